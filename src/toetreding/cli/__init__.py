@@ -1,0 +1,7 @@
+"""The Typer CLI: the only place that imports typer or rich."""
+
+from .app import app, run
+
+main = run
+
+__all__ = ["app", "main"]

@@ -1,0 +1,176 @@
+"""The Typst adapter: Typst source in, PDF (or PNG) bytes out, warnings treated as errors.
+
+One :class:`Typesetter` keeps one ``typst.Compiler`` warm (fonts loaded once, incremental
+caches kept), which is what makes a batch of hundreds of statements cheap.
+
+Typst may only read files from a private sandbox folder that holds the generated source
+and copies of the declared assets (the logo), so a template — let alone data — cannot read
+anything else on the machine. System fonts are ignored: the fonts are Typst's own plus an
+optional configured folder, so the output is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..errors import RenderError
+
+MAIN_FILE = "statement.typ"
+SIGNATURE_FIELD_LABEL = "<toetreding-signature-field>"
+
+
+@dataclass(frozen=True)
+class FieldPlacement:
+    """Where the template placed an (empty) signature field, in PDF points from the top left."""
+
+    name: str
+    label: str
+    page: int  # 1-based, as Typst counts
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class TypesetResult:
+    """The PDF bytes and the signature fields the template placed."""
+
+    pdf: bytes
+    fields: tuple[FieldPlacement, ...]
+
+
+class Typesetter:
+    """A warm Typst compiler working in a sandbox folder. Use as a context manager."""
+
+    def __init__(self, font_dirs: list[Path] | None = None) -> None:
+        import typst  # heavy native module: imported only when typesetting
+
+        self._typst = typst
+        self._sandbox = Path(tempfile.mkdtemp(prefix="toetreding-typst-"))
+        self._assets: dict[Path, str] = {}
+        self._compiler = typst.Compiler(
+            root=str(self._sandbox),
+            font_paths=[str(d) for d in font_dirs or []],
+            ignore_system_fonts=True,
+        )
+
+    def __enter__(self) -> Typesetter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the sandbox folder."""
+        shutil.rmtree(self._sandbox, ignore_errors=True)
+
+    def add_asset(self, source: Path) -> str:
+        """Copy a file into the sandbox (once) and return the path Typst should use for it."""
+        source = source.resolve()
+        if source not in self._assets:
+            name = f"asset-{len(self._assets)}{source.suffix.lower()}"
+            shutil.copyfile(source, self._sandbox / name)
+            self._assets[source] = f"/{name}"
+        return self._assets[source]
+
+    def pdf(self, source: str, standards: list[str], document_date: dt.date) -> TypesetResult:
+        """Typeset ``source`` to PDF under ``standards``; the date fixes every timestamp."""
+        (self._sandbox / MAIN_FILE).write_text(source, encoding="utf-8")
+        timestamp = dt.datetime.combine(document_date, dt.time(12, 0), tzinfo=dt.UTC)
+        pdf = self._run(
+            lambda: self._compiler.compile_with_warnings(
+                input=str(self._sandbox / MAIN_FILE),
+                format="pdf",
+                pdf_standards=standards,
+                timestamp=timestamp,
+            )
+        )
+        assert isinstance(pdf, bytes)
+        return TypesetResult(pdf=pdf, fields=self._field_placements())
+
+    def png(self, source: str, page: int = 1, ppi: float = 110) -> bytes:
+        """Typeset ``source`` to a PNG of one page (for previews)."""
+        (self._sandbox / MAIN_FILE).write_text(source, encoding="utf-8")
+        pages = self._run(
+            lambda: self._compiler.compile_with_warnings(
+                input=str(self._sandbox / MAIN_FILE), format="png", ppi=ppi
+            )
+        )
+        images = pages if isinstance(pages, list) else [pages]
+        if not 1 <= page <= len(images):
+            raise RenderError(f"the document has {len(images)} page(s); there is no page {page}")
+        image = images[page - 1]
+        assert isinstance(image, bytes)
+        return image
+
+    def _run(self, compile_call: Any) -> Any:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                output, problems = compile_call()
+        except self._typst.TypstError as exc:
+            raise RenderError(
+                f"typesetting failed: {_describe(exc)}",
+                hint=_hint_for(str(exc.message)),
+            ) from None
+        except RuntimeError as exc:
+            raise RenderError(f"typesetting failed: {exc}") from None
+        if problems:
+            # an unknown font is only a warning in Typst, but would silently change the
+            # document; under PDF/A every such warning is a defect, so refuse
+            details = "; ".join(_describe(w) for w in problems)
+            raise RenderError(
+                f"typesetting gave warnings, treated as errors: {details}",
+                hint=_hint_for(details),
+            )
+        return output
+
+    def _field_placements(self) -> tuple[FieldPlacement, ...]:
+        raw = self._compiler.query(SIGNATURE_FIELD_LABEL, field="value", format="json")
+        return tuple(
+            FieldPlacement(
+                name=item["name"],
+                label=item["label"],
+                page=int(item["page"]),
+                x=float(item["x"]),
+                y=float(item["y"]),
+                width=float(item["width"]),
+                height=float(item["height"]),
+            )
+            for item in json.loads(raw)
+        )
+
+
+def _describe(problem: Any) -> str:
+    message = str(getattr(problem, "message", problem))
+    hints = [str(h) for h in getattr(problem, "hints", []) or []]
+    return message + ("".join(f" (hint: {h})" for h in hints) if hints else "")
+
+
+def _hint_for(message: str) -> str | None:
+    lowered = message.lower()
+    if "font" in lowered and ("unknown" in lowered or "family" in lowered):
+        return (
+            "name a font family that is installed for toetreding: Typst's own fonts "
+            "(e.g. 'Libertinus Serif') or one in huisstijl.lettertypemap"
+        )
+    if "glyph" in lowered or "could not be displayed" in lowered or "not found in font" in lowered:
+        return (
+            "a character in the input cannot be shown by the font; PDF/A forbids missing "
+            "glyphs — remove the character or configure a font that has it"
+        )
+    return None

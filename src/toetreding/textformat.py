@@ -1,0 +1,32 @@
+"""Wording helpers for documents: dates in long form, lists in running text.
+
+Dutch documents write dates as '28 november 2026' (no capital, no leading zero); the
+English template writes '28 November 2026'. Locale settings of the machine are never
+used, so the same input gives the same text everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+_MONTHS = {
+    "nl": (
+        "januari februari maart april mei juni juli augustus september oktober november december"
+    ).split(),
+    "en": (
+        "January February March April May June July August September October November December"
+    ).split(),
+}
+_AND = {"nl": "en", "en": "and"}
+
+
+def long_date(value: dt.date, language: str = "nl") -> str:
+    """'2026-11-28' → '28 november 2026' (nl) or '28 November 2026' (en)."""
+    return f"{value.day} {_MONTHS[language][value.month - 1]} {value.year}"
+
+
+def enumerate_words(items: list[str], language: str = "nl") -> str:
+    """['a', 'b', 'c'] → 'a, b en c' — how a list reads in a sentence."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {_AND[language]} {items[-1]}"
