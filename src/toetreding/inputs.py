@@ -46,6 +46,8 @@ class LocatedDocument:
     path: Path
     data: Any
     marks: dict[KeyPath, tuple[int, int]]
+    sources: dict[KeyPath, str]
+    """Scalar values as written in the file (YAML reads 0406 as the number 262)."""
 
     def locate(self, key_path: KeyPath) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the deepest known prefix of ``key_path``."""
@@ -111,17 +113,19 @@ def read_yaml(path: Path) -> LocatedDocument:
     if node is None:
         raise ValidationFailed([Problem("the file is empty", file=str(path))])
     marks: dict[KeyPath, tuple[int, int]] = {}
+    sources: dict[KeyPath, str] = {}
     problems: list[Problem] = []
-    data = _build(node, (), marks, problems, path)
+    data = _build(node, (), marks, sources, problems, path)
     if problems:
         raise ValidationFailed(problems)
-    return LocatedDocument(path=path, data=data, marks=marks)
+    return LocatedDocument(path=path, data=data, marks=marks, sources=sources)
 
 
 def _build(
     node: yaml.Node,
     key_path: KeyPath,
     marks: dict[KeyPath, tuple[int, int]],
+    sources: dict[KeyPath, str],
     problems: list[Problem],
     path: Path,
 ) -> Any:
@@ -145,15 +149,16 @@ def _build(
                     )
                 )
             child_path = (*key_path, key)
-            result[key] = _build(value_node, child_path, marks, problems, path)
+            result[key] = _build(value_node, child_path, marks, sources, problems, path)
             # point errors about a key at the key itself, not at its value
             marks[child_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(item, (*key_path, index), marks, problems, path)
+            _build(item, (*key_path, index), marks, sources, problems, path)
             for index, item in enumerate(node.value)
         ]
+    sources[key_path] = str(node.value)
     return _scalar_constructor.construct_object(node, deep=True)
 
 
@@ -187,7 +192,8 @@ def _problem_from_error(doc: LocatedDocument, error: ErrorDetails) -> Problem:
     elif kind == "missing":
         message = "required key is missing"
     elif "input" in error and kind not in ("model_type", "dict_type", "list_type"):
-        message = f"{message} (found {error['input']!r})"
+        written = doc.sources.get(key_path)
+        message = f"{message} (found {written if written is not None else error['input']!r})"
     return doc.problem(key_path, message, _HINTS.get(kind))
 
 

@@ -17,11 +17,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from .municipalities import CBS_CODE_PATTERN, lookup
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _printable(value: str) -> str:
-    """Reject invisible control and direction characters.
+    """Reject invisible control, soft-hyphen and direction characters.
 
     They cannot be typeset in an archival PDF and are a classic way to make a printed
     text differ from what a reader sees (bidi overrides), so refuse them at the door.

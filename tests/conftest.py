@@ -1,0 +1,82 @@
+"""Shared fixtures: a fresh copy of the Huizen example per test, one warm renderer, PDF readers.
+
+Independent readers check our PDFs: poppler's pdftotext/pdffonts/pdfinfo/pdfsig (the
+`poppler-utils` Debian package, installed by .ci/run). Tests that need them skip with
+that reason when they are missing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from toetreding.config import Settings, load_settings
+from toetreding.inputs import load_request
+from toetreding.model import Statement
+from toetreding.render import RenderedStatement, StatementRenderer
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "huizen"
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None,
+    reason="poppler-utils (pdftotext, pdffonts, pdfsig) not installed; .ci/run installs it",
+)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A private copy of the Huizen example that a test may edit freely."""
+    target = tmp_path / "werkmap"
+    shutil.copytree(EXAMPLE, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def example_settings() -> Settings:
+    return load_settings(EXAMPLE / "toetreding.yaml")
+
+
+@pytest.fixture(scope="session")
+def example_statement() -> Statement:
+    return load_request(EXAMPLE / "verzoek.yaml")
+
+
+@pytest.fixture(scope="session")
+def renderer(example_settings: Settings) -> Iterator[StatementRenderer]:
+    with StatementRenderer(example_settings) as warm:
+        yield warm
+
+
+@pytest.fixture(scope="session")
+def huizen_pdf(renderer: StatementRenderer, example_statement: Statement) -> RenderedStatement:
+    return renderer.render(example_statement)
+
+
+def run_tool(*args: str | Path, data: bytes | None = None) -> str:
+    """Run a poppler tool and return its stdout as text."""
+    result = subprocess.run(
+        [str(a) for a in args], input=data, capture_output=True, check=False
+    )
+    return result.stdout.decode("utf-8", errors="replace") + result.stderr.decode(
+        "utf-8", errors="replace"
+    )
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, name: str = "doc.pdf") -> str:
+    """The text layer as poppler reads it."""
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+
+
+def squash(text: str) -> str:
+    """Text with all whitespace (including line breaks chosen by the layout) removed."""
+    return re.sub(r"\s+", "", text)

@@ -1,0 +1,162 @@
+"""Reading YAML: valid files load; every kind of bad input is located and explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from toetreding.errors import InputFileError, ValidationFailed
+from toetreding.inputs import load_request, read_yaml
+from toetreding.model import LinkKind
+from toetreding.municipalities import all_municipalities, lookup
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def problems_of(request: Path) -> list[str]:
+    with pytest.raises(ValidationFailed) as caught:
+        load_request(request)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_example_loads_into_a_complete_statement(workspace: Path) -> None:
+    statement = load_request(workspace / "verzoek.yaml")
+    assert statement.municipality_name == "Huizen"
+    assert statement.request.date == dt.date(2019, 5, 21)
+    assert statement.accession_decision.reference == "Z-2019-04512"
+    assert statement.authority.chain[0].kind is LinkKind.REPRESENTATION
+    assert statement.authority.chain[0].effective_legal_basis.startswith("artikel 171")
+    assert statement.covenant.id == "pga-radicalisering-2018"
+
+
+def test_municipality_list_has_342_entries_and_official_names() -> None:
+    municipalities = all_municipalities()
+    assert len(municipalities) == 342
+    laren = lookup("GM0417")
+    assert laren is not None and laren.cbs_name == "Laren (NH.)"
+    assert laren.official_name == "Laren"
+    suffixed = [m for m in municipalities.values() if "(" in m.cbs_name]
+    assert len(suffixed) == 8
+    assert all("(" not in m.official_name for m in suffixed)
+    assert lookup("gm0406") is not None  # codes are case-insensitive on input
+
+
+def test_unknown_key_is_located_with_its_path(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "  cbs_code: GM0406\n", "  cbs_code: GM0406\n  kleur: rood\n")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "verzoek.yaml:10:3: partij.kleur: unknown key" in problem
+    assert "toetreding schema" in problem
+
+
+def test_unknown_cbs_code_says_how_to_fix(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "GM0406", "GM9999")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert ":9:3: partij.cbs_code:" in problem
+    assert "not one of the 342 municipalities" in problem
+
+
+def test_malformed_cbs_code(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "GM0406", "GM406")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "write 'GM' and four digits" in problem
+
+
+def test_values_are_quoted_as_written_not_as_yaml_read_them(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "GM0406", "0406")  # YAML 1.1 reads this as octal 262
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "(found '0406')" in problem and "262" not in problem
+
+
+def test_impossible_date_is_a_located_error_not_a_crash(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "datum: 2019-05-21", "datum: 2019-02-30")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "verzoek.yaml:17:1: datum:" in problem
+    assert "YYYY-MM-DD" in problem
+
+
+def test_wrong_type_suggests_quotes(workspace: Path) -> None:
+    edit(workspace / "bevoegdheid.yaml", 'kenmerk: "Z-2019-04512"', "kenmerk: 2019")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "bevoegdheid.yaml:10:5: besluiten[0].kenmerk:" in problem
+    assert "quotes" in problem
+
+
+def test_all_problems_in_a_file_are_reported_at_once(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "plaats: Huizen", "plaats: [Huizen]")
+    edit(workspace / "verzoek.yaml", "GM0406", "GM9999")
+    edit(workspace / "verzoek.yaml", "  naam: S. Jansen", "  naam: S. Jansen\n  rol: x")
+    assert len(problems_of(workspace / "verzoek.yaml")) == 3
+
+
+def test_yaml_syntax_error_has_line_and_column(workspace: Path) -> None:
+    (workspace / "verzoek.yaml").write_text("convenant: [convenant.yaml\nplaats: x\n")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "YAML syntax error" in problem
+    assert problem.startswith(f"{workspace / 'verzoek.yaml'}:2:")
+
+
+def test_duplicate_key_is_reported(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "plaats: Huizen\n", "plaats: Huizen\nplaats: Blaricum\n")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "appears twice" in problem and "verzoek.yaml:17:1: plaats:" in problem
+
+
+def test_missing_request_file(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="file not found"):
+        load_request(tmp_path / "nope.yaml")
+
+
+def test_missing_referenced_file_points_at_the_key(workspace: Path) -> None:
+    (workspace / "convenant.yaml").unlink()
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "verzoek.yaml:5:1: convenant: names 'convenant.yaml', which does not exist" in problem
+
+
+def test_unreadable_file_is_explained(workspace: Path) -> None:
+    (workspace / "verzoek.yaml").write_bytes(b"partij: \xff\xfe\n")
+    with pytest.raises(InputFileError, match="not UTF-8"):
+        load_request(workspace / "verzoek.yaml")
+
+
+def test_empty_file(workspace: Path) -> None:
+    (workspace / "verzoek.yaml").write_text("# nothing here\n")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "empty" in problem
+
+
+def test_control_characters_are_refused(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "plaats: Huizen", 'plaats: "Hui\\u202ezen"')
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "U+202E" in problem
+
+
+def test_decision_reference_must_resolve(workspace: Path) -> None:
+    edit(workspace / "bevoegdheid.yaml", "    besluit: college-2019-05-14", "    besluit: raad-2019")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "keten[0].besluit names 'raad-2019'" in problem
+
+
+def test_accession_decision_must_exist(workspace: Path) -> None:
+    edit(workspace / "verzoek.yaml", "toetredingsbesluit: college-2019-05-14", "toetredingsbesluit: x")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "toetredingsbesluit: 'x' is not a decision" in problem
+
+
+def test_covenant_needs_date_or_version(workspace: Path) -> None:
+    edit(workspace / "convenant.yaml", 'versie: "2018"\n', "")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "convenant.yaml" in problem and "'datum' or 'versie'" in problem
+
+
+def test_timestamps_stay_text_until_validated(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("datum: 2019-05-14\nnaam: x\n")
+    document = read_yaml(path)
+    assert document.data == {"datum": "2019-05-14", "naam": "x"}
+    assert document.locate(("naam",)) == (2, 1)

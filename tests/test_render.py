@@ -1,0 +1,305 @@
+"""Rendering the Huizen example: text, archival structure, signature fields, reproducibility.
+
+Poppler (an independent PDF reader) extracts text, fonts and form fields; pyHanko's
+reader is used only for structure the poppler tools do not show (XMP, structure tree).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from toetreding.config import Settings, load_settings
+from toetreding.errors import ConfigError, OutputError, RenderError, TemplateError
+from toetreding.inputs import load_request
+from toetreding.model import Language, OutputProfile, Statement
+from toetreding.render import RenderedStatement, StatementRenderer, render_statement
+
+from .conftest import needs_poppler, pdf_text, run_tool
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _read(pdf: bytes) -> PdfFileReader:
+    from io import BytesIO
+
+    return PdfFileReader(BytesIO(pdf))
+
+
+def _xmp(pdf: bytes) -> str:
+    return _read(pdf).root["/Metadata"].get_object().data.decode("utf-8")
+
+
+def _normalise(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+@needs_poppler
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_text_matches_golden(
+    renderer: StatementRenderer, example_statement: Statement, language: str, tmp_path: Path
+) -> None:
+    rendered = renderer.render(example_statement, Language(language))
+    text = _normalise(pdf_text(rendered.pdf, tmp_path))
+    golden = GOLDEN / f"huizen-{language}.txt"
+    if os.environ.get("TOETREDING_UPDATE_GOLDEN"):
+        golden.write_text(text + "\n", encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8").strip(), (
+        f"rendered text differs from {golden}; if the change is intended, rerun with "
+        "TOETREDING_UPDATE_GOLDEN=1 and review the diff"
+    )
+
+
+@needs_poppler
+def test_dutch_statement_says_what_the_law_requires(huizen_pdf: RenderedStatement, tmp_path: Path) -> None:
+    text = re.sub(r"\s+", " ", pdf_text(huizen_pdf.pdf, tmp_path))
+    for phrase in (
+        "Toetredingsverklaring",
+        "Modelconvenant persoonsgerichte aanpak voorkoming radicalisering en extremisme (versie 2018)",
+        "De gemeente Huizen (CBS-code GM0406)",
+        "op grond van artikel 171, eerste lid, Gemeentewet vertegenwoordigd door haar burgemeester, mr. J. de Vries",
+        "besluit van het college van burgemeester en wethouders van 14 mei 2019 (kenmerk Z-2019-04512)",
+        "rechten en verplichtingen zonder voorbehoud te aanvaarden",
+        "van kracht wordt op de datum waarop de Minister van Justitie en Veiligheid schriftelijk met de toetreding instemt",
+        "Aldus verklaard te Huizen op 21 mei 2019",
+        "Gemeente Huizen, namens deze",
+        "Contactpersoon S. Jansen",
+        "Bijlage: bevoegdheid tot ondertekening",
+        "Keten van bevoegdheid",
+    ):
+        assert phrase in text, phrase
+
+
+def test_xmp_declares_pdfa_2a_and_pdfua_1(huizen_pdf: RenderedStatement) -> None:
+    xmp = _xmp(huizen_pdf.pdf)
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp
+    assert "<pdfaid:conformance>A</pdfaid:conformance>" in xmp
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+    assert "Toetredingsverklaring gemeente Huizen" in xmp  # dc:title
+    assert "<rdf:li>Gemeente Huizen</rdf:li>" in xmp  # dc:creator
+
+
+def test_catalog_has_language_tags_and_output_intent(huizen_pdf: RenderedStatement) -> None:
+    root = _read(huizen_pdf.pdf).root
+    assert root["/Lang"] == "nl-NL"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    [intent] = root["/OutputIntents"]
+    assert intent.get_object()["/S"] == "/GTS_PDFA1"
+    assert "/DestOutputProfile" in intent.get_object()
+
+
+def test_document_info_matches_xmp(huizen_pdf: RenderedStatement) -> None:
+    reader = _read(huizen_pdf.pdf)
+    info = reader.trailer["/Info"].get_object()
+    assert info["/Title"] in _xmp(huizen_pdf.pdf)
+    assert "/Producer" not in info or info["/Producer"] in _xmp(huizen_pdf.pdf)
+
+
+@needs_poppler
+def test_every_font_is_embedded(huizen_pdf: RenderedStatement, tmp_path: Path) -> None:
+    path = tmp_path / "v.pdf"
+    path.write_bytes(huizen_pdf.pdf)
+    rows = run_tool("pdffonts", path).splitlines()[2:]
+    assert rows, "pdffonts listed no fonts"
+    for row in rows:
+        columns = row.split()
+        assert columns[-5] == "yes", f"font not embedded: {row}"
+
+
+@needs_poppler
+def test_two_empty_signature_fields_seen_by_poppler(huizen_pdf: RenderedStatement, tmp_path: Path) -> None:
+    path = tmp_path / "v.pdf"
+    path.write_bytes(huizen_pdf.pdf)
+    report = run_tool("pdfsig", "-nocert", path)
+    assert "Signature Field Name: ondertekening-partij" in report
+    assert "Signature Field Name: aanvaarding-coordinator" in report
+    assert report.count("The signature form field is not signed.") == 2
+
+
+def test_signature_fields_are_tagged_printable_and_where_the_template_put_them(
+    huizen_pdf: RenderedStatement,
+) -> None:
+    reader = _read(huizen_pdf.pdf)
+    root = reader.root
+    tree = root["/StructTreeRoot"]
+    parent_tree = tree["/ParentTree"]["/Nums"]
+    fields = [ref.get_object() for ref in root["/AcroForm"]["/Fields"]]
+    assert [f["/T"] for f in fields] == ["ondertekening-partij", "aanvaarding-coordinator"]
+    placements = {p.name: p for p in huizen_pdf.fields}
+    for field in fields:
+        assert field["/FT"] == "/Sig" and field["/Subtype"] == "/Widget"
+        flags = int(field["/F"])
+        assert flags & 4, "PDF/A requires the Print flag"
+        assert not flags & (1 | 2 | 32), "PDF/A forbids Invisible, Hidden and NoView"
+        assert field["/TU"], "PDF/UA 7.18.4 asks for a readable field name"
+        assert "/N" in field["/AP"], "PDF/A requires an appearance stream"
+        key = int(field["/StructParent"])
+        form = parent_tree[parent_tree.index(key) + 1].get_object()
+        assert form["/S"] == "/Form"
+        assert form["/K"][0]["/Type"] == "/OBJR"
+        assert form["/K"][0].raw_get("/Obj").idnum == field.container_ref.idnum
+        page = field["/P"]
+        assert page["/Tabs"] == "/S"
+        placement = placements[field["/T"]]
+        llx, lly, urx, ury = (float(v) for v in field["/Rect"])
+        assert urx - llx == pytest.approx(placement.width, abs=0.02)
+        assert ury - lly == pytest.approx(placement.height, abs=0.02)
+        assert float(page["/MediaBox"][3]) - ury == pytest.approx(placement.y, abs=0.02)
+    assert int(tree["/ParentTreeNextKey"]) > max(int(f["/StructParent"]) for f in fields)
+
+
+def test_same_input_gives_identical_bytes(
+    example_settings: Settings, example_statement: Statement, huizen_pdf: RenderedStatement
+) -> None:
+    with StatementRenderer(example_settings) as fresh:
+        again = fresh.render(example_statement)
+    assert again.pdf == huizen_pdf.pdf
+    assert again.sha256 == hashlib.sha256(huizen_pdf.pdf).hexdigest()
+
+
+def test_bytes_are_identical_across_processes(workspace: Path, huizen_pdf: RenderedStatement) -> None:
+    output = workspace / "other-process.pdf"
+    subprocess.run(
+        ["toetreding", "render", "verzoek.yaml", "-o", str(output)],
+        cwd=workspace,
+        check=True,
+        capture_output=True,
+    )
+    assert hashlib.sha256(output.read_bytes()).hexdigest() == huizen_pdf.sha256
+
+
+def test_document_date_comes_from_the_data(huizen_pdf: RenderedStatement) -> None:
+    info = _read(huizen_pdf.pdf).trailer["/Info"].get_object()
+    assert str(info["/CreationDate"]).startswith("D:20190521")
+
+
+def test_pdfa3_profile(workspace: Path) -> None:
+    settings = load_settings(workspace / "toetreding.yaml").with_overrides(
+        profile=OutputProfile.PDFA_3A
+    )
+    with StatementRenderer(settings) as renderer:
+        rendered = renderer.render(load_request(workspace / "verzoek.yaml"))
+    xmp = _xmp(rendered.pdf)
+    assert "<pdfaid:part>3</pdfaid:part>" in xmp and "<pdfuaid:part>1</pdfuaid:part>" in xmp
+
+
+def test_english_document_language(renderer: StatementRenderer, example_statement: Statement) -> None:
+    rendered = renderer.render(example_statement, Language.ENGLISH)
+    assert _read(rendered.pdf).root["/Lang"] == "en-GB"
+
+
+def test_render_statement_writes_pdf_and_preview(workspace: Path) -> None:
+    settings = load_settings(workspace / "toetreding.yaml")
+    outcome = render_statement(
+        workspace / "verzoek.yaml", workspace / "uit.pdf", settings, preview=workspace / "p1.png"
+    )
+    data = (workspace / "uit.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and outcome.sha256 == hashlib.sha256(data).hexdigest()
+    assert (workspace / "p1.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert not list(workspace.glob(".*.part")), "temporary files left behind"
+
+
+def test_user_templates_override_bundled_ones(workspace: Path) -> None:
+    custom = workspace / "sjablonen" / "nl"
+    custom.mkdir(parents=True)
+    (custom / "verklaring.typ.j2").write_text(
+        '{% include "common/stijl.typ.j2" %}\n#set document(title: "Eigen")\n= Eigen sjabloon\n'
+        "{{ party.name }}\n"
+    )
+    settings = load_settings(workspace / "toetreding.yaml").with_overrides(
+        templates_dir=workspace / "sjablonen"
+    )
+    with StatementRenderer(settings) as renderer:
+        source = renderer.typst_source(load_request(workspace / "verzoek.yaml"))
+    assert "= Eigen sjabloon" in source and '#("Huizen");' in source
+
+
+def _broken_template(workspace: Path, body: str) -> StatementRenderer:
+    custom = workspace / "sjablonen" / "nl"
+    custom.mkdir(parents=True)
+    (custom / "verklaring.typ.j2").write_text(body)
+    settings = load_settings(workspace / "toetreding.yaml").with_overrides(
+        templates_dir=workspace / "sjablonen"
+    )
+    return StatementRenderer(settings)
+
+
+def test_template_syntax_error_names_file_and_line(workspace: Path) -> None:
+    renderer = _broken_template(workspace, "= Kop\n\n{% if party.name %}\nopen blok\n")
+    with pytest.raises(TemplateError, match=r"verklaring\.typ\.j2:\d+: template syntax error"):
+        renderer.typst_source(load_request(workspace / "verzoek.yaml"))
+
+
+def test_template_unknown_variable_names_file_and_line(workspace: Path) -> None:
+    renderer = _broken_template(workspace, "= Kop\n\n{{ partij.naam }}\n")
+    with pytest.raises(TemplateError, match=r"verklaring\.typ\.j2:3: template uses an unknown value"):
+        renderer.typst_source(load_request(workspace / "verzoek.yaml"))
+
+
+def test_typst_error_in_template_is_a_render_error(workspace: Path) -> None:
+    with _broken_template(workspace, "#set document(title: \n= Kop\n") as renderer:
+        with pytest.raises(RenderError, match="typesetting failed"):
+            renderer.render(load_request(workspace / "verzoek.yaml"))
+
+
+def test_missing_logo_is_a_config_error(workspace: Path) -> None:
+    (workspace / "logo.svg").unlink()
+    with pytest.raises(ConfigError, match=r"huisstijl\.logo .* does not exist"):
+        load_settings(workspace / "toetreding.yaml")
+
+
+def test_logo_outside_the_workspace_is_refused(workspace: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elders.svg"
+    outside.write_text((workspace / "logo.svg").read_text())
+    config = workspace / "toetreding.yaml"
+    config.write_text(config.read_text().replace("logo: logo.svg", f"logo: {outside}"))
+    with pytest.raises(ConfigError, match="outside the workspace"):
+        StatementRenderer(load_settings(config))
+
+
+def test_unknown_font_is_an_error_not_a_silent_fallback(workspace: Path) -> None:
+    config = workspace / "toetreding.yaml"
+    config.write_text(config.read_text().replace("Libertinus Serif", "Geen Bestaand Font"))
+    with StatementRenderer(load_settings(config)) as renderer:
+        with pytest.raises(RenderError, match="unknown font family"):
+            renderer.render(load_request(workspace / "verzoek.yaml"))
+
+
+def test_missing_font_folder_is_a_config_error(workspace: Path) -> None:
+    config = workspace / "toetreding.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "  lettertype: Libertinus Serif", "  lettertype: Libertinus Serif\n  lettertypemap: fonts"
+        )
+    )
+    with pytest.raises(ConfigError, match="lettertypemap .* is not a folder"):
+        load_settings(config)
+
+
+def test_missing_output_folder_writes_nothing(workspace: Path) -> None:
+    settings = load_settings(workspace / "toetreding.yaml")
+    with pytest.raises(OutputError, match="does not exist"):
+        render_statement(workspace / "verzoek.yaml", workspace / "nee" / "uit.pdf", settings)
+    assert not (workspace / "nee").exists()
+
+
+def test_input_is_never_overwritten(workspace: Path) -> None:
+    settings = load_settings(workspace / "toetreding.yaml")
+    with pytest.raises(OutputError, match="also the input"):
+        render_statement(workspace / "verzoek.yaml", workspace / "verzoek.yaml", settings)
+
+
+def test_failed_render_leaves_nothing_behind(workspace: Path) -> None:
+    config = workspace / "toetreding.yaml"
+    config.write_text(config.read_text().replace("Libertinus Serif", "Geen Bestaand Font"))
+    with pytest.raises(RenderError):
+        render_statement(workspace / "verzoek.yaml", workspace / "uit.pdf", load_settings(config))
+    assert not (workspace / "uit.pdf").exists()
+    assert not list(workspace.glob(".*.part"))
