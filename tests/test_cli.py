@@ -1,0 +1,132 @@
+"""The command line: each command end to end, exit codes from the table, no tracebacks."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from toetreding import __version__
+from toetreding.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    previous = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = runner.invoke(app, list(args))
+    finally:
+        os.chdir(previous)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = invoke("--version")
+    assert code == 0 and out.strip() == f"toetreding {__version__}"
+
+
+def test_help_lists_commands_and_exit_codes() -> None:
+    code, out, _ = invoke("--help")
+    assert code == 0
+    for command in ("render", "schema", "demo"):
+        assert command in out
+    assert "Exit codes" in out
+
+
+def test_render_in_a_workspace_finds_its_config_and_prints_the_hash(workspace: Path) -> None:
+    code, out, err = invoke("render", "verzoek.yaml", "-o", "verklaring.pdf", cwd=workspace)
+    assert code == 0, err
+    data = (workspace / "verklaring.pdf").read_bytes()
+    assert f"sha256 {hashlib.sha256(data).hexdigest()}" in out
+    assert "ondertekening-partij" in out
+
+
+def test_render_english_with_preview(workspace: Path) -> None:
+    code, _, err = invoke(
+        "render", "verzoek.yaml", "-o", "en.pdf", "--lang", "en", "--preview", "p.png", cwd=workspace
+    )
+    assert code == 0, err
+    assert (workspace / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bad_input_exits_1_with_location_and_no_traceback(workspace: Path) -> None:
+    request = workspace / "verzoek.yaml"
+    request.write_text(request.read_text().replace("GM0406", "GM9999"))
+    code, out, err = invoke("render", "verzoek.yaml", "-o", "x.pdf", cwd=workspace)
+    assert code == 1
+    assert "verzoek.yaml:9:3: partij.cbs_code" in err
+    assert "Traceback" not in out + err
+    assert not (workspace / "x.pdf").exists()
+
+
+def test_missing_file_exits_1(workspace: Path) -> None:
+    code, _, err = invoke("render", "bestaat-niet.yaml", "-o", "x.pdf", cwd=workspace)
+    assert code == 1 and "file not found" in err
+
+
+def test_missing_output_folder_exits_1(workspace: Path) -> None:
+    code, _, err = invoke("render", "verzoek.yaml", "-o", "geen/map/x.pdf", cwd=workspace)
+    assert code == 1 and "does not exist" in err
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    code, _, _ = invoke("render", "--kleur", "rood")
+    assert code == 2
+
+
+def test_bad_language_value_is_a_usage_error(workspace: Path) -> None:
+    code, _, _ = invoke("render", "verzoek.yaml", "-o", "x.pdf", "--lang", "fr", cwd=workspace)
+    assert code == 2
+
+
+def test_missing_templates_folder(workspace: Path) -> None:
+    code, _, err = invoke(
+        "render", "verzoek.yaml", "-o", "x.pdf", "--templates", "nergens", cwd=workspace
+    )
+    assert code == 1 and "templates folder" in err
+
+
+def test_bad_environment_setting(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOETREDING_PROFILE", "pdfx")
+    code, _, err = invoke("render", "verzoek.yaml", "-o", "x.pdf", cwd=workspace)
+    assert code == 1 and "TOETREDING_PROFILE='pdfx'" in err
+
+
+def test_schema_writes_one_file_per_yaml_kind(tmp_path: Path) -> None:
+    code, _, err = invoke("schema", str(tmp_path / "s"))
+    assert code == 0, err
+    names = sorted(p.name for p in (tmp_path / "s").iterdir())
+    assert names == [
+        "bevoegdheid.schema.json",
+        "convenant.schema.json",
+        "toetreding.schema.json",
+        "verzoek.schema.json",
+    ]
+
+
+def test_demo_creates_a_workspace_that_renders(tmp_path: Path) -> None:
+    code, out, err = invoke("demo", str(tmp_path / "demo"))
+    assert code == 0, err
+    assert "not for production" in out
+    demo = tmp_path / "demo"
+    assert (demo / "verklaring.pdf").read_bytes().startswith(b"%PDF-")
+    assert (demo / "schemas" / "verzoek.schema.json").is_file()
+    # commands run inside the workspace find its config
+    code, _, err = invoke("render", "verzoek.yaml", "-o", "opnieuw.pdf", cwd=demo)
+    assert code == 0, err
+    assert (demo / "opnieuw.pdf").read_bytes() == (demo / "verklaring.pdf").read_bytes()
+    # running the demo again refreshes the same workspace
+    code, _, err = invoke("demo", str(demo))
+    assert code == 0, err
+
+
+def test_demo_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
+    (tmp_path / "iets.txt").write_text("van iemand anders")
+    code, _, err = invoke("demo", str(tmp_path))
+    assert code == 1 and "not a toetreding demo" in err
