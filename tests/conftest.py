@@ -60,9 +60,7 @@ def huizen_pdf(renderer: StatementRenderer, example_statement: Statement) -> Ren
 
 def run_tool(*args: str | Path, data: bytes | None = None) -> str:
     """Run a poppler tool and return its stdout as text."""
-    result = subprocess.run(
-        [str(a) for a in args], input=data, capture_output=True, check=False
-    )
+    result = subprocess.run([str(a) for a in args], input=data, capture_output=True, check=False)
     return result.stdout.decode("utf-8", errors="replace") + result.stderr.decode(
         "utf-8", errors="replace"
     )

@@ -49,7 +49,15 @@ def test_render_in_a_workspace_finds_its_config_and_prints_the_hash(workspace: P
 
 def test_render_english_with_preview(workspace: Path) -> None:
     code, _, err = invoke(
-        "render", "verzoek.yaml", "-o", "en.pdf", "--lang", "en", "--preview", "p.png", cwd=workspace
+        "render",
+        "verzoek.yaml",
+        "-o",
+        "en.pdf",
+        "--lang",
+        "en",
+        "--preview",
+        "p.png",
+        cwd=workspace,
     )
     assert code == 0, err
     assert (workspace / "p.png").read_bytes()[:4] == b"\x89PNG"

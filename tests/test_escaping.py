@@ -32,7 +32,7 @@ _TEXT = st.characters(
     exclude_characters="\x7f\xa0\xad",
     exclude_categories=("Cc", "Cs"),
 )
-_SPECIALS = st.sampled_from(list('#*$<>@_`[]{}\\"\'/=-+~;().:,%!?&|^'))
+_SPECIALS = st.sampled_from(list("#*$<>@_`[]{}\\\"'/=-+~;().:,%!?&|^"))
 
 
 def _with_address(statement: Statement, address: str) -> Statement:
@@ -67,7 +67,9 @@ def test_hostile_text_does_not_change_the_rest_of_the_document(
     renderer: StatementRenderer, example_statement: Statement, tmp_path: Path
 ) -> None:
     plain = squash(pdf_text(renderer.render(_with_address(example_statement, "X")).pdf, tmp_path))
-    hostile = squash(pdf_text(renderer.render(_with_address(example_statement, HOSTILE)).pdf, tmp_path))
+    hostile = squash(
+        pdf_text(renderer.render(_with_address(example_statement, HOSTILE)).pdf, tmp_path)
+    )
     assert hostile.replace(squash(HOSTILE), "X", 1) == plain
 
 

@@ -137,13 +137,19 @@ def test_control_characters_are_refused(workspace: Path) -> None:
 
 
 def test_decision_reference_must_resolve(workspace: Path) -> None:
-    edit(workspace / "bevoegdheid.yaml", "    besluit: college-2019-05-14", "    besluit: raad-2019")
+    edit(
+        workspace / "bevoegdheid.yaml", "    besluit: college-2019-05-14", "    besluit: raad-2019"
+    )
     [problem] = problems_of(workspace / "verzoek.yaml")
     assert "keten[0].besluit names 'raad-2019'" in problem
 
 
 def test_accession_decision_must_exist(workspace: Path) -> None:
-    edit(workspace / "verzoek.yaml", "toetredingsbesluit: college-2019-05-14", "toetredingsbesluit: x")
+    edit(
+        workspace / "verzoek.yaml",
+        "toetredingsbesluit: college-2019-05-14",
+        "toetredingsbesluit: x",
+    )
     [problem] = problems_of(workspace / "verzoek.yaml")
     assert "toetredingsbesluit: 'x' is not a decision" in problem
 

@@ -57,7 +57,9 @@ def test_text_matches_golden(
 
 
 @needs_poppler
-def test_dutch_statement_says_what_the_law_requires(huizen_pdf: RenderedStatement, tmp_path: Path) -> None:
+def test_dutch_statement_says_what_the_law_requires(
+    huizen_pdf: RenderedStatement, tmp_path: Path
+) -> None:
     text = re.sub(r"\s+", " ", pdf_text(huizen_pdf.pdf, tmp_path))
     for phrase in (
         "Toetredingsverklaring",
@@ -114,7 +116,9 @@ def test_every_font_is_embedded(huizen_pdf: RenderedStatement, tmp_path: Path) -
 
 
 @needs_poppler
-def test_two_empty_signature_fields_seen_by_poppler(huizen_pdf: RenderedStatement, tmp_path: Path) -> None:
+def test_two_empty_signature_fields_seen_by_poppler(
+    huizen_pdf: RenderedStatement, tmp_path: Path
+) -> None:
     path = tmp_path / "v.pdf"
     path.write_bytes(huizen_pdf.pdf)
     report = run_tool("pdfsig", "-nocert", path)
@@ -164,7 +168,9 @@ def test_same_input_gives_identical_bytes(
     assert again.sha256 == hashlib.sha256(huizen_pdf.pdf).hexdigest()
 
 
-def test_bytes_are_identical_across_processes(workspace: Path, huizen_pdf: RenderedStatement) -> None:
+def test_bytes_are_identical_across_processes(
+    workspace: Path, huizen_pdf: RenderedStatement
+) -> None:
     output = workspace / "other-process.pdf"
     subprocess.run(
         ["toetreding", "render", "verzoek.yaml", "-o", str(output)],
@@ -190,7 +196,9 @@ def test_pdfa3_profile(workspace: Path) -> None:
     assert "<pdfaid:part>3</pdfaid:part>" in xmp and "<pdfuaid:part>1</pdfuaid:part>" in xmp
 
 
-def test_english_document_language(renderer: StatementRenderer, example_statement: Statement) -> None:
+def test_english_document_language(
+    renderer: StatementRenderer, example_statement: Statement
+) -> None:
     rendered = renderer.render(example_statement, Language.ENGLISH)
     assert _read(rendered.pdf).root["/Lang"] == "en-GB"
 
@@ -239,14 +247,18 @@ def test_template_syntax_error_names_file_and_line(workspace: Path) -> None:
 
 def test_template_unknown_variable_names_file_and_line(workspace: Path) -> None:
     renderer = _broken_template(workspace, "= Kop\n\n{{ partij.naam }}\n")
-    with pytest.raises(TemplateError, match=r"verklaring\.typ\.j2:3: template uses an unknown value"):
+    with pytest.raises(
+        TemplateError, match=r"verklaring\.typ\.j2:3: template uses an unknown value"
+    ):
         renderer.typst_source(load_request(workspace / "verzoek.yaml"))
 
 
 def test_typst_error_in_template_is_a_render_error(workspace: Path) -> None:
-    with _broken_template(workspace, "#set document(title: \n= Kop\n") as renderer:
-        with pytest.raises(RenderError, match="typesetting failed"):
-            renderer.render(load_request(workspace / "verzoek.yaml"))
+    with (
+        _broken_template(workspace, "#set document(title: \n= Kop\n") as renderer,
+        pytest.raises(RenderError, match="typesetting failed"),
+    ):
+        renderer.render(load_request(workspace / "verzoek.yaml"))
 
 
 def test_missing_logo_is_a_config_error(workspace: Path) -> None:
@@ -267,19 +279,22 @@ def test_logo_outside_the_workspace_is_refused(workspace: Path, tmp_path: Path) 
 def test_unknown_font_is_an_error_not_a_silent_fallback(workspace: Path) -> None:
     config = workspace / "toetreding.yaml"
     config.write_text(config.read_text().replace("Libertinus Serif", "Geen Bestaand Font"))
-    with StatementRenderer(load_settings(config)) as renderer:
-        with pytest.raises(RenderError, match="unknown font family"):
-            renderer.render(load_request(workspace / "verzoek.yaml"))
+    with (
+        StatementRenderer(load_settings(config)) as renderer,
+        pytest.raises(RenderError, match="unknown font family"),
+    ):
+        renderer.render(load_request(workspace / "verzoek.yaml"))
 
 
 def test_missing_font_folder_is_a_config_error(workspace: Path) -> None:
     config = workspace / "toetreding.yaml"
     config.write_text(
         config.read_text().replace(
-            "  lettertype: Libertinus Serif", "  lettertype: Libertinus Serif\n  lettertypemap: fonts"
+            "  lettertype: Libertinus Serif",
+            "  lettertype: Libertinus Serif\n  lettertypemap: fonts",
         )
     )
-    with pytest.raises(ConfigError, match="lettertypemap .* is not a folder"):
+    with pytest.raises(ConfigError, match=r"lettertypemap .* is not a folder"):
         load_settings(config)
 
 

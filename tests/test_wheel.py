@@ -44,18 +44,33 @@ def test_installed_wheel_runs_the_demo(wheel: Path, tmp_path: Path) -> None:
     venv.create(environment, system_site_packages=True, with_pip=False)
     python = environment / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
     where = subprocess.run(
         [str(python), "-c", "import toetreding; print(toetreding.__file__)"],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     ).stdout
     assert str(environment) in where, f"the wheel was not the one imported: {where}"
     result = subprocess.run(
         [str(environment / "bin" / "toetreding"), "demo", "demo"],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo" / "verklaring.pdf").read_bytes().startswith(b"%PDF-")

@@ -28,7 +28,10 @@ HexColour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
 class _ConfigModel(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_by_alias=True, validate_by_name=False,
+        extra="forbid",
+        frozen=True,
+        validate_by_alias=True,
+        validate_by_name=False,
         use_attribute_docstrings=True,
     )
 
@@ -161,12 +164,16 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
             profile = OutputProfile(value)
         except ValueError:
             allowed = ", ".join(p.value for p in OutputProfile)
-            problems.append(Problem(f"TOETREDING_PROFILE={value!r} is not a profile", hint=f"use {allowed}"))
+            problems.append(
+                Problem(f"TOETREDING_PROFILE={value!r} is not a profile", hint=f"use {allowed}")
+            )
     if value := env.get("TOETREDING_LANG"):
         try:
             language = Language(value)
         except ValueError:
-            problems.append(Problem(f"TOETREDING_LANG={value!r} is not a language", hint="use nl or en"))
+            problems.append(
+                Problem(f"TOETREDING_LANG={value!r} is not a language", hint="use nl or en")
+            )
     if problems:
         raise ValidationFailed(problems)
     templates = Path(env["TOETREDING_TEMPLATES"]) if env.get("TOETREDING_TEMPLATES") else None

@@ -77,9 +77,7 @@ class ValidationFailed(ToetredingError):
         self.problems = problems
         count = len(problems)
         noun = "problem" if count == 1 else "problems"
-        super().__init__(
-            f"{count} {noun} in the input:\n" + "\n".join(f"  {p}" for p in problems)
-        )
+        super().__init__(f"{count} {noun} in the input:\n" + "\n".join(f"  {p}" for p in problems))
 
 
 class ConfigError(ToetredingError):

@@ -26,7 +26,9 @@ def check_output_path(output: Path, *inputs: Path) -> None:
             hint=f"create it first (mkdir -p {folder}) or choose another -o path",
         )
     if output.is_dir():
-        raise OutputError(f"'{output}' is a folder", hint="give a file name, e.g. -o verklaring.pdf")
+        raise OutputError(
+            f"'{output}' is a folder", hint="give a file name, e.g. -o verklaring.pdf"
+        )
     resolved = output.resolve()
     for source in inputs:
         if source.exists() and source.resolve() == resolved:

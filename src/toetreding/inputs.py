@@ -84,7 +84,8 @@ def read_yaml(path: Path) -> LocatedDocument:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputFileError(
-            f"{path}: file not found", hint="check the path; relative paths start at the file that names them"
+            f"{path}: file not found",
+            hint="check the path; relative paths start at the file that names them",
         ) from None
     except IsADirectoryError:
         raise InputFileError(f"{path}: is a folder, not a YAML file") from None
@@ -216,7 +217,9 @@ def load_request(path: Path | str) -> Statement:
     request_doc = read_yaml(request_path)
     request = validate(request_doc, StatementRequest)
     base = request_path.parent
-    covenant = load_model(_referenced(request_doc, base, request.covenant_file, "convenant"), Covenant)
+    covenant = load_model(
+        _referenced(request_doc, base, request.covenant_file, "convenant"), Covenant
+    )
     authority_path = _referenced(request_doc, base, request.authority_file, "bevoegdheid")
     authority = load_model(authority_path, Authority)
     _check_accession_decision(request_doc, request, authority)

@@ -17,7 +17,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from .municipalities import CBS_CODE_PATTERN, lookup
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_CHARS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _printable(value: str) -> str:
@@ -186,9 +188,9 @@ class CertificateIdentity(_Model):
     subject: dict[str, Text] = Field(default_factory=dict, alias="onderwerp")
     """Subject attributes that must match, e.g. {common_name: …, serial_number: …}."""
     serial_number: Text | None = Field(default=None, alias="serienummer")
-    fingerprint_sha256: (
-        Annotated[str, Field(pattern=r"^[0-9A-Fa-f:]{64,95}$")] | None
-    ) = Field(default=None, alias="vingerafdruk_sha256")
+    fingerprint_sha256: Annotated[str, Field(pattern=r"^[0-9A-Fa-f:]{64,95}$")] | None = Field(
+        default=None, alias="vingerafdruk_sha256"
+    )
 
 
 class Person(_Model):
@@ -350,4 +352,3 @@ class Statement(_Model):
         if wanted is None:
             return self.authority.decisions[0]
         return self.authority.decision(wanted)
-

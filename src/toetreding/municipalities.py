@@ -38,9 +38,7 @@ def all_municipalities() -> dict[str, Municipality]:
     """Every municipality by CBS code, read once from the bundled CSV."""
     raw = (Path(__file__).parent / "data" / "gemeenten-2025.csv").read_text("utf-8")
     rows = csv.DictReader(io.StringIO(raw))
-    return {
-        row["code"]: Municipality(row["code"], row["naam"], row["provincie"]) for row in rows
-    }
+    return {row["code"]: Municipality(row["code"], row["naam"], row["provincie"]) for row in rows}
 
 
 def lookup(code: str) -> Municipality | None:

@@ -10,12 +10,34 @@ from __future__ import annotations
 import datetime as dt
 
 _MONTHS = {
-    "nl": (
-        "januari februari maart april mei juni juli augustus september oktober november december"
-    ).split(),
-    "en": (
-        "January February March April May June July August September October November December"
-    ).split(),
+    "nl": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 _AND = {"nl": "en", "en": "and"}
 

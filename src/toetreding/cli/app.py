@@ -125,9 +125,9 @@ def render(
 
 @app.command()
 def schema(
-    folder: Annotated[
-        Path, typer.Argument(help="Folder to write the JSON Schemas into.")
-    ] = Path("schemas"),
+    folder: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas into.")] = Path(
+        "schemas"
+    ),
 ) -> None:
     """Write JSON Schemas for the YAML files (for editor completion and checking)."""
 
@@ -142,9 +142,9 @@ def schema(
 
 @app.command()
 def demo(
-    folder: Annotated[
-        Path, typer.Argument(help="Folder for the demo workspace.")
-    ] = Path("toetreding-demo"),
+    folder: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
+        "toetreding-demo"
+    ),
 ) -> None:
     """Create a demo workspace (gemeente Huizen) and render its statement. Not for production."""
 
@@ -157,7 +157,9 @@ def demo(
     from ..demo import DemoOutcome
 
     assert isinstance(outcome, DemoOutcome)
-    stdout().print(f"[bold]Demo workspace[/] {outcome.workspace}  [yellow](demo data — not for production)[/]")
+    stdout().print(
+        f"[bold]Demo workspace[/] {outcome.workspace}  [yellow](demo data — not for production)[/]"
+    )
     stdout().print(f"[green]✓[/] rendered {outcome.rendered.output} ({outcome.rendered.profile})")
     stdout().print(f"sha256 {outcome.rendered.sha256}  {outcome.rendered.output}")
     stdout().print(

@@ -10,6 +10,9 @@ incremental update on top of Typst's bytes:
   widget, ``/StructParent`` on the widget and the matching ParentTree entry, ``/TU``
   with a readable name on the field and ``/Tabs /S`` on its page (PDF/UA-1 7.18).
 
+The field objects are built here with pyHanko's PDF object layer only: importing its
+signing package would cost a cold `toetreding render` 0.4 s for a few dictionaries.
+
 The update is made deterministic: document metadata is left exactly as Typst wrote it
 (it describes the document, which this step does not change) and the trailer ID is
 derived from the input, so the same input always yields the same bytes.
@@ -24,13 +27,12 @@ from io import BytesIO
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
 from ..errors import RenderError
 from .typesetter import FieldPlacement
 
 
-class _FieldWriter(IncrementalPdfFileWriter):  # type: ignore[misc]
+class _FieldWriter(IncrementalPdfFileWriter):
     """Incremental writer that leaves metadata alone and derives the trailer ID from the input."""
 
     def __init__(self, original: bytes) -> None:
@@ -62,38 +64,81 @@ def add_signature_fields(pdf: bytes, placements: Sequence[FieldPlacement]) -> by
     return output.getvalue()
 
 
+_PRINT = 4
+_LOCKED = 128
+
+
 def _add_field(writer: _FieldWriter, placement: FieldPlacement) -> None:
     page_index = placement.page - 1
     page_ref = writer.find_page_for_modification(page_index)[0]
     page = page_ref.get_object()
-    media_box = [float(v) for v in page["/MediaBox"]]
-    page_top = media_box[3]
-    lower_left_y = page_top - placement.y - placement.height
-    box = (
-        round(placement.x, 2),
-        round(lower_left_y, 2),
-        round(placement.x + placement.width, 2),
-        round(page_top - placement.y, 2),
+    page_top = float(page["/MediaBox"][3])
+    width, height = round(placement.width, 2), round(placement.height, 2)
+    left, top = round(placement.x, 2), round(page_top - placement.y, 2)
+    rect = [left, round(top - height, 2), round(left + width, 2), top]
+
+    appearance = generic.StreamObject(
+        {
+            pdf_name("/Type"): pdf_name("/XObject"),
+            pdf_name("/Subtype"): pdf_name("/Form"),
+            pdf_name("/BBox"): generic.ArrayObject(
+                [
+                    generic.FloatObject(0),
+                    generic.FloatObject(0),
+                    generic.FloatObject(width),
+                    generic.FloatObject(height),
+                ]
+            ),
+            pdf_name("/Resources"): generic.DictionaryObject(),
+        },
+        stream_data=b"",
     )
-    append_signature_field(
-        writer,
-        SigFieldSpec(
-            sig_field_name=placement.name,
-            on_page=page_index,
-            box=box,  # type: ignore[arg-type]
-            readable_field_name=placement.label,
-        ),
+    # one dictionary that is both the field and its widget, as signing tools expect
+    field = generic.DictionaryObject(
+        {
+            pdf_name("/FT"): pdf_name("/Sig"),
+            pdf_name("/T"): generic.TextStringObject(placement.name),
+            pdf_name("/TU"): generic.TextStringObject(placement.label),
+            pdf_name("/Type"): pdf_name("/Annot"),
+            pdf_name("/Subtype"): pdf_name("/Widget"),
+            pdf_name("/F"): generic.NumberObject(_PRINT | _LOCKED),
+            pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in rect]),
+            pdf_name("/P"): page_ref,
+            pdf_name("/AP"): generic.DictionaryObject(
+                {pdf_name("/N"): writer.add_object(appearance)}
+            ),
+        }
     )
-    widget_ref = _find_widget(writer, placement.name)
-    _tag_widget(writer, widget_ref, page_ref, placement.label)
+    field_ref = writer.add_object(field)
+    _register_in_acroform(writer, field_ref)
+    annotations = page.get("/Annots")
+    if annotations is None:
+        page[pdf_name("/Annots")] = generic.ArrayObject([field_ref])
+    else:
+        annotations = annotations.get_object()
+        annotations.append(field_ref)
+        if isinstance(page.raw_get("/Annots"), generic.IndirectObject):
+            writer.update_container(annotations)
+    writer.update_container(page)
+    _tag_widget(writer, field_ref, page_ref, placement.label)
 
 
-def _find_widget(writer: _FieldWriter, name: str) -> generic.IndirectObject:
-    for field_ref in writer.root["/AcroForm"]["/Fields"]:
-        field = field_ref.get_object()
-        if field.get("/T") == name:
-            return field_ref  # pyHanko merges field and widget into one dictionary
-    raise RenderError(f"internal: signature field {name!r} was not created")
+def _register_in_acroform(writer: _FieldWriter, field_ref: generic.IndirectObject) -> None:
+    root = writer.root
+    form = root.get("/AcroForm")
+    if form is None:
+        form = generic.DictionaryObject({pdf_name("/Fields"): generic.ArrayObject()})
+        root[pdf_name("/AcroForm")] = writer.add_object(form)
+        writer.update_root()
+    else:
+        form = form.get_object()
+    fields = form["/Fields"]
+    for existing in fields:
+        if existing.get_object().get("/T") == field_ref.get_object()["/T"]:
+            raise RenderError(f"the PDF already has a field named {field_ref.get_object()['/T']!r}")
+    fields.append(field_ref)
+    form[pdf_name("/SigFlags")] = generic.NumberObject(1)  # SignaturesExist
+    writer.update_container(form)
 
 
 def _reading_position(

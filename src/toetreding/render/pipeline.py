@@ -143,7 +143,10 @@ class StatementRenderer:
 def _check_inside_workspace(settings: Settings) -> None:
     """Templates may read only the workspace and the package: refuse paths outside both."""
     allowed = [settings.workspace, bundled("examples").resolve(), bundled("config").resolve()]
-    for key, path in (("huisstijl.logo", settings.logo), ("huisstijl.lettertypemap", settings.font_dir)):
+    for key, path in (
+        ("huisstijl.logo", settings.logo),
+        ("huisstijl.lettertypemap", settings.font_dir),
+    ):
         if path is not None and not any(path.resolve().is_relative_to(a) for a in allowed):
             raise ConfigError(
                 f"{key} points outside the workspace: {path}",

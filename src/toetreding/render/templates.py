@@ -43,9 +43,7 @@ def make_environment(user_dir: Path | None) -> jinja2.Environment:
     return environment
 
 
-def render_template(
-    environment: jinja2.Environment, name: str, context: dict[str, object]
-) -> str:
+def render_template(environment: jinja2.Environment, name: str, context: dict[str, object]) -> str:
     """Render one template; template mistakes come back as TemplateError with file and line."""
     try:
         template = environment.get_template(name)

@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from ..errors import RenderError
 
@@ -95,7 +95,7 @@ class Typesetter:
             lambda: self._compiler.compile_with_warnings(
                 input=str(self._sandbox / MAIN_FILE),
                 format="pdf",
-                pdf_standards=standards,
+                pdf_standards=cast(Any, standards),
                 timestamp=timestamp,
             )
         )
