@@ -1,7 +1,7 @@
 """Empty signature fields, added right after typesetting and tagged for PDF/UA.
 
 Typst writes no form fields, so the fields the template placed are added here, in one
-incremental update on top of Typst's bytes:
+incremental update on top of Typst's bytes (see :mod:`.pdfupdate`):
 
 - one signature field per signatory, at the rectangle the template reserved, so the
   signing step only fills a field (it never has to guess where a signature fits);
@@ -10,39 +10,32 @@ incremental update on top of Typst's bytes:
   widget, ``/StructParent`` on the widget and the matching ParentTree entry, ``/TU``
   with a readable name on the field and ``/Tabs /S`` on its page (PDF/UA-1 7.18).
 
-The field objects are built here with pyHanko's PDF object layer only: importing its
-signing package would cost a cold `toetreding render` 0.4 s for a few dictionaries.
-
-The update is made deterministic: document metadata is left exactly as Typst wrote it
-(it describes the document, which this step does not change) and the trailer ID is
-derived from the input, so the same input always yields the same bytes.
+The update is deterministic: document metadata stays exactly as Typst wrote it (adding
+empty fields is part of producing the document) and the second trailer ID is derived from
+the input, so the same input always yields the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from io import BytesIO
-
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.generic import pdf_name
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from ..errors import RenderError
+from .pdfupdate import (
+    IncrementalUpdate,
+    PdfArray,
+    PdfDict,
+    Raw,
+    Ref,
+    Stream,
+    name,
+    number,
+    text_string,
+)
 from .typesetter import FieldPlacement
 
-
-class _FieldWriter(IncrementalPdfFileWriter):
-    """Incremental writer that leaves metadata alone and derives the trailer ID from the input."""
-
-    def __init__(self, original: bytes) -> None:
-        super().__init__(BytesIO(original))
-        first_id = self._document_id[0]
-        second_id = generic.ByteStringObject(hashlib.sha256(original).digest()[:16])
-        self._document_id = generic.ArrayObject([first_id, second_id])
-
-    def _update_meta(self) -> None:
-        """Keep Info and XMP exactly as typeset: adding empty fields is part of producing it."""
+_PRINT = 4
+_LOCKED = 128
 
 
 def add_signature_fields(pdf: bytes, placements: Sequence[FieldPlacement]) -> bytes:
@@ -56,174 +49,144 @@ def add_signature_fields(pdf: bytes, placements: Sequence[FieldPlacement]) -> by
             f"the template places signature field(s) {', '.join(duplicates)} more than once",
             hint="give every sigfield(...) call in the template its own name",
         )
-    writer = _FieldWriter(pdf)
+    update = IncrementalUpdate(pdf)
+    pages = update.pages()
+    root_ref = _ref(update.trailer[b"/Root"])
+    root = update.get(root_ref)
+    form = PdfDict({b"/Fields": PdfArray(), b"/SigFlags": number(1)})  # SignaturesExist
+    root[b"/AcroForm"] = update.add(form)
+    update.put(root_ref, root)
     for placement in placements:
-        _add_field(writer, placement)
-    output = BytesIO()
-    writer.write(output)
-    return output.getvalue()
+        if not 1 <= placement.page <= len(pages):
+            raise RenderError(f"internal: field {placement.name!r} on page {placement.page}?")
+        field_ref = _add_field(update, pages[placement.page - 1], placement)
+        fields = form[b"/Fields"]
+        assert isinstance(fields, PdfArray)
+        fields.append(field_ref)
+        _tag_widget(update, pages, field_ref, pages[placement.page - 1], placement.label)
+    first_id = update.trailer[b"/ID"]
+    assert isinstance(first_id, PdfArray)
+    second = Raw(b"<" + hashlib.sha256(pdf).hexdigest()[:32].upper().encode() + b">")
+    return update.write(PdfArray([first_id[0], second]))
 
 
-_PRINT = 4
-_LOCKED = 128
+def _ref(value: object) -> Ref:
+    if not isinstance(value, Ref):
+        raise RenderError("internal: expected an indirect reference")
+    return value
 
 
-def _add_field(writer: _FieldWriter, placement: FieldPlacement) -> None:
-    page_index = placement.page - 1
-    page_ref = writer.find_page_for_modification(page_index)[0]
-    page = page_ref.get_object()
-    page_top = float(page["/MediaBox"][3])
-    width, height = round(placement.width, 2), round(placement.height, 2)
-    left, top = round(placement.x, 2), round(page_top - placement.y, 2)
-    rect = [left, round(top - height, 2), round(left + width, 2), top]
-
-    appearance = generic.StreamObject(
-        {
-            pdf_name("/Type"): pdf_name("/XObject"),
-            pdf_name("/Subtype"): pdf_name("/Form"),
-            pdf_name("/BBox"): generic.ArrayObject(
-                [
-                    generic.FloatObject(0),
-                    generic.FloatObject(0),
-                    generic.FloatObject(width),
-                    generic.FloatObject(height),
-                ]
-            ),
-            pdf_name("/Resources"): generic.DictionaryObject(),
-        },
-        stream_data=b"",
+def _add_field(update: IncrementalUpdate, page_ref: Ref, placement: FieldPlacement) -> Ref:
+    page = update.get(page_ref)
+    media_box = page[b"/MediaBox"]
+    assert isinstance(media_box, PdfArray)
+    page_top = float(update.leaf(media_box[3]))
+    left, top = placement.x, page_top - placement.y
+    rect = [left, top - placement.height, left + placement.width, top]
+    appearance = Stream(
+        PdfDict(
+            {
+                b"/Type": name("XObject"),
+                b"/Subtype": name("Form"),
+                b"/BBox": PdfArray(
+                    [number(0), number(0), number(placement.width), number(placement.height)]
+                ),
+                b"/Resources": PdfDict(),
+            }
+        ),
+        b"",
     )
     # one dictionary that is both the field and its widget, as signing tools expect
-    field = generic.DictionaryObject(
+    field = PdfDict(
         {
-            pdf_name("/FT"): pdf_name("/Sig"),
-            pdf_name("/T"): generic.TextStringObject(placement.name),
-            pdf_name("/TU"): generic.TextStringObject(placement.label),
-            pdf_name("/Type"): pdf_name("/Annot"),
-            pdf_name("/Subtype"): pdf_name("/Widget"),
-            pdf_name("/F"): generic.NumberObject(_PRINT | _LOCKED),
-            pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in rect]),
-            pdf_name("/P"): page_ref,
-            pdf_name("/AP"): generic.DictionaryObject(
-                {pdf_name("/N"): writer.add_object(appearance)}
-            ),
+            b"/FT": name("Sig"),
+            b"/T": text_string(placement.name),
+            b"/TU": text_string(placement.label),
+            b"/Type": name("Annot"),
+            b"/Subtype": name("Widget"),
+            b"/F": number(_PRINT | _LOCKED),
+            b"/Rect": PdfArray([number(round(v, 2)) for v in rect]),
+            b"/P": page_ref,
+            b"/AP": PdfDict({b"/N": update.add(appearance)}),
         }
     )
-    field_ref = writer.add_object(field)
-    _register_in_acroform(writer, field_ref)
-    annotations = page.get("/Annots")
-    if annotations is None:
-        page[pdf_name("/Annots")] = generic.ArrayObject([field_ref])
-    else:
-        annotations = annotations.get_object()
-        annotations.append(field_ref)
-        if isinstance(page.raw_get("/Annots"), generic.IndirectObject):
-            writer.update_container(annotations)
-    writer.update_container(page)
-    _tag_widget(writer, field_ref, page_ref, placement.label)
+    field_ref = update.add(field)
+    annotations = page.get(b"/Annots", PdfArray())
+    if not isinstance(annotations, PdfArray):
+        raise RenderError("internal: indirect /Annots arrays are not supported here")
+    page[b"/Annots"] = PdfArray([*annotations, field_ref])
+    page[b"/Tabs"] = name("S")
+    update.put(page_ref, page)
+    return field_ref
 
 
-def _register_in_acroform(writer: _FieldWriter, field_ref: generic.IndirectObject) -> None:
-    root = writer.root
-    form = root.get("/AcroForm")
-    if form is None:
-        form = generic.DictionaryObject({pdf_name("/Fields"): generic.ArrayObject()})
-        root[pdf_name("/AcroForm")] = writer.add_object(form)
-        writer.update_root()
+def _tag_widget(
+    update: IncrementalUpdate, pages: list[Ref], widget_ref: Ref, page_ref: Ref, label: str
+) -> None:
+    root = update.get(_ref(update.trailer[b"/Root"]))
+    tree_ref = _ref(root.get(b"/StructTreeRoot"))
+    tree = update.get(tree_ref)
+    kids_of_root = tree[b"/K"]
+    document_ref = _ref(kids_of_root[0] if isinstance(kids_of_root, PdfArray) else kids_of_root)
+    document = update.get(document_ref)
+
+    form_ref = update.add(
+        PdfDict(
+            {
+                b"/Type": name("StructElem"),
+                b"/S": name("Form"),
+                b"/P": document_ref,
+                b"/Pg": page_ref,
+                b"/Alt": text_string(label),
+                b"/K": PdfArray(
+                    [PdfDict({b"/Type": name("OBJR"), b"/Obj": widget_ref, b"/Pg": page_ref})]
+                ),
+            }
+        )
+    )
+    kids = document.get(b"/K")
+    if not isinstance(kids, PdfArray):
+        kids = PdfArray([] if kids is None else [kids])
+    kids.insert(_reading_position(update, pages, kids, page_ref), form_ref)
+    document[b"/K"] = kids
+    update.put(document_ref, document)
+
+    key = int(update.leaf(tree.get(b"/ParentTreeNextKey", Raw(b"0"))))
+    parent_tree = tree[b"/ParentTree"]
+    if isinstance(parent_tree, Ref):
+        parent_tree_ref: Ref | None = parent_tree
+        parent_tree = update.get(parent_tree)
     else:
-        form = form.get_object()
-    fields = form["/Fields"]
-    for existing in fields:
-        if existing.get_object().get("/T") == field_ref.get_object()["/T"]:
-            raise RenderError(f"the PDF already has a field named {field_ref.get_object()['/T']!r}")
-    fields.append(field_ref)
-    form[pdf_name("/SigFlags")] = generic.NumberObject(1)  # SignaturesExist
-    writer.update_container(form)
+        parent_tree_ref = None
+    if not isinstance(parent_tree, PdfDict) or b"/Nums" not in parent_tree:
+        raise RenderError("internal: unexpected structure ParentTree layout (no /Nums)")
+    nums = parent_tree[b"/Nums"]
+    assert isinstance(nums, PdfArray)
+    nums.extend([number(key), form_ref])
+    if parent_tree_ref is not None:
+        update.put(parent_tree_ref, parent_tree)
+    tree[b"/ParentTreeNextKey"] = number(key + 1)
+    update.put(tree_ref, tree)
+
+    widget = update.get(widget_ref)
+    widget[b"/StructParent"] = number(key)
+    update.put(widget_ref, widget)
 
 
 def _reading_position(
-    writer: _FieldWriter, kids: generic.ArrayObject, page_ref: generic.IndirectObject
+    update: IncrementalUpdate, pages: list[Ref], kids: PdfArray, page_ref: Ref
 ) -> int:
     """Index in the Document element where the field belongs in reading order.
 
     Right after the content of its own page: before the first top-level element that
     starts on a later page (for our templates, before the annex), else at the end.
     """
-    page_numbers = {
-        writer.find_page_for_modification(index)[0].idnum: index
-        for index in range(int(writer.root["/Pages"]["/Count"]))
-    }
-    field_page = page_numbers[page_ref.idnum]
+    page_numbers = {ref.number: index for index, ref in enumerate(pages)}
+    field_page = page_numbers[page_ref.number]
     for position, kid in enumerate(kids):
-        element = kid.get_object() if isinstance(kid, generic.IndirectObject) else kid
-        if not isinstance(element, generic.DictionaryObject):
+        if not isinstance(kid, Ref):
             continue
-        element_page = element.raw_get("/Pg") if "/Pg" in element else None
-        if (
-            isinstance(element_page, generic.IndirectObject)
-            and page_numbers.get(element_page.idnum, -1) > field_page
-        ):
+        element_page = update.get(kid).get(b"/Pg")
+        if isinstance(element_page, Ref) and page_numbers.get(element_page.number, -1) > field_page:
             return position
     return len(kids)
-
-
-def _tag_widget(
-    writer: _FieldWriter,
-    widget_ref: generic.IndirectObject,
-    page_ref: generic.IndirectObject,
-    label: str,
-) -> None:
-    root = writer.root
-    tree_root = root.get("/StructTreeRoot")
-    if tree_root is None:
-        raise RenderError("internal: the typeset PDF has no structure tree to tag fields in")
-    tree_root = tree_root.get_object()
-    document_ref = tree_root["/K"][0] if isinstance(tree_root["/K"], list) else tree_root["/K"]
-    document_elem = document_ref.get_object()
-
-    form_elem = generic.DictionaryObject(
-        {
-            pdf_name("/Type"): pdf_name("/StructElem"),
-            pdf_name("/S"): pdf_name("/Form"),
-            pdf_name("/P"): document_ref,
-            pdf_name("/Pg"): page_ref,
-            pdf_name("/Alt"): generic.TextStringObject(label),
-            pdf_name("/K"): generic.ArrayObject(
-                [
-                    generic.DictionaryObject(
-                        {
-                            pdf_name("/Type"): pdf_name("/OBJR"),
-                            pdf_name("/Obj"): widget_ref,
-                            pdf_name("/Pg"): page_ref,
-                        }
-                    )
-                ]
-            ),
-        }
-    )
-    form_ref = writer.add_object(form_elem)
-
-    kids = document_elem["/K"]
-    if not isinstance(kids, generic.ArrayObject):
-        kids = generic.ArrayObject([kids])
-        document_elem[pdf_name("/K")] = kids
-    kids.insert(_reading_position(writer, kids, page_ref), form_ref)
-    writer.update_container(document_elem)
-
-    key = int(tree_root.get("/ParentTreeNextKey", 0))
-    parent_tree = tree_root["/ParentTree"].get_object()
-    if "/Nums" not in parent_tree:
-        raise RenderError("internal: unexpected structure ParentTree layout (no /Nums)")
-    parent_tree["/Nums"].extend([generic.NumberObject(key), form_ref])
-    writer.update_container(parent_tree)
-    tree_root[pdf_name("/ParentTreeNextKey")] = generic.NumberObject(key + 1)
-    writer.update_container(tree_root)
-
-    widget = widget_ref.get_object()
-    widget[pdf_name("/StructParent")] = generic.NumberObject(key)
-    writer.update_container(widget)
-
-    page = page_ref.get_object()
-    if page.get("/Tabs") != "/S":
-        page[pdf_name("/Tabs")] = pdf_name("/S")
-        writer.update_container(page)

@@ -1,0 +1,321 @@
+"""A small, exact PDF object reader and incremental-update writer for Typst's output.
+
+Rendering only has to add a few objects (signature fields, their tags) to the PDF Typst
+just wrote. Doing that with pyHanko costs a cold `toetreding render` a quarter of a second
+of imports (its PDF layer loads its certificate validator, asyncio and cryptography), so
+this module does the little that is needed itself:
+
+- read the classic cross-reference table Typst writes and parse individual objects;
+- keep every leaf token (strings, names, numbers) as the exact bytes it was written as,
+  so an object that is re-written changes only where we changed it;
+- append one incremental update (new and changed objects, an xref section, a trailer with
+  ``/Prev``), leaving Typst's bytes untouched.
+
+Anything it does not understand (an xref stream, a compressed object) is refused with an
+error rather than guessed at; signing, which must read arbitrary PDFs, uses pyHanko.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+from ..errors import RenderError
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A leaf token exactly as written: number, name, string, boolean or null."""
+
+    token: bytes
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An indirect reference ``n g R``."""
+
+    number: int
+    generation: int = 0
+
+
+PdfValue = Union[Raw, Ref, "PdfDict", "PdfArray"]
+
+
+class PdfArray(list[PdfValue]):
+    """A PDF array."""
+
+
+class PdfDict(dict[bytes, PdfValue]):
+    """A PDF dictionary; keys are names with the slash, e.g. ``b'/Type'``. Order is kept."""
+
+
+def name(text: str) -> Raw:
+    """A PDF name from plain ASCII text, e.g. ``name('Sig')`` → ``/Sig``."""
+    return Raw(b"/" + text.encode("ascii"))
+
+
+def number(value: float) -> Raw:
+    """A PDF number; integers stay integers, reals get at most 2 decimals."""
+    if float(value).is_integer():
+        return Raw(str(int(value)).encode())
+    return Raw(f"{value:.2f}".rstrip("0").rstrip(".").encode())
+
+
+def text_string(text: str) -> Raw:
+    """A PDF text string: UTF-16BE with BOM as a hex string (exact for any character)."""
+    return Raw(b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">")
+
+
+_DELIMITERS = b"()<>[]{}/%"
+_WHITESPACE = b"\x00\t\n\x0c\r "
+_TOKEN_END = re.compile(rb"[\x00\t\n\x0c\r ()<>\[\]{}/%]")
+_REFERENCE_TAIL = re.compile(rb"\s+(\d+)\s+R(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)")
+_OBJECT_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj")
+
+
+class _Parser:
+    def __init__(self, data: bytes, position: int) -> None:
+        self.data = data
+        self.pos = position
+
+    def skip_space(self) -> None:
+        data = self.data
+        while self.pos < len(data):
+            char = data[self.pos]
+            if char in _WHITESPACE:
+                self.pos += 1
+            elif char == ord("%"):
+                end = data.find(b"\n", self.pos)
+                self.pos = len(data) if end < 0 else end + 1
+            else:
+                return
+
+    def value(self) -> PdfValue:
+        self.skip_space()
+        data, start = self.data, self.pos
+        if data.startswith(b"<<", start):
+            self.pos += 2
+            result = PdfDict()
+            while True:
+                self.skip_space()
+                if data.startswith(b">>", self.pos):
+                    self.pos += 2
+                    return result
+                key = self.value()
+                if not isinstance(key, Raw) or not key.token.startswith(b"/"):
+                    raise RenderError(f"internal: PDF dictionary key expected at byte {self.pos}")
+                result[key.token] = self.value()
+        if data.startswith(b"[", start):
+            self.pos += 1
+            items = PdfArray()
+            while True:
+                self.skip_space()
+                if data.startswith(b"]", self.pos):
+                    self.pos += 1
+                    return items
+                items.append(self.value())
+        if data.startswith(b"(", start):
+            return Raw(self._literal_string())
+        if data.startswith(b"<", start):
+            end = data.index(b">", start)
+            self.pos = end + 1
+            return Raw(data[start : end + 1])
+        if data.startswith(b"/", start):
+            match = _TOKEN_END.search(data, start + 1)
+            self.pos = match.start() if match else len(data)
+            return Raw(data[start : self.pos])
+        match = _TOKEN_END.search(data, start)
+        self.pos = match.start() if match else len(data)
+        token = data[start : self.pos]
+        if token.isdigit():
+            reference = _REFERENCE_TAIL.match(data, self.pos)
+            if reference:
+                self.pos = reference.end()
+                return Ref(int(token), int(reference.group(1)))
+        if not token:
+            raise RenderError(f"internal: unexpected byte in PDF at {start}")
+        return Raw(token)
+
+    def _literal_string(self) -> bytes:
+        data, start, depth = self.data, self.pos, 0
+        index = start
+        while index < len(data):
+            char = data[index]
+            if char == ord("\\"):
+                index += 2
+                continue
+            if char == ord("("):
+                depth += 1
+            elif char == ord(")"):
+                depth -= 1
+                if depth == 0:
+                    self.pos = index + 1
+                    return data[start : index + 1]
+            index += 1
+        raise RenderError("internal: unterminated string in PDF")
+
+
+def serialize(value: PdfValue) -> bytes:
+    """The PDF syntax for a value (leaf tokens exactly as they were read)."""
+    if isinstance(value, Raw):
+        return value.token
+    if isinstance(value, Ref):
+        return b"%d %d R" % (value.number, value.generation)
+    if isinstance(value, PdfDict):
+        return b"<<" + b"".join(key + b" " + serialize(item) for key, item in value.items()) + b">>"
+    return b"[" + b" ".join(serialize(item) for item in value) + b"]"
+
+
+@dataclass
+class Stream:
+    """A new stream object to add (dictionary without /Length, and its data)."""
+
+    dictionary: PdfDict
+    data: bytes
+
+
+@dataclass
+class IncrementalUpdate:
+    """Reads objects of one PDF and collects changes to append as one incremental update."""
+
+    original: bytes
+    trailer: PdfDict = field(init=False)
+    _offsets: dict[int, int] = field(init=False, default_factory=dict)
+    _changed: dict[int, PdfDict | Stream] = field(init=False, default_factory=dict)
+    _parsed: dict[int, PdfDict] = field(init=False, default_factory=dict)
+    _next_number: int = field(init=False)
+    _startxref: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        data = self.original
+        tail = data.rfind(b"startxref")
+        if tail < 0:
+            raise RenderError("internal: no startxref in the typeset PDF")
+        self._startxref = int(data[tail + 9 :].split()[0])
+        if not data.startswith(b"xref", self._startxref):
+            raise RenderError("internal: the typeset PDF uses an xref stream; not supported here")
+        self._read_xref_table(self._startxref)
+        trailer_at = data.index(b"trailer", self._startxref)
+        trailer = _Parser(data, trailer_at + 7).value()
+        if not isinstance(trailer, PdfDict):
+            raise RenderError("internal: unreadable trailer")
+        if b"/Prev" in trailer:
+            raise RenderError("internal: the typeset PDF already has updates; not supported here")
+        self.trailer = trailer
+        self._next_number = int(self.leaf(trailer[b"/Size"]))
+
+    def _read_xref_table(self, offset: int) -> None:
+        lines = self.original[offset:].split(b"trailer", 1)[0].split()
+        index = 1  # skip 'xref'
+        while index < len(lines):
+            first, count = int(lines[index]), int(lines[index + 1])
+            index += 2
+            for number in range(first, first + count):
+                position, _generation, kind = lines[index : index + 3]
+                index += 3
+                if kind == b"n":
+                    self._offsets[number] = int(position)
+
+    @staticmethod
+    def leaf(value: PdfValue) -> str:
+        """The text of a leaf token."""
+        if not isinstance(value, Raw):
+            raise RenderError("internal: expected a plain PDF value")
+        return value.token.decode("latin-1")
+
+    def get(self, reference: Ref) -> PdfDict:
+        """A dictionary object (changed version if we changed it)."""
+        changed = self._changed.get(reference.number)
+        if isinstance(changed, PdfDict):
+            return changed
+        if reference.number in self._parsed:
+            return self._parsed[reference.number]
+        offset = self._offsets.get(reference.number)
+        if offset is None:
+            raise RenderError(f"internal: object {reference.number} not in the PDF")
+        header = _OBJECT_HEADER.match(self.original, offset)
+        if header is None or int(header.group(1)) != reference.number:
+            raise RenderError(f"internal: object {reference.number} not where the xref says")
+        value = _Parser(self.original, header.end()).value()
+        if not isinstance(value, PdfDict):
+            raise RenderError(f"internal: object {reference.number} is not a dictionary")
+        self._parsed[reference.number] = value
+        return value
+
+    def resolve(self, value: PdfValue) -> PdfValue:
+        """Follow a reference to its dictionary; other values as they are."""
+        return self.get(value) if isinstance(value, Ref) else value
+
+    def put(self, reference: Ref, dictionary: PdfDict) -> None:
+        """Record a changed dictionary object."""
+        self._changed[reference.number] = dictionary
+
+    def add(self, obj: PdfDict | Stream) -> Ref:
+        """Add a new object and return its reference."""
+        reference = Ref(self._next_number)
+        self._next_number += 1
+        self._changed[reference.number] = obj
+        return reference
+
+    def pages(self) -> list[Ref]:
+        """Page references in document order."""
+        root = self.get(_as_ref(self.trailer[b"/Root"]))
+        found: list[Ref] = []
+
+        def walk(node_ref: Ref) -> None:
+            node = self.get(node_ref)
+            if self.leaf(node.get(b"/Type", Raw(b""))) == "/Pages":
+                kids = node[b"/Kids"]
+                assert isinstance(kids, PdfArray)
+                for kid in kids:
+                    walk(_as_ref(kid))
+            else:
+                found.append(node_ref)
+
+        walk(_as_ref(root[b"/Pages"]))
+        return found
+
+    def write(self, trailer_id: PdfArray) -> bytes:
+        """The original bytes plus one incremental update with every change."""
+        out = bytearray(self.original)
+        if not out.endswith(b"\n"):
+            out += b"\n"
+        positions: dict[int, int] = {}
+        for number in sorted(self._changed):
+            positions[number] = len(out)
+            obj = self._changed[number]
+            out += b"%d 0 obj\n" % number
+            if isinstance(obj, Stream):
+                dictionary = PdfDict(obj.dictionary)
+                dictionary[b"/Length"] = number_raw(len(obj.data))
+                out += serialize(dictionary) + b"\nstream\n" + obj.data + b"\nendstream"
+            else:
+                out += serialize(obj)
+            out += b"\nendobj\n"
+        xref_at = len(out)
+        out += b"xref\n"
+        for number in sorted(positions):
+            out += b"%d 1\n%010d 00000 n\r\n" % (number, positions[number])
+        trailer = PdfDict(
+            {
+                b"/Size": number_raw(self._next_number),
+                b"/Root": self.trailer[b"/Root"],
+                **({b"/Info": self.trailer[b"/Info"]} if b"/Info" in self.trailer else {}),
+                b"/ID": trailer_id,
+                b"/Prev": number_raw(self._startxref),
+            }
+        )
+        out += b"trailer\n" + serialize(trailer) + b"\nstartxref\n%d\n%%%%EOF\n" % xref_at
+        return bytes(out)
+
+
+def number_raw(value: int) -> Raw:
+    """An integer token."""
+    return Raw(str(value).encode())
+
+
+def _as_ref(value: PdfValue) -> Ref:
+    if not isinstance(value, Ref):
+        raise RenderError("internal: expected an indirect reference in the PDF")
+    return value
