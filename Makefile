@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: demo test install install-dev system-deps check pytest bench
 
 demo: install
-	toetreding demo
+	$(PYTHON) -m toetreding demo
 
 install:
 	$(PIP) install --quiet --disable-pip-version-check -e .

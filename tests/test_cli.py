@@ -138,3 +138,21 @@ def test_demo_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
     (tmp_path / "iets.txt").write_text("van iemand anders")
     code, _, err = invoke("demo", str(tmp_path))
     assert code == 1 and "not a toetreding demo" in err
+
+
+def test_cli_choices_match_the_model() -> None:
+    from toetreding.cli.app import LanguageChoice, ProfileChoice
+    from toetreding.model import Language, OutputProfile
+
+    assert {c.value for c in LanguageChoice} == {c.value for c in Language}
+    assert {c.value for c in ProfileChoice} == {c.value for c in OutputProfile}
+
+
+def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "toetreding", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.strip() == f"toetreding {__version__}"

@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 
 
+# The choices mirror model.Language and model.OutputProfile; they are repeated here so that
+# `toetreding --help` does not import pydantic (tests check the values stay in step).
 class LanguageChoice(StrEnum):
     nl = "nl"
     en = "en"
