@@ -156,3 +156,9 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
         [sys.executable, "-m", "toetreding", "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.strip() == f"toetreding {__version__}"
+
+
+def test_file_names_that_look_like_markup_are_printed_literally(workspace: Path) -> None:
+    code, out, err = invoke("render", "verzoek.yaml", "-o", "v[bold][red].pdf", cwd=workspace)
+    assert code == 0, err
+    assert "v[bold][red].pdf" in out and "Traceback" not in out + err

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from .._version import __version__
-from .console import call, stderr, stdout
+from .console import call, escape, stderr, stdout
 
 app = typer.Typer(
     name="toetreding",
@@ -116,13 +116,13 @@ def render(
 
     assert isinstance(outcome, RenderOutcome)
     stdout().print(
-        f"[green]✓[/] wrote {outcome.output} "
+        f"[green]✓[/] wrote {escape(str(outcome.output))} "
         f"({outcome.size:,} bytes, {outcome.language}, {outcome.profile}; "
         f"signature fields: {', '.join(outcome.fields) or 'none'})"
     )
     if outcome.preview:
-        stdout().print(f"[green]✓[/] preview {outcome.preview}")
-    stdout().print(f"sha256 {outcome.sha256}  {outcome.output}")
+        stdout().print(f"[green]✓[/] preview {escape(str(outcome.preview))}")
+    stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
 
 
 @app.command()
@@ -139,7 +139,7 @@ def schema(
         return write_schemas(folder)
 
     for path in call(action):
-        stdout().print(f"[green]✓[/] {path}")
+        stdout().print(f"[green]✓[/] {escape(str(path))}")
 
 
 @app.command()
@@ -160,13 +160,15 @@ def demo(
 
     assert isinstance(outcome, DemoOutcome)
     stdout().print(
-        f"[bold]Demo workspace[/] {outcome.workspace}  [yellow](demo data — not for production)[/]"
+        f"[bold]Demo workspace[/] {escape(str(outcome.workspace))}  [yellow](demo data — not for production)[/]"
     )
-    stdout().print(f"[green]✓[/] rendered {outcome.rendered.output} ({outcome.rendered.profile})")
-    stdout().print(f"sha256 {outcome.rendered.sha256}  {outcome.rendered.output}")
+    stdout().print(
+        f"[green]✓[/] rendered {escape(str(outcome.rendered.output))} ({outcome.rendered.profile})"
+    )
+    stdout().print(f"sha256 {outcome.rendered.sha256}  {escape(str(outcome.rendered.output))}")
     stdout().print(
         "Next: edit the YAML files there and run "
-        f"[bold]toetreding render verzoek.yaml -o verklaring.pdf[/] inside {outcome.workspace}"
+        f"[bold]toetreding render verzoek.yaml -o verklaring.pdf[/] inside {escape(str(outcome.workspace))}"
     )
 
 
