@@ -20,6 +20,7 @@ from .errors import ConfigError, Problem, ValidationFailed
 from .inputs import read_yaml, validate
 from .model import Language, OutputProfile
 from .resources import bundled
+from .signing_config import ResolvedSigning, SignatureLevel, SigningOptions, resolve_signing
 
 CONFIG_FILE_NAME = "toetreding.yaml"
 
@@ -72,6 +73,7 @@ class ConfigFile(_ConfigModel):
     output: OutputOptions = Field(default_factory=OutputOptions, alias="uitvoer")
     templates: str | None = Field(default=None, alias="sjablonen")
     """Folder with templates that replace bundled ones of the same name."""
+    signing: SigningOptions = Field(default_factory=SigningOptions, alias="ondertekening")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Settings:
     logo: Path | None
     colours: Colours
     templates_dir: Path | None
+    signing: ResolvedSigning
 
     def with_overrides(
         self,
@@ -150,6 +153,7 @@ def load_settings(
         logo=relative(config.house_style.logo),
         colours=config.house_style.colours,
         templates_dir=relative(config.templates),
+        signing=resolve_signing(config.signing, base),
     )
     settings = _apply_environment(settings, env)
     _check_paths(settings, located)
@@ -174,6 +178,18 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
             problems.append(
                 Problem(f"TOETREDING_LANG={value!r} is not a language", hint="use nl or en")
             )
+    if value := env.get("TOETREDING_LEVEL"):
+        try:
+            level = SignatureLevel(value.upper())
+        except ValueError:
+            allowed = ", ".join(level.value for level in SignatureLevel)
+            problems.append(
+                Problem(f"TOETREDING_LEVEL={value!r} is not a PAdES level", hint=f"use {allowed}")
+            )
+        else:
+            settings = replace(settings, signing=replace(settings.signing, level=level))
+    if value := env.get("TOETREDING_TSA"):
+        settings = replace(settings, signing=replace(settings.signing, tsa=value))
     if problems:
         raise ValidationFailed(problems)
     templates = Path(env["TOETREDING_TEMPLATES"]) if env.get("TOETREDING_TEMPLATES") else None
@@ -194,6 +210,12 @@ def _check_paths(settings: Settings, config_path: Path | None) -> None:
         )
     if settings.templates_dir is not None:
         check_templates_dir(settings.templates_dir)
+    for root in settings.signing.trust_roots:
+        if not root.is_file():
+            raise ConfigError(
+                f"{where}: ondertekening.vertrouwensankers: '{root}' does not exist",
+                hint="give the root certificate file (PEM or DER) relative to toetreding.yaml",
+            )
 
 
 def check_templates_dir(folder: Path) -> None:

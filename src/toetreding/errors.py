@@ -94,3 +94,13 @@ class RenderError(ToetredingError):
 
 class OutputError(ToetredingError):
     """The output cannot be written where asked (missing folder, same as input, …)."""
+
+
+class CredentialError(ToetredingError):
+    """A key or certificate cannot be used: wrong PIN or passphrase, missing token or key,
+    expired certificate, a certificate not meant for signing."""
+
+
+class SigningError(ToetredingError):
+    """The document cannot be signed as asked: not a statement, field missing or already
+    signed, timestamp authority unreachable, signer revoked or untrusted."""

@@ -73,6 +73,25 @@ class OutputProfile(StrEnum):
         return {"pdfa-2a": "PDF/A-2a + PDF/UA-1", "pdfa-3a": "PDF/A-3a + PDF/UA-1"}[self.value]
 
 
+class SignatureSlot(StrEnum):
+    """The two signature fields every statement carries, in the order they are signed.
+
+    The party signs first; the coordinating party's acceptance is the second, later
+    signature, and its moment is the statement's effective date.
+    """
+
+    PARTY = "ondertekening-partij"
+    COORDINATOR = "aanvaarding-coordinator"
+
+    @property
+    def label(self) -> str:
+        """What the slot is for, in words for messages."""
+        return {
+            "ondertekening-partij": "the party's signature",
+            "aanvaarding-coordinator": "the coordinating party's acceptance",
+        }[self.value]
+
+
 class _Model(BaseModel):
     """Shared settings: Dutch keys in, frozen objects out, unknown keys refused."""
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from .._version import __version__
-from .console import call, escape, stderr, stdout
+from .console import call, escape, hidden_prompt, stderr, stdout
 
 app = typer.Typer(
     name="toetreding",
@@ -37,6 +37,18 @@ class LanguageChoice(StrEnum):
 class ProfileChoice(StrEnum):
     pdfa_2a = "pdfa-2a"
     pdfa_3a = "pdfa-3a"
+
+
+class LevelChoice(StrEnum):
+    b_b = "B-B"
+    b_t = "B-T"
+    b_lt = "B-LT"
+    b_lta = "B-LTA"
+
+
+class FieldChoice(StrEnum):
+    party = "ondertekening-partij"
+    coordinator = "aanvaarding-coordinator"
 
 
 ConfigOption = Annotated[
@@ -170,6 +182,171 @@ def demo(
         "Next: edit the YAML files there and run "
         f"[bold]toetreding render verzoek.yaml -o verklaring.pdf[/] inside {escape(str(outcome.workspace))}"
     )
+
+
+TrustOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--trust",
+        help="Root certificate (PEM/DER) to trust; repeat for more. Default: the config's "
+        "vertrouwensankers.",
+        show_default=False,
+    ),
+]
+TsaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tsa",
+        help="Timestamp authority URL (default: config or $TOETREDING_TSA).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def sign(
+    source: Annotated[Path, typer.Argument(help="The statement PDF to sign (never changed).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Signed PDF to write.")],
+    field: Annotated[
+        FieldChoice | None,
+        typer.Option("--field", help="Field to sign (default: the next free one; party first)."),
+    ] = None,
+    signer: Annotated[
+        str | None, typer.Option("--signer", help="Signer profile from toetreding.yaml.")
+    ] = None,
+    pkcs12: Annotated[
+        Path | None,
+        typer.Option("--pkcs12", help="PKCS#12 file (.p12/.pfx) with key and certificate."),
+    ] = None,
+    pkcs11_module: Annotated[
+        Path | None,
+        typer.Option("--pkcs11-module", help="PKCS#11 library of the smartcard/HSM."),
+    ] = None,
+    token: Annotated[str | None, typer.Option("--token", help="PKCS#11 token label.")] = None,
+    key: Annotated[str | None, typer.Option("--key", help="PKCS#11 key label.")] = None,
+    key_id: Annotated[str | None, typer.Option("--key-id", help="PKCS#11 key id (hex).")] = None,
+    cert: Annotated[
+        str | None, typer.Option("--cert", help="PKCS#11 certificate label (default: the key's).")
+    ] = None,
+    secret_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--secret-file",
+            help="File whose first line is the PIN or passphrase. Otherwise $TOETREDING_PIN / "
+            "$TOETREDING_PASSPHRASE, else a hidden prompt. Never give a secret as a value.",
+        ),
+    ] = None,
+    level: Annotated[
+        LevelChoice | None,
+        typer.Option("--level", help="PAdES level (default: config; B-LTA for records kept long)."),
+    ] = None,
+    tsa: TsaOption = None,
+    trust: TrustOption = None,
+    invisible: Annotated[
+        bool, typer.Option("--invisible", help="Sign without a visible appearance.")
+    ] = False,
+    function: Annotated[
+        str | None,
+        typer.Option("--function", help="Signer's function, e.g. 'burgemeester van Huizen'."),
+    ] = None,
+    on_behalf_of: Annotated[
+        str | None,
+        typer.Option("--on-behalf-of", help="On whose behalf, e.g. 'de gemeente Huizen'."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name shown (default: the certificate's).")
+    ] = None,
+    location: Annotated[str | None, typer.Option("--location", help="Place of signing.")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Reason (default: by field).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Sign a statement (PAdES, PKCS#12 or PKCS#11), in its next free signature field."""
+
+    def action() -> object:
+        from ..config import load_settings
+        from ..sign import SignerChoice, sign_file
+        from ..signing_config import SignatureLevel, pkcs11_from_options
+
+        pkcs11 = None
+        if pkcs11_module is not None:
+            pkcs11 = pkcs11_from_options(pkcs11_module, token, key, key_id, cert)
+        choice = SignerChoice(
+            profile=signer,
+            pkcs12=pkcs12,
+            pkcs11=pkcs11,
+            secret_file=secret_file,
+            level=SignatureLevel(level.value) if level else None,
+            tsa_url=tsa,
+            trust_roots=tuple(trust or ()),
+            invisible=invisible,
+            reason=reason,
+            function=function,
+            on_behalf_of=on_behalf_of,
+            name=name,
+            location=location,
+        )
+        return sign_file(
+            load_settings(config),
+            source,
+            output,
+            choice,
+            field.value if field else None,
+            prompt=hidden_prompt,
+        )
+
+    outcome = call(action)
+    from ..sign import SignOutcome
+
+    assert isinstance(outcome, SignOutcome)
+    signed = outcome.signed
+    stdout().print(
+        f"[green]✓[/] signed {escape(str(outcome.output))}: field {signed.slot.value}, "
+        f"PAdES {signed.level.value}, by {escape(signed.signer.common_name)} "
+        f"({escape(signed.claimed_role)}) at {signed.signing_time:%Y-%m-%d %H:%M:%S} UTC"
+    )
+    stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
+
+
+@app.command()
+def extend(
+    source: Annotated[Path, typer.Argument(help="A signed statement (never changed).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Extended PDF to write.")],
+    level: Annotated[
+        LevelChoice, typer.Option("--level", help="Level to reach: B-T, B-LT or B-LTA.")
+    ] = LevelChoice.b_lta,
+    tsa: TsaOption = None,
+    trust: TrustOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Raise a signed statement to B-T/B-LT/B-LTA (archive renewal); earlier signatures stay valid."""
+
+    def action() -> object:
+        from ..config import load_settings
+        from ..sign import extend_statement
+        from ..sign.services import load_trust_roots
+        from ..signing_config import SignatureLevel
+
+        settings = load_settings(config)
+        roots = load_trust_roots(tuple(trust or ()) or settings.signing.trust_roots)
+        return extend_statement(
+            source,
+            output,
+            SignatureLevel(level.value),
+            tsa_url=tsa or settings.signing.tsa,
+            trust_roots=roots,
+        )
+
+    outcome = call(action)
+    from ..sign import ExtendOutcome
+
+    assert isinstance(outcome, ExtendOutcome)
+    stdout().print(
+        f"[green]✓[/] extended {escape(str(outcome.output))} to PAdES {outcome.level.value} "
+        f"({outcome.signatures} signature(s)): {escape('; '.join(outcome.steps))}"
+    )
+    stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
 
 
 def run() -> None:

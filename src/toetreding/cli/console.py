@@ -20,6 +20,8 @@ from ..errors import ExitCode, ToetredingError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..secrets import Secret, SecretRequest
+
 T = TypeVar("T")
 
 
@@ -75,3 +77,26 @@ def call(action: Callable[[], T]) -> T:
     """Run one library call with errors reported."""
     with reported_errors():
         return action()
+
+
+def hidden_prompt(request: SecretRequest) -> Secret:
+    """Ask for a PIN or passphrase without echo; only on a terminal."""
+    import sys
+
+    from ..errors import CredentialError
+    from ..secrets import Secret
+
+    if not sys.stdin.isatty():
+        raise CredentialError(
+            f"no {request.question} was given and there is no terminal to ask on",
+            hint=f"set {request.kind.environment_variable} or give --secret-file FILE",
+        )
+    import getpass
+
+    try:
+        value = getpass.getpass(f"{request.question}: ", stream=sys.stderr)
+    except EOFError:
+        value = ""
+    if not value:
+        raise CredentialError(f"no {request.question} was entered")
+    return Secret(value)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..model import AuthorityLink, Decision, LinkKind, Statement
+from ..model import AuthorityLink, Decision, LinkKind, SignatureSlot, Statement
 from ..municipalities import lookup
 from ..textformat import enumerate_words, long_date
 
-PARTY_FIELD = "ondertekening-partij"
+PARTY_FIELD = SignatureSlot.PARTY.value
 """Name of the signature field for the joining party."""
-COORDINATOR_FIELD = "aanvaarding-coordinator"
+COORDINATOR_FIELD = SignatureSlot.COORDINATOR.value
 """Name of the signature field for the coordinating party's acceptance."""
 
 _MANDATE_KINDS = {

@@ -1,0 +1,122 @@
+"""PINs and passphrases: where they may come from, and how they stay out of sight.
+
+A secret comes from, in this order: a file named on the command line or in the signer
+profile (first line), the environment (``TOETREDING_PIN`` for tokens,
+``TOETREDING_PASSPHRASE`` for PKCS#12 files), or a hidden prompt that the *caller*
+supplies (the library never prompts). There is deliberately no way to pass one as a
+command-line value: argv is visible to every user of the machine (``ps``).
+
+A :class:`Secret` hides its value from ``repr``/``str``, so it cannot leak into a log
+line, an error message or a traceback's locals by accident.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from .errors import CredentialError
+
+PIN_ENV = "TOETREDING_PIN"
+PASSPHRASE_ENV = "TOETREDING_PASSPHRASE"
+
+
+class Secret:
+    """A PIN or passphrase. ``reveal()`` is the only way to read it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for handing to the key store."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("a Secret is not picklable (it must not reach disk or another process)")
+
+
+class SecretKind(StrEnum):
+    """What the secret unlocks."""
+
+    PIN = "PIN"
+    PASSPHRASE = "passphrase"
+
+    @property
+    def environment_variable(self) -> str:
+        """The variable that may hold it."""
+        return PIN_ENV if self is SecretKind.PIN else PASSPHRASE_ENV
+
+
+@dataclass(frozen=True)
+class SecretRequest:
+    """What a prompt should ask for, e.g. "PIN for token 'burgemeester'"."""
+
+    kind: SecretKind
+    subject: str
+
+    @property
+    def question(self) -> str:
+        """The prompt text."""
+        return f"{self.kind.value} for {self.subject}"
+
+
+SecretPrompt = Callable[[SecretRequest], Secret]
+"""Asks a person for a secret (the CLI's hidden prompt); raises if it cannot."""
+
+
+def obtain_secret(
+    request: SecretRequest,
+    *,
+    secret_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    prompt: SecretPrompt | None = None,
+) -> Secret:
+    """Find the secret: file, then environment, then the prompt."""
+    if secret_file is not None:
+        return read_secret_file(secret_file, request)
+    env = os.environ if environ is None else environ
+    value = env.get(request.kind.environment_variable)
+    if value:
+        return Secret(value)
+    if prompt is not None:
+        return prompt(request)
+    raise CredentialError(
+        f"no {request.question} was given",
+        hint=f"set {request.kind.environment_variable}, give a file holding it "
+        "(--secret-file or 'wachtwoordbestand' in the signer profile), or run in a terminal "
+        "to be asked",
+    )
+
+
+def read_secret_file(path: Path, request: SecretRequest) -> Secret:
+    """The first line of ``path`` (without its line ending)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CredentialError(
+            f"the file with the {request.question} '{path}' does not exist",
+            hint="check the path given with --secret-file or 'wachtwoordbestand'",
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CredentialError(
+            f"cannot read the file with the {request.question} '{path}': "
+            f"{getattr(error, 'strerror', None) or type(error).__name__}",
+            hint="it must be a readable UTF-8 text file with the secret on its first line",
+        ) from None
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise CredentialError(
+            f"the file '{path}' is empty; it should hold the {request.question}",
+            hint="put the secret on the first line",
+        )
+    return Secret(lines[0])

@@ -1,0 +1,77 @@
+"""Checks on the signer's certificate that must pass before anything is signed.
+
+A signature made with an expired, not-yet-valid or wrongly-purposed certificate is
+worthless later, so `sign` refuses it up front with a message that names the certificate
+and the problem. (Revocation is checked against the CA only from B-LT up, where the
+validation data is embedded; see :mod:`.validation`.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from asn1crypto import x509
+
+from ..errors import CredentialError
+
+SIGNING_KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
+"""Either allows signing documents; PKIoverheid signature certificates carry non_repudiation."""
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    """How a certificate is identified in messages, signatures and the register."""
+
+    common_name: str
+    subject: str
+    issuer: str
+    serial_number: str
+    sha256_fingerprint: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+
+    @property
+    def short(self) -> str:
+        """E.g. ``'J. de Vries' (serial 1A2B…, issued by DEMO CA)``."""
+        return f"'{self.common_name}' (serial {self.serial_number}, issued by {self.issuer})"
+
+
+def summarise(certificate: x509.Certificate) -> CertificateSummary:
+    """The identifying facts of ``certificate``."""
+    subject = certificate.subject.native
+    issuer = certificate.issuer.native
+    return CertificateSummary(
+        common_name=str(subject.get("common_name", certificate.subject.human_friendly)),
+        subject=certificate.subject.human_friendly,
+        issuer=str(issuer.get("common_name", certificate.issuer.human_friendly)),
+        serial_number=format(certificate.serial_number, "X"),
+        sha256_fingerprint=certificate.sha256.hex().upper(),
+        not_before=certificate.not_valid_before,
+        not_after=certificate.not_valid_after,
+    )
+
+
+def check_signing_certificate(certificate: x509.Certificate, at: dt.datetime) -> None:
+    """Refuse a certificate that is not valid at ``at`` or not meant for signatures."""
+    facts = summarise(certificate)
+    if at < facts.not_before:
+        raise CredentialError(
+            f"the certificate {facts.short} is not valid yet: valid from "
+            f"{facts.not_before:%Y-%m-%d %H:%M} UTC",
+            hint="sign after that moment, or check the computer's clock",
+        )
+    if at > facts.not_after:
+        raise CredentialError(
+            f"the certificate {facts.short} expired on {facts.not_after:%Y-%m-%d %H:%M} UTC",
+            hint="a signature with an expired certificate is not valid; use the renewed "
+            "certificate (ask the certificate service provider for one)",
+        )
+    usages = certificate.key_usage_value
+    if usages is not None and not set(usages.native) & SIGNING_KEY_USAGES:
+        found = ", ".join(sorted(usages.native)) or "none"
+        raise CredentialError(
+            f"the certificate {facts.short} is not meant for signing (key usage: {found})",
+            hint="use the signature certificate (key usage digitalSignature or "
+            "nonRepudiation), not the authentication or encryption certificate of the card",
+        )

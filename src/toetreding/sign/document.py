@@ -1,0 +1,153 @@
+"""Reading the PDF that is to be signed: is it a toetreding statement, which fields are free.
+
+A statement carries two signature fields placed at render time (see
+:class:`~toetreding.model.SignatureSlot`). Signing fills one of them; it never creates a
+new field, so the signature lands where the text says "namens deze", already tagged for
+PDF/UA. Anything else (not a PDF, encrypted, no statement fields, the field taken) is
+refused before a key is touched.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.fields import enumerate_sig_fields
+
+from ..errors import InputFileError, SigningError
+from ..model import SignatureSlot
+
+
+@dataclass(frozen=True)
+class FieldState:
+    """One signature field of the statement."""
+
+    name: str
+    signed: bool
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class StatementPdf:
+    """A statement PDF read into memory, with its signature fields."""
+
+    path: Path
+    data: bytes
+    fields: dict[str, FieldState]
+    language: str
+    """'nl' or 'en', from the document's /Lang (for the visible signature's wording)."""
+
+    @property
+    def signed_slots(self) -> list[SignatureSlot]:
+        """The statement's fields that already hold a signature."""
+        return [s for s in SignatureSlot if s.value in self.fields and self.fields[s.value].signed]
+
+
+def read_pdf_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing what is plainly not a PDF."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"'{path}' does not exist", hint="check the file name") from None
+    except IsADirectoryError:
+        raise InputFileError(f"'{path}' is a folder, not a PDF") from None
+    except OSError as error:
+        raise InputFileError(f"cannot read '{path}': {error.strerror}") from None
+    if b"%PDF-" not in data[:1024]:
+        raise InputFileError(
+            f"'{path}' is not a PDF (no %PDF header)",
+            hint="give the statement rendered by `toetreding render`",
+        )
+    return data
+
+
+def open_reader(data: bytes, path: Path) -> PdfFileReader:
+    """A pyHanko reader over ``data``; damaged or encrypted files are refused."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            raise InputFileError(
+                f"'{path}' is encrypted; statements are never encrypted",
+                hint="use the unencrypted statement as rendered by `toetreding render`",
+            )
+        _ = reader.root  # forces reading the catalog
+    except InputFileError:
+        raise
+    except (PdfError, ValueError, KeyError, TypeError, IndexError) as error:
+        raise InputFileError(
+            f"'{path}' is a damaged PDF: {error}",
+            hint="render the statement again with `toetreding render`",
+        ) from None
+    return reader
+
+
+def read_statement(path: Path) -> StatementPdf:
+    """Read a statement and its signature fields; refuse other PDFs."""
+    data = read_pdf_bytes(path)
+    reader = open_reader(data, path)
+    fields: dict[str, FieldState] = {}
+    try:
+        for name, value, field_ref in enumerate_sig_fields(reader):
+            field = field_ref.get_object()
+            x1, y1, x2, y2 = (float(v) for v in field.get("/Rect", [0, 0, 0, 0]))
+            fields[str(name)] = FieldState(
+                name=str(name), signed=value is not None, width=abs(x2 - x1), height=abs(y2 - y1)
+            )
+    except (PdfError, ValueError, KeyError, TypeError) as error:
+        raise InputFileError(f"'{path}' has a damaged form: {error}") from None
+    if not any(slot.value in fields for slot in SignatureSlot):
+        raise SigningError(
+            f"'{path}' is not a toetreding statement: it has no field "
+            f"'{SignatureSlot.PARTY.value}' or '{SignatureSlot.COORDINATOR.value}'",
+            hint="sign the PDF made by `toetreding render`, which places these fields",
+        )
+    lang = str(reader.root.get("/Lang", "nl")).lower()
+    return StatementPdf(
+        path=path, data=data, fields=fields, language="en" if lang.startswith("en") else "nl"
+    )
+
+
+def choose_slot(statement: StatementPdf, requested: str | None) -> SignatureSlot:
+    """The field to sign: the one asked for, else the first free one in signing order."""
+    if requested is not None:
+        try:
+            slot = SignatureSlot(requested)
+        except ValueError:
+            known = ", ".join(s.value for s in SignatureSlot)
+            raise SigningError(
+                f"'{requested}' is not a statement signature field", hint=f"use one of: {known}"
+            ) from None
+        state = statement.fields.get(slot.value)
+        if state is None:
+            raise SigningError(
+                f"'{statement.path}' has no field '{slot.value}'",
+                hint="render the statement again with the current templates",
+            )
+        if state.signed:
+            raise SigningError(
+                f"field '{slot.value}' in '{statement.path}' is already signed",
+                hint="a signed field cannot be signed again; sign the other field or start "
+                "from the unsigned statement",
+            )
+    else:
+        free = [
+            s
+            for s in SignatureSlot
+            if s.value in statement.fields and not statement.fields[s.value].signed
+        ]
+        if not free:
+            raise SigningError(
+                f"every signature field in '{statement.path}' is already signed",
+                hint="nothing left to sign; use `toetreding extend` to raise the level",
+            )
+        slot = free[0]
+    if slot is SignatureSlot.COORDINATOR and SignatureSlot.PARTY not in statement.signed_slots:
+        raise SigningError(
+            "the acceptance can only follow the party's signature, and the party has not signed yet",
+            hint=f"first sign field '{SignatureSlot.PARTY.value}' (the party's signature)",
+        )
+    return slot

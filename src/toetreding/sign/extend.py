@@ -1,0 +1,135 @@
+"""`toetreding extend`: raise a signed statement's PAdES level later, for archive renewal.
+
+Every step is an incremental update, so the earlier signatures stay valid byte for byte:
+
+- to B-T: signatures without a signature timestamp get a *document* timestamp over them
+  (ETSI EN 319 142-1 accepts a document timestamp as proof of existence for B-T);
+- to B-LT: the certificates and revocation data of every signature and timestamp go into
+  the document security store (DSS), checked hard-fail;
+- to B-LTA: a new document timestamp covers all of that. Run it again before the last
+  timestamp's certificate expires (or its algorithm weakens) to renew the archive chain.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509
+
+from ..errors import SigningError, ToetredingError
+from ..fileio import check_output_path, write_atomically
+from ..signing_config import SignatureLevel
+from .document import open_reader, read_pdf_bytes
+from .services import explain_signing_failure, timestamper_for, validation_context_for
+
+TIMESTAMP_FIELD_PREFIX = "tijdstempel-"
+
+
+@dataclass(frozen=True)
+class ExtendOutcome:
+    """What `extend` wrote."""
+
+    output: Path
+    sha256: str
+    size: int
+    level: SignatureLevel
+    signatures: int
+    steps: tuple[str, ...]
+
+
+def extend_statement(
+    source: Path,
+    output: Path,
+    level: SignatureLevel,
+    *,
+    tsa_url: str | None,
+    trust_roots: Sequence[x509.Certificate],
+) -> ExtendOutcome:
+    """Extend every signature in ``source`` to ``level``; write ``output`` atomically."""
+    check_output_path(output, source)
+    if level is SignatureLevel.B_B:
+        raise SigningError(
+            "B-B is the lowest level; there is nothing to extend to",
+            hint="choose --level B-T, B-LT or B-LTA",
+        )
+    data = read_pdf_bytes(source)
+    try:
+        extended, count, steps = _extend_bytes(data, source, level, tsa_url, trust_roots)
+    except ToetredingError:
+        raise
+    except Exception as error:
+        raise explain_signing_failure(error, tsa_url) from None
+    digest = write_atomically(output, extended)
+    return ExtendOutcome(
+        output=output,
+        sha256=digest,
+        size=len(extended),
+        level=level,
+        signatures=count,
+        steps=tuple(steps),
+    )
+
+
+def _extend_bytes(
+    data: bytes,
+    source: Path,
+    level: SignatureLevel,
+    tsa_url: str | None,
+    trust_roots: Sequence[x509.Certificate],
+) -> tuple[bytes, int, list[str]]:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers import PdfTimeStamper
+    from pyhanko.sign.validation import add_validation_info
+
+    reader = open_reader(data, source)
+    signatures = reader.embedded_regular_signatures
+    if not signatures:
+        raise SigningError(
+            f"'{source}' holds no signature to extend",
+            hint="sign it first with `toetreding sign`",
+        )
+    timestamper = timestamper_for(level, tsa_url)
+    context = validation_context_for(level, trust_roots, required=False)
+    steps: list[str] = []
+    existing_stamps = reader.embedded_timestamp_signatures
+    lacking_time = [s for s in signatures if s.attached_timestamp_data is None]
+    if lacking_time and not existing_stamps:
+        data = _document_timestamp(
+            data,
+            timestamper,
+            context,
+            len(existing_stamps) + 1,
+            PdfTimeStamper,
+            IncrementalPdfFileWriter,
+        )
+        steps.append("document timestamp over the signatures (B-T)")
+    if level.needs_validation_data:
+        reader = open_reader(data, source)
+        for index in range(len(reader.embedded_signatures)):
+            reader = open_reader(data, source)
+            signature = reader.embedded_signatures[index]
+            result: Any = add_validation_info(signature, context, output=io.BytesIO())
+            data = result.getvalue()
+        steps.append("certificates and revocation data in the DSS (B-LT)")
+    if level is SignatureLevel.B_LTA:
+        reader = open_reader(data, source)
+        stamps = reader.embedded_timestamp_signatures
+        data = _document_timestamp(
+            data, timestamper, context, len(stamps) + 1, PdfTimeStamper, IncrementalPdfFileWriter
+        )
+        steps.append("archive document timestamp (B-LTA)")
+    return data, len(signatures), steps
+
+
+def _document_timestamp(
+    data: bytes, timestamper: Any, context: Any, number: int, stamper_class: Any, writer_class: Any
+) -> bytes:
+    stamper = stamper_class(timestamper, field_name=f"{TIMESTAMP_FIELD_PREFIX}{number}")
+    writer = writer_class(io.BytesIO(data), strict=False)
+    output = io.BytesIO()
+    stamper.timestamp_pdf(writer, "sha256", validation_context=context, output=output)
+    return output.getvalue()

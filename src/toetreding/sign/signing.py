@@ -1,0 +1,303 @@
+"""Signing statements: one open key, many documents, each written whole or not at all.
+
+:class:`StatementSigner` holds what is expensive or personal — the opened key (one PIN
+entry), the timestamp client, the validation context, the Typst appearance drawer — and
+signs one statement after another. :func:`sign_statement` is the one-file convenience
+the CLI calls.
+
+What every signature says (ETSI EN 319 142 / PAdES): sub-filter ``ETSI.CAdES.detached``;
+an *approval* signature (never a certification with DocMDP P=1, which would forbid the
+later updates B-LT/B-LTA need); commitment type *proof of approval*; the claimed role
+("burgemeester van Huizen, namens de gemeente Huizen", Awb 10:10 names the original
+mandator); reason, place and signing time. The signature space is reserved up front, so
+the key signs once per document (pyHanko's default signs a dummy first to measure it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+
+from ..errors import CredentialError, ToetredingError
+from ..fileio import check_output_path, write_atomically
+from ..model import SignatureSlot
+from ..signing_config import SignatureLevel
+from .appearance import AppearanceDrawer, AppearanceStyle, AppearanceText, stamp_style
+from .certificates import (
+    SIGNING_KEY_USAGES,
+    CertificateSummary,
+    check_signing_certificate,
+    summarise,
+)
+from .credentials import SigningCredential
+from .document import StatementPdf, choose_slot, read_statement
+from .services import explain_signing_failure, timestamper_for, validation_context_for
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+TITLE_ATTRIBUTE = "2.5.4.12"
+"""X.520 'title': the claimed role as a UTF-8 directory string (Unicode-safe, any reader)."""
+
+# Room for the CMS container, hex-encoded in the PDF. Chain + timestamp token fit well
+# within this; B-LT revocation data goes into the DSS, not into the signature.
+RESERVED_BYTES = 24_000
+
+
+@dataclass(frozen=True)
+class SignerPresentation:
+    """How the signature presents the signer (from the profile or the command line)."""
+
+    function: str
+    on_behalf_of: str
+    name: str | None = None
+    location: str | None = None
+
+    @property
+    def claimed_role(self) -> str:
+        """E.g. 'burgemeester van Huizen, namens de gemeente Huizen'."""
+        return f"{self.function}, namens {self.on_behalf_of}"
+
+
+@dataclass(frozen=True)
+class SignOptions:
+    """Everything about one signing run except the key."""
+
+    presentation: SignerPresentation
+    level: SignatureLevel = SignatureLevel.B_B
+    tsa_url: str | None = None
+    trust_roots: tuple[asn1_x509.Certificate, ...] = ()
+    invisible: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SignedStatement:
+    """A signed statement in memory."""
+
+    data: bytes
+    slot: SignatureSlot
+    level: SignatureLevel
+    signing_time: dt.datetime
+    signer: CertificateSummary
+    claimed_role: str
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    """What `sign` wrote."""
+
+    output: Path
+    sha256: str
+    size: int
+    signed: SignedStatement
+
+
+@dataclass
+class StatementSigner:
+    """Signs many statements with one opened key. Use as a context manager."""
+
+    credential: SigningCredential
+    options: SignOptions
+    appearance: AppearanceStyle
+    _drawer: AppearanceDrawer | None = field(default=None, init=False)
+    _timestamper: Any = field(default=None, init=False)
+    _validation_context: Any = field(default=None, init=False)
+    _key_usage: set[str] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        certificate = self.credential.certificate
+        check_signing_certificate(certificate, dt.datetime.now(dt.UTC))
+        usages = certificate.key_usage_value
+        self._key_usage = set(usages.native) & SIGNING_KEY_USAGES if usages else set()
+        level = self.options.level
+        self._timestamper = timestamper_for(level, self.options.tsa_url)
+        self._validation_context = validation_context_for(
+            level, self.options.trust_roots, self.credential.chain
+        )
+
+    def __enter__(self) -> StatementSigner:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the appearance sandbox and the key (logs out of a token)."""
+        if self._drawer is not None:
+            self._drawer.close()
+            self._drawer = None
+        self.credential.close()
+
+    @property
+    def signer_summary(self) -> CertificateSummary:
+        """Who signs."""
+        return summarise(self.credential.certificate)
+
+    def sign(self, statement: StatementPdf, slot_name: str | None = None) -> SignedStatement:
+        """Sign ``statement`` in its next free field (or ``slot_name``)."""
+        slot = choose_slot(statement, slot_name)
+        now = dt.datetime.now(dt.UTC)
+        check_signing_certificate(self.credential.certificate, now)
+        state = statement.fields[slot.value]
+        style = None
+        if not self.options.invisible and state.width > 1 and state.height > 1:
+            text = self._appearance_text(slot, now, statement.language)
+            style = stamp_style(self._draw(text, state.width, state.height))
+        try:
+            data = self._sign_bytes(statement.data, slot, now, style)
+        except ToetredingError:
+            raise
+        except Exception as error:
+            raise explain_signing_failure(error, self.options.tsa_url) from None
+        return SignedStatement(
+            data=data,
+            slot=slot,
+            level=self.options.level,
+            signing_time=now,
+            signer=self.signer_summary,
+            claimed_role=self.options.presentation.claimed_role,
+        )
+
+    def _draw(self, text: AppearanceText, width: float, height: float) -> bytes:
+        if self._drawer is None:
+            self._drawer = AppearanceDrawer(self.appearance)
+        return self._drawer.draw(text, width, height)
+
+    def _appearance_text(
+        self, slot: SignatureSlot, now: dt.datetime, language: str
+    ) -> AppearanceText:
+        presentation = self.options.presentation
+        summary = self.signer_summary
+        local = now.astimezone(AMSTERDAM)
+        english = language == "en"
+        if english:
+            caption = "Digitally signed" if slot is SignatureSlot.PARTY else "Accession accepted"
+            moment = f"{local:%d %B %Y, %H:%M} ({local.tzname()})"
+            on_behalf = f"on behalf of {presentation.on_behalf_of}"
+            certificate = f"certificate {summary.serial_number[:16]} · {summary.issuer}"
+        else:
+            from ..textformat import long_date
+
+            caption = (
+                "Digitaal ondertekend" if slot is SignatureSlot.PARTY else "Toetreding aanvaard"
+            )
+            moment = f"{long_date(local.date(), 'nl')}, {local:%H:%M} uur ({local.tzname()})"
+            on_behalf = f"namens {presentation.on_behalf_of}"
+            certificate = f"certificaat {summary.serial_number[:16]} · {summary.issuer}"
+        return AppearanceText(
+            caption=caption,
+            name=presentation.name or summary.common_name,
+            function=presentation.function,
+            on_behalf_line=on_behalf,
+            moment_line=moment,
+            certificate_line=certificate,
+            lang=language,
+        )
+
+    def _reason(self, slot: SignatureSlot, now: dt.datetime) -> str:
+        if self.options.reason:
+            return self.options.reason
+        if slot is SignatureSlot.PARTY:
+            return f"Toetreding tot het convenant, namens {self.options.presentation.on_behalf_of}"
+        return (
+            "Aanvaarding van de toetreding door de coördinerende partij; ingangsdatum "
+            f"{now.astimezone(AMSTERDAM):%Y-%m-%d}"
+        )
+
+    def _sign_bytes(self, data: bytes, slot: SignatureSlot, now: dt.datetime, style: Any) -> bytes:
+        from pyhanko.pdf_utils import generic
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.pdf_utils.metadata.model import VENDOR
+        from pyhanko.sign import signers
+        from pyhanko.sign.ades.api import CAdESSignedAttrSpec, GenericCommitment, SignerAttrSpec
+        from pyhanko.sign.fields import SigSeedSubFilter
+        from pyhanko.stamp.noop import NoOpStampStyle
+
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        _align_producer(writer, generic, VENDOR)
+        presentation = self.options.presentation
+        role = cms.AttCertAttribute(
+            {
+                "type": TITLE_ATTRIBUTE,
+                "values": [
+                    asn1_x509.DirectoryString(name="utf8_string", value=presentation.claimed_role)
+                ],
+            }
+        )
+        level = self.options.level
+        metadata = signers.PdfSignatureMetadata(
+            field_name=slot.value,
+            subfilter=SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+            reason=self._reason(slot, now),
+            location=presentation.location,
+            name=presentation.name or self.signer_summary.common_name,
+            certify=False,
+            embed_validation_info=level.needs_validation_data,
+            use_pades_lta=level is SignatureLevel.B_LTA,
+            validation_context=self._validation_context,
+            signer_key_usage=self._key_usage or {"non_repudiation"},
+            cades_signed_attr_spec=CAdESSignedAttrSpec(
+                commitment_type=GenericCommitment.PROOF_OF_APPROVAL.asn1,
+                signer_attributes=SignerAttrSpec(claimed_attrs=[role], certified_attrs=[]),
+            ),
+        )
+        pdf_signer = signers.PdfSigner(
+            metadata,
+            self.credential.signer,
+            timestamper=self._timestamper,
+            stamp_style=style if style is not None else NoOpStampStyle(),
+        )
+        output = io.BytesIO()
+        pdf_signer.sign_pdf(
+            writer, output=output, existing_fields_only=True, bytes_reserved=RESERVED_BYTES
+        )
+        return output.getvalue()
+
+
+def _align_producer(writer: Any, generic: Any, vendor: str) -> None:
+    """Make Info /Producer what pyHanko will write into the XMP, so the two agree (PDF/A)."""
+    try:
+        info = writer.trailer["/Info"].get_object()
+    except KeyError:
+        return
+    info["/Producer"] = generic.TextStringObject(vendor)
+    writer.update_container(info)
+
+
+def sign_statement(
+    source: Path,
+    output: Path,
+    signer: StatementSigner,
+    slot_name: str | None = None,
+    *,
+    statement: StatementPdf | None = None,
+) -> SignOutcome:
+    """Sign one statement file into ``output`` (never the input; atomic)."""
+    check_output_path(output, source)
+    statement = statement or read_statement(source)
+    signed = signer.sign(statement, slot_name)
+    digest = write_atomically(output, signed.data)
+    return SignOutcome(output=output, sha256=digest, size=len(signed.data), signed=signed)
+
+
+def refuse_if_unusable(credential: SigningCredential) -> None:
+    """Early check used by callers that open a key before they have documents."""
+    try:
+        check_signing_certificate(credential.certificate, dt.datetime.now(dt.UTC))
+    except CredentialError:
+        credential.close()
+        raise
