@@ -2,8 +2,9 @@
 
 It is the newcomer's first command, so it only needs the package itself: it copies the
 Huizen example (gemeente Huizen joining the modelconvenant PGA radicalisering en
-extremisme), writes the JSON Schemas beside it, and renders the statement with the
-workspace's own config. Later stages (signing, verification) hook in here.
+extremisme), writes the JSON Schemas beside it, renders the statement with the
+workspace's own config, makes a throwaway PKI (root "DEMO — niet voor productie"), signs
+the statement as the burgemeester and adds the coordinating party's acceptance.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import load_settings
+from .demo_pki import DEMO_PASSPHRASE, DEMO_SIGNING_CONFIG, DemoPki, create_demo_pki
 from .errors import OutputError
 from .render import RenderOutcome, render_statement
 from .resources import bundled
 from .schema import write_schemas
+from .sign import SignerChoice, SignOutcome, sign_file
 
 DEMO_MARKER = ".toetreding-demo"
 EXAMPLE = "huizen"
@@ -29,6 +32,9 @@ class DemoOutcome:
     workspace: Path
     request: Path
     rendered: RenderOutcome
+    pki: DemoPki
+    signed: SignOutcome
+    accepted: SignOutcome
 
 
 def create_demo(workspace: Path) -> DemoOutcome:
@@ -42,10 +48,33 @@ def create_demo(workspace: Path) -> DemoOutcome:
         "Demo workspace made by `toetreding demo`. Not for production use.\n", encoding="utf-8"
     )
     write_schemas(workspace / "schemas")
-    settings = load_settings(workspace / "toetreding.yaml")
+    pki = create_demo_pki(workspace / "pki")
+    config = workspace / "toetreding.yaml"
+    with config.open("a", encoding="utf-8") as stream:
+        stream.write(DEMO_SIGNING_CONFIG.format(passphrase=DEMO_PASSPHRASE))
+    settings = load_settings(config)
     request = workspace / "verzoek.yaml"
     rendered = render_statement(request, workspace / "verklaring.pdf", settings)
-    return DemoOutcome(workspace=workspace, request=request, rendered=rendered)
+    signed = sign_file(
+        settings,
+        rendered.output,
+        workspace / "verklaring-ondertekend.pdf",
+        SignerChoice(profile=pki.party.profile),
+    )
+    accepted = sign_file(
+        settings,
+        signed.output,
+        workspace / "verklaring-aanvaard.pdf",
+        SignerChoice(profile=pki.coordinator.profile),
+    )
+    return DemoOutcome(
+        workspace=workspace,
+        request=request,
+        rendered=rendered,
+        pki=pki,
+        signed=signed,
+        accepted=accepted,
+    )
 
 
 def _prepare_folder(workspace: Path) -> None:

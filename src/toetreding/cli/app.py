@@ -177,10 +177,21 @@ def demo(
     stdout().print(
         f"[green]✓[/] rendered {escape(str(outcome.rendered.output))} ({outcome.rendered.profile})"
     )
-    stdout().print(f"sha256 {outcome.rendered.sha256}  {escape(str(outcome.rendered.output))}")
     stdout().print(
-        "Next: edit the YAML files there and run "
-        f"[bold]toetreding render verzoek.yaml -o verklaring.pdf[/] inside {escape(str(outcome.workspace))}"
+        f"[green]✓[/] demo PKI in {escape(str(outcome.pki.root.parent))} — root "
+        "[yellow]'DEMO — niet voor productie'[/], passphrase in "
+        f"{escape(str(outcome.pki.passphrase_file))}"
+    )
+    for label, signed in (("signed", outcome.signed), ("accepted", outcome.accepted)):
+        info = signed.signed
+        stdout().print(
+            f"[green]✓[/] {label} {escape(str(signed.output))}: {info.slot.value}, PAdES "
+            f"{info.level.value}, {escape(info.signer.common_name)} ({escape(info.claimed_role)})"
+        )
+    stdout().print(f"sha256 {outcome.accepted.sha256}  {escape(str(outcome.accepted.output))}")
+    stdout().print(
+        "Next, inside the workspace: [bold]toetreding render verzoek.yaml -o verklaring.pdf[/], "
+        "then [bold]toetreding sign verklaring.pdf -o ondertekend.pdf[/] (uses the demo profile)"
     )
 
 

@@ -1,0 +1,211 @@
+"""A throwaway PKI for the demo workspace: clearly marked, never for production.
+
+`toetreding demo` needs a signer without asking anyone for a certificate. This module
+makes, fresh on every run, a root CA named "DEMO — niet voor productie", a signature
+certificate for the Huizen burgemeester and one for the coordinating party, each in a
+PKCS#12 file protected by the documented passphrase :data:`DEMO_PASSPHRASE`. Nothing
+here chains to a real trust list, so no real verifier will ever trust these signatures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from .fileio import write_atomically
+
+DEMO_PASSPHRASE = "demo-niet-voor-productie"
+"""Passphrase of the demo PKCS#12 files (documented in README and in the workspace)."""
+
+ROOT_NAME = "DEMO — niet voor productie"
+
+
+@dataclass(frozen=True)
+class DemoSigner:
+    """One demo signer: where its key is and how it is presented."""
+
+    profile: str
+    pkcs12: Path
+    common_name: str
+
+
+@dataclass(frozen=True)
+class DemoPki:
+    """The files the demo PKI wrote."""
+
+    root: Path
+    passphrase_file: Path
+    party: DemoSigner
+    coordinator: DemoSigner
+
+
+def _name(common_name: str, organisation: str, title: str | None = None) -> x509.Name:
+    attributes = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+    ]
+    if title:
+        attributes.append(x509.NameAttribute(NameOID.TITLE, title))
+    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+    return x509.Name(attributes)
+
+
+def _signature_certificate(
+    subject: x509.Name,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    issuer: x509.Certificate,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    now: dt.datetime,
+) -> x509.Certificate:
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2 * 365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+            critical=False,
+        )
+        .sign(issuer_key, hashes.SHA256())
+    )
+
+
+def create_demo_pki(folder: Path) -> DemoPki:
+    """Write a fresh demo root and two signer PKCS#12 files into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = _name(ROOT_NAME, "toetreding demo (geen echte CA)")
+    root = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=5 * 365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    root_path = folder / "demo-root.pem"
+    write_atomically(root_path, root.public_bytes(serialization.Encoding.PEM))
+    passphrase_file = folder / "wachtwoord.txt"
+    write_atomically(passphrase_file, f"{DEMO_PASSPHRASE}\n".encode())
+
+    def signer(
+        profile: str,
+        key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+        subject: x509.Name,
+        common_name: str,
+    ) -> DemoSigner:
+        certificate = _signature_certificate(subject, key, root, root_key, now)
+        blob = pkcs12.serialize_key_and_certificates(
+            profile.encode(),
+            key,
+            certificate,
+            [root],
+            serialization.BestAvailableEncryption(DEMO_PASSPHRASE.encode()),
+        )
+        path = folder / f"{profile}.p12"
+        write_atomically(path, blob)
+        return DemoSigner(profile=profile, pkcs12=path, common_name=common_name)
+
+    party = signer(
+        "burgemeester",
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        _name("mr. J. de Vries (DEMO)", "Gemeente Huizen (DEMO)", "burgemeester van Huizen"),
+        "mr. J. de Vries (DEMO)",
+    )
+    coordinator = signer(
+        "coordinator",
+        ec.generate_private_key(ec.SECP256R1()),
+        _name(
+            "A. Bakker (DEMO)",
+            "Ministerie van Justitie en Veiligheid (DEMO)",
+            "Nationaal Coördinator Terrorismebestrijding en Veiligheid",
+        ),
+        "A. Bakker (DEMO)",
+    )
+    (folder / "LEESMIJ.txt").write_text(
+        "DEMO-PKI — NIET VOOR PRODUCTIE / DEMO PKI — NOT FOR PRODUCTION\n\n"
+        "Made by `toetreding demo`. Keys and certificates are generated on every run and\n"
+        "chain to a self-made root that no real verifier trusts.\n"
+        f"Passphrase of the .p12 files: {DEMO_PASSPHRASE} (also in wachtwoord.txt).\n",
+        encoding="utf-8",
+    )
+    return DemoPki(
+        root=root_path, passphrase_file=passphrase_file, party=party, coordinator=coordinator
+    )
+
+
+DEMO_SIGNING_CONFIG = """
+# ---------------------------------------------------------------------------------------
+# Signing — DEMO PKI, NOT FOR PRODUCTION. Added by `toetreding demo`: the keys in pki/ are
+# throwaway keys under a self-made root ("DEMO — niet voor productie"). Passphrase of the
+# .p12 files: {passphrase} (read from pki/wachtwoord.txt).
+ondertekening:
+  niveau: B-B                     # B-T and up need a timestamp authority (tijdstempeldienst)
+  tijdstempeldienst: null
+  vertrouwensankers: [pki/demo-root.pem]
+  standaard: burgemeester
+  ondertekenaars:
+    burgemeester:
+      pkcs12: pki/burgemeester.p12
+      wachtwoordbestand: pki/wachtwoord.txt
+      naam: mr. J. de Vries
+      functie: burgemeester van Huizen
+      namens: de gemeente Huizen
+      plaats: Huizen
+      veld: ondertekening-partij
+    coordinator:
+      pkcs12: pki/coordinator.p12
+      wachtwoordbestand: pki/wachtwoord.txt
+      naam: A. Bakker
+      functie: Nationaal Coördinator Terrorismebestrijding en Veiligheid
+      namens: de Minister van Justitie en Veiligheid
+      plaats: Den Haag
+      veld: aanvaarding-coordinator
+"""
