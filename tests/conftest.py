@@ -20,6 +20,9 @@ from toetreding.inputs import load_request
 from toetreding.model import Statement
 from toetreding.render import RenderedStatement, StatementRenderer
 
+from .support.pki import RunningPki, start_test_pki
+from .support.softhsm import SoftToken, import_key, init_token, softhsm_missing_reason
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "huizen"
 
@@ -78,3 +81,46 @@ def pdf_text(pdf: bytes, tmp_path: Path, name: str = "doc.pdf") -> str:
 def squash(text: str) -> str:
     """Text with all whitespace (including line breaks chosen by the layout) removed."""
     return re.sub(r"\s+", "", text)
+
+
+# --- signing: a real PKI over HTTP, a real PKCS#11 token, the unsigned statement ---------
+
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPki]:
+    """Root, intermediate, signers, OCSP, CRLs and a TSA, served on 127.0.0.1."""
+    pki = start_test_pki(tmp_path_factory.mktemp("pki"))
+    yield pki
+    pki.stop()
+
+
+@pytest.fixture(scope="session")
+def soft_token(tmp_path_factory: pytest.TempPathFactory, test_pki: RunningPki) -> SoftToken:
+    """A SoftHSM2 token holding the RSA and EC test signers (ids 01 and 02)."""
+    reason = softhsm_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    token = init_token(tmp_path_factory.mktemp("softhsm"))
+    import_key(
+        token,
+        test_pki.keys["signer-rsa"],
+        test_pki.cert_der("signer-rsa"),
+        "burgemeester-rsa",
+        b"\x01",
+    )
+    import_key(
+        token,
+        test_pki.keys["signer-ec"],
+        test_pki.cert_der("signer-ec"),
+        "burgemeester-ec",
+        b"\x02",
+    )
+    return token
+
+
+@pytest.fixture(scope="session")
+def unsigned_pdf(tmp_path_factory: pytest.TempPathFactory, huizen_pdf: RenderedStatement) -> Path:
+    """The rendered Huizen statement on disk (read-only for tests: copy before changing)."""
+    path = tmp_path_factory.mktemp("unsigned") / "verklaring.pdf"
+    path.write_bytes(huizen_pdf.pdf)
+    return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -121,10 +122,25 @@ def test_schema_writes_one_file_per_yaml_kind(tmp_path: Path) -> None:
 def test_demo_creates_a_workspace_that_renders(tmp_path: Path) -> None:
     code, out, err = invoke("demo", str(tmp_path / "demo"))
     assert code == 0, err
-    assert "not for production" in out
+    assert "not for production" in out and "DEMO — niet voor productie" in out
     demo = tmp_path / "demo"
     assert (demo / "verklaring.pdf").read_bytes().startswith(b"%PDF-")
     assert (demo / "schemas" / "verzoek.schema.json").is_file()
+    # the demo signs as the burgemeester and adds the coordinating party's acceptance
+    if shutil.which("pdfsig"):
+        from .support.readers import pdfsig
+
+        party, acceptance = pdfsig(demo / "verklaring-aanvaard.pdf")
+        assert party.valid and party.field == "ondertekening-partij"
+        assert acceptance.valid and acceptance.whole_document
+        assert party.kind == acceptance.kind == "ETSI.CAdES.detached"
+    # commands inside the workspace find its signer profiles and trust root
+    code, out, err = invoke("sign", "verklaring.pdf", "-o", "zelf.pdf", cwd=demo)
+    assert code == 0, err
+    assert "burgemeester van Huizen" in out
+    code, out, err = invoke("sign", "zelf.pdf", "-o", "zelf-aanvaard.pdf", cwd=demo)
+    assert code == 0, err
+    assert "aanvaarding-coordinator" in out
     # commands run inside the workspace find its config
     code, _, err = invoke("render", "verzoek.yaml", "-o", "opnieuw.pdf", cwd=demo)
     assert code == 0, err

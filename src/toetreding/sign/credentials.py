@@ -212,7 +212,11 @@ def open_pkcs11(
 
 
 def _find_token(library: Any, label: str | None, pkcs11: Any, p11: Any) -> Any:
-    tokens = [slot.get_token() for slot in library.get_slots(token_present=True)]
+    tokens = [
+        token
+        for token in (slot.get_token() for slot in library.get_slots(token_present=True))
+        if token.flags & pkcs11.TokenFlag.TOKEN_INITIALIZED  # skip empty, uninitialised slots
+    ]
     labels = [t.label.strip() for t in tokens]
     if label is not None:
         matching = [t for t in tokens if t.label.strip() == label]

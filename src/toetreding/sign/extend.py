@@ -24,9 +24,8 @@ from ..errors import SigningError, ToetredingError
 from ..fileio import check_output_path, write_atomically
 from ..signing_config import SignatureLevel
 from .document import open_reader, read_pdf_bytes
+from .signing import TIMESTAMP_FIELD_PREFIX
 from .services import explain_signing_failure, timestamper_for, validation_context_for
-
-TIMESTAMP_FIELD_PREFIX = "tijdstempel-"
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def _extend_bytes(
     context = validation_context_for(level, trust_roots, required=False)
     steps: list[str] = []
     existing_stamps = reader.embedded_timestamp_signatures
-    lacking_time = [s for s in signatures if s.attached_timestamp_data is None]
+    lacking_time = [s for s in signatures if not has_signature_timestamp(s)]
     if lacking_time and not existing_stamps:
         data = _document_timestamp(
             data,
@@ -133,3 +132,11 @@ def _document_timestamp(
     output = io.BytesIO()
     stamper.timestamp_pdf(writer, "sha256", validation_context=context, output=output)
     return output.getvalue()
+
+
+def has_signature_timestamp(signature: Any) -> bool:
+    """Whether a signature carries an RFC 3161 signature timestamp (unsigned attribute)."""
+    unsigned = signature.signer_info["unsigned_attrs"]
+    if unsigned.native is None:
+        return False
+    return any(attribute["type"].native == "signature_time_stamp_token" for attribute in unsigned)

@@ -113,3 +113,37 @@ def explain_signing_failure(error: BaseException, tsa_url: str | None) -> Signin
             "the CA's OCSP responder or CRL is reachable; nothing was signed",
         )
     return SigningError(f"signing failed: {text or type(error).__name__}")
+
+
+def check_signer_trusted(
+    certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    trust_roots: Sequence[x509.Certificate],
+    key_usage: set[str],
+) -> None:
+    """Validate the signer's chain and revocation status now (hard-fail), or refuse.
+
+    Used from B-B up whenever trust roots are configured; for B-LT/B-LTA pyHanko does the
+    same while collecting the validation data.
+    """
+    import asyncio
+
+    from pyhanko_certvalidator import CertificateValidator
+
+    context = validation_context_for(SignatureLevel.B_LT, trust_roots, chain)
+    validator = CertificateValidator(
+        certificate, intermediate_certs=list(chain), validation_context=context
+    )
+
+    async def validate_then_release() -> None:
+        try:
+            await validator.async_validate_usage(key_usage)  # type: ignore[no-untyped-call]
+        finally:
+            await context.aclose()  # close the HTTP session on the loop that opened it
+
+    try:
+        asyncio.run(validate_then_release())
+    except Exception as error:
+        wrapped = SigningError("The signer's certificate could not be validated")
+        wrapped.__cause__ = error
+        raise explain_signing_failure(wrapped, None) from None

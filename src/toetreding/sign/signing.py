@@ -39,7 +39,12 @@ from .certificates import (
 )
 from .credentials import SigningCredential
 from .document import StatementPdf, choose_slot, read_statement
-from .services import explain_signing_failure, timestamper_for, validation_context_for
+from .services import (
+    check_signer_trusted,
+    explain_signing_failure,
+    timestamper_for,
+    validation_context_for,
+)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -49,6 +54,9 @@ TITLE_ATTRIBUTE = "2.5.4.12"
 # Room for the CMS container, hex-encoded in the PDF. Chain + timestamp token fit well
 # within this; B-LT revocation data goes into the DSS, not into the signature.
 RESERVED_BYTES = 24_000
+
+TIMESTAMP_FIELD_PREFIX = "tijdstempel-"
+"""Document timestamps (B-LTA) go into fields tijdstempel-1, tijdstempel-2, …"""
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,15 @@ class StatementSigner:
         usages = certificate.key_usage_value
         self._key_usage = set(usages.native) & SIGNING_KEY_USAGES if usages else set()
         level = self.options.level
+        if self.options.trust_roots and not level.needs_validation_data:
+            # B-B/B-T embed no validation data, but a revoked or untrusted signer must
+            # still be refused when we can know it (B-LT/B-LTA: pyHanko checks it).
+            check_signer_trusted(
+                certificate,
+                self.credential.chain,
+                self.options.trust_roots,
+                self._key_usage or {"non_repudiation"},
+            )
         self._timestamper = timestamper_for(level, self.options.tsa_url)
         self._validation_context = validation_context_for(
             level, self.options.trust_roots, self.credential.chain
@@ -248,6 +265,11 @@ class StatementSigner:
             certify=False,
             embed_validation_info=level.needs_validation_data,
             use_pades_lta=level is SignatureLevel.B_LTA,
+            timestamp_field_name=(
+                f"{TIMESTAMP_FIELD_PREFIX}{len(writer.prev.embedded_timestamp_signatures) + 1}"
+                if level is SignatureLevel.B_LTA
+                else None
+            ),
             validation_context=self._validation_context,
             signer_key_usage=self._key_usage or {"non_repudiation"},
             cades_signed_attr_spec=CAdESSignedAttrSpec(
