@@ -24,8 +24,8 @@ from ..errors import SigningError, ToetredingError
 from ..fileio import check_output_path, write_atomically
 from ..signing_config import SignatureLevel
 from .document import open_reader, read_pdf_bytes
-from .signing import TIMESTAMP_FIELD_PREFIX
 from .services import explain_signing_failure, timestamper_for, validation_context_for
+from .signing import TIMESTAMP_FIELD_PREFIX
 
 
 @dataclass(frozen=True)
