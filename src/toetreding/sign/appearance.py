@@ -118,23 +118,28 @@ class AppearanceDrawer:
 class TypstPageContent(content.PdfContent):
     """A PDF page (Typst's drawing) imported as a form XObject into the signed document."""
 
-    def __init__(self, pdf: bytes) -> None:
+    def __init__(self, drawing: PdfFileReader) -> None:
         super().__init__()
-        self._pdf = pdf
+        self._drawing = drawing
 
     def render(self) -> bytes:
         writer = self._ensure_writer
-        xobject = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self._pdf)), page_ix=0)
+        xobject = writer.import_page_as_xobject(self._drawing, page_ix=0)
         self.resources.xobject["/Handtekening"] = xobject
         x1, y1, x2, y2 = xobject.get_object()["/BBox"]
         self.box = layout.BoxConstraints(width=abs(x2 - x1), height=abs(y2 - y1))
         return b"/Handtekening Do"
 
 
-def stamp_style(pdf: bytes) -> Any:
+def read_drawing(pdf: bytes) -> PdfFileReader:
+    """Parse a drawing once; the reader can be imported into many documents."""
+    return PdfFileReader(io.BytesIO(pdf))
+
+
+def stamp_style(drawing: PdfFileReader) -> Any:
     """A pyHanko stamp style that shows exactly the given page, edge to edge, no border."""
     return StaticStampStyle(
-        background=TypstPageContent(pdf),
+        background=TypstPageContent(drawing),
         border_width=0,
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(

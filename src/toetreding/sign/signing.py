@@ -25,12 +25,19 @@ from zoneinfo import ZoneInfo
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from ..errors import CredentialError, ToetredingError
 from ..fileio import check_output_path, write_atomically
 from ..model import SignatureSlot
 from ..signing_config import SignatureLevel
-from .appearance import AppearanceDrawer, AppearanceStyle, AppearanceText, stamp_style
+from .appearance import (
+    AppearanceDrawer,
+    AppearanceStyle,
+    AppearanceText,
+    read_drawing,
+    stamp_style,
+)
 from .certificates import (
     SIGNING_KEY_USAGES,
     CertificateSummary,
@@ -119,10 +126,15 @@ class StatementSigner:
     _timestamper: Any = field(default=None, init=False)
     _validation_context: Any = field(default=None, init=False)
     _key_usage: set[str] = field(default_factory=set, init=False)
+    _summary: CertificateSummary = field(init=False)
+    _drawings: dict[tuple[AppearanceText, float, float], PdfFileReader] = field(
+        default_factory=dict, init=False
+    )
 
     def __post_init__(self) -> None:
         certificate = self.credential.certificate
         check_signing_certificate(certificate, dt.datetime.now(dt.UTC))
+        self._summary = summarise(certificate)
         usages = certificate.key_usage_value
         self._key_usage = set(usages.native) & SIGNING_KEY_USAGES if usages else set()
         level = self.options.level
@@ -161,13 +173,15 @@ class StatementSigner:
     @property
     def signer_summary(self) -> CertificateSummary:
         """Who signs."""
-        return summarise(self.credential.certificate)
+        return self._summary
 
     def sign(self, statement: StatementPdf, slot_name: str | None = None) -> SignedStatement:
         """Sign ``statement`` in its next free field (or ``slot_name``)."""
         slot = choose_slot(statement, slot_name)
         now = dt.datetime.now(dt.UTC)
-        check_signing_certificate(self.credential.certificate, now)
+        if not self._summary.not_before <= now <= self._summary.not_after:
+            # a long batch may outlive the certificate: check every time (cheaply)
+            check_signing_certificate(self.credential.certificate, now)
         state = statement.fields[slot.value]
         style = None
         if not self.options.invisible and state.width > 1 and state.height > 1:
@@ -188,10 +202,20 @@ class StatementSigner:
             claimed_role=self.options.presentation.claimed_role,
         )
 
-    def _draw(self, text: AppearanceText, width: float, height: float) -> bytes:
-        if self._drawer is None:
-            self._drawer = AppearanceDrawer(self.appearance)
-        return self._drawer.draw(text, width, height)
+    def _draw(self, text: AppearanceText, width: float, height: float) -> PdfFileReader:
+        # The appearance shows the time to the minute, so statements signed in the same
+        # minute by the same signer look the same: draw once, reuse the bytes (a batch of
+        # hundreds then typesets a handful of appearances instead of one per statement).
+        key = (text, round(width, 2), round(height, 2))
+        cached = self._drawings.get(key)
+        if cached is None:
+            if self._drawer is None:
+                self._drawer = AppearanceDrawer(self.appearance)
+            cached = read_drawing(self._drawer.draw(text, width, height))
+            if len(self._drawings) >= 8:
+                self._drawings.clear()
+            self._drawings[key] = cached
+        return cached
 
     def _appearance_text(
         self, slot: SignatureSlot, now: dt.datetime, language: str
