@@ -17,9 +17,12 @@ install:
 install-dev:
 	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
 
-# Debian packages: poppler (independent PDF reader for the tests), SoftHSM2 + OpenSC (PKCS#11 token).
+# Debian packages: poppler (independent PDF reader for the tests), SoftHSM2 + OpenSC (PKCS#11
+# token), and Java 17 + Maven for the conformance harness (EU DSS, veraPDF) when not present.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jdk-headless"; \
+	command -v mvn >/dev/null 2>&1 || missing="$$missing maven"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -36,4 +39,6 @@ pytest:
 test: system-deps install-dev check pytest
 
 bench: install-dev
+	$(PIP) install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PYTHON) bench/bench_render.py
+	$(PYTHON) bench/bench_sign.py

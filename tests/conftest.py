@@ -20,6 +20,9 @@ from toetreding.inputs import load_request
 from toetreding.model import Statement
 from toetreding.render import RenderedStatement, StatementRenderer
 
+from .support.conformance import Judge
+from .support.conformance import build as build_harness
+from .support.conformance import missing_reason as conformance_missing_reason
 from .support.pki import RunningPki, start_test_pki
 from .support.softhsm import SoftToken, import_key, init_token, softhsm_missing_reason
 
@@ -124,3 +127,15 @@ def unsigned_pdf(tmp_path_factory: pytest.TempPathFactory, huizen_pdf: RenderedS
     path = tmp_path_factory.mktemp("unsigned") / "verklaring.pdf"
     path.write_bytes(huizen_pdf.pdf)
     return path
+
+
+@pytest.fixture(scope="session")
+def reference_tools(test_pki: RunningPki) -> Iterator[Judge]:
+    """EU DSS and veraPDF in one JVM, trusting the test PKI's root (skips without Java)."""
+    reason = conformance_missing_reason()
+    if reason:
+        pytest.skip(f"conformance checks not run: {reason}")
+    build_harness()
+    judge = Judge([test_pki.root_pem])
+    yield judge
+    judge.close()

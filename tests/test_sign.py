@@ -153,6 +153,8 @@ def _assert_signature_attributes(path: Path, *, timestamped: bool) -> None:
     assert claimed["values"][0].native == "burgemeester van Huizen, namens de gemeente Huizen"
     assert has_signature_timestamp(signature) is timestamped
     assert signature.sig_object["/Location"] == "Huizen"
+    # PAdES baseline: no /Reason next to a commitment type (EU DSS rejects the combination)
+    assert "/Reason" not in signature.sig_object
 
 
 def test_ecdsa_key_signs_at_b_t(
@@ -235,8 +237,10 @@ def test_acceptance_is_a_second_signature_and_keeps_the_first_valid(
     reader = PdfFileReader(io.BytesIO(second.read_bytes()))
     acceptance = reader.embedded_regular_signatures[1]
     assert acceptance.field_name == "aanvaarding-coordinator"
-    assert "ingangsdatum" in str(acceptance.sig_object["/Reason"])
+    party_signature = reader.embedded_regular_signatures[0]
     assert acceptance.self_reported_timestamp is not None
+    assert party_signature.self_reported_timestamp is not None
+    assert acceptance.self_reported_timestamp >= party_signature.self_reported_timestamp
     assert_still_archival(first, second)
 
 

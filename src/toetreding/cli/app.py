@@ -268,9 +268,6 @@ def sign(
         str | None, typer.Option("--name", help="Name shown (default: the certificate's).")
     ] = None,
     location: Annotated[str | None, typer.Option("--location", help="Place of signing.")] = None,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Reason (default: by field).")
-    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Sign a statement (PAdES, PKCS#12 or PKCS#11), in its next free signature field."""
@@ -292,7 +289,6 @@ def sign(
             tsa_url=tsa,
             trust_roots=tuple(trust or ()),
             invisible=invisible,
-            reason=reason,
             function=function,
             on_behalf_of=on_behalf_of,
             name=name,

@@ -38,7 +38,6 @@ class SignerChoice:
     tsa_url: str | None = None
     trust_roots: tuple[Path, ...] = ()
     invisible: bool = False
-    reason: str | None = None
     function: str | None = None
     on_behalf_of: str | None = None
     name: str | None = None
@@ -187,7 +186,6 @@ def open_statement_signer(
             tsa_url=choice.tsa_url or settings.signing.tsa,
             trust_roots=tuple(roots),
             invisible=choice.invisible,
-            reason=choice.reason,
         )
         return StatementSigner(credential, options, appearance_style(settings))
     except BaseException:

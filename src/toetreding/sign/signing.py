@@ -9,7 +9,9 @@ What every signature says (ETSI EN 319 142 / PAdES): sub-filter ``ETSI.CAdES.det
 an *approval* signature (never a certification with DocMDP P=1, which would forbid the
 later updates B-LT/B-LTA need); commitment type *proof of approval*; the claimed role
 ("burgemeester van Huizen, namens de gemeente Huizen", Awb 10:10 names the original
-mandator); reason, place and signing time. The signature space is reserved up front, so
+mandator); place and signing time. There is deliberately no ``/Reason``: PAdES baseline
+(ETSI EN 319 142-1) forbids it next to a commitment type, and EU DSS then no longer
+recognises the signature as PAdES-BASELINE at all. The signature space is reserved up front, so
 the key signs once per document (pyHanko's default signs a dummy first to measure it).
 """
 
@@ -90,7 +92,6 @@ class SignOptions:
     tsa_url: str | None = None
     trust_roots: tuple[asn1_x509.Certificate, ...] = ()
     invisible: bool = False
-    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,16 +249,6 @@ class StatementSigner:
             lang=language,
         )
 
-    def _reason(self, slot: SignatureSlot, now: dt.datetime) -> str:
-        if self.options.reason:
-            return self.options.reason
-        if slot is SignatureSlot.PARTY:
-            return f"Toetreding tot het convenant, namens {self.options.presentation.on_behalf_of}"
-        return (
-            "Aanvaarding van de toetreding door de coördinerende partij; ingangsdatum "
-            f"{now.astimezone(AMSTERDAM):%Y-%m-%d}"
-        )
-
     def _sign_bytes(self, data: bytes, slot: SignatureSlot, now: dt.datetime, style: Any) -> bytes:
         from pyhanko.pdf_utils import generic
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -283,7 +274,6 @@ class StatementSigner:
             field_name=slot.value,
             subfilter=SigSeedSubFilter.PADES,
             md_algorithm="sha256",
-            reason=self._reason(slot, now),
             location=presentation.location,
             name=presentation.name or self.signer_summary.common_name,
             certify=False,
