@@ -121,11 +121,25 @@ def soft_token(tmp_path_factory: pytest.TempPathFactory, test_pki: RunningPki) -
     return token
 
 
+TEST_SIGNER_IDENTITY = """      certificaat:
+        onderwerp:
+          organization_name: Gemeente Testdorp
+"""
+"""Matches every signer of the test PKI (tests/support/pki.py), so the chain check passes."""
+
+
 @pytest.fixture(scope="session")
-def unsigned_pdf(tmp_path_factory: pytest.TempPathFactory, huizen_pdf: RenderedStatement) -> Path:
-    """The rendered Huizen statement on disk (read-only for tests: copy before changing)."""
-    path = tmp_path_factory.mktemp("unsigned") / "verklaring.pdf"
-    path.write_bytes(huizen_pdf.pdf)
+def unsigned_pdf(tmp_path_factory: pytest.TempPathFactory, renderer: StatementRenderer) -> Path:
+    """The Huizen statement whose chain names the test PKI's signers (read-only for tests)."""
+    folder = tmp_path_factory.mktemp("unsigned")
+    shutil.copytree(EXAMPLE, folder / "werkmap")
+    authority = folder / "werkmap" / "bevoegdheid.yaml"
+    text = authority.read_text(encoding="utf-8")
+    start = text.index("      certificaat:")
+    end = text.index("    besluit:", start)
+    authority.write_text(text[:start] + TEST_SIGNER_IDENTITY + text[end:], encoding="utf-8")
+    path = folder / "verklaring.pdf"
+    path.write_bytes(renderer.render(load_request(folder / "werkmap" / "verzoek.yaml")).pdf)
     return path
 
 

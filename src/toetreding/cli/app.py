@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .._version import __version__
+
+if TYPE_CHECKING:
+    import datetime as dt
+
 from .console import call, escape, hidden_prompt, stderr, stdout
 
 app = typer.Typer(
@@ -354,6 +358,116 @@ def extend(
         f"({outcome.signatures} signature(s)): {escape('; '.join(outcome.steps))}"
     )
     stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
+
+
+mandate_app = typer.Typer(
+    help="Check and show chains of authority (who may sign for whom).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(mandate_app, name="mandate")
+
+ChainFile = Annotated[
+    Path, typer.Argument(help="bevoegdheid.yaml, or a statement PDF (reads the chain it carries).")
+]
+
+
+@mandate_app.command("check")
+def mandate_check(
+    file: ChainFile,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Moment to check, YYYY-MM-DD (default: today).")
+    ] = None,
+    signer: Annotated[
+        Path | None,
+        typer.Option("--signer", help="Certificate (PEM/DER) that must match the last grantee."),
+    ] = None,
+    request: Annotated[
+        Path | None,
+        typer.Option("--for", help="Statement request (verzoek.yaml): covenant, party, decision."),
+    ] = None,
+) -> None:
+    """Check a chain of authority; exit 0 when it authorises, 1 with the reasons when not."""
+
+    def action() -> tuple[LoadedChain, ChainVerdict]:
+        from ..authority import check_authority
+
+        return check_authority(file, at=_parse_date(at), signer_certificate=signer, request=request)
+
+    chain, verdict = call(action)
+    rules = ", ".join(verdict.checked)
+    if verdict.authorised:
+        stdout().print(
+            f"[green]✓[/] the chain authorises {escape(verdict.signer)}"
+            + (f" for {escape(chain.party_name)}" if chain.party_name else "")
+            + f" (rules: {rules})"
+        )
+        stdout().print(f"chain sha256 {verdict.chain_digest}")
+        return
+    stderr().print(f"[bold red]✗[/] the chain does not authorise {escape(verdict.signer)}:")
+    for breach in verdict.breaches:
+        stderr().print("  - " + escape(f"[{breach.rule}] {breach}"))
+    raise typer.Exit(1)
+
+
+@mandate_app.command("show")
+def mandate_show(file: ChainFile) -> None:
+    """Show a chain of authority as a tree, from the organ that decided to the signer."""
+
+    def action() -> object:
+        from ..authority import load_chain
+
+        return load_chain(file)
+
+    chain = call(action)
+    from rich.tree import Tree
+
+    from ..authority import LoadedChain
+
+    assert isinstance(chain, LoadedChain)
+    authority = chain.authority
+    decisions = {d.id: d for d in authority.decisions}
+    root = Tree(f"[bold]{escape(authority.chain[0].grantor)}[/]")
+    node = root
+    for link in authority.chain:
+        label = (
+            f"[cyan]{escape(link.kind.value)}[/] → [bold]{escape(link.grantee.function)}[/] "
+            f"({escape(link.grantee.name)}) — {escape(link.effective_legal_basis)}"
+        )
+        node = node.add(label)
+        decision = decisions.get(link.decision) if link.decision else None
+        if decision is not None:
+            node.add(
+                f"besluit {escape(decision.organ)} {decision.date} ({escape(decision.reference)})"
+            )
+        period = f"geldig {link.valid_from or '…'} t/m {link.valid_until or '…'}"
+        if link.revoked_on:
+            period += f", [red]ingetrokken op {link.revoked_on}[/]"
+        node.add(period)
+        if link.scope:
+            node.add(f"reikwijdte: {escape(', '.join(link.scope))}")
+        if link.submandate_allowed:
+            node.add("ondermandaat toegestaan")
+        if link.grantee.certificate is not None:
+            identity = link.grantee.certificate
+            shown = ", ".join(f"{k}={v}" for k, v in identity.subject.items())
+            if identity.serial_number:
+                shown += f" serial={identity.serial_number}"
+            node.add(f"certificaat: {escape(shown or 'fingerprint')}")
+    stdout().print(root, soft_wrap=False)
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' is not a date; write YYYY-MM-DD", param_hint="--at"
+        ) from None
 
 
 def run() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..mandate import original_mandator
 from ..model import AuthorityLink, Decision, LinkKind, SignatureSlot, Statement
 from ..municipalities import lookup
 from ..textformat import enumerate_words, long_date
@@ -90,18 +91,6 @@ def build_context(
         "style": style,
         "fields": {"party": PARTY_FIELD, "coordinator": COORDINATOR_FIELD},
     }
-
-
-def original_mandator(chain: list[AuthorityLink]) -> str | None:
-    """Who a mandate-based signature must name as acting 'namens' (Awb 10:10).
-
-    The grantor of the first mandate-like link: a submandate still acts on behalf of the
-    organ that granted the original mandate, never on behalf of the intermediate mandatee.
-    """
-    for link in chain:
-        if link.kind in _MANDATE_KINDS:
-            return link.grantor
-    return None
 
 
 def _decision(decision: Decision, date: Any) -> dict[str, Any]:

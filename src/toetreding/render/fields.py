@@ -18,7 +18,7 @@ the input, so the same input always yields the same bytes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..errors import RenderError
 from .pdfupdate import (
@@ -38,9 +38,17 @@ _PRINT = 4
 _LOCKED = 128
 
 
-def add_signature_fields(pdf: bytes, placements: Sequence[FieldPlacement]) -> bytes:
-    """Return ``pdf`` with a tagged, empty signature field at every placement."""
-    if not placements:
+def add_signature_fields(
+    pdf: bytes,
+    placements: Sequence[FieldPlacement],
+    metadata: Callable[[bytes], bytes] | None = None,
+) -> bytes:
+    """Return ``pdf`` with a tagged, empty signature field at every placement.
+
+    ``metadata``, if given, rewrites the XMP packet in the same update (render uses it to
+    embed the statement's data and chain of authority).
+    """
+    if not placements and metadata is None:
         return pdf
     names = [p.name for p in placements]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -55,6 +63,12 @@ def add_signature_fields(pdf: bytes, placements: Sequence[FieldPlacement]) -> by
     root = update.get(root_ref)
     form = PdfDict({b"/Fields": PdfArray(), b"/SigFlags": number(1)})  # SignaturesExist
     root[b"/AcroForm"] = update.add(form)
+    if metadata is not None:
+        metadata_ref = _ref(root[b"/Metadata"])
+        xmp = metadata(update.stream_data(metadata_ref))
+        root[b"/Metadata"] = update.add(
+            Stream(PdfDict({b"/Type": name("Metadata"), b"/Subtype": name("XML")}), xmp)
+        )
     update.put(root_ref, root)
     for placement in placements:
         if not 1 <= placement.page <= len(pages):

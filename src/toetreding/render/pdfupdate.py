@@ -243,6 +243,22 @@ class IncrementalUpdate:
         self._parsed[reference.number] = value
         return value
 
+    def stream_data(self, reference: Ref) -> bytes:
+        """The raw (unfiltered) data of a stream object in the original PDF."""
+        dictionary = self.get(reference)
+        length = dictionary.get(b"/Length")
+        if not isinstance(length, Raw) or b"/Filter" in dictionary:
+            raise RenderError(
+                f"internal: stream {reference.number} is filtered or has no direct length"
+            )
+        offset = self._offsets[reference.number]
+        start = self.original.index(b"stream", offset) + len(b"stream")
+        if self.original.startswith(b"\r\n", start):
+            start += 2
+        elif self.original.startswith(b"\n", start):
+            start += 1
+        return self.original[start : start + int(self.leaf(length))]
+
     def resolve(self, value: PdfValue) -> PdfValue:
         """Follow a reference to its dictionary; other values as they are."""
         return self.get(value) if isinstance(value, Ref) else value

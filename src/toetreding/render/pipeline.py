@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from ..config import Settings
+from ..embedded import EmbeddedStatement, add_to_xmp
 from ..errors import ConfigError
 from ..fileio import check_output_path, write_atomically
 from ..inputs import load_request
@@ -112,7 +113,10 @@ class StatementRenderer:
         typeset = self._typesetter_ready().pdf(
             source, self.settings.profile.pdf_standards, statement.request.date
         )
-        pdf = add_signature_fields(typeset.pdf, typeset.fields)
+        embedded = EmbeddedStatement.from_statement(statement)
+        pdf = add_signature_fields(
+            typeset.pdf, typeset.fields, lambda xmp: add_to_xmp(xmp, embedded)
+        )
         return RenderedStatement(
             pdf=pdf,
             sha256=hashlib.sha256(pdf).hexdigest(),

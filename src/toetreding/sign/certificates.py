@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from asn1crypto import x509
 
 from ..errors import CredentialError
+from ..mandate import CertificateFacts
 
 SIGNING_KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
 """Either allows signing documents; PKIoverheid signature certificates carry non_repudiation."""
@@ -75,3 +76,15 @@ def check_signing_certificate(certificate: x509.Certificate, at: dt.datetime) ->
             hint="use the signature certificate (key usage digitalSignature or "
             "nonRepudiation), not the authentication or encryption certificate of the card",
         )
+
+
+def facts(certificate: x509.Certificate) -> CertificateFacts:
+    """The holder facts the chain-of-authority rules compare with the chain."""
+    subject: dict[str, str] = {}
+    for key, value in certificate.subject.native.items():
+        subject[str(key)] = ", ".join(value) if isinstance(value, list) else str(value)
+    return CertificateFacts(
+        subject=subject,
+        serial_number=format(certificate.serial_number, "X"),
+        sha256_fingerprint=certificate.sha256.hex().upper(),
+    )

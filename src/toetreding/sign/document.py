@@ -17,6 +17,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
+from ..embedded import EmbeddedDataError, EmbeddedStatement, read_from_xmp
 from ..errors import InputFileError, SigningError
 from ..model import SignatureSlot
 
@@ -40,6 +41,8 @@ class StatementPdf:
     fields: dict[str, FieldState]
     language: str
     """'nl' or 'en', from the document's /Lang (for the visible signature's wording)."""
+    embedded: EmbeddedStatement | None
+    """The statement's data and chain of authority from the XMP (None if absent)."""
 
     @property
     def signed_slots(self) -> list[SignatureSlot]:
@@ -107,8 +110,25 @@ def read_statement(path: Path) -> StatementPdf:
         )
     lang = str(reader.root.get("/Lang", "nl")).lower()
     return StatementPdf(
-        path=path, data=data, fields=fields, language="en" if lang.startswith("en") else "nl"
+        path=path,
+        data=data,
+        fields=fields,
+        language="en" if lang.startswith("en") else "nl",
+        embedded=read_embedded(reader, path),
     )
+
+
+def read_embedded(reader: PdfFileReader, path: Path) -> EmbeddedStatement | None:
+    """The embedded statement record from the document's current XMP, if any."""
+    try:
+        metadata = reader.root.get("/Metadata")
+        if metadata is None:
+            return None
+        return read_from_xmp(metadata.get_object().data)
+    except EmbeddedDataError as error:
+        raise InputFileError(f"'{path}': {error}", hint="render the statement again") from None
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise InputFileError(f"'{path}' has unreadable XMP metadata: {error}") from None
 
 
 def choose_slot(statement: StatementPdf, requested: str | None) -> SignatureSlot:

@@ -29,8 +29,9 @@ from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from ..errors import CredentialError, ToetredingError
+from ..errors import CredentialError, SigningError, ToetredingError
 from ..fileio import check_output_path, write_atomically
+from ..mandate import ChainContext, ChainVerdict, check_chain
 from ..model import SignatureSlot
 from ..signing_config import SignatureLevel
 from .appearance import (
@@ -46,6 +47,7 @@ from .certificates import (
     check_signing_certificate,
     summarise,
 )
+from .certificates import facts as certificate_facts
 from .credentials import SigningCredential
 from .document import StatementPdf, choose_slot, read_statement
 from .services import (
@@ -104,6 +106,8 @@ class SignedStatement:
     signing_time: dt.datetime
     signer: CertificateSummary
     claimed_role: str
+    chain_digest: str | None = None
+    """Digest of the chain of authority that was checked (party signature only)."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,7 @@ class StatementSigner:
         """Sign ``statement`` in its next free field (or ``slot_name``)."""
         slot = choose_slot(statement, slot_name)
         now = dt.datetime.now(dt.UTC)
+        verdict = self._check_authority(statement, slot, now)
         if not self._summary.not_before <= now <= self._summary.not_after:
             # a long batch may outlive the certificate: check every time (cheaply)
             check_signing_certificate(self.credential.certificate, now)
@@ -201,7 +206,46 @@ class StatementSigner:
             signing_time=now,
             signer=self.signer_summary,
             claimed_role=self.options.presentation.claimed_role,
+            chain_digest=verdict.chain_digest if verdict else None,
         )
+
+    def _check_authority(
+        self, statement: StatementPdf, slot: SignatureSlot, now: dt.datetime
+    ) -> ChainVerdict | None:
+        """The party's signer must be authorised by the chain the statement carries.
+
+        There is no switch to skip this. The acceptance is not checked here: the covenant
+        data does not (yet) describe the coordinating party's own chain.
+        """
+        if slot is not SignatureSlot.PARTY:
+            return None
+        embedded = statement.embedded
+        if embedded is None:
+            raise SigningError(
+                f"'{statement.path}' carries no chain of authority, so toetreding cannot check "
+                "that you may sign it",
+                hint="render the statement again with this version of toetreding",
+            )
+        verdict = check_chain(
+            embedded.authority,
+            ChainContext(
+                at=now.astimezone(AMSTERDAM).date(),
+                covenant_id=embedded.covenant_id,
+                party_name=embedded.party_name,
+                accession_decision=embedded.accession_decision,
+                certificate=certificate_facts(self.credential.certificate),
+                formula=self.options.presentation.claimed_role,
+            ),
+        )
+        if not verdict.authorised:
+            reasons = "\n".join(f"  - {breach}" for breach in verdict.breaches)
+            raise SigningError(
+                f"the chain of authority does not authorise {self._summary.short} to sign "
+                f"for {embedded.party_name} now:\n{reasons}",
+                hint="correct bevoegdheid.yaml (or use the authorised person's certificate), "
+                "render again, then sign; check with `toetreding mandate check`",
+            )
+        return verdict
 
     def _draw(self, text: AppearanceText, width: float, height: float) -> PdfFileReader:
         # The appearance shows the time to the minute, so statements signed in the same

@@ -1,0 +1,164 @@
+"""The statement's data and chain of authority, carried inside the PDF's XMP metadata.
+
+`verify` must be able to check the chain of authority decades later from the PDF alone,
+without any register. So `render` writes the statement's facts and the full chain
+(decisions and links) as canonical JSON into the document's XMP packet, in our own
+namespace, together with the PDF/A extension-schema description that PDF/A-2 requires for
+custom properties. The XMP is part of the document before it is signed, so every
+signature covers it; `sign` reads it back to check the signer against the chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import xml.etree.ElementTree as ElementTree
+from xml.sax.saxutils import escape
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .mandate import chain_digest
+from .model import Authority, Statement
+
+NAMESPACE = "http://ns.toetreding.nl/verklaring/1.0/"
+PREFIX = "toetreding"
+FORMAT_VERSION = 1
+
+
+class EmbeddedStatement(BaseModel):
+    """What a statement PDF says about itself, machine-readably."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_by_alias=True, validate_by_name=True
+    )
+
+    version: int = Field(default=FORMAT_VERSION, alias="versie")
+    covenant_id: str = Field(alias="convenant_id")
+    covenant_title: str = Field(alias="convenant_titel")
+    covenant_version: str | None = Field(default=None, alias="convenant_versie")
+    coordinating_party: str = Field(alias="coordinerende_partij")
+    party_code: str = Field(alias="partij_cbs_code")
+    party_name: str = Field(alias="partij_naam")
+    date: dt.date = Field(alias="datum")
+    place: str = Field(alias="plaats")
+    reference: str | None = Field(default=None, alias="kenmerk")
+    accession_decision: str = Field(alias="toetredingsbesluit")
+    authority: Authority = Field(alias="bevoegdheid")
+
+    @classmethod
+    def from_statement(cls, statement: Statement) -> EmbeddedStatement:
+        """The embedded form of a loaded statement."""
+        covenant = statement.covenant
+        return cls.model_validate(
+            {
+                "convenant_id": covenant.id,
+                "convenant_titel": covenant.title,
+                "convenant_versie": covenant.version,
+                "coordinerende_partij": covenant.coordinator.name,
+                "partij_cbs_code": statement.request.party.cbs_code,
+                "partij_naam": statement.municipality_name,
+                "datum": statement.request.date,
+                "plaats": statement.request.place,
+                "kenmerk": statement.request.reference,
+                "toetredingsbesluit": statement.accession_decision.id,
+                "bevoegdheid": statement.authority.model_dump(mode="json", by_alias=True),
+            }
+        )
+
+    def canonical_json(self) -> str:
+        """Sorted keys, no spaces, UTF-8: the same data always gives the same text."""
+        return json.dumps(
+            self.model_dump(mode="json", by_alias=True),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+    @property
+    def chain_digest(self) -> str:
+        """SHA-256 of the canonical chain (see :func:`toetreding.mandate.chain_digest`)."""
+        return chain_digest(self.authority)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the whole embedded record."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+_SCHEMA_DESCRIPTION = (
+    '<rdf:li rdf:parseType="Resource">'
+    "<pdfaSchema:schema>toetreding statement and chain of authority</pdfaSchema:schema>"
+    f"<pdfaSchema:namespaceURI>{NAMESPACE}</pdfaSchema:namespaceURI>"
+    f"<pdfaSchema:prefix>{PREFIX}</pdfaSchema:prefix>"
+    "<pdfaSchema:property><rdf:Seq>"
+    '<rdf:li rdf:parseType="Resource">'
+    "<pdfaProperty:name>verklaring</pdfaProperty:name>"
+    "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
+    "<pdfaProperty:category>external</pdfaProperty:category>"
+    "<pdfaProperty:description>The statement's data and its chain of authority (decisions "
+    "and links) as canonical JSON</pdfaProperty:description>"
+    "</rdf:li>"
+    '<rdf:li rdf:parseType="Resource">'
+    "<pdfaProperty:name>ketenDigest</pdfaProperty:name>"
+    "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
+    "<pdfaProperty:category>internal</pdfaProperty:category>"
+    "<pdfaProperty:description>SHA-256 of the canonical chain of authority</pdfaProperty:description>"
+    "</rdf:li>"
+    "</rdf:Seq></pdfaSchema:property>"
+    "</rdf:li>"
+)
+
+
+def add_to_xmp(xmp: bytes, embedded: EmbeddedStatement) -> bytes:
+    """Typst's XMP packet with our properties and their extension-schema description added."""
+    text = xmp.decode("utf-8")
+    schemas_end = "</rdf:Bag></pdfaExtension:schemas>"
+    rdf_end = "</rdf:RDF>"
+    if text.count(schemas_end) != 1 or text.count(rdf_end) != 1:
+        raise ValueError("the XMP packet does not have the expected PDF/A extension-schema list")
+    text = text.replace(schemas_end, _SCHEMA_DESCRIPTION + schemas_end)
+    description = (
+        f'<rdf:Description rdf:about="" xmlns:{PREFIX}="{NAMESPACE}">'
+        f"<{PREFIX}:verklaring>{escape(embedded.canonical_json())}</{PREFIX}:verklaring>"
+        f"<{PREFIX}:ketenDigest>{embedded.chain_digest}</{PREFIX}:ketenDigest>"
+        "</rdf:Description>"
+    )
+    return text.replace(rdf_end, description + rdf_end).encode("utf-8")
+
+
+class EmbeddedDataError(ValueError):
+    """The PDF's XMP holds toetreding data that cannot be read (damaged or tampered)."""
+
+
+def read_from_xmp(xmp: bytes) -> EmbeddedStatement | None:
+    """Our embedded record from an XMP packet; None when there is none."""
+    try:
+        root = ElementTree.fromstring(xmp)
+    except ElementTree.ParseError as error:
+        raise EmbeddedDataError(f"the XMP metadata is not well-formed XML: {error}") from None
+    text = _property(root, "verklaring")
+    if text is None:
+        return None
+    try:
+        record = EmbeddedStatement.model_validate(json.loads(text))
+    except (json.JSONDecodeError, ValidationError) as error:
+        raise EmbeddedDataError(f"the embedded statement data is unreadable: {error}") from None
+    digest = _property(root, "ketenDigest")
+    if digest is not None and digest.strip() != record.chain_digest:
+        raise EmbeddedDataError("the embedded chain does not match its own digest (ketenDigest)")
+    return record
+
+
+def _property(root: ElementTree.Element, local_name: str) -> str | None:
+    """A simple property in our namespace, written as an element or as an attribute.
+
+    RDF allows both forms, and signing tools rewrite one into the other (pyHanko writes
+    simple properties as attributes of rdf:Description).
+    """
+    qualified = f"{{{NAMESPACE}}}{local_name}"
+    values = [e.text for e in root.iter(qualified) if e.text]
+    values += [e.attrib[qualified] for e in root.iter() if qualified in e.attrib]
+    if len(values) > 1:
+        raise EmbeddedDataError(f"the XMP metadata holds toetreding:{local_name} more than once")
+    return values[0] if values else None
