@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .._version import __version__
+from .console import call, escape, hidden_prompt, stderr, stdout
 
 if TYPE_CHECKING:
     import datetime as dt
 
-from .console import call, escape, hidden_prompt, stderr, stdout
+    from ..authority import LoadedChain
+    from ..mandate import ChainVerdict
 
 app = typer.Typer(
     name="toetreding",
