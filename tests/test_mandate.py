@@ -1,0 +1,359 @@
+"""The chain-of-authority rules: valid chains pass; each rule has a failing case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toetreding.config import Settings
+from toetreding.errors import SigningError
+from toetreding.mandate import CertificateFacts, ChainContext, check_chain
+from toetreding.model import Authority
+from toetreding.render import RenderedStatement
+from toetreding.sign import SignerChoice, sign_file
+
+from .conftest import EXAMPLE, needs_poppler
+from .support.pki import PASSPHRASE, RunningPki
+
+COLLEGE = "college van burgemeester en wethouders"
+COVENANT = "pga-radicalisering-2018"
+BESLUIT = {
+    "id": "b1",
+    "orgaan": COLLEGE,
+    "datum": "2024-01-10",
+    "kenmerk": "Z-1",
+    "onderwerp": "toetreden",
+}
+MANDAATBESLUIT = {
+    "id": "b2",
+    "orgaan": COLLEGE,
+    "datum": "2024-01-15",
+    "kenmerk": "Z-2",
+    "onderwerp": "mandaat",
+}
+BURGEMEESTER = {
+    "functie": "burgemeester van Huizen",
+    "naam": "J. de Vries",
+    "certificaat": {"onderwerp": {"common_name": "J. de Vries"}},
+}
+REPRESENTATION = {
+    "soort": "vertegenwoordiging",
+    "van": COLLEGE,
+    "aan": BURGEMEESTER,
+    "besluit": "b1",
+    "reikwijdte": [COVENANT],
+}
+AT = dt.date(2024, 6, 1)
+CERT = CertificateFacts(
+    subject={"common_name": "J. de Vries"}, serial_number="1A", sha256_fingerprint="00"
+)
+
+
+def authority(
+    *links: dict[str, Any], decisions: tuple[dict[str, Any], ...] = (BESLUIT, MANDAATBESLUIT)
+) -> Authority:
+    return Authority.model_validate({"besluiten": list(decisions), "keten": list(links)})
+
+
+def person(function: str, name: str, common_name: str | None = None) -> dict[str, Any]:
+    return {
+        "functie": function,
+        "naam": name,
+        "certificaat": {"onderwerp": {"common_name": common_name or name}},
+    }
+
+
+def check(chain: Authority, **overrides: Any) -> list[str]:
+    context = ChainContext(
+        at=overrides.pop("at", AT),
+        covenant_id=COVENANT,
+        party_name="Huizen",
+        accession_decision="b1",
+        certificate=overrides.pop("certificate", CERT),
+        formula=overrides.pop("formula", "burgemeester van Huizen, namens de gemeente Huizen"),
+    )
+    verdict = check_chain(chain, context)
+    return [b.rule for b in verdict.breaches]
+
+
+# ------------------------------------------------------------------- valid chains
+
+
+def test_burgemeester_represents_directly() -> None:
+    assert check(authority(REPRESENTATION)) == []
+
+
+def test_assignment_to_a_wethouder_under_171_lid_2() -> None:
+    chain = authority(
+        REPRESENTATION,
+        {
+            "soort": "aanwijzing",
+            "van": "burgemeester van Huizen",
+            "aan": person("wethouder", "A. Smit"),
+            "besluit": "b2",
+        },
+    )
+    cert = CertificateFacts(
+        subject={"common_name": "A. Smit"}, serial_number="2", sha256_fingerprint="0"
+    )
+    assert check(chain, certificate=cert, formula="wethouder, namens de gemeente Huizen") == []
+
+
+def test_locoburgemeester_substitutes() -> None:
+    chain = authority(
+        REPRESENTATION,
+        {
+            "soort": "waarneming",
+            "van": "burgemeester van Huizen",
+            "aan": person("locoburgemeester", "B. Bos"),
+        },
+    )
+    cert = CertificateFacts(
+        subject={"common_name": "B. Bos"}, serial_number="3", sha256_fingerprint="0"
+    )
+    assert (
+        check(
+            chain,
+            certificate=cert,
+            formula="locoburgemeester van Huizen, namens de gemeente Huizen",
+        )
+        == []
+    )
+
+
+def test_submandate_where_the_mandate_allows_it() -> None:
+    chain = authority(
+        {
+            "soort": "mandaat",
+            "van": COLLEGE,
+            "aan": person("gemeentesecretaris", "C. Dijk"),
+            "besluit": "b2",
+            "ondermandaat_toegestaan": True,
+        },
+        {
+            "soort": "ondermandaat",
+            "van": "gemeentesecretaris",
+            "aan": person("afdelingshoofd", "D. Vos"),
+            "besluit": "b2",
+        },
+    )
+    cert = CertificateFacts(
+        subject={"common_name": "D. Vos"}, serial_number="4", sha256_fingerprint="0"
+    )
+    formula = "afdelingshoofd, namens het college van burgemeester en wethouders van Huizen"
+    assert check(chain, certificate=cert, formula=formula) == []
+
+
+def test_certificate_matched_by_serial_and_fingerprint() -> None:
+    signer = {
+        "functie": "burgemeester van Huizen",
+        "naam": "J. de Vries",
+        "certificaat": {"serienummer": "00:1a", "vingerafdruk_sha256": "AB" * 32},
+    }
+    chain = authority({**REPRESENTATION, "aan": signer})
+    good = CertificateFacts(subject={}, serial_number="1A", sha256_fingerprint="ab" * 32)
+    assert check(chain, certificate=good) == []
+    bad = CertificateFacts(subject={}, serial_number="1B", sha256_fingerprint="ab" * 32)
+    assert check(chain, certificate=bad) == ["certificate"]
+
+
+# ------------------------------------------------------------- one failure per rule
+
+
+def test_chain_must_start_at_the_organ_that_decided() -> None:
+    chain = authority({**REPRESENTATION, "van": "gemeenteraad"})
+    assert check(chain) == ["competent-organ"]
+    starts_with_submandate = authority(
+        {"soort": "ondermandaat", "van": COLLEGE, "aan": BURGEMEESTER, "besluit": "b2"}
+    )
+    assert "competent-organ" in check(starts_with_submandate)
+
+
+def test_links_must_connect() -> None:
+    chain = authority(
+        REPRESENTATION,
+        {
+            "soort": "aanwijzing",
+            "van": "gemeentesecretaris",
+            "aan": person("wethouder", "A. Smit"),
+            "besluit": "b2",
+        },
+    )
+    cert = CertificateFacts(
+        subject={"common_name": "A. Smit"}, serial_number="2", sha256_fingerprint="0"
+    )
+    assert check(chain, certificate=cert) == ["connected"]
+
+
+def test_submandate_needs_permission() -> None:
+    chain = authority(
+        {
+            "soort": "mandaat",
+            "van": COLLEGE,
+            "aan": person("gemeentesecretaris", "C. Dijk"),
+            "besluit": "b2",
+        },
+        {
+            "soort": "ondermandaat",
+            "van": "gemeentesecretaris",
+            "aan": person("afdelingshoofd", "D. Vos"),
+            "besluit": "b2",
+        },
+    )
+    cert = CertificateFacts(
+        subject={"common_name": "D. Vos"}, serial_number="4", sha256_fingerprint="0"
+    )
+    formula = "afdelingshoofd, namens het college van burgemeester en wethouders van Huizen"
+    assert check(chain, certificate=cert, formula=formula) == ["submandate"]
+
+
+@pytest.mark.parametrize(
+    ("change", "at"),
+    [
+        ({"geldig_vanaf": "2024-07-01"}, AT),
+        ({"geldig_tot": "2024-05-31"}, AT),
+        ({"ingetrokken_op": "2024-06-01"}, AT),
+        ({}, dt.date(2024, 1, 9)),  # before the decision it rests on
+    ],
+)
+def test_every_link_in_force_at_the_signing_moment(change: dict[str, str], at: dt.date) -> None:
+    assert set(check(authority({**REPRESENTATION, **change}), at=at)) == {"in-force"}
+
+
+def test_a_mandate_rests_on_a_written_decision() -> None:
+    chain = authority({"soort": "mandaat", "van": COLLEGE, "aan": BURGEMEESTER})
+    formula = "burgemeester, namens het college van burgemeester en wethouders van Huizen"
+    assert check(chain, formula=formula) == ["written"]
+
+
+def test_scope_must_cover_the_covenant() -> None:
+    assert check(authority({**REPRESENTATION, "reikwijdte": ["ander-convenant"]})) == ["scope"]
+
+
+def test_certificate_must_match_the_last_grantee() -> None:
+    other = CertificateFacts(
+        subject={"common_name": "K. Klaas"}, serial_number="9", sha256_fingerprint="0"
+    )
+    assert check(authority(REPRESENTATION), certificate=other) == ["certificate"]
+    without_identity = {
+        **REPRESENTATION,
+        "aan": {"functie": "burgemeester van Huizen", "naam": "J. de Vries"},
+    }
+    assert check(authority(without_identity)) == ["certificate"]
+
+
+def test_formula_names_party_and_original_mandator() -> None:
+    assert check(
+        authority(REPRESENTATION), formula="burgemeester, namens de gemeente Blaricum"
+    ) == ["formula"]
+    chain = authority({"soort": "mandaat", "van": COLLEGE, "aan": BURGEMEESTER, "besluit": "b2"})
+    assert check(chain, formula="burgemeester, namens de gemeente Huizen") == ["formula"]
+
+
+def test_breaches_explain_themselves() -> None:
+    chain = authority({**REPRESENTATION, "ingetrokken_op": "2024-03-01"})
+    verdict = check_chain(chain, ChainContext(at=AT, covenant_id=COVENANT, party_name="Huizen"))
+    (breach,) = verdict.breaches
+    assert (
+        "withdrawn on 2024-03-01" in str(breach) and "10:8 Awb" in str(breach) and breach.link == 1
+    )
+
+
+# ------------------------------------------------------------------- with signing
+
+
+@needs_poppler
+def test_sign_refuses_a_certificate_the_chain_does_not_name(
+    tmp_path: Path, huizen_pdf: RenderedStatement, example_settings: Settings, test_pki: RunningPki
+) -> None:
+    statement = tmp_path / "verklaring.pdf"
+    statement.write_bytes(huizen_pdf.pdf)  # the example's chain names the demo certificate
+    secret = tmp_path / "pw"
+    secret.write_text(PASSPHRASE)
+    choice = SignerChoice(
+        pkcs12=test_pki.pkcs12("signer-rsa"),
+        secret_file=secret,
+        function="burgemeester van Huizen",
+        on_behalf_of="de gemeente Huizen",
+    )
+    with pytest.raises(SigningError, match=r"(?s)does not authorise.*\[?certificate|common_name"):
+        sign_file(example_settings, statement, tmp_path / "getekend.pdf", choice)
+    assert not (tmp_path / "getekend.pdf").exists()
+
+
+@needs_poppler
+def test_signed_pdf_carries_the_chain_that_was_checked(
+    tmp_path: Path, unsigned_pdf: Path, example_settings: Settings, test_pki: RunningPki
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text(PASSPHRASE)
+    signed = tmp_path / "getekend.pdf"
+    outcome = sign_file(
+        example_settings,
+        unsigned_pdf,
+        signed,
+        SignerChoice(
+            pkcs12=test_pki.pkcs12("signer-rsa"),
+            secret_file=secret,
+            function="burgemeester van Huizen",
+            on_behalf_of="de gemeente Huizen",
+        ),
+    )
+    assert outcome.signed.chain_digest
+    # a fresh process reads the chain back from the signed PDF alone and checks it
+    result = subprocess.run(
+        [sys.executable, "-m", "toetreding", "mandate", "check", str(signed)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"chain sha256 {outcome.signed.chain_digest}" in result.stdout
+
+
+def test_mandate_check_cli_passes_the_example_and_refuses_an_early_date() -> None:
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toetreding",
+            "mandate",
+            "check",
+            str(EXAMPLE / "bevoegdheid.yaml"),
+            "--for",
+            str(EXAMPLE / "verzoek.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    early = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toetreding",
+            "mandate",
+            "check",
+            str(EXAMPLE / "bevoegdheid.yaml"),
+            "--at",
+            "2019-05-01",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert early.returncode == 1 and "in-force" in early.stderr and "Traceback" not in early.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "toetreding", "mandate", "show", str(EXAMPLE / "bevoegdheid.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        shown.returncode == 0
+        and "vertegenwoordiging" in shown.stdout
+        and "Z-2019-04512" in shown.stdout
+    )
