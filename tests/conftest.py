@@ -7,9 +7,11 @@ that reason when they are missing.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,12 @@ from .support.conformance import build as build_harness
 from .support.conformance import missing_reason as conformance_missing_reason
 from .support.pki import RunningPki, start_test_pki
 from .support.softhsm import SoftToken, import_key, init_token, softhsm_missing_reason
+
+# Every render and signature is recorded in a register; tests keep theirs out of the
+# repository (examples/ is a workspace too). Tests that need a workspace register unset it.
+os.environ["TOETREDING_REGISTER"] = str(
+    Path(tempfile.mkdtemp(prefix="toetreding-test-register-")) / "register.sqlite"
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "huizen"

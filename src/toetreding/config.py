@@ -23,6 +23,7 @@ from .resources import bundled
 from .signing_config import ResolvedSigning, SignatureLevel, SigningOptions, resolve_signing
 
 CONFIG_FILE_NAME = "toetreding.yaml"
+REGISTER_FILE_NAME = "toetreding-register.sqlite"
 
 HexColour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
@@ -74,6 +75,8 @@ class ConfigFile(_ConfigModel):
     templates: str | None = Field(default=None, alias="sjablonen")
     """Folder with templates that replace bundled ones of the same name."""
     signing: SigningOptions = Field(default_factory=SigningOptions, alias="ondertekening")
+    register_file: str | None = Field(default=REGISTER_FILE_NAME, alias="register")
+    """The register (SQLite) of renders, signatures and validations; null switches it off."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ class Settings:
     colours: Colours
     templates_dir: Path | None
     signing: ResolvedSigning
+    register: Path | None
+    """The register file, or None when switched off."""
 
     def with_overrides(
         self,
@@ -154,6 +159,7 @@ def load_settings(
         colours=config.house_style.colours,
         templates_dir=relative(config.templates),
         signing=resolve_signing(config.signing, base),
+        register=relative(config.register_file),
     )
     settings = _apply_environment(settings, env)
     _check_paths(settings, located)
@@ -192,6 +198,10 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
         settings = replace(settings, signing=replace(settings.signing, tsa=value))
     if problems:
         raise ValidationFailed(problems)
+    if "TOETREDING_REGISTER" in env:
+        value = env["TOETREDING_REGISTER"].strip()
+        off = value.lower() in ("", "none", "null", "off")
+        settings = replace(settings, register=None if off else Path(value).resolve())
     templates = Path(env["TOETREDING_TEMPLATES"]) if env.get("TOETREDING_TEMPLATES") else None
     return settings.with_overrides(profile=profile, language=language, templates_dir=templates)
 

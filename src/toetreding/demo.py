@@ -16,10 +16,11 @@ from pathlib import Path
 from .config import load_settings
 from .demo_pki import DEMO_PASSPHRASE, DEMO_SIGNING_CONFIG, DemoPki, create_demo_pki
 from .errors import OutputError
-from .render import RenderOutcome, render_statement
+from .render import RenderOutcome
 from .resources import bundled
 from .schema import write_schemas
-from .sign import SignerChoice, SignOutcome, sign_file
+from .sign import SignerChoice, SignOutcome
+from .workflow import render_recorded, sign_recorded
 
 DEMO_MARKER = ".toetreding-demo"
 EXAMPLE = "huizen"
@@ -35,6 +36,7 @@ class DemoOutcome:
     pki: DemoPki
     signed: SignOutcome
     accepted: SignOutcome
+    register: Path | None
 
 
 def create_demo(workspace: Path) -> DemoOutcome:
@@ -54,19 +56,19 @@ def create_demo(workspace: Path) -> DemoOutcome:
         stream.write(DEMO_SIGNING_CONFIG.format(passphrase=DEMO_PASSPHRASE))
     settings = load_settings(config)
     request = workspace / "verzoek.yaml"
-    rendered = render_statement(request, workspace / "verklaring.pdf", settings)
-    signed = sign_file(
+    rendered = render_recorded(request, workspace / "verklaring.pdf", settings).outcome
+    signed = sign_recorded(
         settings,
         rendered.output,
         workspace / "verklaring-ondertekend.pdf",
         SignerChoice(profile=pki.party.profile),
-    )
-    accepted = sign_file(
+    ).outcome
+    accepted = sign_recorded(
         settings,
         signed.output,
         workspace / "verklaring-aanvaard.pdf",
         SignerChoice(profile=pki.coordinator.profile),
-    )
+    ).outcome
     return DemoOutcome(
         workspace=workspace,
         request=request,
@@ -74,6 +76,7 @@ def create_demo(workspace: Path) -> DemoOutcome:
         pki=pki,
         signed=signed,
         accepted=accepted,
+        register=settings.register,
     )
 
 

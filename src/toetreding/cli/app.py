@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     from ..authority import LoadedChain
     from ..mandate import ChainVerdict
+    from ..register import Entry, RegisterCheck
+    from ..workflow import Recorded
 
 app = typer.Typer(
     name="toetreding",
@@ -111,7 +113,7 @@ def render(
     def action() -> object:
         from ..config import load_settings
         from ..model import Language, OutputProfile
-        from ..render import render_statement
+        from ..workflow import render_recorded
 
         settings = load_settings(config).with_overrides(
             profile=OutputProfile(profile.value) if profile else None,
@@ -121,7 +123,7 @@ def render(
             from ..config import check_templates_dir
 
             check_templates_dir(templates)
-        return render_statement(
+        return render_recorded(
             request,
             output,
             settings,
@@ -129,10 +131,12 @@ def render(
             preview=preview,
         )
 
-    outcome = call(action)
+    recorded = call(action)
     from ..render import RenderOutcome
+    from ..workflow import Recorded
 
-    assert isinstance(outcome, RenderOutcome)
+    assert isinstance(recorded, Recorded) and isinstance(recorded.outcome, RenderOutcome)
+    outcome = recorded.outcome
     stdout().print(
         f"[green]✓[/] wrote {escape(str(outcome.output))} "
         f"({outcome.size:,} bytes, {outcome.language}, {outcome.profile}; "
@@ -141,6 +145,7 @@ def render(
     if outcome.preview:
         stdout().print(f"[green]✓[/] preview {escape(str(outcome.preview))}")
     stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
+    _report_register(recorded)
 
 
 @app.command()
@@ -195,6 +200,8 @@ def demo(
             f"{info.level.value}, {escape(info.signer.common_name)} ({escape(info.claimed_role)})"
         )
     stdout().print(f"sha256 {outcome.accepted.sha256}  {escape(str(outcome.accepted.output))}")
+    if outcome.register is not None:
+        stdout().print(f"[green]✓[/] recorded in the register {escape(str(outcome.register))}")
     stdout().print(
         "Next, inside the workspace: [bold]toetreding render verzoek.yaml -o verklaring.pdf[/], "
         "then [bold]toetreding sign verklaring.pdf -o ondertekend.pdf[/] (uses the demo profile)"
@@ -280,8 +287,9 @@ def sign(
 
     def action() -> object:
         from ..config import load_settings
-        from ..sign import SignerChoice, sign_file
+        from ..sign import SignerChoice
         from ..signing_config import SignatureLevel, pkcs11_from_options
+        from ..workflow import sign_recorded
 
         pkcs11 = None
         if pkcs11_module is not None:
@@ -300,7 +308,7 @@ def sign(
             name=name,
             location=location,
         )
-        return sign_file(
+        return sign_recorded(
             load_settings(config),
             source,
             output,
@@ -309,17 +317,24 @@ def sign(
             prompt=hidden_prompt,
         )
 
-    outcome = call(action)
+    recorded = call(action)
     from ..sign import SignOutcome
+    from ..workflow import Recorded
 
-    assert isinstance(outcome, SignOutcome)
+    assert isinstance(recorded, Recorded) and isinstance(recorded.outcome, SignOutcome)
+    outcome = recorded.outcome
     signed = outcome.signed
     stdout().print(
         f"[green]✓[/] signed {escape(str(outcome.output))}: field {signed.slot.value}, "
         f"PAdES {signed.level.value}, by {escape(signed.signer.common_name)} "
         f"({escape(signed.claimed_role)}) at {signed.signing_time:%Y-%m-%d %H:%M:%S} UTC"
     )
+    if signed.chain_digest:
+        stdout().print(
+            f"[green]✓[/] chain of authority checked (sha256 {signed.chain_digest[:16]}…)"
+        )
     stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
+    _report_register(recorded)
 
 
 @app.command()
@@ -337,13 +352,14 @@ def extend(
 
     def action() -> object:
         from ..config import load_settings
-        from ..sign import extend_statement
         from ..sign.services import load_trust_roots
         from ..signing_config import SignatureLevel
+        from ..workflow import extend_recorded
 
         settings = load_settings(config)
         roots = load_trust_roots(tuple(trust or ()) or settings.signing.trust_roots)
-        return extend_statement(
+        return extend_recorded(
+            settings,
             source,
             output,
             SignatureLevel(level.value),
@@ -351,15 +367,26 @@ def extend(
             trust_roots=roots,
         )
 
-    outcome = call(action)
+    recorded = call(action)
     from ..sign import ExtendOutcome
+    from ..workflow import Recorded
 
-    assert isinstance(outcome, ExtendOutcome)
+    assert isinstance(recorded, Recorded) and isinstance(recorded.outcome, ExtendOutcome)
+    outcome = recorded.outcome
     stdout().print(
         f"[green]✓[/] extended {escape(str(outcome.output))} to PAdES {outcome.level.value} "
         f"({outcome.signatures} signature(s)): {escape('; '.join(outcome.steps))}"
     )
     stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
+    _report_register(recorded)
+
+
+def _report_register(recorded: Recorded) -> None:
+    for warning in recorded.warnings:
+        stderr().print(f"[yellow]warning:[/] {escape(warning)}")
+    if recorded.register is not None and recorded.entries:
+        numbers = ", ".join(str(n) for n in recorded.entries)
+        stdout().print(f"recorded in {escape(str(recorded.register))} (entry {numbers})")
 
 
 mandate_app = typer.Typer(
@@ -457,6 +484,116 @@ def mandate_show(file: ChainFile) -> None:
                 shown += f" serial={identity.serial_number}"
             node.add(f"certificaat: {escape(shown or 'fingerprint')}")
     stdout().print(root, soft_wrap=False)
+
+
+register_app = typer.Typer(
+    help="The workspace's hash-chained register of renders, signatures and validations.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(register_app, name="register")
+
+
+def _register_path(config: Path | None) -> Path:
+    from ..config import load_settings
+    from ..errors import ConfigError
+
+    path = load_settings(config).register
+    if path is None:
+        raise ConfigError("the register is switched off ('register: null')")
+    if not path.is_file():
+        raise ConfigError(
+            f"there is no register at '{path}' yet",
+            hint="it is created by the first render or sign in this workspace",
+        )
+    return path
+
+
+@register_app.command("log")
+def register_log(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show the newest N entries.")] = 20,
+    config: ConfigOption = None,
+) -> None:
+    """Show the newest entries."""
+
+    def action() -> list[Entry]:
+        from ..register import Register
+
+        with Register(_register_path(config)) as register:
+            return list(register.entries())[-limit:]
+
+    from rich.table import Table
+
+    table = Table("#", "when (UTC)", "kind", "what", "hash")
+    for entry in call(action):
+        payload = entry.payload
+        what = payload.get("uitvoer") or payload.get("keten_sha256") or ""
+        if payload.get("ondertekenaar"):
+            what = f"{payload['ondertekenaar']} → {what}"
+        table.add_row(
+            str(entry.seq),
+            entry.recorded_at[:19],
+            entry.kind,
+            escape(str(what)),
+            entry.entry_hash[:12],
+        )
+    stdout().print(table)
+
+
+@register_app.command("verify")
+def register_verify(config: ConfigOption = None) -> None:
+    """Check the hash chain; names any edited, deleted, inserted, moved or truncated entry."""
+
+    def action() -> RegisterCheck:
+        from ..register import Register
+
+        with Register(_register_path(config)) as register:
+            return register.verify()
+
+    check = call(action)
+    if check.intact:
+        stdout().print(
+            f"[green]✓[/] register intact: {check.entries} entries, head {check.head_hash}"
+        )
+        return
+    stderr().print(f"[bold red]✗[/] register damaged ({check.entries} entries):")
+    for problem in check.problems:
+        stderr().print(f"  - {escape(problem)}")
+    raise typer.Exit(1)
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@register_app.command("export")
+def register_export(
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="jsonl or csv.")
+    ] = ExportFormat.jsonl,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export every entry (for the archive or a spreadsheet)."""
+
+    def action() -> str:
+        from ..fileio import write_atomically
+        from ..register import Register
+
+        with Register(_register_path(config)) as register:
+            text = register.export(fmt.value)
+        if output is not None:
+            write_atomically(output, text.encode("utf-8"))
+        return text
+
+    text = call(action)
+    if output is None:
+        import sys
+
+        sys.stdout.write(text)
 
 
 def _parse_date(value: str | None) -> dt.date | None:

@@ -50,6 +50,16 @@ class RenderOutcome:
     profile: str
     fields: tuple[str, ...]
     preview: Path | None
+    template_digest: str = ""
+    """Digest of the templates used (the "template version" for the register)."""
+    embedded_digest: str = ""
+    """SHA-256 of the statement data embedded in the PDF."""
+    chain_digest: str = ""
+    """SHA-256 of the chain of authority embedded in the PDF."""
+    inputs: tuple[tuple[str, str], ...] = ()
+    """(file, SHA-256) of the request and the files it names."""
+    summary: dict[str, str] | None = None
+    """Party, covenant and date, for records."""
 
 
 class StatementRenderer:
@@ -177,6 +187,16 @@ def render_statement(
     sha256 = write_atomically(output, rendered.pdf)
     if preview is not None and preview_png is not None:
         write_atomically(preview, preview_png)
+    embedded = EmbeddedStatement.from_statement(statement)
+    base = request.parent
+    inputs = tuple(
+        (str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+        for path in (
+            request,
+            (base / statement.request.covenant_file).resolve(),
+            (base / statement.request.authority_file).resolve(),
+        )
+    )
     return RenderOutcome(
         output=output,
         sha256=sha256,
@@ -185,4 +205,13 @@ def render_statement(
         profile=rendered.profile,
         fields=tuple(f.name for f in rendered.fields),
         preview=preview,
+        template_digest=rendered.template_digest,
+        embedded_digest=embedded.digest,
+        chain_digest=embedded.chain_digest,
+        inputs=inputs,
+        summary={
+            "partij": f"{embedded.party_name} ({embedded.party_code})",
+            "convenant": embedded.covenant_id,
+            "datum": embedded.date.isoformat(),
+        },
     )

@@ -12,6 +12,7 @@ Every step is an incremental update, so the earlier signatures stay valid byte f
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class ExtendOutcome:
     level: SignatureLevel
     signatures: int
     steps: tuple[str, ...]
+    source_sha256: str = ""
 
 
 def extend_statement(
@@ -70,6 +72,7 @@ def extend_statement(
         level=level,
         signatures=count,
         steps=tuple(steps),
+        source_sha256=hashlib.sha256(data).hexdigest(),
     )
 
 

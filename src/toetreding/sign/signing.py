@@ -18,6 +18,7 @@ the key signs once per document (pyHanko's default signs a dummy first to measur
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,8 @@ class SignOutcome:
     sha256: str
     size: int
     signed: SignedStatement
+    source_sha256: str = ""
+    """SHA-256 of the document before this signature."""
 
 
 @dataclass
@@ -371,7 +374,13 @@ def sign_statement(
     statement = statement or read_statement(source)
     signed = signer.sign(statement, slot_name)
     digest = write_atomically(output, signed.data)
-    return SignOutcome(output=output, sha256=digest, size=len(signed.data), signed=signed)
+    return SignOutcome(
+        output=output,
+        sha256=digest,
+        size=len(signed.data),
+        signed=signed,
+        source_sha256=hashlib.sha256(statement.data).hexdigest(),
+    )
 
 
 def refuse_if_unusable(credential: SigningCredential) -> None:

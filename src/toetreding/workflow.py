@@ -1,0 +1,170 @@
+"""The steps a user runs, each recorded in the workspace's register.
+
+`render`, `sign` and `extend` themselves know nothing of the register (they do one job
+each); this module runs them and writes what the archive must keep (Archiefregeling
+art. 24c): what was rendered from which inputs with which templates, which chain of
+authority was carried, and every signature with the signer's certificate identification.
+It is what the CLI, the demo and batch call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Settings
+from .model import Language, SignatureSlot
+from .register import EntryKind, Register, opened
+from .render import RenderOutcome, render_statement
+from .secrets import SecretPrompt
+from .signing_config import SignatureLevel
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An outcome plus what the register said about it."""
+
+    outcome: Any
+    register: Path | None
+    entries: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def render_recorded(
+    request: Path,
+    output: Path,
+    settings: Settings,
+    *,
+    language: Language | None = None,
+    preview: Path | None = None,
+) -> Recorded:
+    """Render a statement and record the render (and its chain, the first time it is seen)."""
+    outcome: RenderOutcome = render_statement(
+        request, output, settings, language=language, preview=preview
+    )
+    with opened(settings.register) as register:
+        if register is None:
+            return Recorded(outcome, None)
+        entries = []
+        if not register.has_chain(outcome.chain_digest):
+            from .inputs import load_request
+
+            authority = load_request(request).authority
+            entries.append(
+                register.append(
+                    EntryKind.CHAIN,
+                    {
+                        "keten_sha256": outcome.chain_digest,
+                        "bevoegdheid": authority.model_dump(mode="json", by_alias=True),
+                    },
+                ).seq
+            )
+        entries.append(
+            register.append(
+                EntryKind.RENDER,
+                {
+                    "invoer": [
+                        {"bestand": name, "sha256": digest} for name, digest in outcome.inputs
+                    ],
+                    "uitvoer": str(output.resolve()),
+                    "uitvoer_sha256": outcome.sha256,
+                    "sjablonen_sha256": outcome.template_digest,
+                    "gegevens_sha256": outcome.embedded_digest,
+                    "keten_sha256": outcome.chain_digest,
+                    "profiel": outcome.profile,
+                    "taal": outcome.language,
+                    **(outcome.summary or {}),
+                },
+            ).seq
+        )
+        return Recorded(outcome, settings.register, tuple(entries))
+
+
+def _known_document(register: Register | None, source: Path) -> list[str]:
+    """A warning when the PDF in hand is not one this workspace's register produced."""
+    if register is None:
+        return []
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    if register.find_document(digest) is None:
+        return [
+            f"'{source}' is not in this workspace's register: it was not rendered or signed "
+            "here, or it changed since (sha256 " + digest[:16] + "…)"
+        ]
+    return []
+
+
+def sign_recorded(
+    settings: Settings,
+    source: Path,
+    output: Path,
+    choice: Any,
+    slot_name: str | None = None,
+    prompt: SecretPrompt | None = None,
+) -> Recorded:
+    """Sign a statement (see :func:`toetreding.sign.sign_file`) and record the signature."""
+    from .sign import SignOutcome, sign_file
+
+    with opened(settings.register) as register:
+        warnings = _known_document(register, source) if source.is_file() else []
+        outcome: SignOutcome = sign_file(settings, source, output, choice, slot_name, prompt)
+        if register is None:
+            return Recorded(outcome, None, warnings=tuple(warnings))
+        signed = outcome.signed
+        kind = EntryKind.SIGNATURE if signed.slot is SignatureSlot.PARTY else EntryKind.ACCEPTANCE
+        entry = register.append(
+            kind,
+            {
+                "document": str(source.resolve()),
+                "invoer_sha256": outcome.source_sha256,
+                "uitvoer": str(output.resolve()),
+                "uitvoer_sha256": outcome.sha256,
+                "veld": signed.slot.value,
+                "niveau": signed.level.value,
+                "ondertekenaar": signed.signer.common_name,
+                "onderwerp": signed.signer.subject,
+                "rol": signed.claimed_role,
+                "certificaat": {
+                    "uitgever": signed.signer.issuer,
+                    "serienummer": signed.signer.serial_number,
+                    "sha256": signed.signer.sha256_fingerprint,
+                },
+                "tijdstip": signed.signing_time.isoformat(),
+                "keten_sha256": signed.chain_digest,
+            },
+        )
+        return Recorded(outcome, settings.register, (entry.seq,), tuple(warnings))
+
+
+def extend_recorded(
+    settings: Settings,
+    source: Path,
+    output: Path,
+    level: SignatureLevel,
+    *,
+    tsa_url: str | None,
+    trust_roots: Any,
+) -> Recorded:
+    """Raise a signed statement's level and record it."""
+    from .sign import extend_statement
+
+    with opened(settings.register) as register:
+        warnings = _known_document(register, source) if source.is_file() else []
+        outcome = extend_statement(source, output, level, tsa_url=tsa_url, trust_roots=trust_roots)
+        if register is None:
+            return Recorded(outcome, None, warnings=tuple(warnings))
+        entry = register.append(
+            EntryKind.EXTENSION,
+            {
+                "document": str(source.resolve()),
+                "invoer_sha256": outcome.source_sha256,
+                "uitvoer": str(output.resolve()),
+                "uitvoer_sha256": outcome.sha256,
+                "niveau": outcome.level.value,
+                "stappen": list(outcome.steps),
+                "tijdstip": dt.datetime.now(dt.UTC).isoformat(),
+            },
+        )
+        return Recorded(outcome, settings.register, (entry.seq,), tuple(warnings))
