@@ -68,12 +68,7 @@ class EmbeddedStatement(BaseModel):
 
     def canonical_json(self) -> str:
         """Sorted keys, no spaces, UTF-8: the same data always gives the same text."""
-        return json.dumps(
-            self.model_dump(mode="json", by_alias=True),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        return canonical_json(self.model_dump(mode="json", by_alias=True))
 
     @property
     def chain_digest(self) -> str:
@@ -84,6 +79,11 @@ class EmbeddedStatement(BaseModel):
     def digest(self) -> str:
         """SHA-256 of the whole embedded record."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+def canonical_json(value: object) -> str:
+    """Sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 _SCHEMA_DESCRIPTION = (

@@ -14,11 +14,11 @@ from types import TracebackType
 from typing import Any
 
 from ..config import Settings
-from ..embedded import EmbeddedStatement, add_to_xmp
+from ..embedded import EmbeddedStatement, add_to_xmp, canonical_json
 from ..errors import ConfigError
 from ..fileio import check_output_path, write_atomically
 from ..inputs import load_request
-from ..model import Language, Statement
+from ..model import Language, OutputProfile, Statement
 from ..resources import bundled
 from .escape import TypstCode, string_literal
 from .fields import add_signature_fields
@@ -114,6 +114,7 @@ class StatementRenderer:
         context = build_context(
             statement, lang, self._style(), profile_label=self.settings.profile.label
         )
+        context["attachments"] = self._attachments(statement)
         return render_template(self._environment, MAIN_TEMPLATE.format(language=lang), context)
 
     def render(self, statement: Statement, language: Language | None = None) -> RenderedStatement:
@@ -142,6 +143,30 @@ class StatementRenderer:
     ) -> bytes:
         """A PNG of one page, for a quick look without a PDF viewer."""
         return self._typesetter_ready().png(self.typst_source(statement, language), page=page)
+
+    def _attachments(self, statement: Statement) -> list[dict[str, str]]:
+        """Under PDF/A-3 only: the statement data and the chain as JSON attachments.
+
+        PDF/A-2 forbids attachments (and the Nationaal Archief prefers it), so the default
+        profile carries the same data in the XMP metadata instead (see embedded.py).
+        """
+        if self.settings.profile is not OutputProfile.PDFA_3A:
+            return []
+        embedded = EmbeddedStatement.from_statement(statement)
+        chain = canonical_json(embedded.authority.model_dump(mode="json", by_alias=True))
+        typesetter = self._typesetter_ready()
+        return [
+            {
+                "path": typesetter.add_data("verklaring.json", embedded.canonical_json().encode()),
+                "relationship": "data",
+                "description": "Statement data and chain of authority (toetreding, JSON)",
+            },
+            {
+                "path": typesetter.add_data("bevoegdheid.json", chain.encode()),
+                "relationship": "supplement",
+                "description": "Chain of authority: decisions and links (JSON)",
+            },
+        ]
 
     def _style(self) -> dict[str, Any]:
         settings = self.settings

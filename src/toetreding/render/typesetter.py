@@ -85,6 +85,13 @@ class Typesetter:
         """Remove the sandbox folder."""
         shutil.rmtree(self._sandbox, ignore_errors=True)
 
+    def add_data(self, name: str, data: bytes) -> str:
+        """Write generated data (e.g. an attachment) into the sandbox; return its Typst path."""
+        if name == MAIN_FILE or name.startswith("asset-") or "/" in name:
+            raise RenderError(f"internal: '{name}' cannot be used for generated data")
+        (self._sandbox / name).write_bytes(data)  # the path becomes the attachment's name
+        return name
+
     def add_asset(self, source: Path) -> str:
         """Copy a file into the sandbox (once) and return the path Typst should use for it."""
         source = source.resolve()
