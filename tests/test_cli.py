@@ -141,6 +141,9 @@ def test_demo_creates_a_workspace_that_renders(tmp_path: Path) -> None:
     code, out, err = invoke("sign", "zelf.pdf", "-o", "zelf-aanvaard.pdf", cwd=demo)
     assert code == 0, err
     assert "aanvaarding-coordinator" in out
+    # the signed demo statement carries its chain of authority: readable from the PDF alone
+    code, out, err = invoke("mandate", "check", "verklaring-aanvaard.pdf", cwd=demo)
+    assert code == 0 and "authorises mr. J. de Vries" in out, err
     # commands run inside the workspace find its config
     code, _, err = invoke("render", "verzoek.yaml", "-o", "opnieuw.pdf", cwd=demo)
     assert code == 0, err

@@ -166,3 +166,31 @@ def test_timestamps_stay_text_until_validated(tmp_path: Path) -> None:
     document = read_yaml(path)
     assert document.data == {"datum": "2019-05-14", "naam": "x"}
     assert document.locate(("naam",)) == (2, 1)
+
+
+def test_decision_document_is_pinned_by_its_hash(workspace: Path) -> None:
+    import hashlib
+
+    from toetreding.errors import ValidationFailed
+    from toetreding.inputs import load_request
+
+    besluit = workspace / "besluit.pdf"
+    besluit.write_bytes(b"%PDF-1.7 het getekende collegebesluit")
+    authority = workspace / "bevoegdheid.yaml"
+    text = authority.read_text(encoding="utf-8")
+    good = hashlib.sha256(besluit.read_bytes()).hexdigest()
+    pinned = text.replace(
+        '    kenmerk: "Z-2019-04512"\n',
+        f'    kenmerk: "Z-2019-04512"\n    document:\n      bestand: besluit.pdf\n      sha256: {good}\n',
+    )
+    assert pinned != text
+    authority.write_text(pinned, encoding="utf-8")
+    assert load_request(workspace / "verzoek.yaml").authority.decisions[0].document is not None
+    besluit.write_bytes(b"%PDF-1.7 een ander besluit")
+    with pytest.raises(ValidationFailed) as caught:
+        load_request(workspace / "verzoek.yaml")
+    message = str(caught.value)
+    assert "bevoegdheid.yaml:" in message and "besluiten[0].document.sha256" in message
+    besluit.unlink()
+    with pytest.raises(ValidationFailed, match="does not exist"):
+        load_request(workspace / "verzoek.yaml")

@@ -12,6 +12,7 @@ reported too.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -221,9 +222,43 @@ def load_request(path: Path | str) -> Statement:
         _referenced(request_doc, base, request.covenant_file, "convenant"), Covenant
     )
     authority_path = _referenced(request_doc, base, request.authority_file, "bevoegdheid")
-    authority = load_model(authority_path, Authority)
+    authority_doc = read_yaml(authority_path)
+    authority = validate(authority_doc, Authority)
+    _check_decision_documents(authority_doc, authority, authority_path.parent)
     _check_accession_decision(request_doc, request, authority)
     return Statement(request=request, covenant=covenant, authority=authority)
+
+
+def _check_decision_documents(doc: LocatedDocument, authority: Authority, base: Path) -> None:
+    """A decision document named in the chain must be there, byte for byte (its SHA-256)."""
+    problems = []
+    for index, decision in enumerate(authority.decisions):
+        if decision.document is None:
+            continue
+        path = (base / decision.document.file).resolve()
+        key = ("besluiten", index, "document")
+        if not path.is_file():
+            problems.append(
+                doc.problem(
+                    (*key, "bestand"),
+                    f"names '{decision.document.file}', which does not exist (looked for {path})",
+                    "put the signed decision next to this file, or remove 'document'",
+                )
+            )
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != decision.document.sha256:
+            problems.append(
+                doc.problem(
+                    (*key, "sha256"),
+                    f"'{decision.document.file}' has SHA-256 {digest}, not the one recorded here: "
+                    "the document was changed or replaced",
+                    "check which version of the decision is the adopted one; record its SHA-256 "
+                    "(sha256sum FILE)",
+                )
+            )
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def _referenced(doc: LocatedDocument, base: Path, name: str, key: str) -> Path:
