@@ -141,11 +141,11 @@ def test_demo_workspace_register_via_cli(tmp_path: Path) -> None:
     assert register_file.is_file()
     with Register(register_file) as register:
         kinds = [e.kind for e in register.entries()]
-    assert kinds == ["bevoegdheid", "render", "ondertekening", "aanvaarding"]
+    assert kinds == ["bevoegdheid", "render", "ondertekening", "aanvaarding", "validatie"]
     result = runner.invoke(
         app, ["register", "verify", "--config", str(demo / "toetreding.yaml")], env=env
     )  # type: ignore[dict-item]
-    assert result.exit_code == 0 and "register intact: 4 entries" in result.stdout
+    assert result.exit_code == 0 and "register intact: 5 entries" in result.stdout
     tamper(
         register_file,
         """UPDATE entries SET payload = replace(payload, 'DEMO', 'ECHT') WHERE seq = 3""",
@@ -159,7 +159,7 @@ def test_demo_workspace_register_via_cli(tmp_path: Path) -> None:
         ["register", "export", "--format", "csv", "--config", str(demo / "toetreding.yaml")],
         env=env,
     )  # type: ignore[dict-item]
-    assert result.exit_code == 0 and result.stdout.count("\n") == 5
+    assert result.exit_code == 0 and result.stdout.count("\n") == 6
 
 
 @pytest.mark.usefixtures("test_pki")

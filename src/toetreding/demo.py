@@ -4,7 +4,8 @@ It is the newcomer's first command, so it only needs the package itself: it copi
 Huizen example (gemeente Huizen joining the modelconvenant PGA radicalisering en
 extremisme), writes the JSON Schemas beside it, renders the statement with the
 workspace's own config, makes a throwaway PKI (root "DEMO — niet voor productie"), signs
-the statement as the burgemeester and adds the coordinating party's acceptance.
+the statement as the burgemeester, adds the coordinating party's acceptance, and
+verifies the result (recording the validation in the workspace's register).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from .render import RenderOutcome
 from .resources import bundled
 from .schema import write_schemas
 from .sign import SignerChoice, SignOutcome
-from .workflow import render_recorded, sign_recorded
+from .sign.credentials import load_certificates
+from .verify import VerificationReport, VerifyOptions
+from .workflow import render_recorded, sign_recorded, verify_recorded
 
 DEMO_MARKER = ".toetreding-demo"
 EXAMPLE = "huizen"
@@ -37,6 +40,7 @@ class DemoOutcome:
     signed: SignOutcome
     accepted: SignOutcome
     register: Path | None
+    verification: VerificationReport
 
 
 def create_demo(workspace: Path) -> DemoOutcome:
@@ -69,6 +73,12 @@ def create_demo(workspace: Path) -> DemoOutcome:
         workspace / "verklaring-aanvaard.pdf",
         SignerChoice(profile=pki.coordinator.profile),
     ).outcome
+    reports, _ = verify_recorded(
+        settings,
+        [accepted.output],
+        VerifyOptions(trust_roots=tuple(load_certificates(pki.root))),
+        record_by="toetreding demo",
+    )
     return DemoOutcome(
         workspace=workspace,
         request=request,
@@ -77,6 +87,7 @@ def create_demo(workspace: Path) -> DemoOutcome:
         signed=signed,
         accepted=accepted,
         register=settings.register,
+        verification=reports[0],
     )
 
 

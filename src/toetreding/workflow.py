@@ -168,3 +168,57 @@ def extend_recorded(
             },
         )
         return Recorded(outcome, settings.register, (entry.seq,), tuple(warnings))
+
+
+def verify_recorded(
+    settings: Settings,
+    files: list[Path],
+    options: Any,
+    *,
+    record_by: str | None = None,
+) -> tuple[list[Any], Path | None]:
+    """Verify files; with ``record_by``, write an Archiefregeling 24c entry for each."""
+    from .errors import ConfigError
+    from .verify import verify_file
+
+    reports = [verify_file(path, options) for path in files]
+    if record_by is None:
+        return reports, None
+    if settings.register is None:
+        raise ConfigError(
+            "--record needs a register, and it is switched off ('register: null')",
+            hint="set 'register' in toetreding.yaml or TOETREDING_REGISTER",
+        )
+    with opened(settings.register) as register:
+        assert register is not None
+        for report in reports:
+            register.append(
+                EntryKind.VALIDATION,
+                {
+                    "document": report.file,
+                    "document_sha256": report.sha256,
+                    "moment": report.validated_at,
+                    "resultaat": report.verdict,
+                    "verantwoordelijke": record_by,
+                    "handtekeningen": [
+                        {
+                            "veld": s.field_name,
+                            "houder": s.signer.common_name if s.signer else None,
+                            "certificaat": {
+                                "uitgever": s.signer.issuer,
+                                "serienummer": s.signer.serial_number,
+                                "sha256": s.signer.sha256,
+                            }
+                            if s.signer
+                            else None,
+                            "indicatie": s.indication.value,
+                            "subindicatie": s.sub_indication,
+                            "niveau": s.level,
+                            "tijdstip": s.signing_time,
+                        }
+                        for s in report.signatures
+                    ],
+                    "keten_gemachtigd": report.chain.authorised if report.chain else False,
+                },
+            )
+    return reports, settings.register

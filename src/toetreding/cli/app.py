@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..authority import LoadedChain
     from ..mandate import ChainVerdict
     from ..register import Entry, RegisterCheck
+    from ..verify import VerificationReport
     from ..workflow import Recorded
 
 app = typer.Typer(
@@ -202,6 +203,10 @@ def demo(
     stdout().print(f"sha256 {outcome.accepted.sha256}  {escape(str(outcome.accepted.output))}")
     if outcome.register is not None:
         stdout().print(f"[green]✓[/] recorded in the register {escape(str(outcome.register))}")
+    from .present import show_report
+
+    stdout().print("[bold]Verification of the accepted statement[/] (toetreding verify):")
+    show_report(outcome.verification)
     stdout().print(
         "Next, inside the workspace: [bold]toetreding render verzoek.yaml -o verklaring.pdf[/], "
         "then [bold]toetreding sign verklaring.pdf -o ondertekend.pdf[/] (uses the demo profile)"
@@ -387,6 +392,102 @@ def _report_register(recorded: Recorded) -> None:
     if recorded.register is not None and recorded.entries:
         numbers = ", ".join(str(n) for n in recorded.entries)
         stdout().print(f"recorded in {escape(str(recorded.register))} (entry {numbers})")
+
+
+@app.command()
+def verify(
+    files: Annotated[list[Path], typer.Argument(help="Signed statements to verify.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    trust: TrustOption = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Validate at this moment (YYYY-MM-DD or ISO time; default now)."),
+    ] = None,
+    level: Annotated[
+        LevelChoice | None,
+        typer.Option("--level", help="Require at least this PAdES level for every signature."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use only validation data in the documents.")
+    ] = False,
+    record: Annotated[
+        bool, typer.Option("--record", help="Write a validation entry to the register (art. 24c).")
+    ] = False,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Responsible official, for --record.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Verify signatures, document and chain of authority. Exit 0 only when all pass, 4 when not."""
+    if record and not by:
+        raise typer.BadParameter(
+            "--record needs --by NAME (the responsible official)", param_hint="--by"
+        )
+
+    def action() -> tuple[list[VerificationReport], Path | None]:
+        from ..config import load_settings
+        from ..errors import ConfigError
+        from ..sign.services import load_trust_roots
+        from ..signing_config import SignatureLevel
+        from ..verify import VerifyOptions
+        from ..workflow import verify_recorded
+
+        settings = load_settings(config)
+        roots = load_trust_roots(tuple(trust or ()) or settings.signing.trust_roots)
+        if not roots:
+            raise ConfigError(
+                "no trust roots: verify needs to know which root certificates to trust",
+                hint="give --trust ROOT.pem or list them under 'ondertekening.vertrouwensankers'",
+            )
+        options = VerifyOptions(
+            trust_roots=tuple(roots),
+            at=_parse_moment(at),
+            allow_fetching=not offline,
+            required_level=SignatureLevel(level.value) if level else None,
+        )
+        return verify_recorded(settings, files, options, record_by=by if record else None)
+
+    reports, register = call(action)
+    if as_json:
+        import json
+        import sys
+
+        payload = [r.to_dict() for r in reports]
+        sys.stdout.write(
+            json.dumps(payload if len(payload) > 1 else payload[0], indent=2, ensure_ascii=False)
+            + "\n"
+        )
+    else:
+        from .present import show_report
+
+        for report in reports:
+            show_report(report)
+        if register is not None:
+            stdout().print(f"recorded {len(reports)} validation(s) in {escape(str(register))}")
+    if any(not r.readable for r in reports):
+        raise typer.Exit(1)
+    if not all(r.passed for r in reports):
+        raise typer.Exit(4)
+
+
+def _parse_moment(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' is not a date or time; write YYYY-MM-DD", param_hint="--at"
+        ) from None
+    if moment.tzinfo is None:
+        moment = (
+            moment.replace(tzinfo=dt.UTC)
+            if "T" in value
+            else moment.replace(hour=12, tzinfo=dt.UTC)
+        )
+    return moment
 
 
 mandate_app = typer.Typer(

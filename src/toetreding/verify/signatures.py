@@ -219,7 +219,11 @@ def check_signature(reader: Any, signature: Any, options: VerifyOptions) -> Sign
         report.revocation = "revoked"
         report.fail(Indication.FAILED, "REVOKED", "the signer's certificate is revoked")
     elif trusted:
-        report.revocation = "good"
+        certificate = status.signing_cert
+        names_service = bool(certificate.crl_distribution_points or certificate.ocsp_urls)
+        # certificates that name no OCSP/CRL service cannot be checked; say so (EU DSS calls
+        # such signatures INDETERMINATE; the test and demo PKIs differ on this on purpose)
+        report.revocation = "good" if names_service else "not checkable (no revocation service)"
     elif report.intact:
         problem = status.trust_problem_indic
         sub = str(getattr(problem, "name", problem)) if problem else "NO_CERTIFICATE_CHAIN_FOUND"
