@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,63 @@ def padding_is_clean(signature: Any) -> bool:
     return end <= len(data) and not any(data[end:])
 
 
+HEX_CONTAINER = re.compile(rb"<[0-9A-Fa-f]*>")
+
+
+def container_problems(data: bytes, signature: Any) -> list[str]:
+    """Strict checks on what the signature does not cover: the /Contents hex string itself.
+
+    The byte range leaves out exactly the ``<…>`` that holds the CMS object. PDF readers
+    ignore whitespace in hex strings and a CMS object carries unsigned certificates, so
+    both could be altered without breaking the signature. A statement signed by toetreding
+    never has either, so any such change is reported as tampering.
+    """
+    problems = []
+    try:
+        start, length, second = (int(v) for v in list(signature.sig_object["/ByteRange"])[:3])
+    except (KeyError, TypeError, ValueError):
+        return ["the signature has no usable /ByteRange"]
+    gap = data[start + length : second]
+    if not HEX_CONTAINER.fullmatch(gap):
+        problems.append(
+            "the unsigned gap of the byte range holds more than the hex signature container"
+        )
+    elif gap != gap.upper() and gap != gap.lower():
+        # signers write the container in one case; mixed case means it was edited afterwards
+        problems.append("the signature container was edited after signing (mixed-case hex)")
+    if not padding_is_clean(signature):
+        problems.append(
+            "the signature container holds bytes besides the signature (tampered /Contents)"
+        )
+    problems.extend(_embedded_certificate_problems(signature))
+    return problems
+
+
+def _embedded_certificate_problems(signature: Any) -> list[str]:
+    """Every certificate carried in the CMS object must be intact (issuer signature holds)."""
+    from cryptography import x509 as pyca
+
+    try:
+        raw = [c.chosen.dump() for c in signature.signed_data["certificates"]]
+        certificates = [pyca.load_der_x509_certificate(blob) for blob in raw]
+    except Exception:
+        return ["a certificate carried in the signature is damaged"]
+    by_subject = {c.subject.public_bytes(): c for c in certificates}
+    problems = []
+    for certificate in certificates:
+        issuer = by_subject.get(certificate.issuer.public_bytes())
+        if issuer is None:
+            continue
+        try:
+            certificate.verify_directly_issued_by(issuer)
+        except Exception:
+            problems.append(
+                f"the certificate '{certificate.subject.rfc4514_string()}' carried in the signature "
+                "is damaged (its issuer's signature does not match)"
+            )
+    return problems
+
+
 def _context(
     reader: Any, options: VerifyOptions, *, moment: dt.datetime | None = None, offline: bool = False
 ) -> Any:
@@ -89,6 +147,8 @@ def _context(
         "allow_fetching": options.allow_fetching and not offline,
         "revocation_mode": "hard-fail",
     }
+    if not kwargs["allow_fetching"]:
+        kwargs["crls"], kwargs["ocsps"] = [], []  # only what the document itself carries
     when = moment or options.at
     if when is not None:
         kwargs["moment"] = when
@@ -135,7 +195,9 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat() if moment else None
 
 
-def check_signature(reader: Any, signature: Any, options: VerifyOptions) -> SignatureReport:
+def check_signature(
+    reader: Any, signature: Any, options: VerifyOptions, data: bytes
+) -> SignatureReport:
     """Validate one regular (PAdES) signature."""
     from pyhanko.sign.validation import validate_pdf_signature
 
@@ -148,12 +210,8 @@ def check_signature(reader: Any, signature: Any, options: VerifyOptions) -> Sign
             "FORMAT_FAILURE",
             f"not a PAdES signature (sub-filter {subfilter or 'missing'})",
         )
-    if not padding_is_clean(signature):
-        report.fail(
-            Indication.FAILED,
-            "FORMAT_FAILURE",
-            "the signature container holds bytes besides the signature (tampered /Contents)",
-        )
+    for problem in container_problems(data, signature):
+        report.fail(Indication.FAILED, "FORMAT_FAILURE", problem)
     try:
         status = validate_pdf_signature(
             signature,
@@ -225,8 +283,12 @@ def check_signature(reader: Any, signature: Any, options: VerifyOptions) -> Sign
         # such signatures INDETERMINATE; the test and demo PKIs differ on this on purpose)
         report.revocation = "good" if names_service else "not checkable (no revocation service)"
     elif report.intact:
-        problem = status.trust_problem_indic
-        sub = str(getattr(problem, "name", problem)) if problem else "NO_CERTIFICATE_CHAIN_FOUND"
+        trust_problem = status.trust_problem_indic
+        sub = (
+            str(getattr(trust_problem, "name", trust_problem))
+            if trust_problem
+            else "NO_CERTIFICATE_CHAIN_FOUND"
+        )
         report.fail(
             Indication.INDETERMINATE,
             sub,
@@ -315,7 +377,9 @@ def _has_validation_data(reader: Any, signature: Any, options: VerifyOptions) ->
     return bool(status.trusted and not status.revoked)
 
 
-def check_document_timestamp(reader: Any, stamp: Any, options: VerifyOptions) -> SignatureReport:
+def check_document_timestamp(
+    reader: Any, stamp: Any, options: VerifyOptions, data: bytes
+) -> SignatureReport:
     """Validate one document timestamp (B-LTA)."""
     from pyhanko.sign.validation import validate_pdf_timestamp
 

@@ -77,9 +77,9 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
     for signature in signatures:
         subfilter = str(signature.sig_object.get("/SubFilter", ""))
         if signature.sig_object_type == "/DocTimeStamp" or subfilter == "/ETSI.RFC3161":
-            result = check_document_timestamp(reader, signature, options)
+            result = check_document_timestamp(reader, signature, options, data)
         else:
-            result = check_signature(reader, signature, options)
+            result = check_signature(reader, signature, options, data)
         result.conclude()
         report.signatures.append(result)
     _document(reader, report)
