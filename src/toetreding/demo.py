@@ -77,7 +77,7 @@ def create_demo(workspace: Path) -> DemoOutcome:
         settings,
         [accepted.output],
         VerifyOptions(trust_roots=tuple(load_certificates(pki.root))),
-        record_by="toetreding demo",
+        record_by="toetreding demo" if settings.register is not None else None,
     )
     return DemoOutcome(
         workspace=workspace,

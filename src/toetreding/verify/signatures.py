@@ -82,7 +82,12 @@ def padding_is_clean(signature: Any) -> bool:
 HEX_CONTAINER = re.compile(rb"<[0-9A-Fa-f]*>")
 
 
-def container_problems(data: bytes, signature: Any) -> list[str]:
+Finding = tuple[Indication, str, str]
+
+
+def container_problems(
+    data: bytes, signature: Any, trust_roots: tuple[x509.Certificate, ...] = ()
+) -> list[Finding]:
     """Strict checks on what the signature does not cover: the /Contents hex string itself.
 
     The byte range leaves out exactly the ``<…>`` that holds the CMS object. PDF readers
@@ -90,48 +95,79 @@ def container_problems(data: bytes, signature: Any) -> list[str]:
     both could be altered without breaking the signature. A statement signed by toetreding
     never has either, so any such change is reported as tampering.
     """
-    problems = []
+    problems: list[Finding] = []
+    failed = Indication.FAILED, "FORMAT_FAILURE"
     try:
         start, length, second = (int(v) for v in list(signature.sig_object["/ByteRange"])[:3])
     except (KeyError, TypeError, ValueError):
-        return ["the signature has no usable /ByteRange"]
+        return [(*failed, "the signature has no usable /ByteRange")]
     gap = data[start + length : second]
     if not HEX_CONTAINER.fullmatch(gap):
         problems.append(
-            "the unsigned gap of the byte range holds more than the hex signature container"
+            (
+                *failed,
+                "the unsigned gap of the byte range holds more than the hex signature container",
+            )
         )
     elif gap != gap.upper() and gap != gap.lower():
         # signers write the container in one case; mixed case means it was edited afterwards
-        problems.append("the signature container was edited after signing (mixed-case hex)")
+        problems.append(
+            (*failed, "the signature container was edited after signing (mixed-case hex)")
+        )
     if not padding_is_clean(signature):
         problems.append(
-            "the signature container holds bytes besides the signature (tampered /Contents)"
+            (
+                *failed,
+                "the signature container holds bytes besides the signature (tampered /Contents)",
+            )
         )
-    problems.extend(_embedded_certificate_problems(signature))
+    problems.extend(_embedded_certificate_problems(signature, trust_roots))
     return problems
 
 
-def _embedded_certificate_problems(signature: Any) -> list[str]:
-    """Every certificate carried in the CMS object must be intact (issuer signature holds)."""
+def _embedded_certificate_problems(
+    signature: Any, trust_roots: tuple[x509.Certificate, ...]
+) -> list[Finding]:
+    """Every certificate carried in the CMS object must be intact: its issuer (carried too,
+    or a trust root) must be known and its signature must hold."""
     from cryptography import x509 as pyca
 
     try:
         raw = [c.chosen.dump() for c in signature.signed_data["certificates"]]
         certificates = [pyca.load_der_x509_certificate(blob) for blob in raw]
+        anchors = [pyca.load_der_x509_certificate(root.dump()) for root in trust_roots]
     except Exception:
-        return ["a certificate carried in the signature is damaged"]
-    by_subject = {c.subject.public_bytes(): c for c in certificates}
-    problems = []
+        return [
+            (
+                Indication.FAILED,
+                "FORMAT_FAILURE",
+                "a certificate carried in the signature is damaged",
+            )
+        ]
+    by_subject = {c.subject.public_bytes(): c for c in [*anchors, *certificates]}
+    problems: list[Finding] = []
     for certificate in certificates:
         issuer = by_subject.get(certificate.issuer.public_bytes())
         if issuer is None:
+            problems.append(
+                (
+                    Indication.INDETERMINATE,
+                    "NO_CERTIFICATE_CHAIN_FOUND",
+                    f"the certificate '{certificate.subject.rfc4514_string()}' carried in the signature "
+                    "names an issuer that is neither carried nor trusted (damaged or foreign)",
+                )
+            )
             continue
         try:
             certificate.verify_directly_issued_by(issuer)
         except Exception:
             problems.append(
-                f"the certificate '{certificate.subject.rfc4514_string()}' carried in the signature "
-                "is damaged (its issuer's signature does not match)"
+                (
+                    Indication.FAILED,
+                    "FORMAT_FAILURE",
+                    f"the certificate '{certificate.subject.rfc4514_string()}' carried in the "
+                    "signature is damaged (its issuer's signature does not match)",
+                )
             )
     return problems
 
@@ -210,8 +246,10 @@ def check_signature(
             "FORMAT_FAILURE",
             f"not a PAdES signature (sub-filter {subfilter or 'missing'})",
         )
-    for problem in container_problems(data, signature):
-        report.fail(Indication.FAILED, "FORMAT_FAILURE", problem)
+    for indication, sub_indication, problem in container_problems(
+        data, signature, options.trust_roots
+    ):
+        report.fail(indication, sub_indication, problem)
     try:
         status = validate_pdf_signature(
             signature,

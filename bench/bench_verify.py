@@ -1,0 +1,126 @@
+"""Verification speed: a B-B signature validated in one process, side by side with
+`pyhanko sign validate` run once per file, and (with --dss) EU DSS in one JVM.
+
+Run by hand (not in the test suite — these machines are noisy):
+
+    python bench/bench_verify.py            # table; --json; --count N; --dss (needs Java)
+
+Target (issue #5): ≤ 40 ms per B-B signature validated in one process. Peers on the same
+files: pyHanko's CLI as one process per file (pyhanko-cli, the `bench` extra), and EU DSS
+via the conformance harness (issue #7), one JVM for all files, timed per file after
+warm-up. All files are statements signed with the demo PKI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from toetreding.demo import create_demo
+from toetreding.sign.credentials import load_certificates
+from toetreding.verify import VerifyOptions, verify_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def median_ms(timings: list[float]) -> float:
+    return statistics.median(timings) * 1000
+
+
+def in_process(path: Path, root: Path, count: int) -> dict[str, float]:
+    options = VerifyOptions(trust_roots=tuple(load_certificates(root)), allow_fetching=False)
+    assert verify_file(path, options).passed
+    timings = []
+    for _ in range(count):
+        start = time.perf_counter()
+        verify_file(path, options)
+        timings.append(time.perf_counter() - start)
+    timings.sort()
+    return {"median_ms": median_ms(timings), "p90_ms": timings[int(0.9 * len(timings))] * 1000}
+
+
+def per_process(command: list[str], count: int) -> float:
+    timings = []
+    for _ in range(count):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        timings.append(time.perf_counter() - start)
+    return median_ms(timings)
+
+
+def dss_per_file(path: Path, root: Path, count: int) -> float | None:
+    sys.path.insert(0, str(ROOT))
+    from tests.support import conformance
+
+    if conformance.missing_reason():
+        return None
+    conformance.build()
+    judge = conformance.Judge([root])
+    try:
+        judge.judge(path, ())  # warm-up: class loading, policy parsing
+        timings = []
+        for _ in range(count):
+            start = time.perf_counter()
+            judge.judge(path, ())
+            timings.append(time.perf_counter() - start)
+    finally:
+        judge.close()
+    return median_ms(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--dss", action="store_true", help="also time EU DSS (needs Java + Maven)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="toetreding-bench-verify-"))
+    results: dict[str, Any] = {}
+    try:
+        demo = create_demo(folder / "demo")
+        path, root = demo.signed.output, demo.pki.root  # one B-B signature
+        results["toetreding_in_process_b_b"] = in_process(path, root, args.count)
+        runs = max(5, args.count // 20)
+        results["toetreding_cli_per_file_ms"] = per_process(
+            ["toetreding", "verify", str(path), "--trust", str(root), "--offline"], runs
+        )
+        if shutil.which("pyhanko"):
+            peer = per_process(
+                ["pyhanko", "sign", "validate", "--trust", str(root), "--trust-replace", str(path)],
+                runs,
+            )
+            results["pyhanko_cli_per_file_ms"] = peer
+            results["ratio_pyhanko_cli_vs_toetreding_in_process"] = (
+                peer / results["toetreding_in_process_b_b"]["median_ms"]
+            )
+        if args.dss:
+            dss = dss_per_file(path, root, max(10, args.count // 5))
+            if dss is not None:
+                results["dss_one_jvm_per_file_ms"] = dss
+                results["ratio_dss_vs_toetreding_in_process"] = (
+                    dss / results["toetreding_in_process_b_b"]["median_ms"]
+                )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    for name, value in results.items():
+        if isinstance(value, dict):
+            print(f"{name:45s} median {value['median_ms']:7.1f} ms   p90 {value['p90_ms']:7.1f} ms")
+        elif name.startswith("ratio"):
+            print(f"{name:45s} {value:7.1f}×")
+        else:
+            print(f"{name:45s} {value:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
