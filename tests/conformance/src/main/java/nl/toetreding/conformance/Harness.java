@@ -137,6 +137,7 @@ public final class Harness {
           .append(",\"commitment_types\":")
           .append(strings(commitments(wrapper)))
           .append(",\"errors\":").append(messages(signature.getAdESValidationDetails()))
+          .append(",\"warnings\":").append(warnings(signature.getAdESValidationDetails()))
           .append(",\"timestamps\":[");
       boolean firstStamp = true;
       if (signature.getTimestamps() != null) {
@@ -207,6 +208,16 @@ public final class Harness {
     List<String> texts = new ArrayList<>();
     if (details != null) {
       for (XmlMessage message : details.getError()) {
+        texts.add(message.getKey() + ": " + message.getValue());
+      }
+    }
+    return strings(texts);
+  }
+
+  private static String warnings(XmlDetails details) {
+    List<String> texts = new ArrayList<>();
+    if (details != null) {
+      for (XmlMessage message : details.getWarning()) {
         texts.add(message.getKey() + ": " + message.getValue());
       }
     }
