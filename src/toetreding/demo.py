@@ -54,6 +54,11 @@ def create_demo(workspace: Path) -> DemoOutcome:
         "Demo workspace made by `toetreding demo`. Not for production use.\n", encoding="utf-8"
     )
     write_schemas(workspace / "schemas")
+    batch_folder = workspace / "batch"
+    batch_folder.mkdir(exist_ok=True)
+    for item in sorted((bundled("examples") / "batch").iterdir()):
+        if item.is_file():
+            shutil.copyfile(item, batch_folder / item.name)
     pki = create_demo_pki(workspace / "pki")
     config = workspace / "toetreding.yaml"
     with config.open("a", encoding="utf-8") as stream:

@@ -44,6 +44,7 @@ class DemoPki:
     passphrase_file: Path
     party: DemoSigner
     coordinator: DemoSigner
+    batch: DemoSigner
 
 
 def _name(common_name: str, organisation: str, title: str | None = None) -> x509.Name:
@@ -169,6 +170,12 @@ def create_demo_pki(folder: Path) -> DemoPki:
         ),
         "A. Bakker (DEMO)",
     )
+    batch = signer(
+        "batch",
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        _name("DEMO batch-ondertekenaar", "toetreding demo batch (DEMO)", "burgemeester"),
+        "DEMO batch-ondertekenaar",
+    )
     (folder / "LEESMIJ.txt").write_text(
         "DEMO-PKI — NIET VOOR PRODUCTIE / DEMO PKI — NOT FOR PRODUCTION\n\n"
         "Made by `toetreding demo`. Keys and certificates are generated on every run and\n"
@@ -177,7 +184,11 @@ def create_demo_pki(folder: Path) -> DemoPki:
         encoding="utf-8",
     )
     return DemoPki(
-        root=root_path, passphrase_file=passphrase_file, party=party, coordinator=coordinator
+        root=root_path,
+        passphrase_file=passphrase_file,
+        party=party,
+        coordinator=coordinator,
+        batch=batch,
     )
 
 
@@ -208,4 +219,9 @@ ondertekening:
       namens: de Minister van Justitie en Veiligheid
       plaats: Den Haag
       veld: aanvaarding-coordinator
+    batch:                        # one throwaway key for the example batches (batch/)
+      pkcs12: pki/batch.p12
+      wachtwoordbestand: pki/wachtwoord.txt
+      functie: burgemeester       # batch sets function and "namens" per party
+      namens: de gemeente
 """

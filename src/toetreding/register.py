@@ -151,28 +151,39 @@ class Register:
 
     def append(self, kind: EntryKind, payload: dict[str, Any]) -> Entry:
         """Add one entry at the end of the chain (serialised across processes)."""
-        payload = json.loads(canonical(payload))  # exactly what will be hashed and stored
+        return self.append_many([(kind, payload)])[0]
+
+    def append_many(self, items: list[tuple[EntryKind, dict[str, Any]]]) -> list[Entry]:
+        """Add entries in one transaction (a batch records hundreds at once)."""
+        if not items:
+            return []
+        written: list[Entry] = []
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 last = self._db.execute(
                     "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
                 ).fetchone()
-                seq, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
-                moment = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-                digest = entry_hash(seq, moment, kind.value, payload, previous)
-                self._db.execute(
-                    "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
-                    (seq, moment, kind.value, canonical(payload), previous, digest),
-                )
+                seq, previous = (last[0], last[1]) if last else (0, GENESIS)
+                for kind, raw in items:
+                    payload = json.loads(canonical(raw))  # exactly what is hashed and stored
+                    seq += 1
+                    moment = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+                    digest = entry_hash(seq, moment, kind.value, payload, previous)
+                    self._db.execute(
+                        "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
+                        (seq, moment, kind.value, canonical(payload), previous, digest),
+                    )
+                    written.append(Entry(seq, moment, kind.value, payload, previous, digest))
+                    previous = digest
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
         except sqlite3.DatabaseError as error:
             raise RegisterError(f"cannot write to the register '{self.path}': {error}") from None
-        self._advance_head(seq, digest)
-        return Entry(seq, moment, kind.value, payload, previous, digest)
+        self._advance_head(written[-1].seq, written[-1].entry_hash)
+        return written
 
     def _advance_head(self, seq: int, digest: str) -> None:
         """Move the head file forward (never back), under a file lock."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ..authority import LoadedChain
+    from ..batch import BatchOutcome, BatchPlan
+    from ..config import Settings
     from ..mandate import ChainVerdict
     from ..register import Entry, RegisterCheck
     from ..verify import VerificationReport
@@ -488,6 +490,167 @@ def _parse_moment(value: str | None) -> dt.datetime | None:
             else moment.replace(hour=12, tzinfo=dt.UTC)
         )
     return moment
+
+
+@app.command()
+def batch(
+    batch_file: Annotated[Path, typer.Argument(help="The batch file (YAML).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for all outputs.")],
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (0: one per CPU).")
+    ] = 0,
+    sign_profile: Annotated[
+        str | None, typer.Option("--sign", help="Sign every statement with this signer profile.")
+    ] = None,
+    level: Annotated[
+        LevelChoice | None, typer.Option("--level", help="PAdES level for --sign.")
+    ] = None,
+    tsa: TsaOption = None,
+    trust: TrustOption = None,
+    only: Annotated[
+        str | None, typer.Option("--only", help="Only these parties, e.g. GM0406,GM0376.")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Go on without the invalid rows (listed first).")
+    ] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Do not verify after signing.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Render (and sign, and verify) statements for many parties at once; resumable.
+
+    Exit 0 when every party is done, 3 when some failed (the others are still done).
+    """
+
+    def plan_action() -> tuple[Settings, BatchPlan]:
+        from ..batch import load_batch
+        from ..config import load_settings
+
+        wanted = {c.strip().upper() for c in only.split(",")} if only else None
+        return load_settings(config), load_batch(batch_file, wanted)
+
+    settings, plan = call(plan_action)
+    if plan.problems:
+        console = stderr()
+        console.print(f"[bold red]{len(plan.problems)} invalid row(s):[/]")
+        for problem in plan.problems:
+            console.print(f"  {escape(str(problem))}")
+        if not skip_invalid:
+            console.print(
+                "  [yellow]→[/] fix them, or run again with --skip-invalid to go on without them"
+            )
+            raise typer.Exit(1)
+
+    def run_action() -> BatchOutcome:
+        from ..batch import BatchOptions, run_batch
+        from ..sign import SignerChoice
+        from ..signing_config import SignatureLevel
+
+        choice = None
+        if sign_profile is not None:
+            choice = SignerChoice(
+                profile=sign_profile,
+                level=SignatureLevel(level.value) if level else None,
+                tsa_url=tsa,
+                trust_roots=tuple(trust or ()),
+            )
+        options = BatchOptions(
+            output=output,
+            jobs=jobs,
+            sign=choice,
+            verify=not no_verify,
+            trust_roots=tuple(trust or ()),
+        )
+        with _batch_progress() as progress:
+            return run_batch(settings, plan, options, progress=progress, prompt=hidden_prompt)
+
+    outcome = call(run_action)
+    _batch_summary(outcome)
+    if outcome.failures:
+        raise typer.Exit(3)
+
+
+def _batch_progress() -> Any:
+    """A progress callback: a rich bar with rate and ETA on a terminal, plain lines otherwise."""
+    import contextlib
+    import sys
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Items per second."""
+
+        def render(self, task: Any) -> Text:
+            return Text(f"{task.speed:5.1f}/s" if task.speed else "    –/s")
+
+    labels = {"render": "opmaken", "sign": "ondertekenen", "verify": "verifiëren"}
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        if not sys.stderr.isatty():
+            last: dict[str, int] = {}
+
+            def plain(stage: str, done: int, total: int) -> None:
+                step = max(1, total // 10)
+                if done == total or done - last.get(stage, -step) >= step:
+                    last[stage] = done
+                    stderr().print(f"{labels[stage]}: {done}/{total}")
+
+            yield plain
+            return
+        columns = (
+            TextColumn("{task.description:>13}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(
+                "{task.speed:>5.1f}/s" if False else "[progress.percentage]{task.percentage:>3.0f}%"
+            ),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=stderr(), transient=False) as progress:
+            tasks: dict[str, Any] = {}
+
+            def update(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(labels[stage], total=max(total, 1))
+                progress.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+
+            yield update
+
+    return bar()
+
+
+def _batch_summary(outcome: BatchOutcome) -> None:
+    from rich.table import Table
+
+    table = Table("parties", "rendered", "signed", "verified", "unchanged", "failed", "seconds")
+    table.add_row(
+        str(outcome.total),
+        str(outcome.rendered),
+        str(outcome.signed),
+        str(outcome.verified),
+        str(outcome.skipped),
+        f"[red]{len(outcome.failures)}[/]" if outcome.failures else "0",
+        f"{outcome.seconds:.1f}",
+    )
+    stdout().print(table)
+    for code, message in sorted(outcome.failures.items())[:20]:
+        stderr().print(f"[red]✗[/] {code}: {escape(message)}")
+    if len(outcome.failures) > 20:
+        stderr().print(f"… and {len(outcome.failures) - 20} more (see the summary CSV)")
+    stdout().print(f"manifest {escape(str(outcome.manifest))}")
+    stdout().print(f"summary  {escape(str(outcome.summary))}")
 
 
 mandate_app = typer.Typer(

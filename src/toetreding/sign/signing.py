@@ -198,21 +198,31 @@ class StatementSigner:
         """Who signs."""
         return self._summary
 
-    def sign(self, statement: StatementPdf, slot_name: str | None = None) -> SignedStatement:
-        """Sign ``statement`` in its next free field (or ``slot_name``)."""
+    def sign(
+        self,
+        statement: StatementPdf,
+        slot_name: str | None = None,
+        presentation: SignerPresentation | None = None,
+    ) -> SignedStatement:
+        """Sign ``statement`` in its next free field (or ``slot_name``).
+
+        ``presentation`` overrides the signer's function and "namens" for this statement
+        (batch: one key, the formula names each party).
+        """
+        presentation = presentation or self.options.presentation
         slot = choose_slot(statement, slot_name)
         now = dt.datetime.now(dt.UTC)
-        verdict = self._check_authority(statement, slot, now)
+        verdict = self._check_authority(statement, slot, now, presentation)
         if not self._summary.not_before <= now <= self._summary.not_after:
             # a long batch may outlive the certificate: check every time (cheaply)
             check_signing_certificate(self.credential.certificate, now)
         state = statement.fields[slot.value]
         style = None
         if not self.options.invisible and state.width > 1 and state.height > 1:
-            text = self._appearance_text(slot, now, statement.language)
+            text = self._appearance_text(slot, now, statement.language, presentation)
             style = stamp_style(self._draw(text, state.width, state.height))
         try:
-            data = self._sign_bytes(statement.data, slot, now, style)
+            data = self._sign_bytes(statement.data, slot, style, presentation)
         except ToetredingError:
             raise
         except Exception as error:
@@ -223,12 +233,16 @@ class StatementSigner:
             level=self.options.level,
             signing_time=now,
             signer=self.signer_summary,
-            claimed_role=self.options.presentation.claimed_role,
+            claimed_role=presentation.claimed_role,
             chain_digest=verdict.chain_digest if verdict else None,
         )
 
     def _check_authority(
-        self, statement: StatementPdf, slot: SignatureSlot, now: dt.datetime
+        self,
+        statement: StatementPdf,
+        slot: SignatureSlot,
+        now: dt.datetime,
+        presentation: SignerPresentation,
     ) -> ChainVerdict | None:
         """The party's signer must be authorised by the chain the statement carries.
 
@@ -252,7 +266,7 @@ class StatementSigner:
                 party_name=embedded.party_name,
                 accession_decision=embedded.accession_decision,
                 certificate=certificate_facts(self.credential.certificate),
-                formula=self.options.presentation.claimed_role,
+                formula=presentation.claimed_role,
             ),
         )
         if not verdict.authorised:
@@ -281,9 +295,12 @@ class StatementSigner:
         return cached
 
     def _appearance_text(
-        self, slot: SignatureSlot, now: dt.datetime, language: str
+        self,
+        slot: SignatureSlot,
+        now: dt.datetime,
+        language: str,
+        presentation: SignerPresentation,
     ) -> AppearanceText:
-        presentation = self.options.presentation
         summary = self.signer_summary
         local = now.astimezone(AMSTERDAM)
         english = language == "en"
@@ -311,7 +328,9 @@ class StatementSigner:
             lang=language,
         )
 
-    def _sign_bytes(self, data: bytes, slot: SignatureSlot, now: dt.datetime, style: Any) -> bytes:
+    def _sign_bytes(
+        self, data: bytes, slot: SignatureSlot, style: Any, presentation: SignerPresentation
+    ) -> bytes:
         from pyhanko.pdf_utils import generic
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.pdf_utils.metadata.model import VENDOR
@@ -322,7 +341,6 @@ class StatementSigner:
 
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
         _align_producer(writer, generic, VENDOR)
-        presentation = self.options.presentation
         role = cms.AttCertAttribute(
             {
                 "type": TITLE_ATTRIBUTE,

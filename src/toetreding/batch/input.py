@@ -1,0 +1,304 @@
+"""Batch input: one YAML file naming the covenant and shared defaults, and the parties
+inline or in a CSV file; every party becomes a full, validated Statement.
+
+Every row is validated before any work starts, and every bad row is reported at once
+with its file and line, so a coordinator fixes the spreadsheet in one go.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import Problem, ValidationFailed
+from ..inputs import LocatedDocument, load_model, read_yaml, validate
+from ..model import CertificateIdentity, Contact, Covenant, Language, Statement
+from ..municipalities import lookup
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_by_alias=True, validate_by_name=False
+    )
+
+
+class SharedDecision(_Model):
+    """What every party's college decided (the wording is shared; date and kenmerk per row)."""
+
+    organ: str = Field(default="college van burgemeester en wethouders", alias="orgaan")
+    subject: str = Field(alias="onderwerp")
+
+
+class SigningPresentation(_Model):
+    """How each party's signature presents the signer; {gemeente} is the party's name."""
+
+    function: str = Field(default="burgemeester van {gemeente}", alias="functie")
+    on_behalf_of: str = Field(default="de gemeente {gemeente}", alias="namens")
+
+
+class PartyRow(_Model):
+    """One party (a CSV row or an inline entry)."""
+
+    cbs_code: str = Field(alias="cbs_code")
+    mayor: str = Field(alias="burgemeester")
+    decision_date: dt.date = Field(alias="besluit_datum")
+    decision_reference: str = Field(alias="besluit_kenmerk")
+    place: str | None = Field(default=None, alias="plaats")
+    reference: str | None = Field(default=None, alias="kenmerk")
+    contact_name: str | None = Field(default=None, alias="contact_naam")
+    contact_email: str | None = Field(default=None, alias="contact_email")
+
+
+class BatchFile(_Model):
+    """The structure of a batch file."""
+
+    covenant: str = Field(alias="convenant")
+    date: dt.date = Field(alias="datum")
+    decision: SharedDecision = Field(alias="besluit")
+    scope: list[str] | None = Field(default=None, alias="reikwijdte")
+    certificate: CertificateIdentity | None = Field(default=None, alias="certificaat")
+    contact: Contact | None = Field(default=None, alias="contactpersoon")
+    language: Language | None = Field(default=None, alias="taal")
+    signing: SigningPresentation = Field(default_factory=SigningPresentation, alias="ondertekening")
+    parties: list[dict[str, Any]] = Field(default_factory=list, alias="partijen")
+    parties_csv: str | None = Field(default=None, alias="partijen_csv")
+
+
+@dataclass(frozen=True)
+class PlannedParty:
+    """A party ready to process: its statement and where its row came from."""
+
+    code: str
+    name: str
+    statement: Statement
+    source: str
+    function: str
+    on_behalf_of: str
+
+    @property
+    def input_digest(self) -> str:
+        """SHA-256 of everything that determines this party's statement."""
+        text = self.statement.model_dump_json(by_alias=True) + self.function + self.on_behalf_of
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """All valid parties, the problems of the invalid ones, and the batch file itself."""
+
+    path: Path
+    parties: tuple[PlannedParty, ...]
+    problems: tuple[Problem, ...]
+    covenant: Covenant
+
+
+def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
+    """Read the batch file and every party; collect every bad row (does not raise for rows)."""
+    document = read_yaml(path)
+    batch = validate(document, BatchFile)
+    covenant_path = (path.parent / batch.covenant).resolve()
+    if not covenant_path.is_file():
+        raise ValidationFailed(
+            [
+                document.problem(
+                    ("convenant",),
+                    f"names '{batch.covenant}', which does not exist",
+                    "write the path relative to the batch file",
+                )
+            ]
+        )
+    covenant = load_model(covenant_path, Covenant)
+    rows = list(_inline_rows(document, batch)) + list(_csv_rows(document, batch, path.parent))
+    if not rows:
+        raise ValidationFailed(
+            [document.problem((), "the batch names no parties", "add 'partijen' or 'partijen_csv'")]
+        )
+    parties: list[PlannedParty] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for raw, where in rows:
+        code = str(raw.get("cbs_code", "")).strip().upper()
+        if only is not None and code not in only:
+            continue
+        try:
+            party = _plan(raw, batch, covenant, covenant_path, path, where)
+        except _RowError as error:
+            problems.extend(error.problems)
+            continue
+        if party.code in seen:
+            problems.append(
+                _problem(
+                    where, f"{party.code} is listed twice (also at {seen[party.code]})", "cbs_code"
+                )
+            )
+            continue
+        seen[party.code] = where.label
+        parties.append(party)
+    return BatchPlan(path=path, parties=tuple(parties), problems=tuple(problems), covenant=covenant)
+
+
+@dataclass(frozen=True)
+class _Where:
+    file: str
+    line: int | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+class _RowError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _problem(
+    where: _Where, message: str, key: str | None = None, hint: str | None = None
+) -> Problem:
+    return Problem(message=message, file=where.file, line=where.line, key_path=key, hint=hint)
+
+
+def _inline_rows(document: LocatedDocument, batch: BatchFile) -> Any:
+    for index, row in enumerate(batch.parties):
+        line, _ = document.locate(("partijen", index))
+        yield row, _Where(str(document.path), line)
+
+
+def _csv_rows(document: LocatedDocument, batch: BatchFile, base: Path) -> Any:
+    if batch.parties_csv is None:
+        return
+    path = (base / batch.parties_csv).resolve()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        raise ValidationFailed(
+            [
+                document.problem(
+                    ("partijen_csv",), f"cannot read '{batch.parties_csv}'", "check the path"
+                )
+            ]
+        ) from None
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        cleaned = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+        yield (
+            {k: v for k, v in cleaned.items() if v not in ("", None)},
+            _Where(str(path), reader.line_num),
+        )
+
+
+def _plan(
+    raw: dict[str, Any],
+    batch: BatchFile,
+    covenant: Covenant,
+    covenant_path: Path,
+    batch_path: Path,
+    where: _Where,
+) -> PlannedParty:
+    try:
+        row = PartyRow.model_validate(raw)
+    except ValidationError as error:
+        raise _RowError(
+            [
+                _problem(
+                    where,
+                    str(e["msg"]),
+                    ".".join(str(p) for p in e["loc"]) or None,
+                    "fix this column (dates as YYYY-MM-DD)",
+                )
+                for e in error.errors()
+            ]
+        ) from None
+    municipality = lookup(row.cbs_code)
+    if municipality is None:
+        raise _RowError(
+            [
+                _problem(
+                    where,
+                    f"'{row.cbs_code}' is not one of the 342 municipalities of 2025",
+                    "cbs_code",
+                )
+            ]
+        )
+    name = municipality.official_name
+    decision_id = f"college-{municipality.code.lower()}"
+    identity = batch.certificate.model_dump(by_alias=True) if batch.certificate else None
+    data = {
+        "request": {
+            "convenant": str(covenant_path),
+            "bevoegdheid": str(batch_path),
+            "toetredingsbesluit": decision_id,
+            "partij": {"cbs_code": municipality.code},
+            "contactpersoon": _contact(row, batch),
+            "plaats": row.place or name,
+            "datum": batch.date.isoformat(),
+            "kenmerk": row.reference,
+            "taal": batch.language.value if batch.language else None,
+        },
+        "covenant": covenant.model_dump(by_alias=True),
+        "authority": {
+            "besluiten": [
+                {
+                    "id": decision_id,
+                    "orgaan": batch.decision.organ,
+                    "datum": row.decision_date.isoformat(),
+                    "kenmerk": row.decision_reference,
+                    "onderwerp": batch.decision.subject,
+                }
+            ],
+            "keten": [
+                {
+                    "soort": "vertegenwoordiging",
+                    "van": batch.decision.organ,
+                    "aan": {
+                        "functie": f"burgemeester van {name}",
+                        "naam": row.mayor,
+                        "certificaat": identity,
+                    },
+                    "besluit": decision_id,
+                    "reikwijdte": batch.scope if batch.scope is not None else [covenant.id],
+                    "geldig_vanaf": row.decision_date.isoformat(),
+                }
+            ],
+        },
+    }
+    try:
+        statement = Statement.model_validate(data)
+    except ValidationError as error:
+        raise _RowError(
+            [
+                _problem(where, f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
+                for e in error.errors()
+            ]
+        ) from None
+    return PlannedParty(
+        code=municipality.code,
+        name=name,
+        statement=statement,
+        source=where.label,
+        function=batch.signing.function.format(gemeente=name),
+        on_behalf_of=batch.signing.on_behalf_of.format(gemeente=name),
+    )
+
+
+def _contact(row: PartyRow, batch: BatchFile) -> dict[str, Any] | None:
+    if row.contact_name:
+        return {
+            "naam": row.contact_name,
+            **({"email": row.contact_email} if row.contact_email else {}),
+        }
+    return batch.contact.model_dump(by_alias=True, exclude_none=True) if batch.contact else None
+
+
+def require_valid(plan: BatchPlan) -> None:
+    """Refuse the batch when any row is bad (the CLI's default; --skip-invalid goes on)."""
+    if plan.problems:
+        raise ValidationFailed(list(plan.problems))
