@@ -261,3 +261,41 @@ def test_hostile_files_in_dss_and_in_toetreding(
         if signatures and all(s["indication"] == "TOTAL_PASSED" for s in signatures):
             dss_passes.add(name)
     assert dss_passes == DSS_LENIENT
+
+
+def test_batch_sample(tmp_path: Path, reference_tools: Judge) -> None:
+    """A statement made by `batch` (three parties, demo signer) is PDF/A-2a, PDF/UA-1 and
+    PAdES-BASELINE-B with DSS's verdict on the chain left to the demo root it trusts."""
+    import shutil
+
+    from toetreding.batch import BatchOptions, load_batch, run_batch
+    from toetreding.demo_pki import DEMO_PASSPHRASE, create_demo_pki
+
+    from ..conftest import ROOT
+
+    folder = tmp_path / "batch"
+    shutil.copytree(ROOT / "examples" / "batch", folder)
+    pki = create_demo_pki(tmp_path / "pki")
+    (tmp_path / "pw").write_text(DEMO_PASSPHRASE)
+    settings = load_settings(environ={"TOETREDING_REGISTER": "off"}, cwd=tmp_path)
+    outcome = run_batch(
+        settings,
+        load_batch(folder / "klein.yaml"),
+        BatchOptions(
+            output=tmp_path / "uit",
+            jobs=2,
+            sign=SignerChoice(
+                pkcs12=pki.batch.pkcs12, secret_file=tmp_path / "pw", trust_roots=(pki.root,)
+            ),
+            trust_roots=(pki.root,),
+        ),
+    )
+    assert not outcome.failures
+    assert_archival(reference_tools.judge(tmp_path / "uit" / "GM0417" / "verklaring.pdf"))
+    verdict = reference_tools.judge(tmp_path / "uit" / "GM0417" / "verklaring-ondertekend.pdf")
+    assert_archival(verdict)
+    (signature,) = verdict["dss"]["signatures"]
+    assert signature["format"] == "PAdES-BASELINE-B"
+    assert signature["claimed_roles"] == ["burgemeester van Laren, namens de gemeente Laren"]
+    # the judge trusts only the test PKI's root, not this demo root: DSS cannot build the chain
+    assert signature["indication"] == "INDETERMINATE"
