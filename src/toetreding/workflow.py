@@ -96,6 +96,31 @@ def _known_document(register: Register | None, source: Path) -> list[str]:
     return []
 
 
+def signature_entry(
+    signed: Any, source: Path, source_sha256: str, output: Path, output_sha256: str
+) -> tuple[EntryKind, dict[str, Any]]:
+    """The register entry for one signature (party) or acceptance (coordinator)."""
+    kind = EntryKind.SIGNATURE if signed.slot is SignatureSlot.PARTY else EntryKind.ACCEPTANCE
+    return kind, {
+        "document": str(source.resolve()),
+        "invoer_sha256": source_sha256,
+        "uitvoer": str(output.resolve()),
+        "uitvoer_sha256": output_sha256,
+        "veld": signed.slot.value,
+        "niveau": signed.level.value,
+        "ondertekenaar": signed.signer.common_name,
+        "onderwerp": signed.signer.subject,
+        "rol": signed.claimed_role,
+        "certificaat": {
+            "uitgever": signed.signer.issuer,
+            "serienummer": signed.signer.serial_number,
+            "sha256": signed.signer.sha256_fingerprint,
+        },
+        "tijdstip": signed.signing_time.isoformat(),
+        "keten_sha256": signed.chain_digest,
+    }
+
+
 def sign_recorded(
     settings: Settings,
     source: Path,
@@ -113,27 +138,8 @@ def sign_recorded(
         if register is None:
             return Recorded(outcome, None, warnings=tuple(warnings))
         signed = outcome.signed
-        kind = EntryKind.SIGNATURE if signed.slot is SignatureSlot.PARTY else EntryKind.ACCEPTANCE
         entry = register.append(
-            kind,
-            {
-                "document": str(source.resolve()),
-                "invoer_sha256": outcome.source_sha256,
-                "uitvoer": str(output.resolve()),
-                "uitvoer_sha256": outcome.sha256,
-                "veld": signed.slot.value,
-                "niveau": signed.level.value,
-                "ondertekenaar": signed.signer.common_name,
-                "onderwerp": signed.signer.subject,
-                "rol": signed.claimed_role,
-                "certificaat": {
-                    "uitgever": signed.signer.issuer,
-                    "serienummer": signed.signer.serial_number,
-                    "sha256": signed.signer.sha256_fingerprint,
-                },
-                "tijdstip": signed.signing_time.isoformat(),
-                "keten_sha256": signed.chain_digest,
-            },
+            *signature_entry(signed, source, outcome.source_sha256, output, outcome.sha256)
         )
         return Recorded(outcome, settings.register, (entry.seq,), tuple(warnings))
 

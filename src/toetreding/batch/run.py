@@ -23,6 +23,7 @@ from ..errors import OutputError, ToetredingError
 from ..fileio import write_atomically
 from ..register import EntryKind, opened
 from ..secrets import SecretPrompt
+from ..workflow import signature_entry
 from .input import BatchPlan, PlannedParty
 from .manifest import Manifest, file_sha256
 
@@ -240,28 +241,7 @@ def _sign(
                     invoer_sha256=source_digest,
                     niveau=signed.level.value,
                 )
-                records.append(
-                    (
-                        EntryKind.SIGNATURE,
-                        {
-                            "document": str(source.resolve()),
-                            "invoer_sha256": source_digest,
-                            "uitvoer": str(target.resolve()),
-                            "uitvoer_sha256": digest,
-                            "veld": signed.slot.value,
-                            "niveau": signed.level.value,
-                            "ondertekenaar": signed.signer.common_name,
-                            "rol": signed.claimed_role,
-                            "certificaat": {
-                                "uitgever": signed.signer.issuer,
-                                "serienummer": signed.signer.serial_number,
-                                "sha256": signed.signer.sha256_fingerprint,
-                            },
-                            "tijdstip": signed.signing_time.isoformat(),
-                            "keten_sha256": signed.chain_digest,
-                        },
-                    )
-                )
+                records.append(signature_entry(signed, source, source_digest, target, digest))
                 outcome.signed += 1
             report("sign", done, total)
             if done % 50 == 0:
