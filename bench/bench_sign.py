@@ -116,7 +116,15 @@ def toetreding_cli_ms(pdf: Path, workspace: Path, count: int) -> float:
     for index in range(count):
         start = time.perf_counter()
         subprocess.run(
-            ["toetreding", "sign", str(pdf), "-o", str(workspace / f"cli-{index}.pdf")],
+            [
+                "toetreding",
+                "sign",
+                str(pdf),
+                "-o",
+                str(workspace / f"cli-{index}.pdf"),
+                "--level",
+                "B-B",
+            ],
             check=True,
             capture_output=True,
             cwd=workspace,

@@ -1,14 +1,17 @@
-"""Verification speed: a B-B signature validated in one process, side by side with
+"""Verification speed: the demo's statements validated in one process, side by side with
 `pyhanko sign validate` run once per file, and (with --dss) EU DSS in one JVM.
 
 Run by hand (not in the test suite — these machines are noisy):
 
     python bench/bench_verify.py            # table; --json; --count N; --dss (needs Java)
 
-Target (issue #5): ≤ 40 ms per B-B signature validated in one process. Peers on the same
+Files: the demo's statements (since issue #11 signed at B-LTA, with the demo TSA and
+CRL): the party's signature alone, and party + acceptance (each followed by a document
+timestamp). Verification checks revocation hard-fail and every change after each
+signature (verify/changes.py), so it reads every object of the file. Peers on the same
 files: pyHanko's CLI as one process per file (pyhanko-cli, the `bench` extra), and EU DSS
 via the conformance harness (issue #7), one JVM for all files, timed per file after
-warm-up. All files are statements signed with the demo PKI.
+warm-up.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from toetreding.config import load_settings
 from toetreding.demo import create_demo
-from toetreding.sign.credentials import load_certificates
-from toetreding.verify import VerifyOptions, verify_file
+from toetreding.verify import VerifyOptions, options_from_settings, verify_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,8 +38,7 @@ def median_ms(timings: list[float]) -> float:
     return statistics.median(timings) * 1000
 
 
-def in_process(path: Path, root: Path, count: int) -> dict[str, float]:
-    options = VerifyOptions(trust_roots=tuple(load_certificates(root)), allow_fetching=False)
+def in_process(path: Path, options: VerifyOptions, count: int) -> dict[str, float]:
     assert verify_file(path, options).passed
     timings = []
     for _ in range(count):
@@ -86,11 +88,25 @@ def main() -> None:
     results: dict[str, Any] = {}
     try:
         demo = create_demo(folder / "demo")
-        path, root = demo.signed.output, demo.pki.root  # one B-B signature
-        results["toetreding_in_process_b_b"] = in_process(path, root, args.count)
+        path, root = demo.signed.output, demo.pki.root  # one B-LTA signature
+        options = options_from_settings(
+            load_settings(demo.workspace / "toetreding.yaml"), offline=True
+        )
+        results["toetreding_in_process_b_lta"] = in_process(path, options, args.count)
+        results["toetreding_in_process_accepted"] = in_process(
+            demo.accepted.output, options, max(10, args.count // 5)
+        )
         runs = max(5, args.count // 20)
         results["toetreding_cli_per_file_ms"] = per_process(
-            ["toetreding", "verify", str(path), "--trust", str(root), "--offline"], runs
+            [
+                "toetreding",
+                "verify",
+                str(path),
+                "--offline",
+                "--config",
+                str(demo.workspace / "toetreding.yaml"),
+            ],
+            runs,
         )
         if shutil.which("pyhanko"):
             peer = per_process(
@@ -99,14 +115,14 @@ def main() -> None:
             )
             results["pyhanko_cli_per_file_ms"] = peer
             results["ratio_pyhanko_cli_vs_toetreding_in_process"] = (
-                peer / results["toetreding_in_process_b_b"]["median_ms"]
+                peer / results["toetreding_in_process_b_lta"]["median_ms"]
             )
         if args.dss:
             dss = dss_per_file(path, root, max(10, args.count // 5))
             if dss is not None:
                 results["dss_one_jvm_per_file_ms"] = dss
                 results["ratio_dss_vs_toetreding_in_process"] = (
-                    dss / results["toetreding_in_process_b_b"]["median_ms"]
+                    dss / results["toetreding_in_process_b_lta"]["median_ms"]
                 )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

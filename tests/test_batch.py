@@ -35,7 +35,9 @@ def demo_signer(tmp_path: Path) -> tuple[SignerChoice, Path]:
     pki = create_demo_pki(tmp_path / "pki")
     secret = tmp_path / "pw"
     secret.write_text(DEMO_PASSPHRASE)
-    choice = SignerChoice(pkcs12=pki.batch.pkcs12, secret_file=secret, trust_roots=(pki.root,))
+    choice = SignerChoice(
+        pkcs12=pki.batch.pkcs12, secret_file=secret, trust_roots=(pki.root,), crls=(pki.crl,)
+    )
     return choice, pki.root
 
 
@@ -75,7 +77,9 @@ def test_small_batch_end_to_end_and_resume(
     plan = load_batch(batch_dir / "klein.yaml")
     output = tmp_path / "uit"
     outcome = run_batch(
-        settings, plan, BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,))
+        settings,
+        plan,
+        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
     )
     assert not outcome.failures and (outcome.rendered, outcome.signed, outcome.verified) == (
         3,
@@ -100,7 +104,9 @@ def test_small_batch_end_to_end_and_resume(
     )
     # a rerun with nothing changed does nothing
     again = run_batch(
-        settings, plan, BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,))
+        settings,
+        plan,
+        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
     )
     assert (again.rendered, again.signed, again.verified, again.skipped) == (0, 0, 0, 3)
     # an interrupted run: one party's outputs and manifest entry are missing → only it is redone
@@ -109,7 +115,9 @@ def test_small_batch_end_to_end_and_resume(
     del manifest["partijen"]["GM0376"]["sign"]
     (output / "manifest.json").write_text(json.dumps(manifest))
     resumed = run_batch(
-        settings, plan, BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,))
+        settings,
+        plan,
+        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
     )
     assert (resumed.rendered, resumed.signed, resumed.verified) == (0, 1, 1)
     # a changed input redoes that party only
@@ -118,7 +126,7 @@ def test_small_batch_end_to_end_and_resume(
     changed = run_batch(
         settings,
         load_batch(batch_dir / "klein.yaml"),
-        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,)),
+        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
     )
     assert (changed.rendered, changed.signed, changed.verified) == (1, 1, 1)
 
@@ -137,7 +145,9 @@ def test_a_failing_party_does_not_stop_the_others(
     outcome = run_batch(
         settings,
         load_batch(batch_dir / "klein.yaml"),
-        BatchOptions(output=tmp_path / "uit", jobs=2, sign=choice, trust_roots=(root,)),
+        BatchOptions(
+            output=tmp_path / "uit", jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls
+        ),
     )
     assert set(outcome.failures) == {"GM0376"} and "sign:" in outcome.failures["GM0376"]
     assert outcome.signed == 2 and outcome.verified == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -130,10 +131,26 @@ def test_demo_creates_a_workspace_that_renders(tmp_path: Path) -> None:
     if shutil.which("pdfsig"):
         from .support.readers import pdfsig
 
-        party, acceptance = pdfsig(demo / "verklaring-aanvaard.pdf")
-        assert party.valid and party.field == "ondertekening-partij"
-        assert acceptance.valid and acceptance.whole_document
+        # B-LTA: each signature is followed by a document timestamp in its own field
+        found = {s.field: s for s in pdfsig(demo / "verklaring-aanvaard.pdf")}
+        assert sorted(found) == [
+            "aanvaarding-coordinator",
+            "ondertekening-partij",
+            "tijdstempel-1",
+            "tijdstempel-2",
+        ]
+        party, acceptance = found["ondertekening-partij"], found["aanvaarding-coordinator"]
+        assert party.valid and acceptance.valid
         assert party.kind == acceptance.kind == "ETSI.CAdES.detached"
+        assert found["tijdstempel-1"].signed and found["tijdstempel-2"].signed
+    assert "PASSED" in out
+    # verification inside the workspace checks revocation for real (the demo CRL), at B-LTA
+    code, out, err = invoke("verify", "verklaring-aanvaard.pdf", "--offline", "--json", cwd=demo)
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert [s["revocation"] for s in report["signatures"]] == ["good"] * 4
+    assert [s["level"] for s in report["signatures"] if s["kind"] == "signature"] == ["B-LTA"] * 2
+    assert report["document"]["effective_date_source"] == "signature-timestamp"
     # commands inside the workspace find its signer profiles and trust root
     code, out, err = invoke("sign", "verklaring.pdf", "-o", "zelf.pdf", cwd=demo)
     assert code == 0, err

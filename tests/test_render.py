@@ -137,26 +137,34 @@ def test_signature_fields_are_tagged_printable_and_where_the_template_put_them(
     fields = [ref.get_object() for ref in root["/AcroForm"]["/Fields"]]
     assert [f["/T"] for f in fields] == ["ondertekening-partij", "aanvaarding-coordinator"]
     placements = {p.name: p for p in huizen_pdf.fields}
+    widgets = []
     for field in fields:
-        assert field["/FT"] == "/Sig" and field["/Subtype"] == "/Widget"
-        flags = int(field["/F"])
+        # the field holds the value; its only kid is the widget the structure tree tags
+        assert field["/FT"] == "/Sig" and "/Subtype" not in field
+        assert field["/TU"], "PDF/UA 7.18.4 asks for a readable field name"
+        (widget_ref,) = field["/Kids"]
+        widget = widget_ref.get_object()
+        widgets.append(widget)
+        assert widget["/Subtype"] == "/Widget" and "/V" not in widget
+        assert "/Parent" not in widget, "poppler 22 then reads the widget as its own field"
+        flags = int(widget["/F"])
         assert flags & 4, "PDF/A requires the Print flag"
         assert not flags & (1 | 2 | 32), "PDF/A forbids Invisible, Hidden and NoView"
-        assert field["/TU"], "PDF/UA 7.18.4 asks for a readable field name"
-        assert "/N" in field["/AP"], "PDF/A requires an appearance stream"
-        key = int(field["/StructParent"])
+        assert "/N" in widget["/AP"], "PDF/A requires an appearance stream"
+        key = int(widget["/StructParent"])
         form = parent_tree[parent_tree.index(key) + 1].get_object()
         assert form["/S"] == "/Form"
         assert form["/K"][0]["/Type"] == "/OBJR"
-        assert form["/K"][0].raw_get("/Obj").idnum == field.container_ref.idnum
-        page = field["/P"]
+        assert form["/K"][0].raw_get("/Obj").idnum == widget_ref.idnum
+        page = widget["/P"]
         assert page["/Tabs"] == "/S"
+        assert widget_ref.idnum in [a.idnum for a in page["/Annots"]]
         placement = placements[field["/T"]]
-        llx, lly, urx, ury = (float(v) for v in field["/Rect"])
+        llx, lly, urx, ury = (float(v) for v in widget["/Rect"])
         assert urx - llx == pytest.approx(placement.width, abs=0.02)
         assert ury - lly == pytest.approx(placement.height, abs=0.02)
         assert float(page["/MediaBox"][3]) - ury == pytest.approx(placement.y, abs=0.02)
-    assert int(tree["/ParentTreeNextKey"]) > max(int(f["/StructParent"]) for f in fields)
+    assert int(tree["/ParentTreeNextKey"]) > max(int(w["/StructParent"]) for w in widgets)
 
 
 def test_same_input_gives_identical_bytes(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -17,12 +18,13 @@ from typer.testing import CliRunner
 from toetreding.cli import app
 from toetreding.config import Settings
 from toetreding.errors import CredentialError, InputFileError, SigningError
+from toetreding.pki.files import load_certificates
 from toetreding.sign import SignerChoice, extend_statement, sign_file
-from toetreding.sign.credentials import load_certificates
 from toetreding.sign.extend import has_signature_timestamp
 from toetreding.signing_config import SignatureLevel
 
 from .conftest import needs_poppler
+from .support import hostile
 from .support.pki import PASSPHRASE, RunningPki
 from .support.readers import field_darkness, fonts, info, metadata_xml, pdfsig
 
@@ -173,6 +175,76 @@ def test_ecdsa_key_signs_at_b_t(
     )
     party = pdfsig(output)[0]
     assert party.valid and party.signer == "Test Burgemeester EC"
+
+
+@pytest.mark.parametrize("label", ["signer-rsa", "signer-ec"])
+def test_signing_keeps_the_file_pdf_1_7_for_pdfa(
+    label: str,
+    tmp_path: Path,
+    test_pki: RunningPki,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    secret_file: Path,
+) -> None:
+    """PDF/A-2 is based on PDF 1.7: an EC key must not turn the file into PDF 2.0."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    output = tmp_path / f"{label}.pdf"
+    sign_file(
+        example_settings,
+        unsigned_pdf,
+        output,
+        choice(test_pki, label, secret_file, SignatureLevel.B_LTA),
+    )
+    data = output.read_bytes()
+    assert data.startswith(b"%PDF-1.7")
+    root = PdfFileReader(io.BytesIO(data)).root
+    assert str(root.get("/Version", "/1.7")) == "/1.7"
+    extensions = root.get("/Extensions", {})
+    assert set(extensions) <= {"/ESIC"}, dict(extensions)  # ETSI's PAdES extension only
+    assert int(extensions["/ESIC"]["/ExtensionLevel"]) == 1
+    assert str(extensions["/ESIC"]["/BaseVersion"]) == "/1.7"
+    assert info(output)["PDF version"] == "1.7"  # poppler reads the catalog version too
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("nl", "Documenttijdstempel"), ("en", "Document timestamp")]
+)
+def test_document_timestamps_are_zero_size_and_named_in_the_documents_language(
+    language: str,
+    name: str,
+    tmp_path: Path,
+    test_pki: RunningPki,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    secret_file: Path,
+) -> None:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    source = unsigned_pdf
+    if language == "en":  # the same statement, its /Lang set to English
+        source = tmp_path / "en.pdf"
+
+        def english(writer: Any) -> None:
+            writer.root["/Lang"] = generic.TextStringObject("en-GB")
+            writer.update_root()
+
+        source.write_bytes(hostile._update(unsigned_pdf.read_bytes(), english))
+    output = tmp_path / "lta.pdf"
+    sign_file(
+        example_settings,
+        source,
+        output,
+        choice(test_pki, "signer-rsa", secret_file, SignatureLevel.B_LTA),
+    )
+    reader = PdfFileReader(io.BytesIO(output.read_bytes()))
+    (stamp,) = reader.embedded_timestamp_signatures
+    field = stamp.sig_field
+    x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+    assert (x2 - x1) * (y2 - y1) == 0, "a document timestamp shows nothing"
+    assert not int(field["/F"]) & 2, "PDF/A forbids the Hidden flag: zero size instead"
+    assert str(field["/TU"]).startswith(name)
 
 
 def test_visible_and_invisible_appearance(
@@ -425,6 +497,15 @@ def test_field_rules(
             tmp_path / "y.pdf",
             choice(test_pki, "signer-rsa", secret_file),
             "ondertekening-partij",
+        )
+    # an acceptance without a timestamp is refused before any key is opened (here the key
+    # file does not even exist: the refusal comes first, so no PIN is ever asked for)
+    with pytest.raises(SigningError, match="must be proven by a timestamp"):
+        sign_file(
+            example_settings,
+            signed,
+            tmp_path / "b-b.pdf",
+            choice(test_pki, "coordinator", secret_file, pkcs12=tmp_path / "bestaat-niet.p12"),
         )
     with pytest.raises(SigningError, match="not a statement signature field"):
         sign_file(

@@ -81,8 +81,8 @@ def _chain_from_pdf(path: Path) -> LoadedChain:
 
 def certificate_facts_from_file(path: Path) -> CertificateFacts:
     """The holder facts of a certificate file (PEM or DER)."""
-    from .sign.certificates import facts
-    from .sign.credentials import load_certificates
+    from .pki.certificates import facts
+    from .pki.files import load_certificates
 
     certificates = load_certificates(path)
     return facts(certificates[0])

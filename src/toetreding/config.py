@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +20,13 @@ from .errors import ConfigError, Problem, ValidationFailed
 from .inputs import read_yaml, validate
 from .model import Language, OutputProfile
 from .resources import bundled
-from .signing_config import ResolvedSigning, SignatureLevel, SigningOptions, resolve_signing
+from .signing_config import (
+    ResolvedSigning,
+    SignatureLevel,
+    SigningOptions,
+    VerificationOptions,
+    resolve_signing,
+)
 
 CONFIG_FILE_NAME = "toetreding.yaml"
 REGISTER_FILE_NAME = "toetreding-register.sqlite"
@@ -75,6 +81,9 @@ class ConfigFile(_ConfigModel):
     templates: str | None = Field(default=None, alias="sjablonen")
     """Folder with templates that replace bundled ones of the same name."""
     signing: SigningOptions = Field(default_factory=SigningOptions, alias="ondertekening")
+    verification: VerificationOptions = Field(
+        default_factory=VerificationOptions, alias="verificatie"
+    )
     register_file: str | None = Field(default=REGISTER_FILE_NAME, alias="register")
     """The register (SQLite) of renders, signatures and validations; null switches it off."""
 
@@ -96,6 +105,7 @@ class Settings:
     signing: ResolvedSigning
     register: Path | None
     """The register file, or None when switched off."""
+    verification: VerificationOptions = field(default_factory=VerificationOptions)
 
     def with_overrides(
         self,
@@ -160,6 +170,7 @@ def load_settings(
         templates_dir=relative(config.templates),
         signing=resolve_signing(config.signing, base),
         register=relative(config.register_file),
+        verification=config.verification,
     )
     settings = _apply_environment(settings, env)
     _check_paths(settings, located)
@@ -225,6 +236,12 @@ def _check_paths(settings: Settings, config_path: Path | None) -> None:
             raise ConfigError(
                 f"{where}: ondertekening.vertrouwensankers: '{root}' does not exist",
                 hint="give the root certificate file (PEM or DER) relative to toetreding.yaml",
+            )
+    for revocation_list in settings.signing.crls:
+        if not revocation_list.is_file():
+            raise ConfigError(
+                f"{where}: ondertekening.intrekkingslijsten: '{revocation_list}' does not exist",
+                hint="give the CRL file (PEM or DER) relative to toetreding.yaml",
             )
 
 

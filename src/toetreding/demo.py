@@ -21,8 +21,7 @@ from .render import RenderOutcome
 from .resources import bundled
 from .schema import write_schemas
 from .sign import SignerChoice, SignOutcome
-from .sign.credentials import load_certificates
-from .verify import VerificationReport, VerifyOptions
+from .verify import VerificationReport, options_from_settings
 from .workflow import render_recorded, sign_recorded, verify_recorded
 
 DEMO_MARKER = ".toetreding-demo"
@@ -81,7 +80,7 @@ def create_demo(workspace: Path) -> DemoOutcome:
     reports, _ = verify_recorded(
         settings,
         [accepted.output],
-        VerifyOptions(trust_roots=tuple(load_certificates(pki.root))),
+        options_from_settings(settings),
         record_by="toetreding demo" if settings.register is not None else None,
     )
     return DemoOutcome(

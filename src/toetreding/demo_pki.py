@@ -1,10 +1,16 @@
 """A throwaway PKI for the demo workspace: clearly marked, never for production.
 
-`toetreding demo` needs a signer without asking anyone for a certificate. This module
-makes, fresh on every run, a root CA named "DEMO — niet voor productie", a signature
-certificate for the Huizen burgemeester and one for the coordinating party, each in a
-PKCS#12 file protected by the documented passphrase :data:`DEMO_PASSPHRASE`. Nothing
-here chains to a real trust list, so no real verifier will ever trust these signatures.
+`toetreding demo` needs signers, a timestamp authority and revocation data without asking
+anyone for anything. This module makes a root CA named "DEMO — niet voor productie", a
+signature certificate for the Huizen burgemeester, one for the coordinating party and
+one for the example batches (each in a PKCS#12 file protected by the documented
+passphrase :data:`DEMO_PASSPHRASE`), a timestamp authority (``demo-tsa.pem``, used
+in-process: ``tijdstempeldienst: demo:pki/demo-tsa.pem``) and the root's certificate
+revocation list (``demo-root.crl``), so signatures can be checked hard-fail and reach
+PAdES B-LTA offline. Certificates name a CRL distribution point and the issuer's
+certificate under ``demo.toetreding.invalid`` (a name that can never resolve), as real
+certificates do; the CRL itself travels in the workspace. Nothing here chains to a real
+trust list, so no real verifier will ever trust these signatures.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 from .fileio import write_atomically
 
@@ -25,6 +31,12 @@ DEMO_PASSPHRASE = "demo-niet-voor-productie"
 """Passphrase of the demo PKCS#12 files (documented in README and in the workspace)."""
 
 ROOT_NAME = "DEMO — niet voor productie"
+
+DEMO_HOST = "http://demo.toetreding.invalid"
+"""Where a real CA would publish; ``.invalid`` never resolves (RFC 6761)."""
+
+CRL_URL = f"{DEMO_HOST}/demo-root.crl"
+ISSUER_URL = f"{DEMO_HOST}/demo-root.crt"
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,8 @@ class DemoPki:
 
     root: Path
     passphrase_file: Path
+    crl: Path
+    tsa: Path
     party: DemoSigner
     coordinator: DemoSigner
     batch: DemoSigner
@@ -64,8 +78,10 @@ def _signature_certificate(
     issuer: x509.Certificate,
     issuer_key: ec.EllipticCurvePrivateKey,
     now: dt.datetime,
+    *,
+    timestamping: bool = False,
 ) -> x509.Certificate:
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer.subject)
@@ -77,7 +93,7 @@ def _signature_certificate(
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
-                content_commitment=True,
+                content_commitment=not timestamping,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
@@ -93,8 +109,55 @@ def _signature_certificate(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
             critical=False,
         )
-        .sign(issuer_key, hashes.SHA256())
+        .add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(CRL_URL)],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.CA_ISSUERS,
+                        x509.UniformResourceIdentifier(ISSUER_URL),
+                    )
+                ]
+            ),
+            critical=False,
+        )
     )
+    if timestamping:
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _revocation_list(
+    root: x509.Certificate, root_key: ec.EllipticCurvePrivateKey, now: dt.datetime
+) -> bytes:
+    """The root's CRL: nothing revoked, valid as long as the demo certificates are."""
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.subject)
+        .last_update(now - dt.timedelta(hours=1))
+        .next_update(now + dt.timedelta(days=2 * 365))
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+            critical=False,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    return crl.public_bytes(serialization.Encoding.PEM)
 
 
 def create_demo_pki(folder: Path) -> DemoPki:
@@ -135,6 +198,28 @@ def create_demo_pki(folder: Path) -> DemoPki:
     write_atomically(root_path, root.public_bytes(serialization.Encoding.PEM))
     passphrase_file = folder / "wachtwoord.txt"
     write_atomically(passphrase_file, f"{DEMO_PASSPHRASE}\n".encode())
+    crl_path = folder / "demo-root.crl"
+    write_atomically(crl_path, _revocation_list(root, root_key, now))
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    tsa_certificate = _signature_certificate(
+        _name("DEMO tijdstempeldienst", "toetreding demo (DEMO)"),
+        tsa_key,
+        root,
+        root_key,
+        now,
+        timestamping=True,
+    )
+    tsa_path = folder / "demo-tsa.pem"
+    write_atomically(
+        tsa_path,
+        tsa_certificate.public_bytes(serialization.Encoding.PEM)
+        + root.public_bytes(serialization.Encoding.PEM)
+        + tsa_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
 
     def signer(
         profile: str,
@@ -180,12 +265,17 @@ def create_demo_pki(folder: Path) -> DemoPki:
         "DEMO-PKI — NIET VOOR PRODUCTIE / DEMO PKI — NOT FOR PRODUCTION\n\n"
         "Made by `toetreding demo`. Keys and certificates are generated on every run and\n"
         "chain to a self-made root that no real verifier trusts.\n"
-        f"Passphrase of the .p12 files: {DEMO_PASSPHRASE} (also in wachtwoord.txt).\n",
+        f"Passphrase of the .p12 files: {DEMO_PASSPHRASE} (also in wachtwoord.txt).\n"
+        "demo-tsa.pem: the demo's own timestamp authority (its key is not protected: it is a\n"
+        "throwaway). demo-root.crl: the root's revocation list, so signatures are checked\n"
+        "hard-fail without a network.\n",
         encoding="utf-8",
     )
     return DemoPki(
         root=root_path,
         passphrase_file=passphrase_file,
+        crl=crl_path,
+        tsa=tsa_path,
         party=party,
         coordinator=coordinator,
         batch=batch,
@@ -195,12 +285,14 @@ def create_demo_pki(folder: Path) -> DemoPki:
 DEMO_SIGNING_CONFIG = """
 # ---------------------------------------------------------------------------------------
 # Signing — DEMO PKI, NOT FOR PRODUCTION. Added by `toetreding demo`: the keys in pki/ are
-# throwaway keys under a self-made root ("DEMO — niet voor productie"). Passphrase of the
-# .p12 files: {passphrase} (read from pki/wachtwoord.txt).
+# throwaway keys under a self-made root ("DEMO — niet voor productie"), with the demo's
+# own timestamp authority and revocation list, so everything up to B-LTA works offline.
+# Passphrase of the .p12 files: {passphrase} (read from pki/wachtwoord.txt).
 ondertekening:
-  niveau: B-B                     # B-T and up need a timestamp authority (tijdstempeldienst)
-  tijdstempeldienst: null
+  niveau: B-LTA                   # timestamped, validation data embedded, archive timestamp
+  tijdstempeldienst: demo:pki/demo-tsa.pem   # DEMO ONLY; a real workspace gives a TSA URL
   vertrouwensankers: [pki/demo-root.pem]
+  intrekkingslijsten: [pki/demo-root.crl]    # the demo root's CRL (real CAs publish online)
   standaard: burgemeester
   ondertekenaars:
     burgemeester:

@@ -112,9 +112,13 @@ class SigningOptions(_ConfigModel):
     level: SignatureLevel = Field(default=SignatureLevel.B_B, alias="niveau")
     """PAdES level: B-B, B-T, B-LT or B-LTA (B-LTA for records kept long)."""
     tsa: str | None = Field(default=None, alias="tijdstempeldienst")
-    """URL of the RFC 3161 timestamp authority (needed from B-T up)."""
+    """URL of the RFC 3161 timestamp authority (needed from B-T up); in the demo workspace
+    only, ``demo:pki/demo-tsa.pem`` (a throwaway TSA, refused unless it says DEMO)."""
     trust_roots: list[str] = Field(default_factory=list, alias="vertrouwensankers")
     """Root certificates (PEM or DER files) that signatures and timestamps must chain to."""
+    crls: list[str] = Field(default_factory=list, alias="intrekkingslijsten")
+    """Certificate revocation lists (CRL files, PEM or DER) to use next to what the CAs
+    publish online: for a CA that is not reachable from here, or for the demo PKI."""
     default_signer: str | None = Field(default=None, alias="standaard")
     """Profile used when `sign` gets no --signer, --pkcs12 or --pkcs11-module."""
     signers: dict[str, SignerProfile] = Field(default_factory=dict, alias="ondertekenaars")
@@ -129,6 +133,15 @@ class SigningOptions(_ConfigModel):
         return self
 
 
+class VerificationOptions(_ConfigModel):
+    """The `verificatie` section: what `verify` (and `sign`, up front) demands."""
+
+    acceptance_needs_timestamp: bool = Field(default=True, alias="aanvaarding_vereist_tijdstempel")
+    """The acceptance's moment is the effective date, so it must be proven by a signature
+    timestamp (PAdES B-T or higher). Set to false only to read old statements whose
+    acceptance was signed at B-B; their effective date is then reported as claimed."""
+
+
 @dataclass(frozen=True)
 class ResolvedSigning:
     """Signing settings with paths made absolute against the config file's folder."""
@@ -136,6 +149,7 @@ class ResolvedSigning:
     level: SignatureLevel
     tsa: str | None
     trust_roots: tuple[Path, ...]
+    crls: tuple[Path, ...]
     default_signer: str | None
     signers: dict[str, SignerProfile]
     base: Path
@@ -147,10 +161,14 @@ class ResolvedSigning:
 
 def resolve_signing(options: SigningOptions, base: Path) -> ResolvedSigning:
     """Make the signing section's paths absolute."""
+    tsa = options.tsa
+    if tsa is not None and tsa.startswith("demo:"):
+        tsa = "demo:" + str((base / tsa.removeprefix("demo:")).resolve())
     return ResolvedSigning(
         level=options.level,
-        tsa=options.tsa,
+        tsa=tsa,
         trust_roots=tuple((base / p).resolve() for p in options.trust_roots),
+        crls=tuple((base / p).resolve() for p in options.crls),
         default_signer=options.default_signer,
         signers=dict(options.signers),
         base=base,

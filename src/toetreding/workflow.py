@@ -152,13 +152,16 @@ def extend_recorded(
     *,
     tsa_url: str | None,
     trust_roots: Any,
+    crls: Any = (),
 ) -> Recorded:
     """Raise a signed statement's level and record it."""
     from .sign import extend_statement
 
     with opened(settings.register) as register:
         warnings = _known_document(register, source) if source.is_file() else []
-        outcome = extend_statement(source, output, level, tsa_url=tsa_url, trust_roots=trust_roots)
+        outcome = extend_statement(
+            source, output, level, tsa_url=tsa_url, trust_roots=trust_roots, crls=crls
+        )
         if register is None:
             return Recorded(outcome, None, warnings=tuple(warnings))
         entry = register.append(
@@ -221,10 +224,12 @@ def verify_recorded(
                             "subindicatie": s.sub_indication,
                             "niveau": s.level,
                             "tijdstip": s.signing_time,
+                            "tijdstip_bron": s.signing_time_source,
                         }
                         for s in report.signatures
                     ],
                     "keten_gemachtigd": report.chain.authorised if report.chain else False,
+                    "ingangsdatum": report.document.effective_date,
                 },
             )
     return reports, settings.register

@@ -19,8 +19,19 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 Attack = Callable[[bytes], bytes]
 
 
+class RawWriter(IncrementalPdfFileWriter):
+    """An incremental writer that writes exactly the changes made, nothing more.
+
+    pyHanko's writer brings the XMP and /Info in line with its own idea of the metadata
+    on every write, which would quietly undo (or add to) what an attack changes there.
+    """
+
+    def _update_meta(self) -> None:
+        return None
+
+
 def _update(data: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    writer = RawWriter(io.BytesIO(data), strict=False)
     change(writer)
     out = io.BytesIO()
     writer.write(out)
@@ -211,16 +222,365 @@ def padding_smuggled(data: bytes) -> bytes:
     return data[:position] + payload + data[position + len(payload) :]
 
 
-INCREMENTAL_ATTACKS: dict[str, Attack] = {
-    "page content replaced": page_content_replaced,
-    "annotation laid over the text": annotation_over_text,
-    "form field laid over the text": form_field_over_text,
-    "page box changed": page_box_changed,
-    "font replaced": font_replaced,
-    "page tree replaced": page_tree_replaced,
-    "catalog replaced": catalog_replaced,
-    "chain in the metadata replaced": chain_in_metadata_replaced,
+# --- the families of issue #11: what may never change after a signature ------------------
+
+
+def _stream(
+    writer: IncrementalPdfFileWriter, content: bytes, resources: dict | None = None
+) -> generic.IndirectObject:
+    """A form XObject as an appearance stream."""
+    stream = generic.StreamObject(
+        {
+            pdf_name("/Type"): pdf_name("/XObject"),
+            pdf_name("/Subtype"): pdf_name("/Form"),
+            pdf_name("/BBox"): generic.ArrayObject(
+                [generic.FloatObject(v) for v in (0, 0, 450, 100)]
+            ),
+            pdf_name("/Resources"): generic.DictionaryObject(resources or {}),
+        },
+        stream_data=content,
+    )
+    return writer.add_object(stream)
+
+
+NOT_JOINING = (
+    b"q 1 1 1 rg 0 0 450 100 re f Q BT /Helv 16 Tf 0 g 10 40 Td (De gemeente treedt NIET toe) Tj ET"
+)
+
+
+def _helvetica(writer: IncrementalPdfFileWriter) -> dict:
+    font = writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Font"),
+                pdf_name("/Subtype"): pdf_name("/Type1"),
+                pdf_name("/BaseFont"): pdf_name("/Helvetica"),
+            }
+        )
+    )
+    return {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/Helv"): font})}
+
+
+def _append_annotation(
+    writer: IncrementalPdfFileWriter, page: generic.DictionaryObject, ref: generic.IndirectObject
+) -> None:
+    annots = page.get("/Annots", generic.ArrayObject())
+    annots = generic.ArrayObject(
+        list(annots.get_object()) if isinstance(annots, generic.IndirectObject) else list(annots)
+    )
+    annots.append(ref)
+    page["/Annots"] = annots
+
+
+def _new_signature_widget(data: bytes, name: str, rect: tuple[float, float, float, float]) -> bytes:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page = _first_page(writer)
+        page_ref = writer.root["/Pages"]["/Kids"][0]
+        widget = generic.DictionaryObject(
+            {
+                pdf_name("/FT"): pdf_name("/Sig"),
+                pdf_name("/T"): generic.TextStringObject(name),
+                pdf_name("/Type"): pdf_name("/Annot"),
+                pdf_name("/Subtype"): pdf_name("/Widget"),
+                pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in rect]),
+                pdf_name("/P"): page_ref,
+                pdf_name("/F"): generic.NumberObject(4),
+                pdf_name("/AP"): generic.DictionaryObject(
+                    {pdf_name("/N"): _stream(writer, NOT_JOINING, _helvetica(writer))}
+                ),
+            }
+        )
+        ref = writer.add_object(widget)
+        form = writer.root["/AcroForm"]
+        form["/Fields"].append(ref)
+        writer.update_container(form)
+        _append_annotation(writer, page, ref)
+        writer.update_container(page)
+
+    return _update(data, change)
+
+
+def empty_visible_signature_widget(data: bytes) -> bytes:
+    """The critical false pass: a new, empty, visible signature widget paints over the text."""
+    return _new_signature_widget(data, "overlay", (70, 600, 520, 700))
+
+
+def empty_invisible_signature_field(data: bytes) -> bytes:
+    return _new_signature_widget(data, "verborgen", (0, 0, 0, 0))
+
+
+def _statement_field(writer: IncrementalPdfFileWriter, name: str) -> generic.DictionaryObject:
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if str(field.get("/T")) == name:
+            return field
+    raise LookupError(name)
+
+
+def _widget_of(field: generic.DictionaryObject) -> generic.DictionaryObject:
+    kids = field.get("/Kids")
+    return kids[0].get_object() if kids else field
+
+
+def _set_on_widget(
+    field_name: str, key: str, make: Callable[[IncrementalPdfFileWriter], generic.PdfObject]
+) -> Attack:
+    """An attack that sets one entry on a statement field's widget."""
+
+    def attack(data: bytes) -> bytes:
+        def change(writer: IncrementalPdfFileWriter) -> None:
+            widget = _widget_of(_statement_field(writer, field_name))
+            widget[pdf_name(key)] = make(writer)
+            writer.update_container(widget)
+
+        return _update(data, change)
+
+    return attack
+
+
+def _painted(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
+    return generic.DictionaryObject(
+        {pdf_name("/N"): _stream(writer, NOT_JOINING, _helvetica(writer))}
+    )
+
+
+appearance_on_unsigned_field = _set_on_widget("aanvaarding-coordinator", "/AP", _painted)
+"""Paint over the acceptance field nobody signed yet (only the party has signed)."""
+flags_of_unsigned_field_changed = _set_on_widget(
+    "aanvaarding-coordinator",
+    "/F",
+    lambda _w: generic.NumberObject(2),  # hidden
+)
+unsigned_field_moved = _set_on_widget(
+    "aanvaarding-coordinator",
+    "/Rect",
+    lambda _w: generic.ArrayObject([generic.FloatObject(v) for v in (70, 600, 520, 700)]),
+)
+signed_appearance_replaced = _set_on_widget("ondertekening-partij", "/AP", _painted)
+"""Repaint the party's signed field."""
+
+
+def _catalog_entry(
+    key: str, make: Callable[[IncrementalPdfFileWriter], generic.PdfObject]
+) -> Attack:
+    def attack(data: bytes) -> bytes:
+        def change(writer: IncrementalPdfFileWriter) -> None:
+            writer.root[pdf_name(key)] = make(writer)
+            writer.update_root()
+
+        return _update(data, change)
+
+    return attack
+
+
+def _javascript(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
+    action = writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/S"): pdf_name("/JavaScript"),
+                pdf_name("/JS"): generic.TextStringObject("app.alert('Vervalst');"),
+            }
+        )
+    )
+    return generic.DictionaryObject(
+        {
+            pdf_name("/JavaScript"): generic.DictionaryObject(
+                {pdf_name("/Names"): generic.ArrayObject([generic.TextStringObject("x"), action])}
+            )
+        }
+    )
+
+
+def _embedded_file(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
+    file_stream = writer.add_object(
+        generic.StreamObject(
+            {pdf_name("/Type"): pdf_name("/EmbeddedFile")}, stream_data=b"vervalst"
+        )
+    )
+    spec = writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Filespec"),
+                pdf_name("/F"): generic.TextStringObject("bijlage.txt"),
+                pdf_name("/EF"): generic.DictionaryObject({pdf_name("/F"): file_stream}),
+            }
+        )
+    )
+    return generic.DictionaryObject(
+        {
+            pdf_name("/EmbeddedFiles"): generic.DictionaryObject(
+                {
+                    pdf_name("/Names"): generic.ArrayObject(
+                        [generic.TextStringObject("bijlage.txt"), spec]
+                    )
+                }
+            )
+        }
+    )
+
+
+def _optional_content(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
+    group = writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/OCG"),
+                pdf_name("/Name"): generic.TextStringObject("laag"),
+            }
+        )
+    )
+    return generic.DictionaryObject(
+        {
+            pdf_name("/OCGs"): generic.ArrayObject([group]),
+            pdf_name("/D"): generic.DictionaryObject(
+                {pdf_name("/OFF"): generic.ArrayObject([group])}
+            ),
+        }
+    )
+
+
+def _uri_action(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
+    return generic.DictionaryObject(
+        {
+            pdf_name("/S"): pdf_name("/URI"),
+            pdf_name("/URI"): generic.TextStringObject("https://example.invalid"),
+        }
+    )
+
+
+def need_appearances(data: bytes) -> bytes:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        form = writer.root["/AcroForm"]
+        form["/NeedAppearances"] = generic.BooleanObject(True)
+        writer.update_container(form)
+
+    return _update(data, change)
+
+
+def page_actions(data: bytes) -> bytes:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page = _first_page(writer)
+        page["/AA"] = generic.DictionaryObject({pdf_name("/O"): _uri_action(writer)})
+        writer.update_container(page)
+
+    return _update(data, change)
+
+
+def link_added(data: bytes) -> bytes:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page = _first_page(writer)
+        link = writer.add_object(
+            generic.DictionaryObject(
+                {
+                    pdf_name("/Type"): pdf_name("/Annot"),
+                    pdf_name("/Subtype"): pdf_name("/Link"),
+                    pdf_name("/Rect"): generic.ArrayObject(
+                        [generic.FloatObject(v) for v in (0, 0, 595, 842)]
+                    ),
+                    pdf_name("/A"): _uri_action(writer),
+                    pdf_name("/F"): generic.NumberObject(4),
+                }
+            )
+        )
+        _append_annotation(writer, page, link)
+        writer.update_container(page)
+
+    return _update(data, change)
+
+
+def content_stream_overridden(data: bytes) -> bytes:
+    """The 'replace' shadow: the page's content object redefined under the same number."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page = _first_page(writer)
+        contents = page.raw_get("/Contents")
+        ref = contents if isinstance(contents, generic.IndirectObject) else contents[0]
+        stream = ref.get_object()
+        stream.strip_filters()
+        stream._data = stream._encoded_data = b"BT /F1 24 Tf 72 700 Td (Vervalst) Tj ET"
+        writer.mark_update(ref)  # the same object number, new content
+
+    return _update(data, change)
+
+
+def title_changed(data: bytes) -> bytes:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        info = writer.trailer["/Info"].get_object()
+        info["/Title"] = generic.TextStringObject("De gemeente treedt niet toe")
+        writer.update_container(info)
+
+    return _update(data, change)
+
+
+INCREMENTAL_ATTACKS: dict[str, tuple[Attack, str]] = {
+    "page content replaced": (page_content_replaced, "page 1: its content was changed"),
+    "page content object redefined (shadow replace)": (
+        content_stream_overridden,
+        "page 1: its content was changed",
+    ),
+    "annotation laid over the text": (annotation_over_text, "new annotation (FreeText)"),
+    "link added": (link_added, "new annotation (Link)"),
+    "text field laid over the text": (form_field_over_text, "new text field 'overlay'"),
+    "empty visible signature widget over the text": (
+        empty_visible_signature_widget,
+        "new, empty signature field 'overlay' (visible)",
+    ),
+    "empty invisible signature field": (
+        empty_invisible_signature_field,
+        "new, empty signature field 'verborgen' (invisible)",
+    ),
+    "signed field repainted": (
+        signed_appearance_replaced,
+        "signature in field 'ondertekening-partij' was changed",
+    ),
+    "page box changed": (page_box_changed, "page 1: its visible area (/CropBox) was changed"),
+    "font replaced": (font_replaced, "page 1: its resources (fonts, images) was changed"),
+    "page tree replaced": (page_tree_replaced, "pages were added or removed"),
+    "catalog replaced with an open action": (catalog_replaced, "(/OpenAction) was added"),
+    "open action added": (_catalog_entry("/OpenAction", _uri_action), "(/OpenAction) was added"),
+    "document actions added": (
+        _catalog_entry(
+            "/AA", lambda w: generic.DictionaryObject({pdf_name("/WC"): _uri_action(w)})
+        ),
+        "document events (/AA)",
+    ),
+    "page actions added": (page_actions, "page 1: actions that run when the page is opened"),
+    "JavaScript added": (_catalog_entry("/Names", _javascript), "JavaScript (/Names /JavaScript)"),
+    "embedded file added": (
+        _catalog_entry("/Names", _embedded_file),
+        "embedded files (/Names /EmbeddedFiles)",
+    ),
+    "optional content added": (
+        _catalog_entry("/OCProperties", _optional_content),
+        "optional content (/OCProperties)",
+    ),
+    "permissions added": (
+        _catalog_entry("/Perms", lambda w: generic.DictionaryObject()),
+        "document permissions (/Perms)",
+    ),
+    "NeedAppearances set": (need_appearances, "/NeedAppearances"),
+    "document title changed": (title_changed, "document information entry /Title"),
+    "chain in the metadata replaced": (
+        chain_in_metadata_replaced,
+        "statement data in the metadata was changed",
+    ),
 }
+"""Incremental updates after the signatures, each with the reason `verify` must give."""
+
+PARTY_ONLY_ATTACKS: dict[str, tuple[Attack, str]] = {
+    "appearance painted on the unsigned acceptance field": (
+        appearance_on_unsigned_field,
+        "appearance of field 'aanvaarding-coordinator' was changed although nobody signed it",
+    ),
+    "unsigned acceptance field hidden": (
+        flags_of_unsigned_field_changed,
+        "display flags of field 'aanvaarding-coordinator'",
+    ),
+    "unsigned acceptance field moved over the text": (
+        unsigned_field_moved,
+        "position or size (/Rect) of field 'aanvaarding-coordinator'",
+    ),
+}
+"""Attacks on a statement only the party has signed (the acceptance field is still empty)."""
 
 STRUCTURE_ATTACKS: dict[str, Attack] = {
     "ByteRange shifted": byte_range_shifted,

@@ -46,6 +46,8 @@ class BatchOptions:
     """A SignerChoice to sign with (None: render only)."""
     verify: bool = True
     trust_roots: tuple[Path, ...] = ()
+    crls: tuple[Path, ...] = ()
+    """Revocation list files for verifying; default: the config's intrekkingslijsten."""
 
 
 @dataclass
@@ -88,7 +90,15 @@ def run_batch(
             _sign(settings, plan, manifest, outcome, options, report, records, prompt)
             if options.verify:
                 roots = options.trust_roots or settings.signing.trust_roots
-                _verify(plan, manifest, outcome, jobs, roots, report, records)
+                _verify(
+                    plan,
+                    manifest,
+                    outcome,
+                    jobs,
+                    (roots, options.crls or settings.signing.crls),
+                    report,
+                    records,
+                )
     finally:
         manifest.save()
         with opened(settings.register) as register:
@@ -253,11 +263,13 @@ def _verify(
     manifest: Manifest,
     outcome: BatchOutcome,
     jobs: int,
-    roots: tuple[Path, ...],
+    trust: tuple[tuple[Path, ...], tuple[Path, ...]],
     report: Progress,
     records: list[Any],
 ) -> None:
     from .workers import init_verifier, verify_one
+
+    roots, crls = trust
 
     todo = []
     for party in plan.parties:
@@ -274,7 +286,8 @@ def _verify(
     if not todo:
         return
     info = {party.code: (party, digest) for party, _path, digest in todo}
-    with _pool(min(jobs, total), init_verifier, ([str(r) for r in roots], True)) as pool:
+    arguments = ([str(r) for r in roots], [str(c) for c in crls], True)
+    with _pool(min(jobs, total), init_verifier, arguments) as pool:
         futures = [pool.submit(verify_one, party.code, path) for party, path, _digest in todo]
         for done, future in enumerate(as_completed(futures), 1):
             code, verdict, problems = future.result()

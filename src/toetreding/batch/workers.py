@@ -40,13 +40,16 @@ def render_one(
         return code, None, f"{type(error).__name__}: {error}", ""
 
 
-def init_verifier(root_files: list[str], allow_fetching: bool) -> None:
-    """Process initialiser: the trust roots, loaded once."""
-    from ..sign.credentials import load_certificates
+def init_verifier(root_files: list[str], crl_files: list[str], allow_fetching: bool) -> None:
+    """Process initialiser: the trust roots and revocation lists, loaded once."""
+    from ..pki.files import load_crls, load_trust_roots
     from ..verify import VerifyOptions
 
-    roots = tuple(c for f in root_files for c in load_certificates(Path(f)))
-    _STATE["verify_options"] = VerifyOptions(trust_roots=roots, allow_fetching=allow_fetching)
+    _STATE["verify_options"] = VerifyOptions(
+        trust_roots=tuple(load_trust_roots([Path(f) for f in root_files])),
+        allow_fetching=allow_fetching,
+        crls=tuple(load_crls([Path(f) for f in crl_files])),
+    )
 
 
 def verify_one(code: str, path: str) -> tuple[str, str, list[str]]:
@@ -59,4 +62,4 @@ def verify_one(code: str, path: str) -> tuple[str, str, list[str]]:
         problems += report.chain.breaches
     if report.error:
         problems.append(report.error)
-    return code, report.verdict, problems
+    return code, report.verdict.value, problems

@@ -224,6 +224,15 @@ TrustOption = Annotated[
         show_default=False,
     ),
 ]
+CrlOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--crl",
+        help="Certificate revocation list (PEM/DER) to use next to OCSP/CRL online; repeat for "
+        "more. Default: the config's intrekkingslijsten.",
+        show_default=False,
+    ),
+]
 TsaOption = Annotated[
     str | None,
     typer.Option(
@@ -273,6 +282,7 @@ def sign(
     ] = None,
     tsa: TsaOption = None,
     trust: TrustOption = None,
+    crl: CrlOption = None,
     invisible: Annotated[
         bool, typer.Option("--invisible", help="Sign without a visible appearance.")
     ] = False,
@@ -309,6 +319,7 @@ def sign(
             level=SignatureLevel(level.value) if level else None,
             tsa_url=tsa,
             trust_roots=tuple(trust or ()),
+            crls=tuple(crl or ()),
             invisible=invisible,
             function=function,
             on_behalf_of=on_behalf_of,
@@ -353,13 +364,14 @@ def extend(
     ] = LevelChoice.b_lta,
     tsa: TsaOption = None,
     trust: TrustOption = None,
+    crl: CrlOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Raise a signed statement to B-T/B-LT/B-LTA (archive renewal); earlier signatures stay valid."""
 
     def action() -> object:
         from ..config import load_settings
-        from ..sign.services import load_trust_roots
+        from ..pki.files import load_crls, load_trust_roots
         from ..signing_config import SignatureLevel
         from ..workflow import extend_recorded
 
@@ -372,6 +384,7 @@ def extend(
             SignatureLevel(level.value),
             tsa_url=tsa or settings.signing.tsa,
             trust_roots=roots,
+            crls=load_crls(tuple(crl or ()) or settings.signing.crls),
         )
 
     recorded = call(action)
@@ -401,6 +414,7 @@ def verify(
     files: Annotated[list[Path], typer.Argument(help="Signed statements to verify.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     trust: TrustOption = None,
+    crl: CrlOption = None,
     at: Annotated[
         str | None,
         typer.Option("--at", help="Validate at this moment (YYYY-MM-DD or ISO time; default now)."),
@@ -428,23 +442,17 @@ def verify(
 
     def action() -> tuple[list[VerificationReport], Path | None]:
         from ..config import load_settings
-        from ..errors import ConfigError
-        from ..sign.services import load_trust_roots
         from ..signing_config import SignatureLevel
-        from ..verify import VerifyOptions
+        from ..verify import options_from_settings
         from ..workflow import verify_recorded
 
         settings = load_settings(config)
-        roots = load_trust_roots(tuple(trust or ()) or settings.signing.trust_roots)
-        if not roots:
-            raise ConfigError(
-                "no trust roots: verify needs to know which root certificates to trust",
-                hint="give --trust ROOT.pem or list them under 'ondertekening.vertrouwensankers'",
-            )
-        options = VerifyOptions(
-            trust_roots=tuple(roots),
+        options = options_from_settings(
+            settings,
+            tuple(trust or ()),
+            tuple(crl or ()),
             at=_parse_moment(at),
-            allow_fetching=not offline,
+            offline=offline,
             required_level=SignatureLevel(level.value) if level else None,
         )
         return verify_recorded(settings, files, options, record_by=by if record else None)

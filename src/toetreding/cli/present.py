@@ -8,14 +8,20 @@ from .console import escape, stdout
 
 if TYPE_CHECKING:
     from ..verify import VerificationReport
+    from ..verify.report import SignatureReport
+
+TIME_WORDS = {
+    "signature-timestamp": "proven by timestamp",
+    "document-timestamp": "document timestamp",
+    "claimed": "claimed, not proven",
+}
 
 
 def show_report(report: VerificationReport) -> None:
     """Print one file's report with rich."""
     from rich.panel import Panel
-    from rich.table import Table
 
-    from ..verify import Indication
+    from ..verify.report import Verdict
 
     console = stdout()
     if not report.readable:
@@ -23,57 +29,96 @@ def show_report(report: VerificationReport) -> None:
             f"[bold red]✗ UNREADABLE[/] {escape(report.file)}: {escape(report.error or '')}"
         )
         return
-    ok = report.passed
-    mark = "[bold green]✓ PASSED[/]" if ok else "[bold red]✗ FAILED[/]"
+    verdict = report.verdict
     document = report.document
+    if verdict is Verdict.NOT_A_STATEMENT:
+        lines = [
+            f"[bold yellow]✗ NOT A TOETREDING STATEMENT[/]  {escape(report.file)}",
+            "This PDF has no statement fields or statement data, so no accession can be "
+            f"read from it. Its {len(report.signatures)} signature(s) were judged all the same:",
+        ]
+        console.print(Panel("\n".join(lines), expand=False, border_style="yellow"))
+        _signature_table(report)
+        return
+    ok = verdict is Verdict.PASSED
+    mark = "[bold green]✓ PASSED[/]" if ok else "[bold red]✗ FAILED[/]"
     lines = [f"{mark}  {escape(report.file)}"]
     if document.party:
         lines.append(f"{escape(document.party)} — {escape(document.covenant or '')}")
-    lines.append(
-        f"statement of {document.statement_date or '?'}; "
-        + (
-            f"[bold]in effect since {document.effective_date}[/] (acceptance)"
-            if document.effective_date
-            else "[yellow]not yet accepted by the coordinating party[/]"
-        )
-    )
+    if document.effective_date:
+        basis = "" if document.effective_date_source == "signature-timestamp" else " (claimed)"
+        effect = f"[bold]in effect since {document.effective_date}[/] (acceptance{basis})"
+    elif any(s.field_name == "aanvaarding-coordinator" for s in report.signatures):
+        effect = "[red]effective date not proven[/]"
+    else:
+        effect = "[yellow]not yet accepted by the coordinating party[/]"
+    lines.append(f"statement of {document.statement_date or 'unknown date'}; {effect}")
     lines.append(f"{document.pdfa or 'no PDF/A id'} · {document.pdfua or 'no PDF/UA id'}")
     chain = report.chain
     if chain is not None and chain.present:
-        verdict = "[green]authorised[/]" if chain.authorised else "[red]NOT authorised[/]"
+        state = "[green]authorised[/]" if chain.authorised else "[red]NOT authorised[/]"
+        when = ", ".join(chain.checked_at) or "unknown moment"
         lines.append(
-            f"chain of authority: {verdict} — {escape(chain.signer or '')} on {chain.checked_at}"
+            f"chain of authority: {state} — {escape(chain.signer or '')} on {when}"
             + (f", namens {escape(chain.original_mandator)}" if chain.original_mandator else "")
         )
+        if chain.time_basis:
+            lines.append(f"  signing moment: {escape(chain.time_basis)}")
         lines.extend(f"  [red]•[/] {escape(b)}" for b in chain.breaches)
     elif chain is not None:
         lines.append(f"chain of authority: [red]missing[/] ({escape('; '.join(chain.breaches))})")
     lines.extend(f"[red]•[/] {escape(p)}" for p in document.problems)
-    console.print(
+    stdout().print(
         Panel("\n".join(lines), expand=False, border_style="green" if ok else "red"),
         soft_wrap=False,
     )
+    _signature_table(report)
+
+
+def _signature_table(report: VerificationReport) -> None:
+    from rich.table import Table
+
     if not report.signatures:
         return
     table = Table("field", "signer / role", "time", "level", "result")
     for signature in report.signatures:
-        colour = {
-            Indication.PASSED: "green",
-            Indication.INDETERMINATE: "yellow",
-            Indication.FAILED: "red",
-        }[signature.indication]
-        who = signature.signer.common_name if signature.signer else "?"
-        if signature.claimed_role:
-            who += f"\n{signature.claimed_role}"
-        when = (signature.signing_time or "?")[:19].replace("T", " ")
-        when += f"\n({signature.signing_time_source})" if signature.signing_time_source else ""
-        result = f"[{colour}]{signature.indication.value}[/]"
-        if signature.sub_indication:
-            result += f"\n{signature.sub_indication}"
-        result += f"\nrevocation: {escape(signature.revocation)}"
-        for problem in signature.problems:
-            result += f"\n• {escape(problem)}"
         table.add_row(
-            escape(signature.field_name), escape(who), when, signature.level or "—", result
+            escape(signature.field_name),
+            escape(_who(signature)),
+            _when(signature),
+            signature.level or "—",
+            _result(signature),
         )
-    console.print(table, soft_wrap=False)
+    stdout().print(table, soft_wrap=False)
+
+
+def _who(signature: SignatureReport) -> str:
+    who = signature.signer.common_name if signature.signer else "?"
+    return who + (f"\n{signature.claimed_role}" if signature.claimed_role else "")
+
+
+def _when(signature: SignatureReport) -> str:
+    when = (signature.signing_time or "unknown")[:19].replace("T", " ")
+    source = signature.signing_time_source
+    if source is not None:
+        when += f"\n({TIME_WORDS.get(source.value, source.value)})"
+    if signature.proven_no_later_than and source == "claimed":
+        when += f"\nproven by {signature.proven_no_later_than[:16].replace('T', ' ')}"
+    return when
+
+
+def _result(signature: SignatureReport) -> str:
+    from ..verify import Indication
+
+    colour = {
+        Indication.PASSED: "green",
+        Indication.INDETERMINATE: "yellow",
+        Indication.FAILED: "red",
+    }[signature.indication]
+    result = f"[{colour}]{signature.indication.value}[/]"
+    if signature.sub_indication:
+        result += f"\n{signature.sub_indication}"
+    result += f"\nrevocation: {escape(signature.revocation)}"
+    for problem in signature.problems:
+        result += f"\n• {escape(problem)}"
+    return result

@@ -73,11 +73,11 @@ def add_signature_fields(
     for placement in placements:
         if not 1 <= placement.page <= len(pages):
             raise RenderError(f"internal: field {placement.name!r} on page {placement.page}?")
-        field_ref = _add_field(update, pages[placement.page - 1], placement)
+        field_ref, widget_ref = _add_field(update, pages[placement.page - 1], placement)
         fields = form[b"/Fields"]
         assert isinstance(fields, PdfArray)
         fields.append(field_ref)
-        _tag_widget(update, pages, field_ref, pages[placement.page - 1], placement.label)
+        _tag_widget(update, pages, widget_ref, pages[placement.page - 1], placement.label)
     first_id = update.trailer[b"/ID"]
     assert isinstance(first_id, PdfArray)
     second = Raw(b"<" + hashlib.sha256(pdf).hexdigest()[:32].upper().encode() + b">")
@@ -90,7 +90,9 @@ def _ref(value: object) -> Ref:
     return value
 
 
-def _add_field(update: IncrementalUpdate, page_ref: Ref, placement: FieldPlacement) -> Ref:
+def _add_field(
+    update: IncrementalUpdate, page_ref: Ref, placement: FieldPlacement
+) -> tuple[Ref, Ref]:
     page = update.get(page_ref)
     media_box = page[b"/MediaBox"]
     assert isinstance(media_box, PdfArray)
@@ -110,28 +112,43 @@ def _add_field(update: IncrementalUpdate, page_ref: Ref, placement: FieldPlaceme
         ),
         b"",
     )
-    # one dictionary that is both the field and its widget, as signing tools expect
-    field = PdfDict(
-        {
-            b"/FT": name("Sig"),
-            b"/T": text_string(placement.name),
-            b"/TU": text_string(placement.label),
-            b"/Type": name("Annot"),
-            b"/Subtype": name("Widget"),
-            b"/F": number(_PRINT | _LOCKED),
-            b"/Rect": PdfArray([number(round(v, 2)) for v in rect]),
-            b"/P": page_ref,
-            b"/AP": PdfDict({b"/N": update.add(appearance)}),
-        }
+    # The field and its widget are separate objects. The structure tree refers to the
+    # widget only, so when a signature fills the field (/V on the field) no object that the
+    # structure tree reaches gets a new value; EU DSS calls such changes "undefined". The
+    # widget, the field's only kid, has no /Parent (ISO 32000-2 Table 191 makes it
+    # optional for a single widget): with one, poppler 22 (Evince, Okular, pdfsig) reads
+    # the widget as a field of its own and shows the signature as "not signed".
+    field_ref = update.add(
+        PdfDict(
+            {
+                b"/FT": name("Sig"),
+                b"/T": text_string(placement.name),
+                b"/TU": text_string(placement.label),
+            }
+        )
     )
-    field_ref = update.add(field)
+    widget_ref = update.add(
+        PdfDict(
+            {
+                b"/Type": name("Annot"),
+                b"/Subtype": name("Widget"),
+                b"/F": number(_PRINT | _LOCKED),
+                b"/Rect": PdfArray([number(round(v, 2)) for v in rect]),
+                b"/P": page_ref,
+                b"/AP": PdfDict({b"/N": update.add(appearance)}),
+            }
+        )
+    )
+    field = update.get(field_ref)
+    field[b"/Kids"] = PdfArray([widget_ref])
+    update.put(field_ref, field)
     annotations = page.get(b"/Annots", PdfArray())
     if not isinstance(annotations, PdfArray):
         raise RenderError("internal: indirect /Annots arrays are not supported here")
-    page[b"/Annots"] = PdfArray([*annotations, field_ref])
+    page[b"/Annots"] = PdfArray([*annotations, widget_ref])
     page[b"/Tabs"] = name("S")
     update.put(page_ref, page)
-    return field_ref
+    return field_ref, widget_ref
 
 
 def _tag_widget(

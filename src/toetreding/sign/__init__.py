@@ -1,8 +1,7 @@
 """Signing: PAdES signatures (B-B … B-LTA) from PKCS#12 files and PKCS#11 tokens.
 
-Names load on first use: `verify` and `mandate` import small helpers from this package
-(``sign.certificates``, ``sign.credentials``) and must not pay for pyHanko's signing stack,
-its HTTP client and Typst.
+Names load on first use, so that importing the package costs nothing until a signing
+step runs: pyHanko's signing stack, its HTTP client and Typst load only then.
 """
 
 from __future__ import annotations

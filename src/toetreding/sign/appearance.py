@@ -21,9 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from pyhanko.pdf_utils import content, layout
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.stamp import StaticStampStyle
 
 from ..errors import SigningError
 
@@ -115,36 +113,63 @@ class AppearanceDrawer:
         return pdf
 
 
-class TypstPageContent(content.PdfContent):
-    """A PDF page (Typst's drawing) imported as a form XObject into the signed document."""
-
-    def __init__(self, drawing: PdfFileReader) -> None:
-        super().__init__()
-        self._drawing = drawing
-
-    def render(self) -> bytes:
-        writer = self._ensure_writer
-        xobject = writer.import_page_as_xobject(self._drawing, page_ix=0)
-        self.resources.xobject["/Handtekening"] = xobject
-        x1, y1, x2, y2 = xobject.get_object()["/BBox"]
-        self.box = layout.BoxConstraints(width=abs(x2 - x1), height=abs(y2 - y1))
-        return b"/Handtekening Do"
-
-
 def read_drawing(pdf: bytes) -> PdfFileReader:
     """Parse a drawing once; the reader can be imported into many documents."""
     return PdfFileReader(io.BytesIO(pdf))
 
 
-def stamp_style(drawing: PdfFileReader) -> Any:
-    """A pyHanko stamp style that shows exactly the given page, edge to edge, no border."""
-    return StaticStampStyle(
-        background=TypstPageContent(drawing),
-        border_width=0,
-        background_opacity=1.0,
-        background_layout=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MID,
-            y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins(0, 0, 0, 0),
-        ),
+def place_appearance(writer: Any, field_name: str, drawing: PdfFileReader) -> None:
+    """Make ``drawing`` the appearance of the statement's field ``field_name``.
+
+    Done in the same incremental update as the signature, before pyHanko signs it (with
+    no stamp of its own). The new appearance keeps the pre-placed one's dictionary —
+    same /Type, /Subtype and /BBox, resources only added — so that a validator comparing
+    the revisions (EU DSS) sees an appearance *created* for the signed field, never a
+    modified one. The drawing is scaled into that box.
+    """
+    from pyhanko.pdf_utils import generic
+
+    widget = _widget(writer, field_name)
+    previous = widget["/AP"]["/N"]
+    box = [float(v) for v in previous["/BBox"]]
+    drawn = writer.import_page_as_xobject(drawing, page_ix=0)
+    dx1, dy1, dx2, dy2 = (float(v) for v in drawn.get_object()["/BBox"])
+    bx1, by1, bx2, by2 = (
+        min(box[0], box[2]),
+        min(box[1], box[3]),
+        max(box[0], box[2]),
+        max(box[1], box[3]),
     )
+    sx = (bx2 - bx1) / ((dx2 - dx1) or 1)
+    sy = (by2 - by1) / ((dy2 - dy1) or 1)
+    tx, ty = bx1 - dx1 * sx, by1 - dy1 * sy
+    command = f"q {sx:.6f} 0 0 {sy:.6f} {tx:.4f} {ty:.4f} cm /Handtekening Do Q".encode()
+    resources = generic.DictionaryObject(
+        {
+            generic.NameObject("/XObject"): generic.DictionaryObject(
+                {generic.NameObject("/Handtekening"): drawn}
+            )
+        }
+    )
+    appearance = generic.StreamObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+            generic.NameObject("/BBox"): previous.raw_get("/BBox"),
+            generic.NameObject("/Resources"): resources,
+        },
+        stream_data=command,
+    )
+    widget["/AP"] = generic.DictionaryObject(
+        {generic.NameObject("/N"): writer.add_object(appearance)}
+    )
+    writer.update_container(widget)
+
+
+def _widget(writer: Any, field_name: str) -> Any:
+    for reference in writer.root["/AcroForm"]["/Fields"]:
+        field = reference.get_object()
+        if str(field.get("/T")) == field_name:
+            kids = field.get("/Kids")
+            return kids[0].get_object() if kids else field
+    raise SigningError(f"the statement has no field '{field_name}'")

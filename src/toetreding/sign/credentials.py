@@ -26,6 +26,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from ..errors import CredentialError
+from ..pki.files import load_certificates
 from ..secrets import Secret
 from ..signing_config import Pkcs11Location
 
@@ -87,25 +88,6 @@ class KeptKeySigner(Signer):
 
 def _to_asn1(certificate: Any) -> x509.Certificate:
     return x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-
-
-def load_certificates(path: Path) -> list[x509.Certificate]:
-    """Certificates from a PEM (one or more) or DER file."""
-    from cryptography import x509 as pyca_x509
-
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CredentialError(f"cannot read certificate file '{path}': {error.strerror}") from None
-    try:
-        if b"-----BEGIN CERTIFICATE-----" in data:
-            return [_to_asn1(c) for c in pyca_x509.load_pem_x509_certificates(data)]
-        return [_to_asn1(pyca_x509.load_der_x509_certificate(data))]
-    except ValueError:
-        raise CredentialError(
-            f"'{path}' holds no readable X.509 certificate",
-            hint="give a PEM file (-----BEGIN CERTIFICATE-----) or a DER-encoded certificate",
-        ) from None
 
 
 def open_pkcs12(

@@ -96,7 +96,9 @@ def read_statement(path: Path) -> StatementPdf:
     try:
         for name, value, field_ref in enumerate_sig_fields(reader):
             field = field_ref.get_object()
-            x1, y1, x2, y2 = (float(v) for v in field.get("/Rect", [0, 0, 0, 0]))
+            kids = field.get("/Kids")
+            widget = kids[0].get_object() if kids else field  # the field's one widget
+            x1, y1, x2, y2 = (float(v) for v in widget.get("/Rect", [0, 0, 0, 0]))
             fields[str(name)] = FieldState(
                 name=str(name), signed=value is not None, width=abs(x2 - x1), height=abs(y2 - y1)
             )

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import x509
+from asn1crypto import crl, x509
 
 from ..errors import SigningError, ToetredingError
 from ..fileio import check_output_path, write_atomically
 from ..signing_config import SignatureLevel
+from .doctimestamp import add_document_timestamp
 from .document import open_reader, read_pdf_bytes
 from .services import explain_signing_failure, timestamper_for, validation_context_for
-from .signing import TIMESTAMP_FIELD_PREFIX
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def extend_statement(
     *,
     tsa_url: str | None,
     trust_roots: Sequence[x509.Certificate],
+    crls: Sequence[crl.CertificateList] = (),
 ) -> ExtendOutcome:
     """Extend every signature in ``source`` to ``level``; write ``output`` atomically."""
     check_output_path(output, source)
@@ -59,7 +60,7 @@ def extend_statement(
         )
     data = read_pdf_bytes(source)
     try:
-        extended, count, steps = _extend_bytes(data, source, level, tsa_url, trust_roots)
+        extended, count, steps = _extend_bytes(data, source, level, tsa_url, trust_roots, crls)
     except ToetredingError:
         raise
     except Exception as error:
@@ -82,9 +83,8 @@ def _extend_bytes(
     level: SignatureLevel,
     tsa_url: str | None,
     trust_roots: Sequence[x509.Certificate],
+    crls: Sequence[crl.CertificateList],
 ) -> tuple[bytes, int, list[str]]:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.signers import PdfTimeStamper
     from pyhanko.sign.validation import add_validation_info
 
     reader = open_reader(data, source)
@@ -95,19 +95,12 @@ def _extend_bytes(
             hint="sign it first with `toetreding sign`",
         )
     timestamper = timestamper_for(level, tsa_url)
-    context = validation_context_for(level, trust_roots, required=False)
+    context = validation_context_for(level, trust_roots, required=False, crls=crls)
     steps: list[str] = []
     existing_stamps = reader.embedded_timestamp_signatures
     lacking_time = [s for s in signatures if not has_signature_timestamp(s)]
     if lacking_time and not existing_stamps:
-        data = _document_timestamp(
-            data,
-            timestamper,
-            context,
-            len(existing_stamps) + 1,
-            PdfTimeStamper,
-            IncrementalPdfFileWriter,
-        )
+        data = add_document_timestamp(data, timestamper, context)
         steps.append("document timestamp over the signatures (B-T)")
     if level.needs_validation_data:
         reader = open_reader(data, source)
@@ -118,23 +111,9 @@ def _extend_bytes(
             data = result.getvalue()
         steps.append("certificates and revocation data in the DSS (B-LT)")
     if level is SignatureLevel.B_LTA:
-        reader = open_reader(data, source)
-        stamps = reader.embedded_timestamp_signatures
-        data = _document_timestamp(
-            data, timestamper, context, len(stamps) + 1, PdfTimeStamper, IncrementalPdfFileWriter
-        )
+        data = add_document_timestamp(data, timestamper, context)
         steps.append("archive document timestamp (B-LTA)")
     return data, len(signatures), steps
-
-
-def _document_timestamp(
-    data: bytes, timestamper: Any, context: Any, number: int, stamper_class: Any, writer_class: Any
-) -> bytes:
-    stamper = stamper_class(timestamper, field_name=f"{TIMESTAMP_FIELD_PREFIX}{number}")
-    writer = writer_class(io.BytesIO(data), strict=False)
-    output = io.BytesIO()
-    stamper.timestamp_pdf(writer, "sha256", validation_context=context, output=output)
-    return output.getvalue()
 
 
 def has_signature_timestamp(signature: Any) -> bool:

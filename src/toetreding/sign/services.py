@@ -1,8 +1,15 @@
 """Trust roots, timestamp authority and validation context: what B-T and up need.
 
-Revocation checking is *hard-fail*: when the status of a certificate in the chain cannot
-be established, or it is revoked, signing at B-LT/B-LTA stops. pyHanko's default
-(soft-fail) would embed whatever it found and call a revoked signer fine.
+Revocation checking is *hard-fail* for real (pyHanko's "require" mode): every certificate
+in the path below the trust anchor needs a revocation answer, from the CA's OCSP
+responder or CRL, or from a CRL file named in the configuration. Without one, or when a
+certificate is revoked, signing stops. (pyHanko's "hard-fail" only checks certificates
+that *declare* a revocation service; its default soft-fail would call a revoked signer
+fine.)
+
+A timestamp authority is an http(s) URL, or — for the demo workspace only — ``demo:FILE``:
+a throwaway TSA key and certificate in a PEM file, used in-process. It is refused unless
+its certificate says DEMO, so it cannot pass for a real timestamp service.
 """
 
 from __future__ import annotations
@@ -11,21 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import x509
+from asn1crypto import crl, keys, x509
 
 from ..errors import ConfigError, SigningError
 from ..signing_config import SignatureLevel
-from .credentials import load_certificates
 
 TSA_TIMEOUT_SECONDS = 15
-
-
-def load_trust_roots(paths: Sequence[Path]) -> list[x509.Certificate]:
-    """The trust anchors from their files."""
-    roots: list[x509.Certificate] = []
-    for path in paths:
-        roots.extend(load_certificates(path))
-    return roots
 
 
 def timestamper_for(level: SignatureLevel, url: str | None) -> Any:
@@ -38,6 +36,8 @@ def timestamper_for(level: SignatureLevel, url: str | None) -> Any:
             hint="give --tsa URL, set TOETREDING_TSA, or 'ondertekening.tijdstempeldienst' in "
             "toetreding.yaml",
         )
+    if url.startswith(DEMO_TSA_PREFIX):
+        return demo_timestamper(Path(url.removeprefix(DEMO_TSA_PREFIX)))
     if not url.startswith(("http://", "https://")):
         raise ConfigError(
             f"timestamp authority '{url}' is not an http(s) URL",
@@ -48,12 +48,57 @@ def timestamper_for(level: SignatureLevel, url: str | None) -> Any:
     return HTTPTimeStamper(url, timeout=TSA_TIMEOUT_SECONDS)
 
 
+DEMO_TSA_PREFIX = "demo:"
+
+
+def demo_timestamper(path: Path) -> Any:
+    """The demo workspace's own timestamp authority (a key and certificate in ``path``)."""
+    from cryptography import x509 as pyca
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    try:
+        data = path.read_bytes() if path.is_file() else b""
+        certificates = pyca.load_pem_x509_certificates(data) if data else []
+        key = serialization.load_pem_private_key(data, password=None) if data else None
+    except (OSError, ValueError, TypeError):
+        certificates, key = [], None
+    if not certificates or key is None:
+        raise ConfigError(
+            f"the demo timestamp authority '{path}' is missing or unreadable",
+            hint="run `toetreding demo` again, or configure a real TSA URL",
+        )
+    certificate = x509.Certificate.load(certificates[0].public_bytes(serialization.Encoding.DER))
+    if "DEMO" not in certificate.subject.human_friendly:
+        raise ConfigError(
+            f"'{path}' is not a demo timestamp authority (its certificate does not say DEMO)",
+            hint="a real archive needs a real TSA: give its http(s) URL",
+        )
+    key_info = keys.PrivateKeyInfo.load(
+        key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    others = SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+        [
+            x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+            for c in certificates[1:]
+        ]
+    )
+    return DummyTimeStamper(tsa_cert=certificate, tsa_key=key_info, certs_to_embed=others)
+
+
 def validation_context_for(
     level: SignatureLevel,
     trust_roots: Sequence[x509.Certificate],
     other_certs: Sequence[x509.Certificate] = (),
     *,
     required: bool = False,
+    crls: Sequence[crl.CertificateList] = (),
 ) -> Any:
     """A hard-fail validation context, when the level embeds validation data (or asked)."""
     if not (level.needs_validation_data or required):
@@ -70,8 +115,9 @@ def validation_context_for(
     return ValidationContext(
         trust_roots=list(trust_roots),
         other_certs=list(other_certs),
+        crls=list(crls),
         allow_fetching=True,
-        revocation_mode="hard-fail",
+        revocation_mode="require",
     )
 
 
@@ -100,19 +146,29 @@ def explain_signing_failure(error: BaseException, tsa_url: str | None) -> Signin
         )
     if "revoked" in lowered:
         return SigningError(
-            f"the signer's certificate is revoked: {text}",
+            "the signer's certificate (or a CA certificate above it) is revoked",
             hint="a revoked certificate may not sign; use a valid certificate",
+        )
+    if names & {"InsufficientRevinfoError", "StaleRevinfoError"} or "revocation" in lowered:
+        return SigningError(
+            "the revocation status of the signer's certificate (or of a CA certificate above "
+            "it) could not be established: no OCSP or CRL answer (hard-fail)",
+            hint="check that the CA's OCSP responder or CRL is reachable, or name a current "
+            "CRL file under 'ondertekening.intrekkingslijsten'; nothing was signed",
         )
     if (
         names & {"PathValidationError", "PathBuildingError", "InsufficientRevinfoError"}
         or "could not be validated" in lowered
     ):
         return SigningError(
-            f"the signer's certificate could not be validated (hard-fail): {text}",
+            "the signer's certificate could not be validated against the trust roots (hard-fail)",
             hint="check that the trust roots (vertrouwensankers) contain the CA's root and that "
             "the CA's OCSP responder or CRL is reachable; nothing was signed",
         )
-    return SigningError(f"signing failed: {text or type(error).__name__}")
+    return SigningError(
+        f"signing failed ({type(error).__name__}); nothing was written",
+        hint="run again with TOETREDING_DEBUG=1 to see the details, and report it if it persists",
+    )
 
 
 def check_signer_trusted(
@@ -120,6 +176,7 @@ def check_signer_trusted(
     chain: Sequence[x509.Certificate],
     trust_roots: Sequence[x509.Certificate],
     key_usage: set[str],
+    crls: Sequence[crl.CertificateList] = (),
 ) -> None:
     """Validate the signer's chain and revocation status now (hard-fail), or refuse.
 
@@ -130,7 +187,7 @@ def check_signer_trusted(
 
     from pyhanko_certvalidator import CertificateValidator
 
-    context = validation_context_for(SignatureLevel.B_LT, trust_roots, chain)
+    context = validation_context_for(SignatureLevel.B_LT, trust_roots, chain, crls=crls)
     validator = CertificateValidator(
         certificate, intermediate_certs=list(chain), validation_context=context
     )

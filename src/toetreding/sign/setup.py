@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import ConfigError, CredentialError
+from ..errors import ConfigError, CredentialError, SigningError
 from ..fileio import check_output_path
 from ..model import SignatureSlot
+from ..pki.files import load_crls, load_trust_roots
 from ..resources import bundled
 from ..secrets import SecretKind, SecretPrompt, SecretRequest, obtain_secret
 from ..signing_config import Pkcs11Location, SignatureLevel, SignerProfile
 from .appearance import APPEARANCE_TEMPLATE, AppearanceStyle
 from .credentials import SigningCredential, open_pkcs11, open_pkcs12
 from .document import choose_slot, read_statement
-from .services import load_trust_roots
 from .signing import SignerPresentation, SignOptions, SignOutcome, StatementSigner, sign_statement
 
 
@@ -37,6 +37,8 @@ class SignerChoice:
     level: SignatureLevel | None = None
     tsa_url: str | None = None
     trust_roots: tuple[Path, ...] = ()
+    crls: tuple[Path, ...] = ()
+    """Revocation list files; default: the config's intrekkingslijsten."""
     invisible: bool = False
     function: str | None = None
     on_behalf_of: str | None = None
@@ -185,12 +187,35 @@ def open_statement_signer(
             level=level,
             tsa_url=choice.tsa_url or settings.signing.tsa,
             trust_roots=tuple(roots),
+            crls=tuple(load_crls(choice.crls or settings.signing.crls)),
             invisible=choice.invisible,
         )
         return StatementSigner(credential, options, appearance_style(settings))
     except BaseException:
         credential.close()
         raise
+
+
+def refuse_unprovable_acceptance(
+    settings: Settings, choice: SignerChoice, slot: SignatureSlot
+) -> None:
+    """The acceptance fixes the effective date, so by default it must be timestamped.
+
+    Checked before the key is opened: a clerk never types a PIN for a signature that
+    `verify` would then fail.
+    """
+    level = choice.level or settings.signing.level
+    if (
+        slot is SignatureSlot.COORDINATOR
+        and not level.needs_timestamp
+        and settings.verification.acceptance_needs_timestamp
+    ):
+        raise SigningError(
+            f"the acceptance fixes the date the accession takes effect, so its moment must be "
+            f"proven by a timestamp; PAdES {level.value} has none",
+            hint="sign the acceptance at B-T or higher (--level B-T, with --tsa URL or "
+            "'ondertekening.tijdstempeldienst'); nothing was signed",
+        )
 
 
 def sign_file(
@@ -209,5 +234,6 @@ def sign_file(
     check_output_path(output, source)
     statement = read_statement(source)
     slot = choose_slot(statement, slot_name or preferred_slot(settings, choice))
+    refuse_unprovable_acceptance(settings, choice, slot)
     with open_statement_signer(settings, choice, slot, prompt) as signer:
         return sign_statement(source, output, signer, slot.value, statement=statement)

@@ -18,6 +18,7 @@ the key signs once per document (pyHanko's default signs a dummy first to measur
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -34,22 +35,23 @@ from ..errors import CredentialError, SigningError, ToetredingError
 from ..fileio import check_output_path, write_atomically
 from ..mandate import ChainContext, ChainVerdict, check_chain
 from ..model import SignatureSlot
-from ..signing_config import SignatureLevel
-from .appearance import (
-    AppearanceDrawer,
-    AppearanceStyle,
-    AppearanceText,
-    read_drawing,
-    stamp_style,
-)
-from .certificates import (
+from ..pki.certificates import (
     SIGNING_KEY_USAGES,
     CertificateSummary,
     check_signing_certificate,
     summarise,
 )
-from .certificates import facts as certificate_facts
+from ..pki.certificates import facts as certificate_facts
+from ..signing_config import SignatureLevel
+from .appearance import (
+    AppearanceDrawer,
+    AppearanceStyle,
+    AppearanceText,
+    place_appearance,
+    read_drawing,
+)
 from .credentials import SigningCredential
+from .doctimestamp import add_document_timestamp
 from .document import StatementPdf, choose_slot, read_statement
 from .services import (
     check_signer_trusted,
@@ -80,10 +82,6 @@ def reserved_hex_chars(credential: SigningCredential, timestamped: bool) -> int:
     return 2 * der + 2 * 1_024  # hex doubles it; a little slack on top
 
 
-TIMESTAMP_FIELD_PREFIX = "tijdstempel-"
-"""Document timestamps (B-LTA) go into fields tijdstempel-1, tijdstempel-2, …"""
-
-
 @dataclass(frozen=True)
 class SignerPresentation:
     """How the signature presents the signer (from the profile or the command line)."""
@@ -107,6 +105,8 @@ class SignOptions:
     level: SignatureLevel = SignatureLevel.B_B
     tsa_url: str | None = None
     trust_roots: tuple[asn1_x509.Certificate, ...] = ()
+    crls: tuple[Any, ...] = ()
+    """Revocation lists (asn1crypto CertificateList) known beforehand, next to OCSP/CRL online."""
     invisible: bool = False
 
 
@@ -168,11 +168,12 @@ class StatementSigner:
                 self.credential.chain,
                 self.options.trust_roots,
                 self._key_usage or {"non_repudiation"},
+                self.options.crls,
             )
         self._timestamper = timestamper_for(level, self.options.tsa_url)
         self._reserved = reserved_hex_chars(self.credential, level.needs_timestamp)
         self._validation_context = validation_context_for(
-            level, self.options.trust_roots, self.credential.chain
+            level, self.options.trust_roots, self.credential.chain, crls=self.options.crls
         )
 
     def __enter__(self) -> StatementSigner:
@@ -208,6 +209,12 @@ class StatementSigner:
 
         ``presentation`` overrides the signer's function and "namens" for this statement
         (batch: one key, the formula names each party).
+
+        Only the party's signature is drawn. The acceptance is a *later* signature over a
+        tagged (PDF/UA) document, and any visible change to its widget is something a
+        validator must either find in the structure tree (EU DSS: "undefined object
+        modification") or in the page image (EU DSS: "visual difference"); its moment is
+        in the signature, where the statement's text says to find it.
         """
         presentation = presentation or self.options.presentation
         slot = choose_slot(statement, slot_name)
@@ -217,12 +224,17 @@ class StatementSigner:
             # a long batch may outlive the certificate: check every time (cheaply)
             check_signing_certificate(self.credential.certificate, now)
         state = statement.fields[slot.value]
-        style = None
-        if not self.options.invisible and state.width > 1 and state.height > 1:
+        drawing = None
+        if (
+            slot is SignatureSlot.PARTY
+            and not self.options.invisible
+            and state.width > 1
+            and state.height > 1
+        ):
             text = self._appearance_text(slot, now, statement.language, presentation)
-            style = stamp_style(self._draw(text, state.width, state.height))
+            drawing = self._draw(text, state.width, state.height)
         try:
-            data = self._sign_bytes(statement.data, slot, style, presentation)
+            data = self._sign_bytes(statement.data, slot, drawing, presentation)
         except ToetredingError:
             raise
         except Exception as error:
@@ -329,7 +341,11 @@ class StatementSigner:
         )
 
     def _sign_bytes(
-        self, data: bytes, slot: SignatureSlot, style: Any, presentation: SignerPresentation
+        self,
+        data: bytes,
+        slot: SignatureSlot,
+        drawing: PdfFileReader | None,
+        presentation: SignerPresentation,
     ) -> bytes:
         from pyhanko.pdf_utils import generic
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -339,8 +355,12 @@ class StatementSigner:
         from pyhanko.sign.fields import SigSeedSubFilter
         from pyhanko.stamp.noop import NoOpStampStyle
 
+        Pdf17Signer = _pdf17_signer_class()
+
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
         _align_producer(writer, generic, VENDOR)
+        if drawing is not None:
+            place_appearance(writer, slot.value, drawing)
         role = cms.AttCertAttribute(
             {
                 "type": TITLE_ATTRIBUTE,
@@ -358,12 +378,6 @@ class StatementSigner:
             name=presentation.name or self.signer_summary.common_name,
             certify=False,
             embed_validation_info=level.needs_validation_data,
-            use_pades_lta=level is SignatureLevel.B_LTA,
-            timestamp_field_name=(
-                f"{TIMESTAMP_FIELD_PREFIX}{len(writer.prev.embedded_timestamp_signatures) + 1}"
-                if level is SignatureLevel.B_LTA
-                else None
-            ),
             validation_context=self._validation_context,
             signer_key_usage=self._key_usage or {"non_repudiation"},
             cades_signed_attr_spec=CAdESSignedAttrSpec(
@@ -371,11 +385,11 @@ class StatementSigner:
                 signer_attributes=SignerAttrSpec(claimed_attrs=[role], certified_attrs=[]),
             ),
         )
-        pdf_signer = signers.PdfSigner(
+        pdf_signer = Pdf17Signer(
             metadata,
             self.credential.signer,
             timestamper=self._timestamper,
-            stamp_style=style if style is not None else NoOpStampStyle(),
+            stamp_style=NoOpStampStyle(),
         )
         output = io.BytesIO()
         pdf_signer.sign_pdf(
@@ -384,7 +398,34 @@ class StatementSigner:
             existing_fields_only=True,
             bytes_reserved=self._reserved,
         )
+        if level is SignatureLevel.B_LTA:
+            return add_document_timestamp(
+                output.getvalue(), self._timestamper, self._validation_context
+            )
         return output.getvalue()
+
+
+@functools.cache
+def _pdf17_signer_class() -> Any:
+    from pyhanko.sign import signers
+
+    class Pdf17Signer(signers.PdfSigner):
+        """A PdfSigner that keeps the file at PDF 1.7, as PDF/A-2 and PDF/A-3 require.
+
+        pyHanko declares ISO 32002 and sets the catalog's /Version to 2.0 when the key is
+        an EC key (ECDSA in PDF 2.0 terms). ECDSA signatures in CMS are equally valid in a
+        PDF 1.7 file (ISO 32000-1 allows any CMS algorithm), so only the ETSI extension
+        that PAdES defines for PDF 1.7 is declared.
+        """
+
+        def register_extensions(self, pdf_out: Any, *, md_algorithm: str) -> None:
+            from pyhanko.sign.signers import constants
+
+            pdf_out.ensure_output_version(version=(1, 7))
+            if pdf_out.output_version < (2, 0):
+                pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+    return Pdf17Signer
 
 
 def _align_producer(writer: Any, generic: Any, vendor: str) -> None:

@@ -1,8 +1,16 @@
 """What `verify` found, as plain data: shown by the CLI, written as JSON, recorded.
 
-The JSON form is versioned (``"schema": "toetreding-verify/1"``); fields are only ever
-added within a version. Indications follow ETSI EN 319 102-1: TOTAL-PASSED,
-INDETERMINATE or TOTAL-FAILED, with a sub-indication from that standard where one fits.
+The JSON form is versioned (``"schema": "toetreding-verify/2"``, documented in README);
+fields are only ever added within a version. Indications follow ETSI EN 319 102-1:
+TOTAL-PASSED, INDETERMINATE or TOTAL-FAILED, with a sub-indication from that standard
+where one fits. Every problem is a sentence a records manager understands; no internal
+error text reaches a report.
+
+Version 2 renamed what version 1 called ``intact`` (now ``digest_matches`` and
+``signature_value_valid``), ``trusted`` (``certificate_trusted``) and
+``modifications_after`` (``changes_after_signing``, a list that names each change), and
+added the time basis (``signing_time_source``, ``proven_no_later_than``), the document's
+``is_statement`` and the verdict ``NOT-A-STATEMENT``.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-SCHEMA = "toetreding-verify/1"
+SCHEMA = "toetreding-verify/2"
 
 
 class Indication(StrEnum):
@@ -20,6 +28,26 @@ class Indication(StrEnum):
     PASSED = "TOTAL-PASSED"
     INDETERMINATE = "INDETERMINATE"
     FAILED = "TOTAL-FAILED"
+
+
+class TimeSource(StrEnum):
+    """On what a moment rests."""
+
+    SIGNATURE_TIMESTAMP = "signature-timestamp"
+    """Proven: a trusted RFC 3161 timestamp over the signature value."""
+    DOCUMENT_TIMESTAMP = "document-timestamp"
+    """Proven: the moment of a trusted document timestamp (for document timestamps)."""
+    CLAIMED = "claimed"
+    """What the signer's own computer said: not proven."""
+
+
+class Verdict(StrEnum):
+    """One word for a glance."""
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    NOT_A_STATEMENT = "NOT-A-STATEMENT"
+    UNREADABLE = "UNREADABLE"
 
 
 @dataclass(frozen=True)
@@ -40,7 +68,18 @@ class TimestampInfo:
     time: str | None
     authority: str | None
     valid: bool
+    """The timestamp token's own signature and its imprint of the signature hold."""
     trusted: bool
+    """The timestamp authority chains to a trust root (revocation checked hard-fail)."""
+
+
+@dataclass(frozen=True)
+class ChangeInfo:
+    """One change made after a signature, in a later revision of the file."""
+
+    revision: int
+    description: str
+    allowed: bool
 
 
 @dataclass
@@ -53,22 +92,33 @@ class SignatureReport:
     indication: Indication = Indication.INDETERMINATE
     sub_indication: str | None = None
     problems: list[str] = field(default_factory=list)
-    intact: bool = False
+    digest_matches: bool = False
+    """The bytes the signature covers are exactly the bytes that were signed."""
+    signature_value_valid: bool = False
+    """The signature value was made with the key of the certificate it names."""
+    coverage: str | None = None
+    """'entire-file', 'entire-revision' (later revisions follow) or 'partial'."""
     signer: CertificateInfo | None = None
-    trusted: bool = False
+    certificate_trusted: bool = False
+    """The signer's certificate chains to a trust root and was valid when it signed."""
     revocation: str = "unknown"
-    """'good', 'revoked', 'unknown'."""
+    """'good', 'revoked' or 'unknown' (no answer: hard-fail makes that INDETERMINATE)."""
     signing_time: str | None = None
-    signing_time_source: str | None = None
-    """'timestamp' (proven) or 'claimed' (the signer's clock)."""
+    signing_time_source: TimeSource | None = None
+    proven_no_later_than: str | None = None
+    """The earliest trusted timestamp made after this signature that covers it."""
     timestamp: TimestampInfo | None = None
     level: str | None = None
     """PAdES baseline level reached: B-B, B-T, B-LT, B-LTA (None when not even B-B)."""
-    coverage: str | None = None
-    modifications_after: str | None = None
+    changes_after_signing: list[ChangeInfo] = field(default_factory=list)
     claimed_role: str | None = None
     commitment_type: str | None = None
     revision: int | None = None
+
+    @property
+    def intact(self) -> bool:
+        """Digest and signature value both hold (the cryptographic core)."""
+        return self.digest_matches and self.signature_value_valid
 
     def fail(self, indication: Indication, sub_indication: str, problem: str) -> None:
         """Record a problem; keep the worst indication."""
@@ -76,7 +126,8 @@ class SignatureReport:
         if self.sub_indication is None or order.index(indication) > order.index(self.indication):
             self.indication = indication
             self.sub_indication = sub_indication
-        self.problems.append(problem)
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def conclude(self) -> None:
         """TOTAL-PASSED only when no check found a problem."""
@@ -91,7 +142,11 @@ class ChainReport:
 
     present: bool
     authorised: bool = False
-    checked_at: str | None = None
+    checked_at: list[str] = field(default_factory=list)
+    """The dates the chain was checked at (the proven moment, or the claimed moment and
+    the latest moment proven)."""
+    time_basis: str | None = None
+    """In words: on what the signing moment rests."""
     signer: str | None = None
     original_mandator: str | None = None
     digest: str | None = None
@@ -102,13 +157,17 @@ class ChainReport:
 class DocumentReport:
     """Facts about the document as a whole."""
 
+    is_statement: bool = False
+    """The signed revision is a toetreding statement (its fields and statement data)."""
     pdfa: str | None = None
     pdfua: str | None = None
     party: str | None = None
     covenant: str | None = None
     statement_date: str | None = None
     effective_date: str | None = None
-    """The acceptance signature's (proven) moment: when the accession took effect."""
+    """The acceptance's proven moment (date, Europe/Amsterdam): when the accession took
+    effect. Only set when proven, unless the policy accepts a claimed moment."""
+    effective_date_source: TimeSource | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -130,6 +189,7 @@ class VerificationReport:
         """True only when every part passes."""
         return (
             self.readable
+            and self.document.is_statement
             and bool(self.signatures)
             and all(s.indication is Indication.PASSED for s in self.signatures)
             and not self.document.problems
@@ -138,14 +198,16 @@ class VerificationReport:
         )
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         """One word for a glance."""
         if not self.readable:
-            return "UNREADABLE"
-        return "PASSED" if self.passed else "FAILED"
+            return Verdict.UNREADABLE
+        if not self.document.is_statement:
+            return Verdict.NOT_A_STATEMENT
+        return Verdict.PASSED if self.passed else Verdict.FAILED
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
         data = asdict(self)
-        data["verdict"] = self.verdict
+        data["verdict"] = self.verdict.value
         return {"schema": SCHEMA, **data}

@@ -1,15 +1,15 @@
-"""Per-signature checks: integrity, trust, revocation (hard-fail), time, level, changes.
+"""Per-signature checks: integrity, changes after signing, trust, revocation, time, level.
 
 pyHanko does the cryptography and the path validation; this module decides what its
 findings mean for a statement, in ETSI EN 319 102-1 terms, and is strict where a
 verifier for archives must be:
 
-- revocation is hard-fail: unknown status is INDETERMINATE, never "probably fine";
-- only changes a statement may legitimately get after a signature are accepted: later
-  signatures in the statement's own fields, and LTA updates (DSS, document timestamps);
-  anything on a page, in the page tree or catalog, or a new annotation fails it;
-- the signature container must hold exactly the CMS object: bytes smuggled into the
-  zero padding of /Contents fail it;
+- revocation is hard-fail for real: every certificate in the path (except the trust
+  anchor) needs a revocation answer (CRL or OCSP); no answer is INDETERMINATE with
+  TRY_LATER, as EU DSS says — never "probably fine";
+- only the changes on the positive list of :mod:`.changes` may follow a signature; each
+  other change is named, and pyHanko's own structural difference analysis must agree;
+- the signature container must hold exactly the CMS object (see :mod:`.container`);
 - a timestamp that is present but invalid or untrusted makes the signature
   INDETERMINATE: a claimed level must be proven, not assumed.
 """
@@ -18,34 +18,31 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import x509
 
-from ..sign.certificates import summarise
+from ..pki.certificates import summarise
 from ..signing_config import SignatureLevel
+from .changes import ChangePolicy, forbidden, review_changes
+from .container import container_problems, padding_is_clean
 from .diffpolicy import STATEMENT_DIFF_POLICY
-from .report import CertificateInfo, Indication, SignatureReport, TimestampInfo
+from .options import VerifyOptions
+from .report import (
+    CertificateInfo,
+    ChangeInfo,
+    Indication,
+    SignatureReport,
+    TimeSource,
+    TimestampInfo,
+)
+from .wording import explain_evaluation_failure
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
 TIMESTAMP_SUBFILTER = "/ETSI.RFC3161"
-ALLOWED_AFTER_SIGNING = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # findings go into the report
-
-
-@dataclass(frozen=True)
-class VerifyOptions:
-    """How to verify."""
-
-    trust_roots: tuple[x509.Certificate, ...]
-    at: dt.datetime | None = None
-    """Validation moment (default: now)."""
-    allow_fetching: bool = True
-    """Fetch OCSP/CRL when the document does not carry them."""
-    required_level: SignatureLevel | None = None
+logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 
 
 def certificate_info(certificate: x509.Certificate) -> CertificateInfo:
@@ -60,118 +57,6 @@ def certificate_info(certificate: x509.Certificate) -> CertificateInfo:
     )
 
 
-def padding_is_clean(signature: Any) -> bool:
-    """The hex /Contents holds the DER object followed by zero bytes only."""
-    from pyhanko.sign.validation.pdf_embedded import extract_contents
-
-    data = extract_contents(signature.sig_object)
-    if len(data) < 2 or data[0] != 0x30:
-        return False
-    first = data[1]
-    if first < 0x80:
-        length, header = first, 2
-    else:
-        count = first & 0x7F
-        if count == 0 or count > 4 or len(data) < 2 + count:
-            return False
-        length, header = int.from_bytes(data[2 : 2 + count], "big"), 2 + count
-    end = header + length
-    return end <= len(data) and not any(data[end:])
-
-
-HEX_CONTAINER = re.compile(rb"<[0-9A-Fa-f]*>")
-
-
-Finding = tuple[Indication, str, str]
-
-
-def container_problems(
-    data: bytes, signature: Any, trust_roots: tuple[x509.Certificate, ...] = ()
-) -> list[Finding]:
-    """Strict checks on what the signature does not cover: the /Contents hex string itself.
-
-    The byte range leaves out exactly the ``<…>`` that holds the CMS object. PDF readers
-    ignore whitespace in hex strings and a CMS object carries unsigned certificates, so
-    both could be altered without breaking the signature. A statement signed by toetreding
-    never has either, so any such change is reported as tampering.
-    """
-    problems: list[Finding] = []
-    failed = Indication.FAILED, "FORMAT_FAILURE"
-    try:
-        start, length, second = (int(v) for v in list(signature.sig_object["/ByteRange"])[:3])
-    except (KeyError, TypeError, ValueError):
-        return [(*failed, "the signature has no usable /ByteRange")]
-    gap = data[start + length : second]
-    if not HEX_CONTAINER.fullmatch(gap):
-        problems.append(
-            (
-                *failed,
-                "the unsigned gap of the byte range holds more than the hex signature container",
-            )
-        )
-    elif gap != gap.upper() and gap != gap.lower():
-        # signers write the container in one case; mixed case means it was edited afterwards
-        problems.append(
-            (*failed, "the signature container was edited after signing (mixed-case hex)")
-        )
-    if not padding_is_clean(signature):
-        problems.append(
-            (
-                *failed,
-                "the signature container holds bytes besides the signature (tampered /Contents)",
-            )
-        )
-    problems.extend(_embedded_certificate_problems(signature, trust_roots))
-    return problems
-
-
-def _embedded_certificate_problems(
-    signature: Any, trust_roots: tuple[x509.Certificate, ...]
-) -> list[Finding]:
-    """Every certificate carried in the CMS object must be intact: its issuer (carried too,
-    or a trust root) must be known and its signature must hold."""
-    from cryptography import x509 as pyca
-
-    try:
-        raw = [c.chosen.dump() for c in signature.signed_data["certificates"]]
-        certificates = [pyca.load_der_x509_certificate(blob) for blob in raw]
-        anchors = [pyca.load_der_x509_certificate(root.dump()) for root in trust_roots]
-    except Exception:
-        return [
-            (
-                Indication.FAILED,
-                "FORMAT_FAILURE",
-                "a certificate carried in the signature is damaged",
-            )
-        ]
-    by_subject = {c.subject.public_bytes(): c for c in [*anchors, *certificates]}
-    problems: list[Finding] = []
-    for certificate in certificates:
-        issuer = by_subject.get(certificate.issuer.public_bytes())
-        if issuer is None:
-            problems.append(
-                (
-                    Indication.INDETERMINATE,
-                    "NO_CERTIFICATE_CHAIN_FOUND",
-                    f"the certificate '{certificate.subject.rfc4514_string()}' carried in the signature "
-                    "names an issuer that is neither carried nor trusted (damaged or foreign)",
-                )
-            )
-            continue
-        try:
-            certificate.verify_directly_issued_by(issuer)
-        except Exception:
-            problems.append(
-                (
-                    Indication.FAILED,
-                    "FORMAT_FAILURE",
-                    f"the certificate '{certificate.subject.rfc4514_string()}' carried in the "
-                    "signature is damaged (its issuer's signature does not match)",
-                )
-            )
-    return problems
-
-
 def _context(
     reader: Any, options: VerifyOptions, *, moment: dt.datetime | None = None, offline: bool = False
 ) -> Any:
@@ -181,10 +66,10 @@ def _context(
     kwargs: dict[str, Any] = {
         "trust_roots": list(options.trust_roots),
         "allow_fetching": options.allow_fetching and not offline,
-        "revocation_mode": "hard-fail",
+        "revocation_mode": "require",
+        "crls": list(options.crls),
+        "ocsps": [],
     }
-    if not kwargs["allow_fetching"]:
-        kwargs["crls"], kwargs["ocsps"] = [], []  # only what the document itself carries
     when = moment or options.at
     if when is not None:
         kwargs["moment"] = when
@@ -227,12 +112,13 @@ def _commitment(signature: Any) -> str | None:
         return None
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
+def iso(moment: dt.datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC."""
     return moment.astimezone(dt.UTC).isoformat() if moment else None
 
 
 def check_signature(
-    reader: Any, signature: Any, options: VerifyOptions, data: bytes
+    reader: Any, signature: Any, options: VerifyOptions, data: bytes, policy: ChangePolicy
 ) -> SignatureReport:
     """Validate one regular (PAdES) signature."""
     from pyhanko.sign.validation import validate_pdf_signature
@@ -244,7 +130,7 @@ def check_signature(
         report.fail(
             Indication.INDETERMINATE,
             "FORMAT_FAILURE",
-            f"not a PAdES signature (sub-filter {subfilter or 'missing'})",
+            f"not a PAdES baseline signature (sub-filter {subfilter.lstrip('/') or 'missing'})",
         )
     for indication, sub_indication, problem in container_problems(
         data, signature, options.trust_roots
@@ -252,28 +138,23 @@ def check_signature(
         report.fail(indication, sub_indication, problem)
     try:
         status = validate_pdf_signature(
-            signature,
-            _context(reader, options),
-            _context(reader, options),
-            diff_policy=STATEMENT_DIFF_POLICY,
+            signature, _context(reader, options), _context(reader, options), skip_diff=True
         )
     except Exception as error:
-        report.fail(
-            Indication.FAILED, "FORMAT_FAILURE", f"the signature cannot be evaluated: {error}"
-        )
+        report.fail(*explain_evaluation_failure(error))
+        _judge_changes(report, reader, signature, policy)
         return report
-    report.intact = bool(status.intact and status.valid)
+    report.digest_matches = bool(status.intact)
+    report.signature_value_valid = bool(status.valid)
     report.signer = certificate_info(status.signing_cert)
     report.claimed_role = _claimed_role(signature)
     report.commitment_type = _commitment(signature)
-    report.coverage = status.coverage.name.lower().replace("_", "-") if status.coverage else None
-    level_name = status.modification_level.name if status.modification_level else "OTHER"
-    report.modifications_after = level_name.lower().replace("_", "-")
-    _judge_integrity(report, status, level_name)
+    _judge_integrity(report, status)
+    _judge_changes(report, reader, signature, policy)
     stamp = status.timestamp_validity
     if stamp is not None:
         report.timestamp = TimestampInfo(
-            time=_iso(stamp.timestamp),
+            time=iso(stamp.timestamp),
             authority=certificate_info(stamp.signing_cert).common_name,
             valid=bool(stamp.intact and stamp.valid),
             trusted=bool(stamp.trusted),
@@ -288,56 +169,22 @@ def check_signature(
             report.fail(
                 Indication.INDETERMINATE,
                 "SIG_CONSTRAINTS_FAILURE",
-                "the signature timestamp's authority is not trusted",
+                "the signature timestamp's authority is not trusted, or its certificate's "
+                "revocation status is unknown",
             )
     proven = bool(stamp is not None and stamp.intact and stamp.valid and stamp.trusted)
     if proven and stamp is not None:
-        report.signing_time, report.signing_time_source = _iso(stamp.timestamp), "timestamp"
-    else:
-        report.signing_time, report.signing_time_source = _iso(status.signer_reported_dt), "claimed"
-    trusted = bool(status.trusted)
-    if not trusted and proven and stamp is not None and report.intact:
-        # an expired certificate is fine if a trusted timestamp proves the signature existed
-        # while it was valid: validate again at that moment, with the document's own data
-        try:
-            past = validate_pdf_signature(
-                signature,
-                _context(reader, options, moment=stamp.timestamp, offline=True),
-                _context(reader, options),
-                diff_policy=STATEMENT_DIFF_POLICY,
-                skip_diff=True,
-            )
-            trusted = bool(past.trusted and not past.revoked)
-        except Exception:
-            trusted = False
-    report.trusted = trusted
-    if status.revoked:
-        report.revocation = "revoked"
-        report.fail(Indication.FAILED, "REVOKED", "the signer's certificate is revoked")
-    elif trusted:
-        certificate = status.signing_cert
-        names_service = bool(certificate.crl_distribution_points or certificate.ocsp_urls)
-        # certificates that name no OCSP/CRL service cannot be checked; say so (EU DSS calls
-        # such signatures INDETERMINATE; the test and demo PKIs differ on this on purpose)
-        report.revocation = "good" if names_service else "not checkable (no revocation service)"
-    elif report.intact:
-        trust_problem = status.trust_problem_indic
-        sub = (
-            str(getattr(trust_problem, "name", trust_problem))
-            if trust_problem
-            else "NO_CERTIFICATE_CHAIN_FOUND"
-        )
-        report.fail(
-            Indication.INDETERMINATE,
-            sub,
-            "the signer's certificate could not be validated against the trust roots, or its "
-            "revocation status is unknown (hard-fail)",
-        )
+        report.signing_time = iso(stamp.timestamp)
+        report.signing_time_source = TimeSource.SIGNATURE_TIMESTAMP
+    elif status.signer_reported_dt is not None:
+        report.signing_time = iso(status.signer_reported_dt)
+        report.signing_time_source = TimeSource.CLAIMED
+    _judge_trust(report, reader, signature, status, stamp if proven else None, options)
     report.level = _level(reader, signature, report, proven, options) if report.intact else None
     return report
 
 
-def _judge_integrity(report: SignatureReport, status: Any, level_name: str) -> None:
+def _judge_integrity(report: SignatureReport, status: Any) -> None:
     if not status.intact:
         report.fail(
             Indication.FAILED, "HASH_FAILURE", "the document was changed: the digest does not match"
@@ -349,19 +196,155 @@ def _judge_integrity(report: SignatureReport, status: Any, level_name: str) -> N
             "the signature value is not valid for this signer",
         )
     coverage = status.coverage.name if status.coverage else "UNCLEAR"
+    report.coverage = {"ENTIRE_FILE": "entire-file", "ENTIRE_REVISION": "entire-revision"}.get(
+        coverage, "partial"
+    )
     if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
         report.fail(
             Indication.FAILED,
             "FORMAT_FAILURE",
             "the signature does not cover a whole revision of the file",
         )
-    if level_name not in ALLOWED_AFTER_SIGNING or status.docmdp_ok is False:
+
+
+def _judge_changes(
+    report: SignatureReport, reader: Any, signature: Any, policy: ChangePolicy
+) -> None:
+    """Name every change after the signature; fail it on any change off the positive list.
+
+    pyHanko's structural difference analysis must agree: an object replaced in a way
+    neither it nor our rules can explain also fails the signature.
+    """
+    try:
+        changes = review_changes(reader, signature.signed_revision, policy)
+    except Exception:
         report.fail(
             Indication.FAILED,
             "FORMAT_FAILURE",
-            "the document was changed after this signature in a way a statement may not be "
-            f"(change level: {level_name.lower()})",
+            "the changes made after this signature cannot be read safely",
         )
+        return
+    report.changes_after_signing = [
+        ChangeInfo(c.revision, c.description, c.allowed) for c in changes
+    ]
+    for change in forbidden(changes):
+        report.fail(
+            Indication.FAILED, "FORMAT_FAILURE", f"changed after signing: {change.description}"
+        )
+    if forbidden(changes) or not changes:
+        return
+    from pyhanko.sign.diff_analysis import SuspiciousModification
+
+    try:
+        outcome = STATEMENT_DIFF_POLICY.review_file(reader, signature.signed_revision)
+    except Exception:
+        outcome = SuspiciousModification("unreadable")
+    if isinstance(outcome, SuspiciousModification):
+        report.fail(
+            Indication.FAILED,
+            "FORMAT_FAILURE",
+            "changed after signing: objects this signature covers were replaced in a way "
+            "toetreding cannot explain",
+        )
+
+
+def _judge_trust(
+    report: SignatureReport,
+    reader: Any,
+    signature: Any,
+    status: Any,
+    stamp: Any,
+    options: VerifyOptions,
+) -> None:
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    trusted = bool(status.trusted)
+    if not trusted and stamp is not None and report.intact and not status.revoked:
+        # an expired certificate is fine if a trusted timestamp proves the signature existed
+        # while it was valid: validate again at that moment, with the document's own data
+        try:
+            past = validate_pdf_signature(
+                signature,
+                _context(reader, options, moment=stamp.timestamp, offline=True),
+                _context(reader, options),
+                skip_diff=True,
+            )
+            trusted = bool(past.trusted and not past.revoked)
+        except Exception:
+            trusted = False
+    report.certificate_trusted = trusted
+    if status.revoked:
+        report.revocation = "revoked"
+        report.fail(Indication.FAILED, "REVOKED", "the signer's certificate is revoked")
+    elif trusted:
+        report.revocation = "good"
+    elif report.intact:
+        report.fail(*_trust_problem(status, _path_failure(status, reader, options)))
+
+
+def _path_failure(status: Any, reader: Any, options: VerifyOptions) -> str | None:
+    """Why a path that was found did not validate: the validator's error class name.
+
+    pyHanko reports every such failure as CERTIFICATE_CHAIN_GENERAL_FAILURE; the reader
+    of the report needs to know whether revocation data was missing, a certificate had
+    expired or an algorithm is weak, so the found path is validated again for the reason.
+    """
+    import asyncio
+
+    from pyhanko_certvalidator.validate import async_validate_path
+
+    path = getattr(status, "validation_path", None)
+    if path is None:
+        return None
+    context = _context(reader, options)
+
+    async def validate() -> None:
+        try:
+            await async_validate_path(context, path)
+        finally:
+            await context.aclose()
+
+    try:
+        asyncio.run(validate())
+    except Exception as error:
+        return type(error).__name__
+    return None
+
+
+def _trust_problem(status: Any, failure: str | None) -> tuple[Indication, str, str]:
+    indication = getattr(status.trust_problem_indic, "name", None) or "NO_CERTIFICATE_CHAIN_FOUND"
+    if failure in ("InsufficientRevinfoError", "StaleRevinfoError"):
+        indication = "TRY_LATER"
+    elif failure in ("ExpiredError", "NotYetValidError", "InsufficientPOEError"):
+        indication = "OUT_OF_BOUNDS_NO_POE"
+    elif failure == "DisallowedAlgorithmError":
+        indication = "CRYPTO_CONSTRAINTS_FAILURE"
+    if indication == "TRY_LATER" or "REVOCATION" in indication:
+        return (
+            Indication.INDETERMINATE,
+            "TRY_LATER",
+            "the revocation status of the signer's certificate, or of a CA certificate above "
+            "it, is unknown: no CRL or OCSP answer was available (hard-fail)",
+        )
+    if indication in ("OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "EXPIRED"):
+        return (
+            Indication.INDETERMINATE,
+            "OUT_OF_BOUNDS_NO_POE",
+            "the signer's certificate was not valid at the validation moment, and no trusted "
+            "timestamp proves the signature was made while it was",
+        )
+    if "CRYPTO" in indication:
+        return (
+            Indication.INDETERMINATE,
+            "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+            "weak algorithm in the chain: a certificate in the signer's chain is signed with "
+            "an algorithm that is no longer considered secure",
+        )
+    return (
+        Indication.INDETERMINATE,
+        "NO_CERTIFICATE_CHAIN_FOUND",
+        "the signer's certificate does not chain to a trusted root",
+    )
 
 
 def _level(
@@ -374,7 +357,7 @@ def _level(
         for s in reader.embedded_timestamp_signatures
         if s.signed_revision > signature.signed_revision
     ]
-    stamps_ok = [s for s in later_stamps if _document_timestamp_ok(reader, s, options)]
+    stamps_ok = [s for s in later_stamps if document_timestamp_ok(reader, s, options)]
     if proven or stamps_ok:
         level = SignatureLevel.B_T
         if _has_validation_data(reader, signature, options):
@@ -390,7 +373,8 @@ def _level(
     return level.value
 
 
-def _document_timestamp_ok(reader: Any, stamp: Any, options: VerifyOptions) -> bool:
+def document_timestamp_ok(reader: Any, stamp: Any, options: VerifyOptions) -> bool:
+    """Whether a document timestamp is intact, valid and trusted."""
     from pyhanko.sign.validation import validate_pdf_timestamp
 
     try:
@@ -406,9 +390,10 @@ def _has_validation_data(reader: Any, signature: Any, options: VerifyOptions) ->
         return False
     from pyhanko.sign.validation import validate_pdf_signature
 
+    bare = VerifyOptions(trust_roots=options.trust_roots, at=options.at, allow_fetching=False)
     try:
         status = validate_pdf_signature(
-            signature, _context(reader, options, offline=True), skip_diff=True
+            signature, _context(reader, bare, offline=True), skip_diff=True
         )
     except Exception:
         return False
@@ -416,45 +401,49 @@ def _has_validation_data(reader: Any, signature: Any, options: VerifyOptions) ->
 
 
 def check_document_timestamp(
-    reader: Any, stamp: Any, options: VerifyOptions, data: bytes
+    reader: Any, stamp: Any, options: VerifyOptions, data: bytes, policy: ChangePolicy
 ) -> SignatureReport:
     """Validate one document timestamp (B-LTA)."""
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko.sign.validation.pdf_embedded import extract_contents
 
     report = SignatureReport(field_name=str(stamp.field_name), kind="document-timestamp")
     report.revision = stamp.signed_revision
-    if not padding_is_clean(stamp):
+    try:
+        clean = padding_is_clean(extract_contents(stamp.sig_object))
+    except (PdfError, ValueError, KeyError, TypeError):
+        clean = False
+    if not clean:
         report.fail(
             Indication.FAILED, "FORMAT_FAILURE", "the timestamp container holds extra bytes"
         )
     try:
-        status = validate_pdf_timestamp(
-            stamp, _context(reader, options), diff_policy=STATEMENT_DIFF_POLICY
-        )
+        status = validate_pdf_timestamp(stamp, _context(reader, options), skip_diff=True)
     except Exception as error:
-        report.fail(
-            Indication.FAILED, "FORMAT_FAILURE", f"the timestamp cannot be evaluated: {error}"
-        )
+        report.fail(*explain_evaluation_failure(error, "timestamp"))
+        _judge_changes(report, reader, stamp, policy)
         return report
-    report.intact = bool(status.intact and status.valid)
+    report.digest_matches = bool(status.intact)
+    report.signature_value_valid = bool(status.valid)
     report.signer = certificate_info(status.signing_cert)
-    report.trusted = bool(status.trusted)
-    report.signing_time, report.signing_time_source = _iso(status.timestamp), "timestamp"
+    report.certificate_trusted = bool(status.trusted)
+    report.signing_time = iso(status.timestamp)
+    report.signing_time_source = TimeSource.DOCUMENT_TIMESTAMP
     report.timestamp = TimestampInfo(
-        time=_iso(status.timestamp),
+        time=iso(status.timestamp),
         authority=report.signer.common_name,
         valid=report.intact,
-        trusted=report.trusted,
+        trusted=report.certificate_trusted,
     )
-    report.coverage = status.coverage.name.lower().replace("_", "-") if status.coverage else None
-    level_name = status.modification_level.name if status.modification_level else "OTHER"
-    report.modifications_after = level_name.lower().replace("_", "-")
-    _judge_integrity(report, status, level_name)
-    if report.intact and not report.trusted:
+    _judge_integrity(report, status)
+    _judge_changes(report, reader, stamp, policy)
+    if report.intact and not report.certificate_trusted:
         report.fail(
             Indication.INDETERMINATE,
             "NO_CERTIFICATE_CHAIN_FOUND",
-            "the timestamp authority is not trusted",
+            "the timestamp authority is not trusted, or its certificate's revocation status "
+            "is unknown",
         )
-    report.revocation = "good" if report.trusted else "unknown"
+    report.revocation = "good" if report.certificate_trusted else "unknown"
     return report

@@ -1,9 +1,16 @@
-"""Verifying a statement file: every signature, the document, and the chain of authority.
+"""Verifying a statement file: is it a statement, every signature, the document, the chain.
+
+Whether a PDF is a toetreding statement is decided from the revision its first signature
+covers (its signature fields and statement data), so no later update can make a statement
+look like something else. A PDF that is not a statement is told so first; its signatures
+are still judged.
 
 The chain is read from the XMP of the revision the party signed (not the newest one:
 pyHanko allows metadata updates after signing, so a later revision could carry a
-different chain) and checked by the same rules as `sign`, at the proven signing moment,
-with the signing certificate and the signature's claimed role.
+different chain) and checked by the same rules as `sign`, at the signing moment as far as
+it is *proven*: a signature timestamp proves it; otherwise the moment is the one the
+signer claims, checked together with the latest moment a later timestamp proves, and the
+report says which. There is no fallback to today's date.
 """
 
 from __future__ import annotations
@@ -19,23 +26,35 @@ from zoneinfo import ZoneInfo
 from ..embedded import EmbeddedDataError, EmbeddedStatement, read_from_xmp
 from ..mandate import ChainContext, check_chain
 from ..model import SignatureSlot
-from .report import ChainReport, Indication, SignatureReport, VerificationReport
-from .signatures import VerifyOptions, check_document_timestamp, check_signature
+from .changes import ChangePolicy
+from .options import VerifyOptions
+from .report import (
+    ChainReport,
+    Indication,
+    SignatureReport,
+    TimeSource,
+    VerificationReport,
+)
+from .signatures import check_document_timestamp, check_signature
+from .wording import explain_evaluation_failure, explain_unreadable
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+CLOCK_TOLERANCE = dt.timedelta(minutes=10)
+"""How far a signer's claimed time may lie after a timestamp that covers it (clock drift)."""
 
 
 def verify_file(path: Path, options: VerifyOptions) -> VerificationReport:
     """Verify one file; never raises for bad input (the report says what is wrong)."""
     started = dt.datetime.now(dt.UTC).isoformat()
     try:
-        data = path.read_bytes()
+        data = _read(path)
     except OSError as error:
         return VerificationReport(
             file=str(path),
             sha256=None,
             readable=False,
-            error=f"cannot read: {error.strerror}",
+            error=f"cannot read the file: {error.strerror or 'unreadable'}",
             validated_at=started,
         )
     report = VerificationReport(
@@ -46,17 +65,30 @@ def verify_file(path: Path, options: VerifyOptions) -> VerificationReport:
     )
     try:
         _verify(data, report, options)
-    except RecursionError:
-        report.readable = False
-        report.error = "the PDF is nested too deeply to read safely"
     except Exception as error:  # hostile input must never crash the verifier
         if not report.readable:
-            report.error = f"not a readable PDF: {type(error).__name__}: {error}"[:500]
+            report.error = explain_unreadable(error)
         else:
             report.document.problems.append(
-                f"could not be evaluated: {type(error).__name__}: {error}"[:500]
+                "part of the document could not be evaluated: its structure is damaged"
             )
     return report
+
+
+MAX_PDF_BYTES = 512 * 1024 * 1024
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes; folders, devices and pipes are refused before they are opened."""
+    if not path.exists():
+        raise OSError(2, "no such file")
+    if not path.is_file():
+        raise OSError(21, "it is a folder" if path.is_dir() else "not a regular file")
+    with path.open("rb") as stream:
+        data = stream.read(MAX_PDF_BYTES + 1)
+    if len(data) > MAX_PDF_BYTES:
+        raise OSError(27, "larger than 512 MB, which no statement is")
+    return data
 
 
 def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> None:
@@ -72,18 +104,87 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
     _ = reader.root["/Pages"]
     report.readable = True
     signatures = reader.embedded_signatures
+    slots = _statement_slots(reader, signatures)
+    report.document.is_statement = bool(slots)
+    policy = ChangePolicy(statement_fields=slots or None)
     if not signatures:
         report.document.problems.append("the document holds no signature")
     for signature in signatures:
+        report.signatures.append(_check_one(reader, signature, options, data, policy))
+    _time_bounds(report)
+    for result in report.signatures:
+        result.conclude()
+    if not report.document.is_statement:
+        return
+    _document(reader, report)
+    _chain_and_dates(reader, signatures, report, options)
+
+
+def _check_one(
+    reader: Any, signature: Any, options: VerifyOptions, data: bytes, policy: ChangePolicy
+) -> SignatureReport:
+    """One signature's report; a signature too damaged to judge fails on its own."""
+    try:
         subfilter = str(signature.sig_object.get("/SubFilter", ""))
         if signature.sig_object_type == "/DocTimeStamp" or subfilter == "/ETSI.RFC3161":
-            result = check_document_timestamp(reader, signature, options, data)
-        else:
-            result = check_signature(reader, signature, options, data)
-        result.conclude()
-        report.signatures.append(result)
-    _document(reader, report)
-    _chain_and_dates(reader, signatures, report)
+            return check_document_timestamp(reader, signature, options, data, policy)
+        return check_signature(reader, signature, options, data, policy)
+    except Exception as error:
+        try:
+            name = str(signature.field_name)
+        except Exception:
+            name = "?"
+        report = SignatureReport(field_name=name, kind="signature")
+        report.fail(*explain_evaluation_failure(error))
+        return report
+
+
+def _statement_slots(reader: Any, signatures: list[Any]) -> tuple[str, ...]:
+    """The statement's signature fields, read from the first signed revision (or the file)."""
+    revisions = [s.signed_revision for s in signatures if s.signed_revision is not None]
+    try:
+        view = reader.get_historical_resolver(min(revisions)) if revisions else reader
+        fields = view.root["/AcroForm"]["/Fields"]
+        names = {str(f.get_object().get("/T")) for f in fields}
+    except Exception:
+        return ()
+    if SignatureSlot.PARTY.value not in names:
+        return ()
+    return tuple(slot.value for slot in SignatureSlot if slot.value in names)
+
+
+def _time_bounds(report: VerificationReport) -> None:
+    """For each signature: the earliest trusted timestamp made after it that covers it.
+
+    A later signature's timestamp and a later document timestamp both cover every earlier
+    revision, so they prove that an earlier signature existed by then.
+    """
+    proofs: list[tuple[int, dt.datetime]] = []
+    for result in report.signatures:
+        stamp = result.timestamp
+        if result.revision is None or stamp is None or stamp.time is None:
+            continue
+        if stamp.valid and stamp.trusted:
+            proofs.append((result.revision, dt.datetime.fromisoformat(stamp.time)))
+    for result in report.signatures:
+        if result.kind != "signature" or result.revision is None:
+            continue
+        later = [moment for revision, moment in proofs if revision > result.revision]
+        if not later:
+            continue
+        bound = min(later)
+        result.proven_no_later_than = bound.isoformat()
+        if (
+            result.signing_time_source is TimeSource.CLAIMED
+            and result.signing_time
+            and dt.datetime.fromisoformat(result.signing_time) > bound + CLOCK_TOLERANCE
+        ):
+            result.fail(
+                Indication.INDETERMINATE,
+                "SIG_CONSTRAINTS_FAILURE",
+                f"the signing time the signer claims ({_local(result.signing_time)}) is later "
+                f"than a timestamp that proves the signature already existed ({_local(bound.isoformat())})",
+            )
 
 
 def _document(reader: Any, report: VerificationReport) -> None:
@@ -104,26 +205,31 @@ def _document(reader: Any, report: VerificationReport) -> None:
         document.problems.append("the PDF/UA identification is missing from the metadata")
 
 
-def _chain_and_dates(reader: Any, signatures: list[Any], report: VerificationReport) -> None:
+def _chain_and_dates(
+    reader: Any, signatures: list[Any], report: VerificationReport, options: VerifyOptions
+) -> None:
     by_field = {r.field_name: r for r in report.signatures}
     party_sig = next(
         (s for s in signatures if str(s.field_name) == SignatureSlot.PARTY.value), None
     )
     party = by_field.get(SignatureSlot.PARTY.value)
     acceptance = by_field.get(SignatureSlot.COORDINATOR.value)
-    if acceptance is not None and acceptance.signing_time:
-        report.document.effective_date = _local_date(acceptance.signing_time)
+    if acceptance is not None:
+        _effective_date(acceptance, report, options)
     if party_sig is None or party is None:
         report.chain = ChainReport(present=False, breaches=["the party's signature is missing"])
         return
     try:
         signed_xmp = _xmp(reader.get_historical_resolver(party_sig.signed_revision).root)
         embedded = read_from_xmp(signed_xmp) if signed_xmp else None
-        latest_xmp = _xmp(reader.root)
-        latest = read_from_xmp(latest_xmp) if latest_xmp else None
     except EmbeddedDataError as error:
         report.chain = ChainReport(present=False, breaches=[str(error)])
         return
+    try:
+        latest_xmp = _xmp(reader.root)
+        latest = read_from_xmp(latest_xmp) if latest_xmp else None
+    except EmbeddedDataError:
+        latest = None
     if embedded is None:
         report.chain = ChainReport(
             present=False, breaches=["the signed statement carries no chain of authority"]
@@ -137,38 +243,107 @@ def _chain_and_dates(reader: Any, signatures: list[Any], report: VerificationRep
     report.chain = _check_chain(embedded, party, party_sig)
 
 
+def _effective_date(
+    acceptance: SignatureReport, report: VerificationReport, options: VerifyOptions
+) -> None:
+    """The accession takes effect at the acceptance's moment, which must be proven."""
+    document = report.document
+    if acceptance.signing_time is None:
+        document.problems.append(
+            "the acceptance names no signing moment and has no timestamp: the effective date "
+            "is unknown"
+        )
+        return
+    if acceptance.signing_time_source is TimeSource.SIGNATURE_TIMESTAMP:
+        document.effective_date = _local_date(acceptance.signing_time)
+        document.effective_date_source = TimeSource.SIGNATURE_TIMESTAMP
+        return
+    if options.acceptance_needs_timestamp:
+        document.problems.append(
+            "the acceptance carries no trusted signature timestamp, so its moment — the "
+            f"effective date — is only claimed ({_local(acceptance.signing_time)}), not proven; "
+            "the acceptance must be signed at PAdES B-T or higher "
+            "(policy: verificatie.aanvaarding_vereist_tijdstempel)"
+        )
+        return
+    document.effective_date = _local_date(acceptance.signing_time)
+    document.effective_date_source = TimeSource.CLAIMED
+
+
 def _statement_facts(embedded: EmbeddedStatement, report: VerificationReport) -> None:
     report.document.party = f"gemeente {embedded.party_name} ({embedded.party_code})"
     report.document.covenant = embedded.covenant_title
     report.document.statement_date = embedded.date.isoformat()
 
 
+def _check_moments(party: SignatureReport) -> tuple[list[dt.date], str | None]:
+    """The dates to check the chain at, and in words on what they rest."""
+    proven_by = party.proven_no_later_than
+    if party.signing_time and party.signing_time_source is TimeSource.SIGNATURE_TIMESTAMP:
+        return [_date(party.signing_time)], (
+            f"proven by the signature timestamp ({_local(party.signing_time)})"
+        )
+    if party.signing_time:
+        moments = [_date(party.signing_time)]
+        if proven_by:
+            if _date(proven_by) not in moments:
+                moments.append(_date(proven_by))
+            return moments, (
+                f"claimed by the signer ({_local(party.signing_time)}), not proven; a later "
+                f"timestamp proves the signature existed by {_local(proven_by)}"
+            )
+        return moments, (
+            f"claimed by the signer ({_local(party.signing_time)}), not proven: no timestamp"
+        )
+    if proven_by:
+        return [_date(proven_by)], (
+            f"not stated by the signer; a later timestamp proves the signature existed by "
+            f"{_local(proven_by)}"
+        )
+    return [], None
+
+
 def _check_chain(
     embedded: EmbeddedStatement, party: SignatureReport, party_sig: Any
 ) -> ChainReport:
-    from ..sign.certificates import facts
+    from ..pki.certificates import facts
 
-    when = party.signing_time
-    at = dt.datetime.fromisoformat(when).astimezone(AMSTERDAM).date() if when else dt.date.today()
-    verdict = check_chain(
-        embedded.authority,
-        ChainContext(
-            at=at,
-            covenant_id=embedded.covenant_id,
-            party_name=embedded.party_name,
-            accession_decision=embedded.accession_decision,
-            certificate=facts(party_sig.signer_cert),
-            formula=party.claimed_role or "",
-        ),
-    )
+    moments, basis = _check_moments(party)
+    if not moments:
+        return ChainReport(
+            present=True,
+            authorised=False,
+            breaches=[
+                "the moment of signing is unknown (no signing time and no timestamp), so "
+                "whether the signer was authorised then cannot be checked"
+            ],
+        )
+    breaches: list[str] = []
+    verdicts = []
+    for moment in moments:
+        verdict = check_chain(
+            embedded.authority,
+            ChainContext(
+                at=moment,
+                covenant_id=embedded.covenant_id,
+                party_name=embedded.party_name,
+                accession_decision=embedded.accession_decision,
+                certificate=facts(party_sig.signer_cert),
+                formula=party.claimed_role or "",
+            ),
+        )
+        verdicts.append(verdict)
+        breaches.extend(str(b) for b in verdict.breaches if str(b) not in breaches)
+    first = verdicts[0]
     return ChainReport(
         present=True,
-        authorised=verdict.authorised,
-        checked_at=at.isoformat(),
-        signer=verdict.signer,
-        original_mandator=verdict.original_mandator,
-        digest=verdict.chain_digest,
-        breaches=[str(b) for b in verdict.breaches],
+        authorised=all(v.authorised for v in verdicts),
+        checked_at=[m.isoformat() for m in moments],
+        time_basis=basis,
+        signer=first.signer,
+        original_mandator=first.original_mandator,
+        digest=first.chain_digest,
+        breaches=breaches,
     )
 
 
@@ -185,8 +360,17 @@ def _xmp_value(text: str, name: str) -> str | None:
     return (found.group(1) or found.group(2)) if found else None
 
 
+def _date(iso: str) -> dt.date:
+    return dt.datetime.fromisoformat(iso).astimezone(AMSTERDAM).date()
+
+
 def _local_date(iso: str) -> str:
-    return dt.datetime.fromisoformat(iso).astimezone(AMSTERDAM).date().isoformat()
+    return _date(iso).isoformat()
+
+
+def _local(iso: str) -> str:
+    moment = dt.datetime.fromisoformat(iso).astimezone(AMSTERDAM)
+    return f"{moment:%Y-%m-%d %H:%M} {moment.tzname()}"
 
 
 __all__ = ["Indication", "VerifyOptions", "verify_file"]

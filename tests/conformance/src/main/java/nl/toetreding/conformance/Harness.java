@@ -2,6 +2,7 @@ package nl.toetreding.conformance;
 
 import eu.europa.esig.dss.diagnostic.DiagnosticData;
 import eu.europa.esig.dss.diagnostic.SignatureWrapper;
+import eu.europa.esig.dss.diagnostic.jaxb.XmlObjectModification;
 import eu.europa.esig.dss.enumerations.Indication;
 import eu.europa.esig.dss.enumerations.SubIndication;
 import eu.europa.esig.dss.model.FileDocument;
@@ -138,6 +139,7 @@ public final class Harness {
           .append(strings(commitments(wrapper)))
           .append(",\"errors\":").append(messages(signature.getAdESValidationDetails()))
           .append(",\"warnings\":").append(warnings(signature.getAdESValidationDetails()))
+          .append(",\"undefined_changes\":").append(undefinedChanges(wrapper))
           .append(",\"timestamps\":[");
       boolean firstStamp = true;
       if (signature.getTimestamps() != null) {
@@ -163,6 +165,17 @@ public final class Harness {
       }
     }
     return json.append("]}").toString();
+  }
+
+  private static String undefinedChanges(SignatureWrapper wrapper) {
+    List<String> changes = new ArrayList<>();
+    if (wrapper != null && wrapper.getPDFRevision() != null) {
+      for (XmlObjectModification change : wrapper.getPDFRevision().getPdfUndefinedChanges()) {
+        changes.add(change.getAction() + " " + change.getType() + " " + change.getValue()
+            + (change.getFieldName() == null ? "" : " (field " + change.getFieldName() + ")"));
+      }
+    }
+    return strings(changes);
   }
 
   private static List<String> commitments(SignatureWrapper wrapper) {

@@ -3,7 +3,7 @@
 A signature made with an expired, not-yet-valid or wrongly-purposed certificate is
 worthless later, so `sign` refuses it up front with a message that names the certificate
 and the problem. (Revocation is checked against the CA only from B-LT up, where the
-validation data is embedded; see :mod:`.validation`.)
+validation data is embedded; see :mod:`toetreding.sign.services`.)
 """
 
 from __future__ import annotations

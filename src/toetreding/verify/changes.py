@@ -1,0 +1,857 @@
+"""What changed after a signature, in plain words, judged against a positive list.
+
+A PDF signature covers the bytes of one revision; later incremental updates can change
+what a reader *shows* without touching those bytes. pyHanko's difference analysis says how
+*much* changed (a modification level), and its level "form filling" covers a new visible
+signature widget painted over the text, or a changed form value — so a level alone must
+never decide. This module compares the signed revision with every later revision object by
+object, from the catalog down, and names each difference. Only these are allowed:
+
+- a later signature in one of the statement's own pre-placed signature fields, in the
+  statement's order (party first, then the acceptance); in a PDF that is not a statement,
+  a later signature in any signature field, including a new one created for it;
+- document timestamps in new, zero-size signature fields (B-LTA);
+- validation data in the document security store (DSS, B-LT);
+- the metadata update that signing needs: the XMP packet, /Info /ModDate and /Producer,
+  and the catalog's /Version and /Extensions declarations.
+
+Everything else is a forbidden change and is reported with where it is: a new field or
+widget of any type (visible or not), a changed value of any non-signature field, an
+appearance, flags or /Rect set on a field nobody signed, any annotation, actions and
+JavaScript (/OpenAction, /AA, /Names), embedded files, optional content,
+/NeedAppearances, /Perms, page content, resources, boxes and the page tree.
+
+The comparison is structural and bounded: each pair of objects is compared once per
+revision, nesting is limited, and objects with their own rules (pages, annotations,
+fields) are judged where they belong, not again wherever they are referenced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+
+MAX_DEPTH = 64
+"""Deeper nesting than this is not compared (and reported): no real document needs it."""
+
+BACK_POINTERS = frozenset({"/P", "/Parent", "/Pg"})
+"""Keys that point back up a tree (to a parent, a page): compared by reference only, since
+what they point to is compared on the way down."""
+
+MAX_PAGES = 100_000
+MAX_FIELDS = 10_000
+
+INFO_KEYS_SIGNING_UPDATES = frozenset({"/ModDate", "/Producer"})
+"""Document information entries a signing tool legitimately rewrites."""
+
+CATALOG_KEYS_SIGNING_UPDATES = frozenset({"/Version", "/Extensions"})
+"""Catalog entries that only declare which PDF features the file uses (signing adds them)."""
+
+CATALOG_WORDS = {
+    "/OpenAction": "an action that runs when the document is opened (/OpenAction)",
+    "/AA": "actions that run on document events (/AA)",
+    "/OCProperties": "optional content (/OCProperties), which can show or hide parts of a page",
+    "/Perms": "document permissions (/Perms)",
+    "/Outlines": "the bookmarks (/Outlines)",
+    "/StructTreeRoot": "the tagged structure that screen readers read (/StructTreeRoot)",
+    "/MarkInfo": "the tagging declaration (/MarkInfo)",
+    "/Lang": "the document language (/Lang)",
+    "/ViewerPreferences": "the viewer preferences",
+    "/PageLabels": "the page labels",
+    "/URI": "the base address for links (/URI)",
+    "/AF": "associated files (/AF)",
+    "/Collection": "a portfolio (/Collection)",
+    "/OutputIntents": "the colour output intent",
+    "/Dests": "the named destinations (/Dests)",
+    "/Threads": "the article threads",
+}
+
+NAMES_WORDS = {
+    "/JavaScript": "JavaScript (/Names /JavaScript)",
+    "/EmbeddedFiles": "embedded files (/Names /EmbeddedFiles)",
+    "/Dests": "named destinations (/Names /Dests)",
+    "/AP": "named appearance streams (/Names /AP)",
+}
+
+PAGE_WORDS = {
+    "/Contents": "its content",
+    "/Resources": "its resources (fonts, images)",
+    "/MediaBox": "its page size (/MediaBox)",
+    "/CropBox": "its visible area (/CropBox)",
+    "/BleedBox": "its /BleedBox",
+    "/TrimBox": "its /TrimBox",
+    "/ArtBox": "its /ArtBox",
+    "/Rotate": "its rotation",
+    "/UserUnit": "its scale (/UserUnit)",
+    "/AA": "actions that run when the page is opened or closed (/AA)",
+    "/Group": "its transparency group",
+    "/Tabs": "its tab order",
+}
+
+INHERITED_PAGE_KEYS = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+FIELD_TYPE_WORDS = {
+    "/Tx": "text field",
+    "/Btn": "button, check box or radio button",
+    "/Ch": "choice list",
+    "/Sig": "signature field",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the signed revision and a later one."""
+
+    revision: int
+    description: str
+    allowed: bool
+
+
+@dataclass(frozen=True)
+class ChangePolicy:
+    """Which later signatures are expected.
+
+    ``statement_fields`` lists a statement's own signature fields in signing order; it is
+    None for a PDF that is not a toetreding statement (any later signature allowed).
+    """
+
+    statement_fields: tuple[str, ...] | None
+
+
+class _Incomparable(Exception):
+    """The structure is too deep or too strange to compare: treat as a change."""
+
+
+@dataclass
+class _Field:
+    """A terminal form field and its widget annotations, in one revision."""
+
+    name: str
+    ref: tuple[int, int]
+    dictionary: Any
+    field_type: str | None
+    widgets: list[tuple[tuple[int, int], Any]]
+
+    @property
+    def value(self) -> Any:
+        return _get(self.dictionary, "/V")
+
+    @property
+    def visible(self) -> bool:
+        return any(_area(widget) > 0 for _ref, widget in self.widgets)
+
+
+@dataclass
+class _Revision:
+    """One revision's view plus the lookups the comparison needs."""
+
+    resolver: Any
+    pages: list[tuple[tuple[int, int], Any]] = field(default_factory=list)
+    fields: dict[str, _Field] = field(default_factory=dict)
+    widget_owner: dict[tuple[int, int], str] = field(default_factory=dict)
+    owned: set[tuple[int, int]] = field(default_factory=set)
+
+
+def review_changes(reader: Any, signed_revision: int, policy: ChangePolicy) -> list[Change]:
+    """Every difference after ``signed_revision``, each marked allowed or not.
+
+    A difference is reported once, at the first revision that shows it.
+    """
+    total = reader.xrefs.total_revisions
+    if signed_revision >= total - 1:
+        return []
+    seen: set[str] = set()
+    changes: list[Change] = []
+    try:
+        base = _load(reader.get_historical_resolver(signed_revision))
+        parents = _parents(base)
+    except (_Incomparable, RecursionError) as error:
+        reason = str(error) if isinstance(error, _Incomparable) else "it is nested too deeply"
+        return [
+            Change(signed_revision, f"the signed revision cannot be read safely: {reason}", False)
+        ]
+    rewritten: set[tuple[int, int]] = set()
+    for revision in range(signed_revision + 1, total):
+        rewritten |= {_key(r) for r in reader.xrefs.explicit_refs_in_revision(revision)}
+        rewritten |= {_key(r) for r in reader.xrefs.refs_freed_in_revision(revision)}
+        try:
+            current = _load(reader.get_historical_resolver(revision))
+        except (_Incomparable, RecursionError) as error:
+            reason = str(error) if isinstance(error, _Incomparable) else "nested too deeply"
+            found = [Change(revision, f"a later revision cannot be read safely: {reason}", False)]
+        else:
+            touched = _ancestors(rewritten, parents)
+            found = list(_Comparison(base, current, revision, policy, frozenset(touched)).run())
+        for change in found:
+            if change.description not in seen:
+                seen.add(change.description)
+                changes.append(change)
+    return changes
+
+
+def forbidden(changes: list[Change]) -> list[Change]:
+    """The changes that break the earlier signature."""
+    return [c for c in changes if not c.allowed]
+
+
+# --- reading one revision ------------------------------------------------------------
+
+
+MAX_OBJECTS = 2_000_000
+
+
+def _parents(base: _Revision) -> dict[tuple[int, int], set[tuple[int, int]]]:
+    """For every object of the signed revision, the objects that refer to it."""
+    resolver = base.resolver
+    reader = resolver.reader
+    parents: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    start = [
+        resolver.trailer_view.raw_get(k) for k in ("/Root", "/Info") if k in resolver.trailer_view
+    ]
+    queue = [item for item in start if isinstance(item, generic.IndirectObject)]
+    visited = {_key(item.reference) for item in queue}
+    while queue:
+        item = queue.pop()
+        if len(visited) > MAX_OBJECTS:
+            raise _Incomparable("the document has too many objects")
+        obj = _read_signed_version(reader, resolver, item)
+        here = _key(item)
+        for child in _references_in(obj, 0):
+            key = _key(child)
+            parents.setdefault(key, set()).add(here)
+            if key not in visited:
+                visited.add(key)
+                queue.append(child)
+    return parents
+
+
+def _read_signed_version(reader: Any, resolver: Any, item: Any) -> Any:
+    """An object as the signed revision has it, from the reader's shared cache when possible.
+
+    Historical views copy every object they read; an object last written at or before the
+    signed revision is the same in the shared cache, which all signatures of a file share.
+    """
+    plain = generic.Reference(item.idnum, item.generation)
+    try:
+        last = reader.xrefs.get_last_change(plain)
+    except KeyError:
+        last = None
+    if last is not None and last <= resolver.revision:
+        return reader.get_object(plain)
+    return generic.IndirectObject(item.idnum, item.generation, resolver).get_object()
+
+
+def _ancestors(
+    changed: set[tuple[int, int]], parents: dict[tuple[int, int], set[tuple[int, int]]]
+) -> set[tuple[int, int]]:
+    """The changed objects and every object of the signed revision that leads to one."""
+    result = set(changed)
+    queue = list(changed)
+    while queue:
+        for parent in parents.get(queue.pop(), ()):
+            if parent not in result:
+                result.add(parent)
+                queue.append(parent)
+    return result
+
+
+def _key(reference: Any) -> tuple[int, int]:
+    return (int(reference.idnum), int(reference.generation))
+
+
+def _get(dictionary: Any, key: str) -> Any:
+    """A dictionary value, resolved, or None (also for non-dictionaries)."""
+    if not isinstance(dictionary, generic.DictionaryObject):
+        return None
+    try:
+        return dictionary[key]
+    except KeyError:
+        return None
+
+
+def _raw(dictionary: Any, key: str) -> Any:
+    if not isinstance(dictionary, generic.DictionaryObject):
+        return None
+    try:
+        return dictionary.raw_get(key)
+    except KeyError:
+        return None
+
+
+def _area(annotation: Any) -> float:
+    rect = _get(annotation, "/Rect")
+    try:
+        x1, y1, x2, y2 = (float(v) for v in rect)
+    except (TypeError, ValueError):
+        return 0.0
+    return abs(x2 - x1) * abs(y2 - y1)
+
+
+def _load(resolver: Any) -> _Revision:
+    revision = _Revision(resolver)
+    root = resolver.root
+    revision.owned.add(_key(resolver.root_ref))
+    pages = _raw(root, "/Pages")
+    if isinstance(pages, generic.IndirectObject):
+        revision.owned.add(_key(pages.reference))
+        _collect_pages(pages, revision, 0)
+    form = _get(root, "/AcroForm")
+    fields = _get(form, "/Fields")
+    if isinstance(fields, generic.ArrayObject):
+        _collect_fields(fields, "", None, revision, 0)
+    for _ref, page in revision.pages:
+        for annotation in _annotations(page):
+            if isinstance(annotation, generic.IndirectObject):
+                revision.owned.add(_key(annotation.reference))
+    return revision
+
+
+def _collect_pages(node: Any, revision: _Revision, depth: int) -> None:
+    if depth > MAX_DEPTH or len(revision.pages) > MAX_PAGES:
+        raise _Incomparable("the page tree is too deep or too large")
+    reference = _key(node.reference)
+    dictionary = node.get_object()
+    if not isinstance(dictionary, generic.DictionaryObject):
+        return
+    kind = _get(dictionary, "/Type")
+    kids = _get(dictionary, "/Kids")
+    if kind == "/Pages" or (kind is None and isinstance(kids, generic.ArrayObject)):
+        revision.owned.add(reference)
+        for kid in kids if isinstance(kids, generic.ArrayObject) else []:
+            if isinstance(kid, generic.IndirectObject):
+                if _key(kid.reference) in revision.owned:
+                    raise _Incomparable("the page tree refers to itself")
+                _collect_pages(kid, revision, depth + 1)
+    else:
+        revision.owned.add(reference)
+        revision.pages.append((reference, dictionary))
+
+
+def _annotations(page: Any) -> list[Any]:
+    value = _get(page, "/Annots")
+    if not isinstance(value, generic.ArrayObject):
+        return []
+    raw = _raw(page, "/Annots")
+    array = raw.get_object() if isinstance(raw, generic.IndirectObject) else raw
+    return list(array) if isinstance(array, generic.ArrayObject) else []
+
+
+def _collect_fields(
+    array: Any, prefix: str, inherited_type: Any, revision: _Revision, depth: int
+) -> None:
+    if depth > MAX_DEPTH or len(revision.fields) > MAX_FIELDS:
+        raise _Incomparable("the form is too deep or too large")
+    for item in array:
+        if not isinstance(item, generic.IndirectObject):
+            continue
+        dictionary = item.get_object()
+        if not isinstance(dictionary, generic.DictionaryObject):
+            continue
+        reference = _key(item.reference)
+        partial = _get(dictionary, "/T")
+        field_type = _get(dictionary, "/FT") or inherited_type
+        name = f"{prefix}.{partial}" if prefix and partial is not None else str(partial or prefix)
+        kids = _get(dictionary, "/Kids")
+        named_kids = [
+            k
+            for k in (kids if isinstance(kids, generic.ArrayObject) else [])
+            if isinstance(k, generic.IndirectObject) and _get(k.get_object(), "/T") is not None
+        ]
+        revision.owned.add(reference)
+        if named_kids:
+            _collect_fields(named_kids, name, field_type, revision, depth + 1)
+            continue
+        widgets: list[tuple[tuple[int, int], Any]] = []
+        if _get(dictionary, "/Subtype") == "/Widget" or not isinstance(kids, generic.ArrayObject):
+            widgets.append((reference, dictionary))
+        for kid in kids if isinstance(kids, generic.ArrayObject) else []:
+            if isinstance(kid, generic.IndirectObject):
+                widgets.append((_key(kid.reference), kid.get_object()))
+                revision.owned.add(_key(kid.reference))
+        if name in revision.fields:
+            name = f"{name} (#{len(revision.fields) + 1})"  # duplicate names: keep both
+        revision.fields[name] = _Field(name, reference, dictionary, field_type, widgets)
+        for widget_ref, _widget in widgets:
+            revision.widget_owner[widget_ref] = name
+
+
+# --- comparing two revisions -----------------------------------------------------------
+
+
+class _Comparison:
+    """The signed revision against one later revision."""
+
+    def __init__(
+        self,
+        base: _Revision,
+        current: _Revision,
+        revision: int,
+        policy: ChangePolicy,
+        touched: frozenset[tuple[int, int]],
+    ) -> None:
+        self.touched = touched
+        """Objects written again after the signed revision (up to this one), and every
+        object of the signed revision that refers to one of them, directly or not."""
+        self.base = base
+        self.current = current
+        self.revision = revision
+        self.policy = policy
+        self._memo: dict[tuple[tuple[int, int], tuple[int, int]], bool] = {}
+
+    def run(self) -> Iterator[Change]:
+        try:
+            yield from self._trailer()
+            yield from self._catalog()
+            yield from self._fields()
+            yield from self._pages()
+        except _Incomparable as error:
+            yield self._forbidden(f"the changed document cannot be compared safely: {error}")
+        except RecursionError:
+            yield self._forbidden("the changed document is nested too deeply to compare safely")
+
+    def _allowed(self, text: str) -> Change:
+        return Change(self.revision, text, True)
+
+    def _forbidden(self, text: str) -> Change:
+        return Change(self.revision, text, False)
+
+    # trailer and catalog ---------------------------------------------------------------
+
+    def _trailer(self) -> Iterator[Change]:
+        old, new = self.base.resolver.trailer_view, self.current.resolver.trailer_view
+        if _raw(new, "/Encrypt") is not None and _raw(old, "/Encrypt") is None:
+            yield self._forbidden("the document was encrypted after signing")
+        # the trailer's references resolve in the newest revision: bind them to each view
+        old_info = _in_view(_raw(old, "/Info"), self.base.resolver)
+        new_info = _in_view(_raw(new, "/Info"), self.current.resolver)
+        if isinstance(new_info, generic.DictionaryObject):
+            old_info = old_info if isinstance(old_info, generic.DictionaryObject) else {}
+            for key in sorted(set(old_info) | set(new_info)):
+                if key in INFO_KEYS_SIGNING_UPDATES:
+                    continue
+                if self._differs(_raw(old_info, key), _raw(new_info, key)):
+                    yield self._forbidden(f"the document information entry {key} was changed")
+
+    def _catalog(self) -> Iterator[Change]:
+        old, new = self.base.resolver.root, self.current.resolver.root
+        for key in sorted(set(old) | set(new)):
+            before, after = _raw(old, key), _raw(new, key)
+            if key in ("/Pages", "/AcroForm", "/Type"):
+                if key == "/Type" and self._differs(before, after):
+                    yield self._forbidden("the document catalog's /Type was changed")
+                continue  # judged by their own rules
+            if not self._differs(before, after):
+                continue
+            if key == "/DSS":
+                yield self._allowed("validation data was added to the document security store")
+            elif key == "/Metadata":
+                yield self._metadata(after)
+            elif key in CATALOG_KEYS_SIGNING_UPDATES:
+                yield self._allowed(f"the PDF version declaration ({key}) was updated")
+            elif key == "/Names":
+                yield from self._names(before, after)
+            else:
+                what = CATALOG_WORDS.get(key, f"the document catalog entry {key}")
+                verb = "added" if before is None else "removed" if after is None else "changed"
+                yield self._forbidden(f"{what} was {verb} after signing")
+        yield from self._acroform_dictionary(_get(old, "/AcroForm"), _get(new, "/AcroForm"))
+
+    def _metadata(self, value: Any) -> Change:
+        stream = value.get_object() if isinstance(value, generic.IndirectObject) else value
+        if not isinstance(stream, generic.StreamObject):
+            return self._forbidden("the XMP metadata was replaced by something that is not XMP")
+        try:
+            data = stream.data
+        except Exception:
+            return self._forbidden("the XMP metadata was replaced by an unreadable stream")
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"xmpmeta" not in data:
+            return self._forbidden("the XMP metadata was replaced by something that is not XMP")
+        return self._allowed("the XMP metadata was updated")
+
+    def _names(self, before: Any, after: Any) -> Iterator[Change]:
+        old = before.get_object() if isinstance(before, generic.IndirectObject) else before
+        new = after.get_object() if isinstance(after, generic.IndirectObject) else after
+        old = old if isinstance(old, generic.DictionaryObject) else generic.DictionaryObject()
+        new = new if isinstance(new, generic.DictionaryObject) else generic.DictionaryObject()
+        named = False
+        for key in sorted(set(old) | set(new)):
+            if self._differs(_raw(old, key), _raw(new, key)):
+                named = True
+                what = NAMES_WORDS.get(key, f"the name tree {key} (/Names)")
+                yield self._forbidden(f"{what} was added or changed after signing")
+        if not named:
+            yield self._forbidden("the document's name dictionary (/Names) was changed")
+
+    def _acroform_dictionary(self, old: Any, new: Any) -> Iterator[Change]:
+        old = old if isinstance(old, generic.DictionaryObject) else generic.DictionaryObject()
+        new = new if isinstance(new, generic.DictionaryObject) else generic.DictionaryObject()
+        for key in sorted(set(old) | set(new)):
+            if key in ("/Fields", "/SigFlags", "/DR", "/DA"):
+                continue  # fields have their own rules; flags and defaults affect no appearance
+            if not self._differs(_raw(old, key), _raw(new, key)):
+                continue
+            if key == "/NeedAppearances":
+                if bool(_get(new, key)):
+                    yield self._forbidden(
+                        "the form now asks viewers to redraw field appearances "
+                        "(/NeedAppearances), which can change what is shown"
+                    )
+            elif key == "/XFA":
+                yield self._forbidden("an XFA form was added or changed after signing")
+            else:
+                yield self._forbidden(f"the form's {key} entry was changed after signing")
+
+    # form fields -----------------------------------------------------------------------
+
+    def _fields(self) -> Iterator[Change]:
+        old_fields, new_fields = self.base.fields, self.current.fields
+        for name in sorted(set(old_fields) - set(new_fields)):
+            yield self._forbidden(f"the form field '{name}' was removed")
+        for name in sorted(set(new_fields) - set(old_fields)):
+            yield from self._new_field(new_fields[name])
+        for name in sorted(set(old_fields) & set(new_fields)):
+            yield from self._existing_field(old_fields[name], new_fields[name])
+
+    def _new_field(self, new: _Field) -> Iterator[Change]:
+        kind = FIELD_TYPE_WORDS.get(str(new.field_type), "form field")
+        visibility = "visible" if new.visible else "invisible"
+        if new.field_type != "/Sig":
+            yield self._forbidden(f"a new {kind} '{new.name}' was added after signing")
+            return
+        value = new.value
+        if value is None:
+            yield self._forbidden(
+                f"a new, empty signature field '{new.name}' ({visibility}) was added after "
+                "signing; an unsigned field can show anything"
+            )
+            return
+        if _is_document_timestamp(value):
+            if _has_actions(new):
+                yield self._forbidden(f"the new timestamp field '{new.name}' carries actions")
+            elif new.visible:
+                yield self._forbidden(
+                    f"a document timestamp in new field '{new.name}' has a visible appearance"
+                )
+            else:
+                yield self._allowed(f"document timestamp in the new field '{new.name}'")
+            return
+        if _has_actions(new):
+            yield self._forbidden(f"the new signature field '{new.name}' carries actions (/AA, /A)")
+            return
+        if self.policy.statement_fields is None:
+            yield self._allowed(f"later signature in the new field '{new.name}'")
+            return
+        yield self._forbidden(
+            f"a new signature field '{new.name}' ({visibility}) was added and signed; a "
+            "statement is signed only in its own fields"
+        )
+
+    def _existing_field(self, old: _Field, new: _Field) -> Iterator[Change]:
+        if old.field_type != new.field_type:
+            yield self._forbidden(f"the type of form field '{old.name}' was changed")
+            return
+        if old.field_type != "/Sig":
+            yield from self._explain_field_change(old, new, value_word="value")
+            return
+        was_signed, is_signed = old.value is not None, new.value is not None
+        if was_signed:
+            if self._field_differs(old, new, ignore=frozenset()):
+                yield self._forbidden(
+                    f"the signature in field '{old.name}' was changed after it was made"
+                )
+            return
+        if not is_signed:
+            yield from self._explain_field_change(old, new, value_word="value")
+            return
+        yield from self._later_signature(old, new)
+
+    def _later_signature(self, old: _Field, new: _Field) -> Iterator[Change]:
+        name = old.name
+        value_raw = _raw(new.dictionary, "/V")
+        if _is_document_timestamp(new.value):
+            yield self._forbidden(f"a document timestamp was put into the signature field '{name}'")
+            return
+        if not isinstance(value_raw, generic.IndirectObject) or not (
+            self.base.resolver.is_ref_unassignable(value_raw.reference)
+        ):
+            yield self._forbidden(
+                f"the signature value in field '{name}' reuses an object of the signed document"
+            )
+            return
+        order = self.policy.statement_fields
+        if order is not None:
+            if name not in order:
+                yield self._forbidden(
+                    f"a later signature was made in field '{name}', which is not one of the "
+                    "statement's signature fields"
+                )
+                return
+            position = order.index(name)
+            for earlier in order[:position]:
+                field_now = self.current.fields.get(earlier)
+                if field_now is None or field_now.value is None:
+                    yield self._forbidden(
+                        f"field '{name}' was signed before field '{earlier}', against the "
+                        "statement's order"
+                    )
+                    return
+            for later in order[position + 1 :]:
+                field_then = self.base.fields.get(later)
+                if field_then is not None and field_then.value is not None:
+                    yield self._forbidden(
+                        f"field '{name}' was signed after field '{later}', against the "
+                        "statement's order"
+                    )
+                    return
+        if self._field_differs(old, new, ignore=frozenset({"/V", "/AP"})):
+            yield self._forbidden(
+                f"field '{name}' was changed beyond its signature and appearance when it was signed"
+            )
+            return
+        yield self._allowed(f"later signature in the field '{name}'")
+
+    def _field_differs(self, old: _Field, new: _Field, ignore: frozenset[str]) -> bool:
+        if old.ref != new.ref or len(old.widgets) != len(new.widgets):
+            return True
+        if self._dict_differs(old.dictionary, new.dictionary, ignore | {"/Kids", "/Parent"}):
+            return True
+        for (old_ref, old_widget), (new_ref, new_widget) in zip(
+            old.widgets, new.widgets, strict=True
+        ):
+            if old_ref != new_ref:
+                return True
+            if old_ref != old.ref and self._dict_differs(
+                old_widget, new_widget, (ignore & {"/AP"}) | {"/Parent"}
+            ):
+                return True
+        return False
+
+    def _explain_field_change(self, old: _Field, new: _Field, value_word: str) -> Iterator[Change]:
+        if old.ref != new.ref:
+            yield self._forbidden(f"the form field '{old.name}' was replaced")
+            return
+        keys: set[str] = set()
+        dictionaries = [(old.dictionary, new.dictionary)]
+        if len(old.widgets) != len(new.widgets) or any(
+            a[0] != b[0] for a, b in zip(old.widgets, new.widgets, strict=False)
+        ):
+            yield self._forbidden(f"widgets of the form field '{old.name}' were added or removed")
+            return
+        dictionaries += [(a[1], b[1]) for a, b in zip(old.widgets, new.widgets, strict=True)]
+        for before, after in dictionaries:
+            for key in set(before) | set(after):
+                if key in ("/Kids", "/Parent", "/P"):
+                    continue
+                if self._differs(_raw(before, key), _raw(after, key)):
+                    keys.add(key)
+        words = {
+            "/V": f"the {value_word} of form field '{old.name}' was changed",
+            "/AP": f"the appearance of field '{old.name}' was changed although nobody signed it",
+            "/AS": f"the appearance state of field '{old.name}' was changed",
+            "/F": f"the display flags of field '{old.name}' were changed",
+            "/Rect": f"the position or size (/Rect) of field '{old.name}' was changed",
+            "/MK": f"the border and background of field '{old.name}' were changed",
+            "/DA": f"the text style of field '{old.name}' was changed",
+            "/AA": f"actions were added to field '{old.name}' (/AA)",
+            "/A": f"an action was added to field '{old.name}' (/A)",
+        }
+        for key in sorted(keys):
+            yield self._forbidden(
+                words.get(key, f"the entry {key} of field '{old.name}' was changed")
+            )
+
+    # pages and annotations ---------------------------------------------------------------
+
+    def _pages(self) -> Iterator[Change]:
+        old_pages, new_pages = self.base.pages, self.current.pages
+        if len(old_pages) != len(new_pages):
+            yield self._forbidden(
+                f"pages were added or removed: {len(old_pages)} when signed, {len(new_pages)} now"
+            )
+            return
+        if [r for r, _ in old_pages] != [r for r, _ in new_pages]:
+            yield self._forbidden("the pages were replaced or put in another order")
+            return
+        for number, ((_ref, old), (_same, new)) in enumerate(
+            zip(old_pages, new_pages, strict=True), start=1
+        ):
+            yield from self._page(number, old, new)
+
+    def _page(self, number: int, old: Any, new: Any) -> Iterator[Change]:
+        for key in sorted((set(old) | set(new)) - {"/Annots", "/Parent", "/Type"}):
+            if key in INHERITED_PAGE_KEYS:
+                continue
+            if self._differs(_raw(old, key), _raw(new, key)):
+                what = PAGE_WORDS.get(key, f"its entry {key}")
+                yield self._forbidden(f"page {number}: {what} was changed")
+        for key in INHERITED_PAGE_KEYS:
+            if self._differs(_inherited(old, key), _inherited(new, key)):
+                yield self._forbidden(f"page {number}: {PAGE_WORDS[key]} was changed")
+        yield from self._annotations(number, old, new)
+
+    def _annotations(self, number: int, old_page: Any, new_page: Any) -> Iterator[Change]:
+        old = {_key(a.reference): a for a in _annotations(old_page) if _is_ref(a)}
+        new = {_key(a.reference): a for a in _annotations(new_page) if _is_ref(a)}
+        old_direct = [a for a in _annotations(old_page) if not _is_ref(a)]
+        new_direct = [a for a in _annotations(new_page) if not _is_ref(a)]
+        if len(old_direct) != len(new_direct) or any(
+            self._differs(a, b) for a, b in zip(old_direct, new_direct, strict=True)
+        ):
+            yield self._forbidden(f"page {number}: an annotation was added, removed or changed")
+        if set(old) - set(new):
+            yield self._forbidden(f"page {number}: an annotation was removed")
+        for reference in sorted(set(new) - set(old)):
+            annotation = new[reference].get_object()
+            owner = self.current.widget_owner.get(reference)
+            if owner is not None and owner not in self.base.fields:
+                continue  # a widget of a new field: judged with that field
+            subtype = str(_get(annotation, "/Subtype") or "?").lstrip("/")
+            if owner is not None:
+                yield self._forbidden(
+                    f"page {number}: a new widget was added to the form field '{owner}'"
+                )
+            else:
+                yield self._forbidden(f"page {number}: a new annotation ({subtype}) was added")
+        for reference in sorted(set(old) & set(new)):
+            owner = self.base.widget_owner.get(reference)
+            if owner is not None:
+                continue  # widgets are judged with their fields
+            before, after = old[reference].get_object(), new[reference].get_object()
+            if self._dict_differs(before, after, frozenset({"/P", "/Parent"})):
+                subtype = str(_get(after, "/Subtype") or "?").lstrip("/")
+                yield self._forbidden(f"page {number}: an annotation ({subtype}) was changed")
+
+    # structural comparison -----------------------------------------------------------
+
+    def _dict_differs(self, old: Any, new: Any, ignore: frozenset[str] | set[str]) -> bool:
+        if not isinstance(old, generic.DictionaryObject) or not isinstance(
+            new, generic.DictionaryObject
+        ):
+            return self._differs(old, new)
+        if isinstance(old, generic.StreamObject) != isinstance(new, generic.StreamObject):
+            return True
+        keys = (set(old) | set(new)) - set(ignore)
+        if any(self._differs(_raw(old, k), _raw(new, k)) for k in keys):
+            return True
+        if isinstance(old, generic.StreamObject) and isinstance(new, generic.StreamObject):
+            return bool(old.encoded_data != new.encoded_data)
+        return False
+
+    def _differs(self, old: Any, new: Any, depth: int = 0) -> bool:
+        if depth > MAX_DEPTH:
+            raise _Incomparable("objects are nested too deeply")
+        if old is None or new is None:
+            return (old is None) != (new is None)
+        if isinstance(old, generic.IndirectObject) or isinstance(new, generic.IndirectObject):
+            if not (
+                isinstance(old, generic.IndirectObject) and isinstance(new, generic.IndirectObject)
+            ):
+                return True
+            old_ref, new_ref = _key(old.reference), _key(new.reference)
+            if old_ref == new_ref and (old_ref in self.base.owned or new_ref in self.current.owned):
+                return False  # a page, annotation or field: judged by its own rule
+            if old_ref != new_ref and (old_ref in self.base.owned or new_ref in self.current.owned):
+                return True
+            pair = (old_ref, new_ref)
+            if pair in self._memo:
+                return self._memo[pair]
+            self._memo[pair] = False  # assume equal while comparing (cycles)
+            if old_ref == new_ref and old_ref not in self.touched:
+                result = False  # neither it nor anything it refers to was written again
+            else:
+                result = self._differs(old.get_object(), new.get_object(), depth + 1)
+            self._memo[pair] = result
+            return result
+        strings = (generic.TextStringObject, generic.ByteStringObject)
+        if isinstance(old, strings) and isinstance(new, strings):
+            # the same text may be written as PDFDocEncoding, UTF-16 or hex: compare values
+            if isinstance(old, generic.TextStringObject) and isinstance(
+                new, generic.TextStringObject
+            ):
+                return str(old) != str(new)
+            return bool(old.original_bytes != new.original_bytes)
+        if type(old) is not type(new):
+            if isinstance(old, (generic.NumberObject, generic.FloatObject)) and isinstance(
+                new, (generic.NumberObject, generic.FloatObject)
+            ):
+                return float(old) != float(new)
+            return True
+        if isinstance(old, generic.StreamObject) and old.encoded_data != new.encoded_data:
+            return True
+        if isinstance(old, generic.DictionaryObject):
+            if set(old) != set(new):
+                return True
+            return any(
+                _pointer_differs(old.raw_get(k), new.raw_get(k))
+                if k in BACK_POINTERS
+                else self._differs(old.raw_get(k), new.raw_get(k), depth + 1)
+                for k in old
+            )
+        if isinstance(old, generic.ArrayObject):
+            return len(old) != len(new) or any(
+                self._differs(a, b, depth + 1) for a, b in zip(old, new, strict=True)
+            )
+        return bool(old != new)
+
+
+def _references_in(value: Any, depth: int) -> Iterator[Any]:
+    """The indirect references directly inside an object (not behind other references)."""
+    if depth > MAX_DEPTH:
+        raise _Incomparable("objects are nested too deeply")
+    if isinstance(value, generic.DictionaryObject):
+        for key in value:
+            if key in BACK_POINTERS:
+                continue
+            item = value.raw_get(key)
+            if isinstance(item, generic.IndirectObject):
+                yield item
+            elif isinstance(item, (generic.DictionaryObject, generic.ArrayObject)):
+                yield from _references_in(item, depth + 1)
+    elif isinstance(value, generic.ArrayObject):
+        for item in value:
+            if isinstance(item, generic.IndirectObject):
+                yield item
+            elif isinstance(item, (generic.DictionaryObject, generic.ArrayObject)):
+                yield from _references_in(item, depth + 1)
+
+
+def _in_view(value: Any, resolver: Any) -> Any:
+    """A trailer entry resolved in the given revision (pyHanko's trailer view does not)."""
+    if isinstance(value, generic.IndirectObject):
+        return generic.IndirectObject(value.idnum, value.generation, resolver).get_object()
+    return value
+
+
+def _pointer_differs(old: Any, new: Any) -> bool:
+    """Whether a back pointer was redirected (what it points to is judged elsewhere)."""
+    if isinstance(old, generic.IndirectObject) and isinstance(new, generic.IndirectObject):
+        return _key(old.reference) != _key(new.reference)
+    return (old is None) != (new is None) or type(old) is not type(new)
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, generic.IndirectObject)
+
+
+def _inherited(page: Any, key: str) -> Any:
+    node, hops = page, 0
+    while isinstance(node, generic.DictionaryObject) and hops <= MAX_DEPTH:
+        value = _raw(node, key)
+        if value is not None:
+            return value
+        node, hops = _get(node, "/Parent"), hops + 1
+    return None
+
+
+def _has_actions(form_field: _Field) -> bool:
+    parts = [form_field.dictionary, *(widget for _ref, widget in form_field.widgets)]
+    return any(_raw(part, key) is not None for part in parts for key in ("/AA", "/A"))
+
+
+def _is_document_timestamp(value: Any) -> bool:
+    return isinstance(value, generic.DictionaryObject) and (
+        _get(value, "/Type") == "/DocTimeStamp" or _get(value, "/SubFilter") == "/ETSI.RFC3161"
+    )

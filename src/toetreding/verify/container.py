@@ -1,0 +1,288 @@
+"""Checks on what a signature does not cover: the /Contents hex string and its CMS object.
+
+The byte range leaves out exactly the ``<…>`` that holds the CMS object. PDF readers
+ignore whitespace in hex strings, and a CMS object carries unsigned certificates, so
+both could be altered without breaking the signature. These checks catch that, and they
+accept every legitimate encoding: a CMS object in BER with indefinite lengths (written
+by streaming encoders) ends where its end-of-contents octets say, not where a DER length
+would; a self-signed root's own signature is never checked (trust in a root is a choice,
+not a computation); a certificate signed with SHA-1 or MD5 is a *weak algorithm*, which is
+its own finding, not damage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from asn1crypto import x509
+
+from .report import Indication
+
+Finding = tuple[Indication, str, str]
+
+HEX_CONTAINER = re.compile(rb"<[0-9A-Fa-f]*>")
+
+WEAK_DIGESTS = {"md2": "MD2", "md5": "MD5", "sha1": "SHA-1"}
+"""Digest algorithms no longer fit for signatures (ETSI TS 119 312; SOG-IS)."""
+
+WEAK_FINDING = Indication.INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
+
+
+def cms_length(data: bytes) -> int | None:
+    """Length of the BER/DER object at the start of ``data``, or None if it is not one."""
+    from asn1crypto import parser
+
+    if len(data) < 2 or data[0] != 0x30:
+        return None
+    try:
+        _class, _method, _tag, header, content, trailer = parser.parse(data, strict=False)
+    except (ValueError, TypeError):
+        return None
+    return len(header) + len(content) + len(trailer)
+
+
+def padding_is_clean(contents: bytes) -> bool:
+    """The /Contents bytes hold one CMS object followed by zero bytes only."""
+    end = cms_length(contents)
+    return end is not None and end <= len(contents) and not any(contents[end:])
+
+
+def container_problems(
+    data: bytes, signature: Any, trust_roots: Sequence[x509.Certificate] = ()
+) -> list[Finding]:
+    """Strict checks on the unsigned gap and the CMS object's carried certificates."""
+    from pyhanko.sign.validation.pdf_embedded import extract_contents
+
+    problems: list[Finding] = []
+    failed = Indication.FAILED, "FORMAT_FAILURE"
+    try:
+        start, length, second = (int(v) for v in list(signature.sig_object["/ByteRange"])[:3])
+    except (KeyError, TypeError, ValueError):
+        return [(*failed, "the signature has no usable /ByteRange")]
+    gap = data[start + length : second]
+    if not HEX_CONTAINER.fullmatch(gap):
+        problems.append(
+            (
+                *failed,
+                "the unsigned gap of the byte range holds more than the hex signature container",
+            )
+        )
+    elif gap != gap.upper() and gap != gap.lower():
+        # signers write the container in one case; mixed case means it was edited afterwards
+        problems.append(
+            (*failed, "the signature container was edited after signing (mixed-case hex)")
+        )
+    try:
+        contents = extract_contents(signature.sig_object)
+    except Exception:
+        return [*problems, (*failed, "the signature container cannot be read")]
+    if not padding_is_clean(contents):
+        problems.append(
+            (
+                *failed,
+                "the signature container holds bytes besides the signature (tampered /Contents)",
+            )
+        )
+    problems.extend(structure_problems(signature))
+    problems.extend(certificate_problems(signature, trust_roots))
+    return problems
+
+
+def structure_problems(signature: Any) -> list[Finding]:
+    """The CMS fields no signature covers must still be what RFC 5652 prescribes.
+
+    Version numbers and the list of digest algorithms sit outside the signed attributes;
+    a signer writes them by rule, so a value off the rule means the container was edited.
+    """
+    failed = Indication.FAILED, "FORMAT_FAILURE"
+    try:
+        signed_data = signature.signed_data
+        signer_infos = list(signed_data["signer_infos"])
+        versions = [int(info["version"].native.removeprefix("v")) for info in signer_infos]
+        sids = [info["sid"].name for info in signer_infos]
+        digests = {d["algorithm"].native for d in signed_data["digest_algorithms"]}
+        used = {info["digest_algorithm"]["algorithm"].native for info in signer_infos}
+        version = int(signed_data["version"].native.removeprefix("v"))
+        content_type = signed_data["encap_content_info"]["content_type"].native
+        certificates = signed_data["certificates"]
+        other = [c.name for c in certificates] if certificates.native is not None else []
+    except Exception:
+        return [(*failed, "the signature's CMS structure cannot be read")]
+    expected_signer = {"issuer_and_serial_number": 1, "subject_key_identifier": 3}
+    if any(v != expected_signer.get(sid) for v, sid in zip(versions, sids, strict=True)):
+        return [
+            (*failed, "the signature container was edited (a SignerInfo version is off its rule)")
+        ]
+    if "other" in other:
+        expected = 5
+    elif "v2_attr_cert" in other:
+        expected = 4
+    elif "v1_attr_cert" in other or 3 in versions or content_type != "data":
+        expected = 3
+    else:
+        expected = 1
+    if version != expected:
+        return [
+            (*failed, "the signature container was edited (its SignedData version is off its rule)")
+        ]
+    if not used <= digests:
+        return [
+            (*failed, "the signature container was edited (its list of digest algorithms is wrong)")
+        ]
+    return []
+
+
+def certificate_problems(signature: Any, trust_roots: Sequence[x509.Certificate]) -> list[Finding]:
+    """Every certificate carried in the CMS object must be intact and not weakly signed.
+
+    Its issuer (carried too, or a trust root) must be known and its signature must hold.
+    A self-signed certificate (a root) is not judged by its algorithm: a root is trusted
+    by choice, not by its self-signature, which may well be SHA-1 on an old, still valid
+    root. But a carried copy must still be intact (equal to a trust anchor, or its
+    self-signature holding), or its unsigned bytes could be altered unnoticed.
+    """
+    from cryptography import x509 as pyca
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+
+    try:
+        raw = [c.chosen.dump() for c in signature.signed_data["certificates"] or []]
+    except Exception:
+        return [
+            (
+                Indication.FAILED,
+                "FORMAT_FAILURE",
+                "the list of certificates carried in the signature cannot be read",
+            )
+        ]
+    certificates = []
+    for blob in raw:
+        try:
+            certificates.append(pyca.load_der_x509_certificate(blob))
+        except ValueError:
+            return [
+                (
+                    Indication.FAILED,
+                    "FORMAT_FAILURE",
+                    "a certificate carried in the signature is damaged (it cannot be read)",
+                )
+            ]
+    anchors = []
+    for root in trust_roots:
+        try:
+            anchors.append(pyca.load_der_x509_certificate(root.dump()))
+        except ValueError:
+            continue
+    by_subject = {c.subject.public_bytes(): c for c in [*anchors, *certificates]}
+    anchor_bytes = {root.dump() for root in trust_roots}
+    problems: list[Finding] = []
+    for certificate, blob in zip(certificates, raw, strict=True):
+        name = _readable_name(certificate)
+        if not _algorithm_fields_agree(blob):
+            problems.append(
+                (
+                    Indication.FAILED,
+                    "FORMAT_FAILURE",
+                    f"the certificate '{name}' carried in the signature is damaged (its two "
+                    "signature algorithm fields disagree)",
+                )
+            )
+            continue
+        if certificate.issuer.public_bytes() == certificate.subject.public_bytes():
+            if blob not in anchor_bytes and _self_signature_broken(certificate):
+                problems.append(
+                    (
+                        Indication.FAILED,
+                        "FORMAT_FAILURE",
+                        f"the certificate '{name}' carried in the signature is damaged (its "
+                        "own signature does not match)",
+                    )
+                )
+            continue
+        weak = _weak_digest(certificate)
+        if weak is not None:
+            problems.append(
+                (*WEAK_FINDING, f"weak algorithm in the chain: {weak} (certificate '{name}')")
+            )
+        issuer = by_subject.get(certificate.issuer.public_bytes())
+        if issuer is None:
+            problems.append(
+                (
+                    Indication.INDETERMINATE,
+                    "NO_CERTIFICATE_CHAIN_FOUND",
+                    f"the certificate '{name}' carried in the signature names an issuer that "
+                    "is neither carried nor trusted",
+                )
+            )
+            continue
+        try:
+            certificate.verify_directly_issued_by(issuer)
+        except InvalidSignature:
+            problems.append(
+                (
+                    Indication.FAILED,
+                    "FORMAT_FAILURE",
+                    f"the certificate '{name}' carried in the signature is damaged (its "
+                    "issuer's signature does not match)",
+                )
+            )
+        except (UnsupportedAlgorithm, ValueError, TypeError):
+            if weak is not None:
+                continue  # already reported as a weak algorithm
+            problems.append(
+                (
+                    Indication.INDETERMINATE,
+                    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                    f"the certificate '{name}' is signed with an algorithm toetreding cannot check",
+                )
+            )
+    return problems
+
+
+def _algorithm_fields_agree(blob: bytes) -> bool:
+    """RFC 5280 4.1.1.2: the outer signatureAlgorithm equals the signed one in the TBS part.
+
+    Only the TBS part is signed, so the outer field is where an edit would go unnoticed.
+    """
+    try:
+        parsed = x509.Certificate.load(blob)
+        outer: bytes = parsed["signature_algorithm"].dump()
+        inner: bytes = parsed["tbs_certificate"]["signature"].dump()
+    except Exception:
+        return False
+    return outer == inner
+
+
+def _self_signature_broken(certificate: Any) -> bool:
+    """True only when a self-signature can be checked and does not hold."""
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        certificate.verify_directly_issued_by(certificate)
+    except InvalidSignature:
+        return True
+    except Exception:
+        return False  # an algorithm we cannot check: not evidence of damage
+    return False
+
+
+def _weak_digest(certificate: Any) -> str | None:
+    try:
+        algorithm = certificate.signature_hash_algorithm
+    except Exception:
+        return None
+    name = getattr(algorithm, "name", "")
+    return WEAK_DIGESTS.get(str(name).lower())
+
+
+def _readable_name(certificate: Any) -> str:
+    from cryptography.x509.oid import NameOID
+
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if names:
+        return str(names[0].value)
+    try:
+        return str(certificate.subject.rfc4514_string())
+    except Exception:
+        return "?"

@@ -1,0 +1,65 @@
+"""How to verify: trust roots, revocation data, moment, required level, time policy.
+
+:func:`options_from_settings` turns the workspace's settings (and command-line choices)
+into :class:`VerifyOptions`, so the CLI, the demo and batch verify alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asn1crypto import crl, x509
+
+from ..signing_config import SignatureLevel
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """How to verify."""
+
+    trust_roots: tuple[x509.Certificate, ...]
+    at: dt.datetime | None = None
+    """Validation moment (default: now)."""
+    allow_fetching: bool = True
+    """Fetch OCSP/CRL when the document does not carry them."""
+    required_level: SignatureLevel | None = None
+    crls: tuple[crl.CertificateList, ...] = ()
+    """Revocation lists known beforehand (e.g. a CA's CRL file), used next to the document's."""
+    acceptance_needs_timestamp: bool = True
+    """The acceptance fixes the effective date, so by default its moment must be proven."""
+
+
+def options_from_settings(
+    settings: Settings,
+    trust_files: Sequence[Path] = (),
+    crl_files: Sequence[Path] = (),
+    *,
+    at: dt.datetime | None = None,
+    offline: bool = False,
+    required_level: SignatureLevel | None = None,
+) -> VerifyOptions:
+    """Verification options from the settings; given files replace the configured ones."""
+    from ..errors import ConfigError
+    from ..pki.files import load_crls, load_trust_roots
+
+    roots = load_trust_roots(tuple(trust_files) or settings.signing.trust_roots)
+    if not roots:
+        raise ConfigError(
+            "no trust roots: verify needs to know which root certificates to trust",
+            hint="give --trust ROOT.pem or list them under 'ondertekening.vertrouwensankers'",
+        )
+    return VerifyOptions(
+        trust_roots=tuple(roots),
+        at=at,
+        allow_fetching=not offline,
+        required_level=required_level,
+        crls=tuple(load_crls(tuple(crl_files) or settings.signing.crls)),
+        acceptance_needs_timestamp=settings.verification.acceptance_needs_timestamp,
+    )

@@ -1,0 +1,322 @@
+"""The positive list of changes after a signature (verify/changes.py), tried as an attacker.
+
+These tests build later revisions by hand on an unsigned statement and ask the change
+review what it sees, without the cost of real signatures: the review only compares
+revisions. Each abuse of an allowed change must be named and refused; each legitimate
+update must be allowed and named.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from toetreding.render import RenderedStatement
+from toetreding.verify.changes import Change, ChangePolicy, review_changes
+
+from .support import hostile
+
+STATEMENT = ChangePolicy(statement_fields=("ondertekening-partij", "aanvaarding-coordinator"))
+FOREIGN = ChangePolicy(statement_fields=None)
+
+
+def revise(pdf: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:
+    return hostile._update(pdf, change)
+
+
+def review(pdf: bytes, base: int, policy: ChangePolicy = STATEMENT) -> list[Change]:
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    return review_changes(reader, base, policy)
+
+
+def forbidden(changes: list[Change]) -> list[str]:
+    return [c.description for c in changes if not c.allowed]
+
+
+def field(writer: IncrementalPdfFileWriter, name: str) -> Any:
+    for reference in writer.root["/AcroForm"]["/Fields"]:
+        candidate = reference.get_object()
+        if str(candidate.get("/T")) == name:
+            return candidate
+    raise LookupError(name)
+
+
+def fake_signature(writer: IncrementalPdfFileWriter, kind: str = "/Sig") -> Any:
+    return writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name(kind),
+                pdf_name("/SubFilter"): pdf_name(
+                    "/ETSI.RFC3161" if kind == "/DocTimeStamp" else "/ETSI.CAdES.detached"
+                ),
+            }
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def base(huizen_pdf: RenderedStatement) -> tuple[bytes, int]:
+    """The unsigned statement; the revision with its fields stands in for a signed one."""
+    reader = PdfFileReader(io.BytesIO(huizen_pdf.pdf), strict=False)
+    return huizen_pdf.pdf, reader.xrefs.total_revisions - 1
+
+
+def sign_field(
+    name: str, extra: Callable[[Any, IncrementalPdfFileWriter], None] | None = None
+) -> Callable[[IncrementalPdfFileWriter], None]:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        target = field(writer, name)
+        target["/V"] = fake_signature(writer)
+        writer.update_container(target)
+        if extra is not None:
+            extra(target, writer)
+
+    return change
+
+
+def test_a_later_signature_in_the_statements_field_is_allowed_and_named(
+    base: tuple[bytes, int],
+) -> None:
+    pdf, revision = base
+    signed = revise(pdf, sign_field("ondertekening-partij"))
+    changes = review(signed, revision)
+    assert not forbidden(changes)
+    assert "later signature in the field 'ondertekening-partij'" in [c.description for c in changes]
+
+
+def test_signing_a_field_may_not_move_it(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def move(target: Any, writer: IncrementalPdfFileWriter) -> None:
+        widget = target["/Kids"][0].get_object()
+        widget["/Rect"] = generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, 595, 842)])
+        writer.update_container(widget)
+
+    changes = review(revise(pdf, sign_field("ondertekening-partij", move)), revision)
+    assert any("changed beyond its signature" in t for t in forbidden(changes))
+
+
+def test_a_signature_value_may_not_reuse_an_object_of_the_signed_document(
+    base: tuple[bytes, int],
+) -> None:
+    pdf, revision = base
+
+    def reuse(writer: IncrementalPdfFileWriter) -> None:
+        target = field(writer, "ondertekening-partij")
+        target["/V"] = writer.root.raw_get("/Metadata")  # an old object, posing as a value
+        writer.update_container(target)
+
+    assert any("reuses an object" in t for t in forbidden(review(revise(pdf, reuse), revision)))
+
+
+def test_the_acceptance_may_not_come_before_the_party(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+    changes = review(revise(pdf, sign_field("aanvaarding-coordinator")), revision)
+    assert any("against the statement's order" in t for t in forbidden(changes))
+
+
+def test_a_statement_field_may_not_hold_a_document_timestamp(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def stamp(writer: IncrementalPdfFileWriter) -> None:
+        target = field(writer, "ondertekening-partij")
+        target["/V"] = fake_signature(writer, "/DocTimeStamp")
+        writer.update_container(target)
+
+    assert any(
+        "document timestamp was put into" in t
+        for t in forbidden(review(revise(pdf, stamp), revision))
+    )
+
+
+def _new_timestamp_field(
+    rect: tuple[float, ...], actions: bool = False
+) -> Callable[[IncrementalPdfFileWriter], None]:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page_ref = writer.root["/Pages"]["/Kids"][0]
+        values = {
+            pdf_name("/FT"): pdf_name("/Sig"),
+            pdf_name("/T"): generic.TextStringObject("tijdstempel-1"),
+            pdf_name("/Type"): pdf_name("/Annot"),
+            pdf_name("/Subtype"): pdf_name("/Widget"),
+            pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in rect]),
+            pdf_name("/F"): generic.NumberObject(132),
+            pdf_name("/P"): page_ref,
+            pdf_name("/V"): fake_signature(writer, "/DocTimeStamp"),
+        }
+        if actions:
+            values[pdf_name("/AA")] = generic.DictionaryObject()
+        reference = writer.add_object(generic.DictionaryObject(values))
+        form = writer.root["/AcroForm"]
+        form["/Fields"].append(reference)
+        writer.update_container(form)
+        page = page_ref.get_object()
+        page["/Annots"].append(reference)
+        writer.update_container(page)
+
+    return change
+
+
+def test_a_document_timestamp_in_a_zero_size_field_is_allowed(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+    changes = review(revise(pdf, _new_timestamp_field((0, 0, 0, 0))), revision)
+    assert not forbidden(changes)
+    assert "document timestamp in the new field 'tijdstempel-1'" in [c.description for c in changes]
+
+
+@pytest.mark.parametrize(
+    ("rect", "actions", "reason"),
+    [
+        ((70, 600, 520, 700), False, "has a visible appearance"),
+        ((0, 0, 0, 0), True, "carries actions"),
+    ],
+)
+def test_a_document_timestamp_field_may_not_show_or_act(
+    base: tuple[bytes, int], rect: tuple[float, ...], actions: bool, reason: str
+) -> None:
+    pdf, revision = base
+    changes = review(revise(pdf, _new_timestamp_field(rect, actions)), revision)
+    assert any(reason in t for t in forbidden(changes)), changes
+
+
+def test_a_new_signed_field_is_allowed_only_outside_a_statement(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def add(writer: IncrementalPdfFileWriter) -> None:
+        _new_timestamp_field((70, 600, 520, 700))(writer)
+        target = field(writer, "tijdstempel-1")
+        target["/V"] = fake_signature(writer)
+        writer.update_container(target)
+
+    forged = revise(pdf, add)
+    assert any("added and signed" in t for t in forbidden(review(forged, revision)))
+    assert not forbidden(review(forged, revision, FOREIGN))
+
+
+def test_renaming_a_field_is_a_removal_and_a_new_field(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def rename(writer: IncrementalPdfFileWriter) -> None:
+        target = field(writer, "aanvaarding-coordinator")
+        target["/T"] = generic.TextStringObject("iets-anders")
+        writer.update_container(target)
+
+    reasons = forbidden(review(revise(pdf, rename), revision))
+    assert "the form field 'aanvaarding-coordinator' was removed" in reasons
+    assert any("new, empty signature field 'iets-anders'" in t for t in reasons)
+
+
+@pytest.mark.parametrize(
+    "xmp",
+    [b"<x>niet xmp</x>", b'<!DOCTYPE x [<!ENTITY a "b">]><x:xmpmeta xmlns:x="adobe:ns:meta/"/>'],
+)
+def test_metadata_must_stay_xmp(base: tuple[bytes, int], xmp: bytes) -> None:
+    pdf, revision = base
+
+    def replace(writer: IncrementalPdfFileWriter) -> None:
+        stream = generic.StreamObject(
+            {pdf_name("/Type"): pdf_name("/Metadata"), pdf_name("/Subtype"): pdf_name("/XML")},
+            stream_data=xmp,
+        )
+        writer.root["/Metadata"] = writer.add_object(stream)
+        writer.update_root()
+
+    assert any("not XMP" in t for t in forbidden(review(revise(pdf, replace), revision)))
+
+
+def test_signing_tools_may_touch_the_modification_date_and_producer(
+    base: tuple[bytes, int],
+) -> None:
+    pdf, revision = base
+
+    def touch(writer: IncrementalPdfFileWriter) -> None:
+        info = writer.trailer["/Info"].get_object()
+        info["/ModDate"] = generic.TextStringObject("D:20261130120000Z")
+        info["/Producer"] = generic.TextStringObject("een ander programma")
+        writer.update_container(info)
+
+    assert not forbidden(review(revise(pdf, touch), revision))
+
+
+def test_the_tagged_structure_may_not_change(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def retag(writer: IncrementalPdfFileWriter) -> None:
+        tree = writer.root["/StructTreeRoot"]
+        document = (
+            tree["/K"][0].get_object()
+            if isinstance(tree["/K"], generic.ArrayObject)
+            else tree["/K"].get_object()
+        )
+        document["/Alt"] = generic.TextStringObject("De gemeente treedt niet toe")
+        writer.update_container(document)
+
+    assert any("tagged structure" in t for t in forbidden(review(revise(pdf, retag), revision)))
+
+
+def test_a_direct_annotation_is_seen(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def add(writer: IncrementalPdfFileWriter) -> None:
+        page = writer.root["/Pages"]["/Kids"][0].get_object()
+        page["/Annots"].append(
+            generic.DictionaryObject(
+                {
+                    pdf_name("/Type"): pdf_name("/Annot"),
+                    pdf_name("/Subtype"): pdf_name("/Square"),
+                    pdf_name("/Rect"): generic.ArrayObject(
+                        [generic.FloatObject(v) for v in (0, 0, 500, 500)]
+                    ),
+                }
+            )
+        )
+        writer.update_container(page)
+
+    assert any("annotation was added" in t for t in forbidden(review(revise(pdf, add), revision)))
+
+
+def test_absurd_nesting_is_refused_not_crashed(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def nest(writer: IncrementalPdfFileWriter) -> None:
+        value: Any = generic.NullObject()
+        for _ in range(500):  # deeper than our limit, shallower than pyHanko's writer can write
+            value = generic.ArrayObject([value])
+        writer.root["/Collection"] = writer.add_object(
+            generic.DictionaryObject({pdf_name("/X"): value})
+        )
+        writer.update_root()
+
+    reasons = forbidden(review(revise(pdf, nest), revision))
+    assert reasons, "a new catalog entry must be reported"
+
+
+def test_a_page_tree_that_loops_is_refused(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def loop(writer: IncrementalPdfFileWriter) -> None:
+        pages = writer.root["/Pages"]
+        pages["/Kids"].append(writer.root.raw_get("/Pages"))
+        writer.update_container(pages)
+
+    reasons = forbidden(review(revise(pdf, loop), revision))
+    assert reasons and all(isinstance(t, str) for t in reasons)
+
+
+@pytest.mark.parametrize("family", sorted(hostile.INCREMENTAL_ATTACKS))
+def test_each_hostile_family_is_forbidden_on_the_unsigned_base(
+    base: tuple[bytes, int], family: str
+) -> None:
+    """The same families, with no signatures at all: the review alone names them."""
+    pdf, revision = base
+    attack, reason = hostile.INCREMENTAL_ATTACKS[family]
+    if family in ("signed field repainted", "chain in the metadata replaced"):
+        pytest.skip("needs a signed field / is judged by the statement check, not the change list")
+    assert any(reason in t for t in forbidden(review(attack(pdf), revision))), family
