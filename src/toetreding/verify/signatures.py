@@ -118,9 +118,18 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 
 def check_signature(
-    reader: Any, signature: Any, options: VerifyOptions, data: bytes, policy: ChangePolicy
+    reader: Any,
+    signature: Any,
+    options: VerifyOptions,
+    data: bytes,
+    policy: ChangePolicy,
+    trusted_stamp_revisions: tuple[int, ...] = (),
 ) -> SignatureReport:
-    """Validate one regular (PAdES) signature."""
+    """Validate one regular (PAdES) signature.
+
+    ``trusted_stamp_revisions``: the revisions of the file's document timestamps that are
+    intact and trusted (judged once per file, not again for every signature).
+    """
     from pyhanko.sign.validation import validate_pdf_signature
 
     report = SignatureReport(field_name=str(signature.field_name), kind="signature")
@@ -180,7 +189,11 @@ def check_signature(
         report.signing_time = iso(status.signer_reported_dt)
         report.signing_time_source = TimeSource.CLAIMED
     _judge_trust(report, reader, signature, status, stamp if proven else None, options)
-    report.level = _level(reader, signature, report, proven, options) if report.intact else None
+    report.level = (
+        _level(reader, signature, report, proven, options, trusted_stamp_revisions)
+        if report.intact
+        else None
+    )
     return report
 
 
@@ -348,21 +361,21 @@ def _trust_problem(status: Any, failure: str | None) -> tuple[Indication, str, s
 
 
 def _level(
-    reader: Any, signature: Any, report: SignatureReport, proven: bool, options: VerifyOptions
+    reader: Any,
+    signature: Any,
+    report: SignatureReport,
+    proven: bool,
+    options: VerifyOptions,
+    trusted_stamp_revisions: tuple[int, ...],
 ) -> str:
     """The PAdES baseline level this signature reaches, judged from what is proven."""
     level = SignatureLevel.B_B
-    later_stamps = [
-        s
-        for s in reader.embedded_timestamp_signatures
-        if s.signed_revision > signature.signed_revision
-    ]
-    stamps_ok = [s for s in later_stamps if document_timestamp_ok(reader, s, options)]
-    if proven or stamps_ok:
+    later_stamp = any(r > signature.signed_revision for r in trusted_stamp_revisions)
+    if proven or later_stamp:
         level = SignatureLevel.B_T
         if _has_validation_data(reader, signature, options):
             level = SignatureLevel.B_LT
-            if stamps_ok:
+            if later_stamp:
                 level = SignatureLevel.B_LTA
     if options.required_level is not None and level.rank < options.required_level.rank:
         report.fail(
@@ -371,17 +384,6 @@ def _level(
             f"the signature reaches PAdES {level.value}, not the required {options.required_level.value}",
         )
     return level.value
-
-
-def document_timestamp_ok(reader: Any, stamp: Any, options: VerifyOptions) -> bool:
-    """Whether a document timestamp is intact, valid and trusted."""
-    from pyhanko.sign.validation import validate_pdf_timestamp
-
-    try:
-        status = validate_pdf_timestamp(stamp, _context(reader, options), skip_diff=True)
-    except Exception:
-        return False
-    return bool(status.intact and status.valid and status.trusted)
 
 
 def _has_validation_data(reader: Any, signature: Any, options: VerifyOptions) -> bool:

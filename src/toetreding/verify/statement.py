@@ -109,8 +109,19 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
     policy = ChangePolicy(statement_fields=slots or None)
     if not signatures:
         report.document.problems.append("the document holds no signature")
-    for signature in signatures:
-        report.signatures.append(_check_one(reader, signature, options, data, policy))
+    stamps = {
+        index: _check_one(reader, signature, options, data, policy, ())
+        for index, signature in enumerate(signatures)
+        if _is_document_timestamp(signature)
+    }
+    trusted = tuple(
+        r.revision
+        for r in stamps.values()
+        if r.revision is not None and r.intact and r.certificate_trusted
+    )
+    for index, signature in enumerate(signatures):
+        result = stamps.get(index) or _check_one(reader, signature, options, data, policy, trusted)
+        report.signatures.append(result)
     _time_bounds(report)
     for result in report.signatures:
         result.conclude()
@@ -120,15 +131,27 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
     _chain_and_dates(reader, signatures, report, options)
 
 
+def _is_document_timestamp(signature: Any) -> bool:
+    try:
+        subfilter = str(signature.sig_object.get("/SubFilter", ""))
+        return bool(signature.sig_object_type == "/DocTimeStamp" or subfilter == "/ETSI.RFC3161")
+    except Exception:
+        return False
+
+
 def _check_one(
-    reader: Any, signature: Any, options: VerifyOptions, data: bytes, policy: ChangePolicy
+    reader: Any,
+    signature: Any,
+    options: VerifyOptions,
+    data: bytes,
+    policy: ChangePolicy,
+    trusted_stamps: tuple[int, ...],
 ) -> SignatureReport:
     """One signature's report; a signature too damaged to judge fails on its own."""
     try:
-        subfilter = str(signature.sig_object.get("/SubFilter", ""))
-        if signature.sig_object_type == "/DocTimeStamp" or subfilter == "/ETSI.RFC3161":
+        if _is_document_timestamp(signature):
             return check_document_timestamp(reader, signature, options, data, policy)
-        return check_signature(reader, signature, options, data, policy)
+        return check_signature(reader, signature, options, data, policy, trusted_stamps)
     except Exception as error:
         try:
             name = str(signature.field_name)
