@@ -186,6 +186,77 @@ def test_a_document_timestamp_field_may_not_show_or_act(
     assert any(reason in t for t in forbidden(changes)), changes
 
 
+def _timestamp_field_with(
+    rect: Any, subtype: str = "/Widget"
+) -> Callable[[IncrementalPdfFileWriter], None]:
+    """A new field holding a (stand-in) document timestamp, its one kid as given."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page_ref = writer.root["/Pages"]["/Kids"][0]
+        kid = writer.add_object(
+            generic.DictionaryObject(
+                {
+                    pdf_name("/Type"): pdf_name("/Annot"),
+                    pdf_name("/Subtype"): pdf_name(subtype),
+                    pdf_name("/Rect"): rect(writer),
+                    pdf_name("/F"): generic.NumberObject(4),
+                    pdf_name("/P"): page_ref,
+                }
+            )
+        )
+        reference = writer.add_object(
+            generic.DictionaryObject(
+                {
+                    pdf_name("/FT"): pdf_name("/Sig"),
+                    pdf_name("/T"): generic.TextStringObject("tijdstempel-9"),
+                    pdf_name("/V"): fake_signature(writer, "/DocTimeStamp"),
+                    pdf_name("/Kids"): generic.ArrayObject([kid]),
+                }
+            )
+        )
+        form = writer.root["/AcroForm"]
+        form["/Fields"].append(reference)
+        writer.update_container(form)
+        page = page_ref.get_object()
+        page["/Annots"].append(kid)
+        writer.update_container(page)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("rect", "subtype", "reason"),
+    [
+        # numbers behind references: readers resolve them and draw the widget
+        (
+            lambda w: generic.ArrayObject(
+                [w.add_object(generic.FloatObject(v)) for v in (70, 600, 520, 700)]
+            ),
+            "/Widget",
+            "has a visible appearance",
+        ),
+        # five numbers: MuPDF draws it, poppler does not; we count it as visible
+        (
+            lambda w: generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, 0, 0, 700)]),
+            "/Widget",
+            "has a visible appearance",
+        ),
+        # a stamp, not a widget, hung under the timestamp field
+        (
+            lambda w: generic.ArrayObject([generic.FloatObject(0)] * 4),
+            "/Stamp",
+            "carries annotations that are not form widgets",
+        ),
+    ],
+)
+def test_a_timestamp_field_cannot_smuggle_a_visible_annotation(
+    base: tuple[bytes, int], rect: Any, subtype: str, reason: str
+) -> None:
+    pdf, revision = base
+    changes = review(revise(pdf, _timestamp_field_with(rect, subtype)), revision)
+    assert any(reason in t for t in forbidden(changes)), changes
+
+
 def test_a_new_signed_field_is_allowed_only_outside_a_statement(base: tuple[bytes, int]) -> None:
     pdf, revision = base
 
@@ -228,7 +299,10 @@ def test_metadata_must_stay_xmp(base: tuple[bytes, int], xmp: bytes) -> None:
         writer.root["/Metadata"] = writer.add_object(stream)
         writer.update_root()
 
-    assert any("not XMP" in t for t in forbidden(review(revise(pdf, replace), revision)))
+    assert any(
+        "replaced by something unusable" in t
+        for t in forbidden(review(revise(pdf, replace), revision))
+    )
 
 
 def test_signing_tools_may_touch_the_modification_date_and_producer(

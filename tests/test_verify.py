@@ -534,6 +534,116 @@ def test_five_signatures_and_a_document_timestamp_from_another_tool(
     assert out.index("NOT A TOETREDING STATEMENT") < out.index("Signature1")
 
 
+@pytest.mark.parametrize(
+    "carried", ["only its own", "chain and an unrelated one", "chain and a renewed CA"]
+)
+def test_carried_certificates_as_other_tools_carry_them(
+    carried: str, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """Signers carry only their own certificate, or more than their path: no false alarm."""
+    import typst
+    from asn1crypto import x509
+
+    chain = [x509.Certificate.load(test_pki.cert_der(n)) for n in ("interm", "root")]
+    extra = {
+        "only its own": [],
+        "chain and an unrelated one": [*chain, x509.Certificate.load(test_pki.cert_der("nosign"))],
+        "chain and a renewed CA": [chain[0], encodings.renewed_ca(test_pki, "interm"), chain[1]],
+    }[carried]
+    signer = encodings.signer_carrying(test_pki, "signer-rsa", extra)
+    path = tmp_path / "ander.pdf"
+    path.write_bytes(encodings.sign_plain_pdf(typst.compile(b"Hallo"), signer, "Sig1", box=None))
+    (signature,) = verify_file(path, options(test_pki)).signatures
+    assert signature.indication is Indication.PASSED, signature.problems
+
+
+@pytest.mark.parametrize("suffix", ["Z'", "Z00'00'", "+0100", "+01'00'"])
+def test_signing_dates_in_other_dialects_are_read(
+    suffix: str, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """LibreOffice writes /M (D:…Z'): the signature is intact, and its claimed time is read."""
+    import typst
+    from pyhanko.sign import signers
+
+    signer = signers.SimpleSigner.load_pkcs12(
+        str(test_pki.pkcs12("signer-rsa")), passphrase=PASSPHRASE.encode()
+    )
+    with encodings.with_signing_date_suffix(suffix):
+        pdf = encodings.sign_plain_pdf(typst.compile(b"Hallo"), signer, "Sig1", box=None)
+    path = tmp_path / "datum.pdf"
+    path.write_bytes(pdf)
+    (signature,) = verify_file(path, options(test_pki)).signatures
+    assert signature.indication is Indication.PASSED, signature.problems
+    assert signature.signing_time is not None and signature.signing_time_source == "claimed"
+
+
+def test_a_field_under_an_existing_parent_is_no_false_alarm(
+    tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """Outside a statement, a second signature may sit under the first one's parent field."""
+    import typst
+    from pyhanko.sign import signers
+
+    signer = signers.SimpleSigner.load_pkcs12(
+        str(test_pki.pkcs12("signer-rsa")), passphrase=PASSPHRASE.encode()
+    )
+    pdf = typst.compile(b"Hallo")
+    for name in ("Handtekeningen.Eerste", "Handtekeningen.Tweede"):
+        pdf = encodings.sign_plain_pdf(pdf, signer, name, box=(50, 50, 200, 100))
+    path = tmp_path / "genest.pdf"
+    path.write_bytes(pdf)
+    report = verify_file(path, options(test_pki))
+    assert [s.indication for s in report.signatures] == [Indication.PASSED] * 2, all_problems(
+        report
+    )
+
+
+def test_a_signature_after_a_final_certification_fails_it(
+    tmp_path: Path, test_pki: RunningPki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DocMDP P=1 ("no changes"): a later signature breaks the certification; P=2 allows it."""
+    import typst
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    signer = signers.SimpleSigner.load_pkcs12(
+        str(test_pki.pkcs12("signer-rsa")), passphrase=PASSPHRASE.encode()
+    )
+    verdicts = {}
+    for permission in (fields.MDPPerm.NO_CHANGES, fields.MDPPerm.FILL_FORMS):
+        out = io.BytesIO()
+        signers.PdfSigner(
+            signers.PdfSignatureMetadata(
+                field_name="Certificering",
+                subfilter=fields.SigSeedSubFilter.PADES,
+                certify=True,
+                docmdp_permissions=permission,
+            ),
+            signer,
+        ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(typst.compile(b"Hallo"))), output=out)
+        path = tmp_path / f"{permission.name}.pdf"
+        # pyHanko refuses to sign after P=1; another tool (or an attacker) need not
+        monkeypatch.setattr(
+            signers.PdfSigner, "_enforce_certification_constraints", lambda self, reader: None
+        )
+        path.write_bytes(encodings.sign_plain_pdf(out.getvalue(), signer, "Later", box=None))
+        monkeypatch.undo()
+        verdicts[permission.name] = verify_file(path, options(test_pki)).signatures[0]
+    assert verdicts["FILL_FORMS"].indication is Indication.PASSED
+    final = verdicts["NO_CHANGES"]
+    assert final.indication is Indication.FAILED
+    assert any("certified as final" in p for p in final.problems), final.problems
+
+
+def test_bytes_before_the_header_are_said_plainly(
+    party_signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    path = tmp_path / "voorloop.pdf"
+    path.write_bytes(b"Content-Type: application/pdf\r\n\r\n" + party_signed.read_bytes())
+    report = verify_file(path, options(test_pki))
+    assert not report.readable and "bytes before its %PDF- header" in (report.error or "")
+
+
 INTERNAL_TEXT = re.compile(r"Reference\(|idnum|has no attribute|Error\b|Traceback|0x[0-9a-f]{6}")
 
 
@@ -565,6 +675,24 @@ def test_signature_structure_tricks_are_rejected(
     assert not report.passed, (family, report.to_dict())
     code, out, err = run("verify", forged, "--trust", test_pki.root_pem)
     assert code in (1, 4) and "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("family", "reason"),
+    [
+        ("object listed twice in one xref table", "lists object"),
+        ("unlisted object behind a broken startxref", "no cross-reference table lists"),
+    ],
+)
+def test_files_that_readers_read_differently_fail(
+    family: str, reason: str, signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """pyHanko and the viewers would each see a different document: never PASSED."""
+    forged = tmp_path / "dubbelzinnig.pdf"
+    forged.write_bytes(hostile.STRUCTURE_ATTACKS[family](signed.read_bytes()))
+    report = verify_file(forged, options(test_pki))
+    assert not report.passed
+    assert any(reason in p for p in report.document.problems), report.document.problems
 
 
 @pytest.mark.parametrize("family", sorted(hostile.BROKEN_FILES))

@@ -123,3 +123,82 @@ def sign_existing_field(pdf: bytes, pkcs12: Any, passphrase: str, field: str) ->
         signer,
     ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output, existing_fields_only=True)
     return output.getvalue()
+
+
+def signer_carrying(pki: Any, label: str, certificates: list[Any]) -> Any:
+    """A pyHanko signer for ``label`` that carries exactly ``certificates`` besides its own
+    (none, its chain, its chain and more: real tools do all of these)."""
+    from asn1crypto import keys
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key = pki.keys[label].private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return signers.SimpleSigner(
+        signing_cert=x509.Certificate.load(pki.cert_der(label)),
+        signing_key=keys.PrivateKeyInfo.load(key),
+        cert_registry=SimpleCertificateStore.from_certs(certificates),
+    )
+
+
+def renewed_ca(pki: Any, label: str) -> x509.Certificate:
+    """A successor of CA ``label``: the same name, a new key (a CA key rollover), with a
+    long extension so that it sorts after its predecessor in a DER SET OF."""
+    import datetime as dt
+
+    from cryptography import x509 as pyca
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    old = pki.cert(label)
+    now = dt.datetime.now(dt.UTC)
+    new = (
+        pyca.CertificateBuilder()
+        .subject_name(old.subject)
+        .issuer_name(old.issuer)
+        .public_key(rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key())
+        .serial_number(pyca.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=900))
+        .add_extension(pyca.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            pyca.CRLDistributionPoints(
+                [
+                    pyca.DistributionPoint(
+                        [pyca.UniformResourceIdentifier("http://crl.example.nl/" + "g2/" * 60)],
+                        None,
+                        None,
+                        None,
+                    )
+                ]
+            ),
+            critical=False,
+        )
+        .sign(pki.keys["root"], hashes.SHA256())
+    )
+    return x509.Certificate.load(new.public_bytes(serialization.Encoding.DER))
+
+
+def with_signing_date_suffix(suffix: str) -> Any:
+    """A context in which pyHanko writes /M with ``suffix`` (LibreOffice writes ``Z'``)."""
+    import contextlib
+
+    import pyhanko.sign.signers.pdf_byterange as byterange
+    from pyhanko.pdf_utils import generic
+
+    @contextlib.contextmanager
+    def patched() -> Any:
+        original = byterange.pdf_date
+        byterange.pdf_date = lambda moment: generic.pdf_string(  # type: ignore[assignment]
+            moment.strftime("D:%Y%m%d%H%M%S") + suffix
+        )
+        try:
+            yield
+        finally:
+            byterange.pdf_date = original
+
+    return patched()

@@ -511,6 +511,127 @@ def title_changed(data: bytes) -> bytes:
     return _update(data, change)
 
 
+def xmp_title_changed(data: bytes) -> bytes:
+    """The title a viewer shows (PDF/UA sets DisplayDocTitle), rewritten in the XMP."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        xmp = writer.root["/Metadata"].get_object().data
+        start = xmp.index(b"<rdf:li", xmp.index(b"dc:title"))
+        end = xmp.index(b"</rdf:li>", start)
+        head = xmp[start : xmp.index(b">", start) + 1]
+        xmp = xmp[:start] + head + b"INTREKKING van de toetreding" + xmp[end:]
+        stream = generic.StreamObject(
+            {pdf_name("/Type"): pdf_name("/Metadata"), pdf_name("/Subtype"): pdf_name("/XML")},
+            stream_data=xmp,
+        )
+        writer.root["/Metadata"] = writer.add_object(stream)
+        writer.update_root()
+
+    return _update(data, change)
+
+
+def info_replaced_by_a_number(data: bytes) -> bytes:
+    """The trailer's /Info pointed at an object that holds a number (viewers then show no
+    title, author or subject). Written by hand: pyHanko's writer always writes its /Info."""
+    size = int(re.findall(rb"/Size\s+(\d+)", data)[-1])
+    return _raw_update(
+        data,
+        b"%d 0 obj\n42\nendobj\n" % size,
+        b"%d 1\n@OFFSET@" % size,
+        edit_trailer=lambda t: re.sub(rb"/Info\s+\d+\s+\d+\s+R", b"/Info %d 0 R" % size, t).replace(
+            b"/Size %d" % size, b"/Size %d" % (size + 1)
+        ),
+    )
+
+
+def non_signature_value(data: bytes) -> bytes:
+    """A signature field whose value is a number (pyHanko's own list stops there)."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        field = writer.add_object(
+            generic.DictionaryObject(
+                {
+                    pdf_name("/FT"): pdf_name("/Sig"),
+                    pdf_name("/T"): generic.TextStringObject("x"),
+                    pdf_name("/V"): generic.NumberObject(42),
+                }
+            )
+        )
+        form = writer.root["/AcroForm"]
+        form["/Fields"].append(field)
+        writer.update_container(form)
+
+    return _update(data, change)
+
+
+def _raw_update(
+    data: bytes,
+    body: bytes,
+    table: bytes,
+    pointer_shift: int = 0,
+    edit_trailer: Callable[[bytes], bytes] = lambda t: t,
+) -> bytes:
+    """Append an incremental update written by hand (objects, xref table, trailer).
+
+    ``@OFFSET@`` in ``table`` becomes an in-use entry for the first object of ``body``.
+    """
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    trailer = re.findall(rb"trailer\s*(<<.*?>>)\s*startxref", data, re.S)[-1]
+    trailer = re.sub(rb"/Prev \d+", b"", trailer).replace(b"<<", b"<< /Prev %d" % prev, 1)
+    trailer = edit_trailer(trailer)
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    base = len(out)
+    out += body
+    xref_at = len(out)
+    entry = b"%010d 00000 n \n" % base
+    out += b"xref\n0 1\n0000000000 65535 f \n" + table.replace(b"@OFFSET@", entry)
+    out += b"trailer\n" + trailer + b"\nstartxref\n%d\n%%%%EOF\n" % (xref_at + pointer_shift)
+    return bytes(out)
+
+
+def _content_ref(data: bytes) -> tuple[int, int]:
+    """The first page's content stream: its object number and current offset."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    reference = reader.root["/Pages"]["/Kids"][0].raw_get("/Contents").reference
+    offset = reader.xrefs.get_historical_ref(reference, reader.xrefs.total_revisions - 1)
+    return reference.idnum, int(offset)
+
+
+FORGED_CONTENT = b"BT /F1 24 Tf 72 700 Td (De gemeente treedt NIET toe) Tj ET"
+
+
+def xref_lists_an_object_twice(data: bytes) -> bytes:
+    """First entry: a forged page content (viewers keep it); second: the signed one
+    (pyHanko keeps it)."""
+    number, original = _content_ref(data)
+    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        number,
+        len(FORGED_CONTENT),
+        FORGED_CONTENT,
+    )
+    table = b"%d 1\n%010d 00000 n \n%d 1\n%010d 00000 n \n" % (
+        number,
+        len(data if data.endswith(b"\n") else data + b"\n"),
+        number,
+        original,
+    )
+    return _raw_update(data, body, table)
+
+
+def unlisted_object_and_a_broken_pointer(data: bytes) -> bytes:
+    """A forged object no table lists, and a startxref one byte off: viewers rebuild the
+    file by scanning and pick the forged object; pyHanko corrects the pointer and does not."""
+    number, _original = _content_ref(data)
+    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        number,
+        len(FORGED_CONTENT),
+        FORGED_CONTENT,
+    )
+    return _raw_update(data, body, b"", pointer_shift=1)
+
+
 INCREMENTAL_ATTACKS: dict[str, tuple[Attack, str]] = {
     "page content replaced": (page_content_replaced, "page 1: its content was changed"),
     "page content object redefined (shadow replace)": (
@@ -563,6 +684,15 @@ INCREMENTAL_ATTACKS: dict[str, tuple[Attack, str]] = {
         chain_in_metadata_replaced,
         "statement data in the metadata was changed",
     ),
+    "title in the metadata replaced": (xmp_title_changed, "metadata property dc:title"),
+    "document information replaced by a number": (
+        info_replaced_by_a_number,
+        "the document information (/Info) was removed or replaced",
+    ),
+    "signature field holding a number": (
+        non_signature_value,
+        "holds a value that is not a signature",
+    ),
 }
 """Incremental updates after the signatures, each with the reason `verify` must give."""
 
@@ -583,6 +713,8 @@ PARTY_ONLY_ATTACKS: dict[str, tuple[Attack, str]] = {
 """Attacks on a statement only the party has signed (the acceptance field is still empty)."""
 
 STRUCTURE_ATTACKS: dict[str, Attack] = {
+    "object listed twice in one xref table": xref_lists_an_object_twice,
+    "unlisted object behind a broken startxref": unlisted_object_and_a_broken_pointer,
     "ByteRange shifted": byte_range_shifted,
     "bytes appended after the signed revision": trailing_garbage,
     "bytes smuggled into the signature padding": padding_smuggled,

@@ -143,6 +143,16 @@ class _Field:
     def visible(self) -> bool:
         return any(_area(widget) > 0 for _ref, widget in self.widgets)
 
+    @property
+    def foreign_kids(self) -> bool:
+        """Kids that are not widget annotations (a field's kids are widgets or fields)."""
+        return any(
+            _get(widget, "/Subtype") not in (None, "/Widget")
+            if ref == self.ref
+            else _get(widget, "/Subtype") != "/Widget"
+            for ref, widget in self.widgets
+        )
+
 
 @dataclass
 class _Revision:
@@ -282,11 +292,18 @@ def _raw(dictionary: Any, key: str) -> Any:
 
 
 def _area(annotation: Any) -> float:
+    """The widget's area; anything but four readable numbers counts as visible.
+
+    Viewers differ on odd rectangles (MuPDF draws a five-number /Rect, numbers may be
+    indirect objects), so only a plain zero-area rectangle is taken as invisible.
+    """
     rect = _get(annotation, "/Rect")
+    if not isinstance(rect, generic.ArrayObject) or len(rect) != 4:
+        return float("inf")
     try:
-        x1, y1, x2, y2 = (float(v) for v in rect)
+        x1, y1, x2, y2 = (float(rect[i]) for i in range(4))  # indexing resolves references
     except (TypeError, ValueError):
-        return 0.0
+        return float("inf")
     return abs(x2 - x1) * abs(y2 - y1)
 
 
@@ -427,7 +444,11 @@ class _Comparison:
         # the trailer's references resolve in the newest revision: bind them to each view
         old_info = _in_view(_raw(old, "/Info"), self.base.resolver)
         new_info = _in_view(_raw(new, "/Info"), self.current.resolver)
-        if isinstance(new_info, generic.DictionaryObject):
+        if isinstance(old_info, generic.DictionaryObject) and not isinstance(
+            new_info, generic.DictionaryObject
+        ):
+            yield self._forbidden("the document information (/Info) was removed or replaced")
+        elif isinstance(new_info, generic.DictionaryObject):
             old_info = old_info if isinstance(old_info, generic.DictionaryObject) else {}
             for key in sorted(set(old_info) | set(new_info)):
                 if key in INFO_KEYS_SIGNING_UPDATES:
@@ -448,7 +469,7 @@ class _Comparison:
             if key == "/DSS":
                 yield self._allowed("validation data was added to the document security store")
             elif key == "/Metadata":
-                yield self._metadata(after)
+                yield from self._metadata(before, after)
             elif key in CATALOG_KEYS_SIGNING_UPDATES:
                 yield self._allowed(f"the PDF version declaration ({key}) was updated")
             elif key == "/Names":
@@ -459,17 +480,25 @@ class _Comparison:
                 yield self._forbidden(f"{what} was {verb} after signing")
         yield from self._acroform_dictionary(_get(old, "/AcroForm"), _get(new, "/AcroForm"))
 
-    def _metadata(self, value: Any) -> Change:
-        stream = value.get_object() if isinstance(value, generic.IndirectObject) else value
-        if not isinstance(stream, generic.StreamObject):
-            return self._forbidden("the XMP metadata was replaced by something that is not XMP")
+    def _metadata(self, before: Any, after: Any) -> Iterator[Change]:
+        """Only the XMP properties signing rewrites may change (compared by meaning)."""
+        from .xmp import SIGNING_UPDATES, XmpError, properties, readable
+
         try:
-            data = stream.data
-        except Exception:
-            return self._forbidden("the XMP metadata was replaced by an unreadable stream")
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"xmpmeta" not in data:
-            return self._forbidden("the XMP metadata was replaced by something that is not XMP")
-        return self._allowed("the XMP metadata was updated")
+            new = properties(_stream_data(after))
+        except XmpError as error:
+            yield self._forbidden(f"the XMP metadata was replaced by something unusable: {error}")
+            return
+        try:
+            old = properties(_stream_data(before)) if before is not None else {}
+        except XmpError:
+            old = {}
+        changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        forbidden_names = [readable(k) for k in changed if k not in SIGNING_UPDATES]
+        for name in forbidden_names:
+            yield self._forbidden(f"the document's metadata property {name} was changed")
+        if not forbidden_names:
+            yield self._allowed("the XMP metadata was updated")
 
     def _names(self, before: Any, after: Any) -> Iterator[Change]:
         old = before.get_object() if isinstance(before, generic.IndirectObject) else before
@@ -518,6 +547,11 @@ class _Comparison:
     def _new_field(self, new: _Field) -> Iterator[Change]:
         kind = FIELD_TYPE_WORDS.get(str(new.field_type), "form field")
         visibility = "visible" if new.visible else "invisible"
+        if new.foreign_kids:
+            yield self._forbidden(
+                f"the new field '{new.name}' carries annotations that are not form widgets"
+            )
+            return
         if new.field_type != "/Sig":
             yield self._forbidden(f"a new {kind} '{new.name}' was added after signing")
             return
@@ -526,6 +560,11 @@ class _Comparison:
             yield self._forbidden(
                 f"a new, empty signature field '{new.name}' ({visibility}) was added after "
                 "signing; an unsigned field can show anything"
+            )
+            return
+        if not isinstance(value, generic.DictionaryObject):
+            yield self._forbidden(
+                f"the new signature field '{new.name}' holds a value that is not a signature"
             )
             return
         if _is_document_timestamp(value):
@@ -816,6 +855,22 @@ def _references_in(value: Any, depth: int) -> Iterator[Any]:
                 yield item
             elif isinstance(item, (generic.DictionaryObject, generic.ArrayObject)):
                 yield from _references_in(item, depth + 1)
+
+
+def _stream_data(value: Any) -> bytes:
+    """The decoded data of a stream (given directly or by reference), for metadata."""
+    from .xmp import MAX_XMP_BYTES, XmpError
+
+    stream = value.get_object() if isinstance(value, generic.IndirectObject) else value
+    if not isinstance(stream, generic.StreamObject):
+        raise XmpError("the metadata is not a stream")
+    try:
+        data = stream.data
+    except Exception:
+        raise XmpError("the metadata stream cannot be decoded") from None
+    if len(data) > MAX_XMP_BYTES:
+        raise XmpError("the metadata packet is too large")
+    return bytes(data)
 
 
 def _in_view(value: Any, resolver: Any) -> Any:

@@ -134,17 +134,23 @@ def structure_problems(signature: Any) -> list[Finding]:
     return []
 
 
-def certificate_problems(signature: Any, trust_roots: Sequence[x509.Certificate]) -> list[Finding]:
-    """Every certificate carried in the CMS object must be intact and not weakly signed.
+def certificate_problems(
+    signature: Any,
+    trust_roots: Sequence[x509.Certificate],
+    known: Sequence[x509.Certificate] = (),
+) -> list[Finding]:
+    """Every certificate carried in the CMS object must be intact; the signer's chain must
+    not rest on a weak algorithm.
 
-    Its issuer (carried too, or a trust root) must be known and its signature must hold.
-    A self-signed certificate (a root) is not judged by its algorithm: a root is trusted
-    by choice, not by its self-signature, which may well be SHA-1 on an old, still valid
-    root. But a carried copy must still be intact (equal to a trust anchor, or its
-    self-signature holding), or its unsigned bytes could be altered unnoticed.
+    A carried certificate whose issuer is known (carried too, in the document's DSS, or a
+    trust root) must verify against one of the certificates with that name (a CA may have
+    renewed its key under the same name); one whose issuer is unknown cannot be checked
+    here and is left to path validation (signers often carry only their own certificate,
+    and may carry more than their path). A self-signed certificate (a root) is not judged
+    by its algorithm — trust in a root is a choice, and old roots are SHA-1 — but a carried
+    copy must still be intact. "Weak algorithm" is reported only for the signer's own chain.
     """
     from cryptography import x509 as pyca
-    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
     try:
         raw = [c.chosen.dump() for c in signature.signed_data["certificates"] or []]
@@ -168,13 +174,15 @@ def certificate_problems(signature: Any, trust_roots: Sequence[x509.Certificate]
                     "a certificate carried in the signature is damaged (it cannot be read)",
                 )
             ]
-    anchors = []
-    for root in trust_roots:
+    others = []
+    for certificate in [*trust_roots, *known]:
         try:
-            anchors.append(pyca.load_der_x509_certificate(root.dump()))
+            others.append(pyca.load_der_x509_certificate(certificate.dump()))
         except ValueError:
             continue
-    by_subject = {c.subject.public_bytes(): c for c in [*anchors, *certificates]}
+    by_subject: dict[bytes, list[Any]] = {}
+    for candidate in [*others, *certificates]:
+        by_subject.setdefault(candidate.subject.public_bytes(), []).append(candidate)
     anchor_bytes = {root.dump() for root in trust_roots}
     problems: list[Finding] = []
     for certificate, blob in zip(certificates, raw, strict=True):
@@ -182,62 +190,83 @@ def certificate_problems(signature: Any, trust_roots: Sequence[x509.Certificate]
         if not _algorithm_fields_agree(blob):
             problems.append(
                 (
-                    Indication.FAILED,
-                    "FORMAT_FAILURE",
-                    f"the certificate '{name}' carried in the signature is damaged (its two "
-                    "signature algorithm fields disagree)",
+                    *_DAMAGED,
+                    f"{_carried(name)} is damaged (its two signature algorithm fields disagree)",
                 )
             )
             continue
         if certificate.issuer.public_bytes() == certificate.subject.public_bytes():
-            if blob not in anchor_bytes and _self_signature_broken(certificate):
+            if blob not in anchor_bytes and _issued_by(certificate, [certificate]) is False:
                 problems.append(
-                    (
-                        Indication.FAILED,
-                        "FORMAT_FAILURE",
-                        f"the certificate '{name}' carried in the signature is damaged (its "
-                        "own signature does not match)",
-                    )
+                    (*_DAMAGED, f"{_carried(name)} is damaged (its own signature does not match)")
                 )
             continue
+        issuers = by_subject.get(certificate.issuer.public_bytes(), [])
+        if issuers and _issued_by(certificate, issuers) is False:
+            problems.append(
+                (*_DAMAGED, f"{_carried(name)} is damaged (its issuer's signature does not match)")
+            )
+    for certificate in _signer_chain(signature, by_subject):
         weak = _weak_digest(certificate)
         if weak is not None:
             problems.append(
-                (*WEAK_FINDING, f"weak algorithm in the chain: {weak} (certificate '{name}')")
-            )
-        issuer = by_subject.get(certificate.issuer.public_bytes())
-        if issuer is None:
-            problems.append(
                 (
-                    Indication.INDETERMINATE,
-                    "NO_CERTIFICATE_CHAIN_FOUND",
-                    f"the certificate '{name}' carried in the signature names an issuer that "
-                    "is neither carried nor trusted",
-                )
-            )
-            continue
-        try:
-            certificate.verify_directly_issued_by(issuer)
-        except InvalidSignature:
-            problems.append(
-                (
-                    Indication.FAILED,
-                    "FORMAT_FAILURE",
-                    f"the certificate '{name}' carried in the signature is damaged (its "
-                    "issuer's signature does not match)",
-                )
-            )
-        except (UnsupportedAlgorithm, ValueError, TypeError):
-            if weak is not None:
-                continue  # already reported as a weak algorithm
-            problems.append(
-                (
-                    Indication.INDETERMINATE,
-                    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
-                    f"the certificate '{name}' is signed with an algorithm toetreding cannot check",
+                    *WEAK_FINDING,
+                    f"weak algorithm in the chain: {weak} (certificate "
+                    f"'{_readable_name(certificate)}')",
                 )
             )
     return problems
+
+
+_DAMAGED = Indication.FAILED, "FORMAT_FAILURE"
+
+
+def _carried(name: str) -> str:
+    return f"the certificate '{name}' carried in the signature"
+
+
+def _issued_by(certificate: Any, candidates: list[Any]) -> bool | None:
+    """True if one candidate's key verifies it, False if every candidate's key refutes it,
+    None if none could be checked (an algorithm we cannot verify)."""
+    from cryptography.exceptions import InvalidSignature
+
+    refuted = False
+    for candidate in candidates:
+        try:
+            certificate.verify_directly_issued_by(candidate)
+        except InvalidSignature:
+            refuted = True
+        except Exception:
+            continue
+        else:
+            return True
+    return False if refuted else None
+
+
+def _signer_chain(signature: Any, by_subject: dict[bytes, list[Any]]) -> list[Any]:
+    """The signer's certificate and the CA certificates above it that are at hand,
+    without the self-signed root."""
+    from cryptography import x509 as pyca
+
+    try:
+        current = pyca.load_der_x509_certificate(signature.signer_cert.dump())
+    except Exception:
+        return []
+    chain: list[Any] = []
+    while len(chain) < 16:
+        if current.issuer.public_bytes() == current.subject.public_bytes():
+            break
+        chain.append(current)
+        issuers = [
+            c
+            for c in by_subject.get(current.issuer.public_bytes(), [])
+            if _issued_by(current, [c]) is not False
+        ]
+        if not issuers:
+            break
+        current = issuers[0]
+    return chain
 
 
 def _algorithm_fields_agree(blob: bytes) -> bool:
@@ -252,19 +281,6 @@ def _algorithm_fields_agree(blob: bytes) -> bool:
     except Exception:
         return False
     return outer == inner
-
-
-def _self_signature_broken(certificate: Any) -> bool:
-    """True only when a self-signature can be checked and does not hold."""
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        certificate.verify_directly_issued_by(certificate)
-    except InvalidSignature:
-        return True
-    except Exception:
-        return False  # an algorithm we cannot check: not evidence of damage
-    return False
 
 
 def _weak_digest(certificate: Any) -> str | None:

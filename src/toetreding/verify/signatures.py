@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 from typing import Any
 
 from asn1crypto import x509
@@ -225,8 +226,8 @@ def _judge_changes(
 ) -> None:
     """Name every change after the signature; fail it on any change off the positive list.
 
-    pyHanko's structural difference analysis must agree: an object replaced in a way
-    neither it nor our rules can explain also fails the signature.
+    For a statement, pyHanko's structural difference analysis must agree as well: an object
+    replaced in a way neither it nor our rules can explain also fails the signature.
     """
     try:
         changes = review_changes(reader, signature.signed_revision, policy)
@@ -237,6 +238,19 @@ def _judge_changes(
             "the changes made after this signature cannot be read safely",
         )
         return
+    if _certified_as_final(signature):
+        # DocMDP P=1: nothing but validation data and document timestamps may follow
+        changes = [
+            replace(
+                c,
+                allowed=False,
+                description=f"{c.description}, though the document was certified as final "
+                "(DocMDP P=1)",
+            )
+            if c.allowed and c.description.startswith("later signature")
+            else c
+            for c in changes
+        ]
     report.changes_after_signing = [
         ChangeInfo(c.revision, c.description, c.allowed) for c in changes
     ]
@@ -244,7 +258,9 @@ def _judge_changes(
         report.fail(
             Indication.FAILED, "FORMAT_FAILURE", f"changed after signing: {change.description}"
         )
-    if forbidden(changes) or not changes:
+    if forbidden(changes) or not changes or policy.statement_fields is None:
+        # pyHanko's second opinion is asked for statements only: on other PDFs it refuses
+        # legitimate layouts (a signature field added under an existing parent field)
         return
     from pyhanko.sign.diff_analysis import SuspiciousModification
 
@@ -259,6 +275,14 @@ def _judge_changes(
             "changed after signing: objects this signature covers were replaced in a way "
             "toetreding cannot explain",
         )
+
+
+def _certified_as_final(signature: Any) -> bool:
+    try:
+        level = signature.docmdp_level
+    except Exception:
+        return False
+    return getattr(level, "name", "") == "NO_CHANGES"
 
 
 def _judge_trust(

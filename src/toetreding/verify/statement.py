@@ -27,7 +27,9 @@ from ..embedded import EmbeddedDataError, EmbeddedStatement, read_from_xmp
 from ..mandate import ChainContext, check_chain
 from ..model import SignatureSlot
 from .changes import ChangePolicy
+from .filestructure import structure_problems
 from .options import VerifyOptions
+from .reading import read_signatures
 from .report import (
     ChainReport,
     Indication,
@@ -94,8 +96,16 @@ def _read(path: Path) -> bytes:
 def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> None:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    if b"%PDF-" not in data[:1024]:
+    header = data.find(b"%PDF-", 0, 1024)
+    if header < 0:
         report.error = "not a PDF (no %PDF header)"
+        return
+    if header > 0:
+        report.error = (
+            f"the file has {header} bytes before its %PDF- header; toetreding reads only "
+            "PDF files that start with the header (the signature may be intact, but cannot "
+            "be checked here)"
+        )
         return
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     if reader.encrypted:
@@ -103,7 +113,7 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
         return
     _ = reader.root["/Pages"]
     report.readable = True
-    signatures = reader.embedded_signatures
+    signatures = read_signatures(reader, report.document.problems)
     slots = _statement_slots(reader, signatures)
     report.document.is_statement = bool(slots)
     policy = ChangePolicy(statement_fields=slots or None)
@@ -122,6 +132,7 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
     for index, signature in enumerate(signatures):
         result = stamps.get(index) or _check_one(reader, signature, options, data, policy, trusted)
         report.signatures.append(result)
+    report.document.problems.extend(structure_problems(data, reader, _signed_end(signatures)))
     _time_bounds(report)
     for result in report.signatures:
         result.conclude()
@@ -129,6 +140,18 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
         return
     _document(reader, report)
     _chain_and_dates(reader, signatures, report, options)
+
+
+def _signed_end(signatures: list[Any]) -> int | None:
+    """Where the earliest signed revision ends (the end of its byte range)."""
+    ends = []
+    for signature in signatures:
+        try:
+            byte_range = [int(v) for v in signature.sig_object["/ByteRange"]]
+            ends.append(byte_range[2] + byte_range[3])
+        except Exception:
+            continue
+    return min(ends) if ends else None
 
 
 def _is_document_timestamp(signature: Any) -> bool:

@@ -1,0 +1,136 @@
+"""Structure that PDF readers would read differently: refused, so all readers see one file.
+
+Both our checks (changes.py and pyHanko's) read the file through pyHanko's reader. Viewers
+read it their own way where the file is ambiguous, and an attacker who controls a later
+update can make them disagree:
+
+- a ``startxref`` (or ``/Prev``) that does not point exactly at cross-reference data:
+  pyHanko corrects a near miss quietly, viewers rebuild the file by scanning it, and then
+  an object no table lists can win;
+- one object listed twice in one cross-reference section: pyHanko keeps the last entry,
+  poppler, pdf.js and MuPDF the first;
+- an object definition (``N G obj``) after the signed part that no cross-reference section
+  lists at that position: invisible to pyHanko, found by a viewer that repairs the file.
+
+A legitimate writer produces none of these; each is a reason the document in hand may not
+be the one every reader sees.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+OBJECT_HEADER = re.compile(rb"(?:^|(?<=[\r\n]))[ \t]*(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj\b")
+STREAM_HEADER = re.compile(rb"\d{1,10}[ \t\r\n]+\d{1,5}[ \t\r\n]+obj\b")
+SUBSECTION = re.compile(rb"\s*(\d{1,10})\s+(\d{1,10})\s*[\r\n]")
+MAX_ENTRIES = 10_000_000
+
+
+def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list[str]:
+    """Sentences for every ambiguity; empty when all readers must read the same file.
+
+    ``signed_end``: where the earliest signed revision ends (object definitions after it
+    must all be listed); None when nothing is signed.
+    """
+    problems: list[str] = []
+    sections = list(getattr(reader.xrefs, "_xref_sections", []))
+    listed: set[int] = set()
+    for number, section in enumerate(sections):
+        meta = section.meta_info
+        kind = getattr(meta.xref_section_type, "name", "")
+        table = kind in ("STANDARD", "HYBRID_MAIN")
+        declared = int(meta.declared_startxref)
+        if not _points_at_xref(data, declared, table):
+            problems.append(
+                f"revision {number}: its pointer to the cross-reference data (startxref or "
+                "/Prev) does not point at it; readers repair such a file in different ways"
+            )
+        if table:
+            numbers, offsets = _table_entries(data, declared)
+            duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+            if duplicates:
+                problems.append(
+                    f"revision {number}: its cross-reference table lists object "
+                    f"{', '.join(str(n) for n in duplicates[:5])} more than once; readers "
+                    "disagree about which one counts"
+                )
+            listed |= offsets
+        else:
+            if _stream_duplicates(reader, meta):
+                problems.append(
+                    f"revision {number}: its cross-reference stream lists objects more than "
+                    "once; readers disagree about which one counts"
+                )
+            listed.add(meta.start_location)
+        listed |= {offset for _gen, offset in section.xref_data.standard_xrefs.values()}
+    if signed_end is not None:
+        unlisted = [
+            match
+            for match in OBJECT_HEADER.finditer(data, signed_end)
+            if match.start(1) not in listed and match.start(0) not in listed
+        ]
+        if unlisted:
+            first = unlisted[0]
+            problems.append(
+                f"after the signed part the file holds {len(unlisted)} object definition(s) "
+                f"that no cross-reference table lists (first: object {int(first.group(1))}); "
+                "a reader that repairs the file would show them"
+            )
+    return problems
+
+
+def _points_at_xref(data: bytes, offset: int, table: bool) -> bool:
+    if table:
+        return data.startswith(b"xref", offset)
+    return STREAM_HEADER.match(data, offset) is not None
+
+
+def _table_entries(data: bytes, start: int) -> tuple[list[int], set[int]]:
+    """Object numbers (with repeats) and in-use offsets of a classic xref table."""
+    position = start
+    if not data.startswith(b"xref", position):
+        return [], set()
+    position += 4
+    numbers: list[int] = []
+    offsets: set[int] = set()
+    while len(numbers) < MAX_ENTRIES:
+        match = SUBSECTION.match(data, position)
+        if match is None:
+            break
+        first, count = int(match.group(1)), int(match.group(2))
+        position = match.end()
+        for index in range(count):
+            entry = data[position : position + 20]
+            if len(entry) < 18:
+                return numbers, offsets
+            numbers.append(first + index)
+            fields = entry.split()
+            if len(fields) >= 3 and fields[2][:1] == b"n" and fields[0].isdigit():
+                offsets.add(int(fields[0]))
+            position += 20
+            while data[position : position + 1] in (b"\r", b"\n", b" "):
+                position += 1  # tolerate 19-byte entries and stray blank lines
+    return numbers, offsets
+
+
+def _stream_duplicates(reader: Any, meta: Any) -> bool:
+    """Whether an xref stream's /Index ranges overlap."""
+    reference = getattr(meta, "stream_ref", None)
+    if reference is None:
+        return False
+    try:
+        stream = reader.get_object(reference)
+        index = stream.get("/Index")
+        if index is None:
+            return False
+        values = [int(v) for v in index]
+    except Exception:
+        return False
+    seen: set[int] = set()
+    for first, count in zip(values[0::2], values[1::2], strict=False):
+        span = set(range(first, first + min(count, MAX_ENTRIES)))
+        if seen & span:
+            return True
+        seen |= span
+    return False
