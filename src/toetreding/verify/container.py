@@ -127,11 +127,37 @@ def structure_problems(signature: Any) -> list[Finding]:
         return [
             (*failed, "the signature container was edited (its SignedData version is off its rule)")
         ]
+    if not _sid_matches(signature):
+        return [
+            (
+                *failed,
+                "the signature container was edited (its signer identifier does not name "
+                "the signer's certificate)",
+            )
+        ]
     if not used <= digests:
         return [
             (*failed, "the signature container was edited (its list of digest algorithms is wrong)")
         ]
     return []
+
+
+def _sid_matches(signature: Any) -> bool:
+    """The SignerInfo's signer identifier (unsigned) names exactly the signer's certificate."""
+    try:
+        sid = signature.signer_info["sid"]
+        certificate = signature.signer_cert
+        if sid.name == "issuer_and_serial_number":
+            chosen = sid.chosen
+            # byte for byte: Name equality ignores case, and signers copy the DER anyway
+            return bool(
+                chosen["issuer"].dump() == certificate.issuer.dump()
+                and chosen["serial_number"].native == certificate.serial_number
+            )
+        identifier = certificate.key_identifier
+        return identifier is not None and bool(sid.chosen.native == identifier)
+    except Exception:
+        return False
 
 
 def certificate_problems(
@@ -196,13 +222,25 @@ def certificate_problems(
             )
             continue
         if certificate.issuer.public_bytes() == certificate.subject.public_bytes():
-            if blob not in anchor_bytes and _issued_by(certificate, [certificate]) is False:
+            verdict = None if blob in anchor_bytes else _issued_by(certificate, [certificate])
+            if verdict is False or (
+                verdict is None and _checkable(certificate, blob, anchor_bytes)
+            ):
                 problems.append(
                     (*_DAMAGED, f"{_carried(name)} is damaged (its own signature does not match)")
                 )
             continue
         issuers = by_subject.get(certificate.issuer.public_bytes(), [])
-        if issuers and _issued_by(certificate, issuers) is False:
+        if not issuers and _altered_copy(certificate, by_subject):
+            problems.append(
+                (
+                    *_DAMAGED,
+                    f"{_carried(name)} is damaged (it differs from the certificate it copies)",
+                )
+            )
+            continue
+        verdict = _issued_by(certificate, issuers) if issuers else True
+        if verdict is False or (verdict is None and _checkable(certificate, blob, anchor_bytes)):
             problems.append(
                 (*_DAMAGED, f"{_carried(name)} is damaged (its issuer's signature does not match)")
             )
@@ -224,6 +262,46 @@ _DAMAGED = Indication.FAILED, "FORMAT_FAILURE"
 
 def _carried(name: str) -> str:
     return f"the certificate '{name}' carried in the signature"
+
+
+def _altered_copy(certificate: Any, by_subject: dict[bytes, list[Any]]) -> bool:
+    """A certificate with the name and key of a known self-signed certificate, whose issuer
+    is nowhere to be found: an edited copy of that root (its issuer name was changed)."""
+    from cryptography.hazmat.primitives import serialization
+
+    def key(candidate: Any) -> bytes:
+        try:
+            return bytes(
+                candidate.public_key().public_bytes(
+                    serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            )
+        except Exception:
+            return b""
+
+    mine = key(certificate)
+    return any(
+        other is not certificate
+        and other.issuer.public_bytes() == other.subject.public_bytes()
+        and key(other) == mine
+        for other in by_subject.get(certificate.subject.public_bytes(), [])
+    )
+
+
+def _checkable(certificate: Any, blob: bytes, anchor_bytes: set[bytes]) -> bool:
+    """Whether a failure to check this certificate's signature means damage.
+
+    A certificate signed with a legacy algorithm (SHA-1, MD5, MD2) may simply be beyond
+    what the cryptography library verifies; one with a current algorithm that still cannot
+    be checked (an unreadable key, altered parameters) has been edited.
+    """
+    if blob in anchor_bytes:
+        return False
+    try:
+        algorithm = x509.Certificate.load(blob)["signature_algorithm"]["algorithm"].native
+    except Exception:
+        return True
+    return not any(weak in str(algorithm) for weak in ("md2", "md5", "sha1"))
 
 
 def _issued_by(certificate: Any, candidates: list[Any]) -> bool | None:
