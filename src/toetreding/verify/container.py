@@ -85,12 +85,12 @@ def container_problems(
                 "the signature container holds bytes besides the signature (tampered /Contents)",
             )
         )
-    problems.extend(structure_problems(signature))
+    problems.extend(cms_structure_problems(signature))
     problems.extend(certificate_problems(signature, trust_roots))
     return problems
 
 
-def structure_problems(signature: Any) -> list[Finding]:
+def cms_structure_problems(signature: Any) -> list[Finding]:
     """The CMS fields no signature covers must still be what RFC 5652 prescribes.
 
     Version numbers and the list of digest algorithms sit outside the signed attributes;

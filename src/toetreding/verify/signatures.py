@@ -40,7 +40,6 @@ from .report import (
 from .wording import explain_evaluation_failure
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
-TIMESTAMP_SUBFILTER = "/ETSI.RFC3161"
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # findings go into the report
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)

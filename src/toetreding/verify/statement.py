@@ -122,7 +122,7 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
     stamps = {
         index: _check_one(reader, signature, options, data, policy, ())
         for index, signature in enumerate(signatures)
-        if _is_document_timestamp(signature)
+        if _is_timestamp_signature(signature)
     }
     trusted = tuple(
         r.revision
@@ -154,7 +154,7 @@ def _signed_end(signatures: list[Any]) -> int | None:
     return min(ends) if ends else None
 
 
-def _is_document_timestamp(signature: Any) -> bool:
+def _is_timestamp_signature(signature: Any) -> bool:
     try:
         subfilter = str(signature.sig_object.get("/SubFilter", ""))
         return bool(signature.sig_object_type == "/DocTimeStamp" or subfilter == "/ETSI.RFC3161")
@@ -172,7 +172,7 @@ def _check_one(
 ) -> SignatureReport:
     """One signature's report; a signature too damaged to judge fails on its own."""
     try:
-        if _is_document_timestamp(signature):
+        if _is_timestamp_signature(signature):
             return check_document_timestamp(reader, signature, options, data, policy)
         return check_signature(reader, signature, options, data, policy, trusted_stamps)
     except Exception as error:
