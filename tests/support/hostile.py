@@ -185,18 +185,38 @@ def catalog_replaced(data: bytes) -> bytes:
     return _update(data, change)
 
 
-def chain_in_metadata_replaced(data: bytes) -> bytes:
-    def change(writer: IncrementalPdfFileWriter) -> None:
-        metadata = writer.root["/Metadata"].get_object()
-        xmp = metadata.data.replace(b"Gemeente Testdorp", b"Gemeente Anderdorp")
-        stream = generic.StreamObject(
-            {pdf_name("/Type"): pdf_name("/Metadata"), pdf_name("/Subtype"): pdf_name("/XML")},
-            stream_data=xmp,
-        )
-        writer.root["/Metadata"] = writer.add_object(stream)
-        writer.update_root()
+def _xmp_rewritten(edit: Callable[[bytes], bytes]) -> Attack:
+    """An attack that puts an edited copy of the XMP packet in a new metadata stream."""
 
-    return _update(data, change)
+    def attack(data: bytes) -> bytes:
+        def change(writer: IncrementalPdfFileWriter) -> None:
+            xmp = edit(writer.root["/Metadata"].get_object().data)
+            stream = generic.StreamObject(
+                {pdf_name("/Type"): pdf_name("/Metadata"), pdf_name("/Subtype"): pdf_name("/XML")},
+                stream_data=xmp,
+            )
+            writer.root["/Metadata"] = writer.add_object(stream)
+            writer.update_root()
+
+        return _update(data, change)
+
+    return attack
+
+
+chain_in_metadata_replaced = _xmp_rewritten(
+    lambda xmp: xmp.replace(b"Gemeente Testdorp", b"Gemeente Anderdorp")
+)
+
+
+def _retitled(xmp: bytes) -> bytes:
+    """The title a viewer shows (PDF/UA sets DisplayDocTitle), rewritten."""
+    start = xmp.index(b"<rdf:li", xmp.index(b"dc:title"))
+    end = xmp.index(b"</rdf:li>", start)
+    head = xmp[start : xmp.index(b">", start) + 1]
+    return xmp[:start] + head + b"INTREKKING van de toetreding" + xmp[end:]
+
+
+xmp_title_changed = _xmp_rewritten(_retitled)
 
 
 def byte_range_shifted(data: bytes) -> bytes:
@@ -507,25 +527,6 @@ def title_changed(data: bytes) -> bytes:
         info = writer.trailer["/Info"].get_object()
         info["/Title"] = generic.TextStringObject("De gemeente treedt niet toe")
         writer.update_container(info)
-
-    return _update(data, change)
-
-
-def xmp_title_changed(data: bytes) -> bytes:
-    """The title a viewer shows (PDF/UA sets DisplayDocTitle), rewritten in the XMP."""
-
-    def change(writer: IncrementalPdfFileWriter) -> None:
-        xmp = writer.root["/Metadata"].get_object().data
-        start = xmp.index(b"<rdf:li", xmp.index(b"dc:title"))
-        end = xmp.index(b"</rdf:li>", start)
-        head = xmp[start : xmp.index(b">", start) + 1]
-        xmp = xmp[:start] + head + b"INTREKKING van de toetreding" + xmp[end:]
-        stream = generic.StreamObject(
-            {pdf_name("/Type"): pdf_name("/Metadata"), pdf_name("/Subtype"): pdf_name("/XML")},
-            stream_data=xmp,
-        )
-        writer.root["/Metadata"] = writer.add_object(stream)
-        writer.update_root()
 
     return _update(data, change)
 
