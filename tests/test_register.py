@@ -4,6 +4,7 @@ two writers at once, and the CLI on a demo workspace."""
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 import subprocess
 import sys
@@ -190,3 +191,168 @@ def test_sign_says_when_the_pdf_is_not_in_the_register(
         (entry,) = register.entries()
     assert entry.kind == "ondertekening" and entry.payload["certificaat"]["serienummer"]
     assert entry.payload["keten_sha256"]
+
+
+# --- the register cannot forget and cannot be healed (issue #12) ---------------------------
+
+
+def head_file(path: Path) -> Path:
+    return path.with_name(path.name + ".head")
+
+
+def digest_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["deleted", "emptied", "garbage", "rolled back", "hash swapped"],
+)
+def test_a_damaged_head_stops_every_ordinary_write(tmp_path: Path, damage: str) -> None:
+    from toetreding.register import RegisterError
+
+    path = filled(tmp_path)
+    head = head_file(path)
+    if damage == "deleted":
+        head.unlink()
+    elif damage == "emptied":
+        head.write_text("")
+    elif damage == "garbage":
+        head.write_bytes(b"\x00" * 10)
+    elif damage == "rolled back":
+        tamper(path, "DELETE FROM entries WHERE seq > 3")
+    else:
+        head.write_text(f"6 {'ab' * 32}\n")
+    before = digest_of(path)
+    with Register(path) as register, pytest.raises(RegisterError) as refused:
+        register.append(EntryKind.RENDER, {"uitvoer": "heal.pdf"})
+    assert "register repair" in (refused.value.hint or ""), refused.value
+    assert digest_of(path) == before
+    # verify still names the damage: nothing was healed by the attempt
+    assert problems(path), damage
+
+
+def test_repair_reanchors_and_stays_visible(tmp_path: Path) -> None:
+    path = filled(tmp_path)
+    tamper(path, "DELETE FROM entries WHERE seq > 4")
+    head_file(path).unlink()  # the attacker also removes the evidence of truncation
+    with Register(path) as register:
+        entry = register.repair("head file lost in a restore", by="J. Jansen, DIV")
+        register.append(EntryKind.RENDER, {"uitvoer": "na-herstel.pdf"})
+        check = register.verify()
+    assert entry.kind == "herstel" and entry.seq == 5
+    assert entry.payload["gevonden"] == [f"the head file '{head_file(path)}' is missing"]
+    assert check.intact and check.entries == 6
+    assert len(check.repairs) == 1 and "head file lost in a restore" in check.repairs[0]
+
+
+def test_repair_needs_a_reason(tmp_path: Path) -> None:
+    from toetreding.register import RegisterError
+
+    path = filled(tmp_path)
+    with Register(path) as register, pytest.raises(RegisterError):
+        register.repair("  ")
+
+
+def test_head_is_replaced_atomically_not_rewritten_in_place(tmp_path: Path) -> None:
+    path = filled(tmp_path, 1)
+    head = head_file(path)
+    inode = head.stat().st_ino
+    with Register(path) as register:
+        register.append(EntryKind.RENDER, {"uitvoer": "x.pdf"})
+    assert head.stat().st_ino != inode  # a new file renamed over the old one
+    assert head.read_text().startswith("2 ")
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_verify_opens_read_only_and_changes_nothing(tmp_path: Path) -> None:
+    path = filled(tmp_path)
+    before = {p.name: digest_of(p) for p in tmp_path.iterdir()}
+    with Register.open_readonly(path) as register:
+        assert register.verify().intact
+        list(register.entries())
+    after = {p.name: digest_of(p) for p in tmp_path.iterdir()}
+    assert after == before  # no -wal/-shm created, no byte changed
+
+
+@pytest.mark.parametrize("content", [b"", b"%PDF-1.7\n%not a register\n", b"SQLite format 3\x00"])
+def test_verify_of_something_that_is_not_a_register_alters_nothing(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "toetreding-register.sqlite"
+    path.write_bytes(content)
+    config = tmp_path / "toetreding.yaml"
+    config.write_text("register: toetreding-register.sqlite\n")
+    result = CliRunner().invoke(
+        app,
+        ["register", "verify", "--config", str(config)],
+        env={"TOETREDING_REGISTER": None},  # type: ignore[dict-item]
+    )
+    assert result.exit_code == 1, result.output
+    assert "not a register" in result.stderr and "Traceback" not in result.output
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "toetreding-register.sqlite",
+        "toetreding.yaml",
+    ]
+
+
+def test_a_deleted_register_with_its_head_is_reported_lost(tmp_path: Path) -> None:
+    from toetreding.register import RegisterError
+
+    path = filled(tmp_path)
+    path.unlink()
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    with pytest.raises(RegisterError, match="lost"):
+        Register.open_readonly(path)
+    with pytest.raises(RegisterError, match="lost"):
+        Register(path)  # a writer does not start a fresh register over the lost one
+    assert not path.exists()
+    config = tmp_path / "toetreding.yaml"
+    config.write_text("register: register.sqlite\n")
+    result = CliRunner().invoke(
+        app,
+        ["register", "log", "--config", str(config)],
+        env={"TOETREDING_REGISTER": None},  # type: ignore[dict-item]
+    )
+    assert result.exit_code == 1 and "was lost" in result.stderr, result.output
+
+
+def test_cli_repair_is_recorded_and_shown_by_verify(tmp_path: Path) -> None:
+    path = filled(tmp_path)
+    head_file(path).write_text("")
+    config = tmp_path / "toetreding.yaml"
+    config.write_text("register: register.sqlite\n")
+    env = {"TOETREDING_REGISTER": None}
+    runner = CliRunner()
+    result = runner.invoke(app, ["register", "verify", "--config", str(config)], env=env)  # type: ignore[arg-type]
+    assert result.exit_code == 1 and "empty or unreadable" in result.stderr
+    result = runner.invoke(
+        app,
+        ["register", "repair", "--reason", "head emptied by a sync tool", "--config", str(config)],
+        env=env,  # type: ignore[arg-type]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["register", "verify", "--config", str(config)], env=env)  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.output
+    assert "repaired" in result.stderr and "head emptied by a sync tool" in result.stderr
+
+
+def test_render_into_a_register_that_refuses_writes_leaves_no_pdf(workspace: Path) -> None:
+    runner = CliRunner()
+    env = {"TOETREDING_REGISTER": None}
+    previous = Path.cwd()
+    os.chdir(workspace)
+    try:
+        first = runner.invoke(app, ["render", "verzoek.yaml", "-o", "eerste.pdf"], env=env)  # type: ignore[arg-type]
+        assert first.exit_code == 0, first.output
+        head_file(workspace / "toetreding-register.sqlite").unlink()
+        second = runner.invoke(app, ["render", "verzoek.yaml", "-o", "tweede.pdf"], env=env)  # type: ignore[arg-type]
+    finally:
+        os.chdir(previous)
+    assert second.exit_code == 1 and "head file" in second.stderr, second.output
+    assert not (workspace / "tweede.pdf").exists()
+    assert not list(workspace.glob(".tweede.pdf*"))

@@ -53,10 +53,9 @@ def _chain_from_pdf(path: Path) -> LoadedChain:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputFileError(f"cannot read '{path}': {error.strerror}") from None
+    from .sign.document import read_pdf_bytes
+
+    data = read_pdf_bytes(path)  # bounded; devices and pipes refused (as when signing)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         metadata = reader.root.get("/Metadata")

@@ -4,6 +4,15 @@ The config file is ``toetreding.yaml``. It is found, in this order: the path giv
 ``--config``; ``$TOETREDING_CONFIG``; the first ``toetreding.yaml`` in the current folder or
 one of its parents (so commands run inside a workspace find its settings); the bundled
 default in ``config/toetreding.yaml``. Paths inside a config file are relative to it.
+
+A config that was *found* rather than given is treated with suspicion, because a folder
+can be handed to a clerk (an inbox, an unpacked zip) with a ``toetreding.yaml`` planted
+above it: a found config must belong to the current user (or root); one found in a
+*parent* folder may name files only inside its own folder tree (templates, logo, fonts,
+keys, secrets, trust roots, revocation lists, the register) and may not name a PKCS#11
+module at all — a module is code, and is loaded only from the user's own configuration
+(``--config``, ``$TOETREDING_CONFIG``, the current folder's file) or ``--pkcs11-module``.
+Templates are data either way (a sandboxed Jinja, see render/templates.py).
 """
 
 from __future__ import annotations
@@ -149,8 +158,12 @@ def load_settings(
         )
     located = config_path or find_config_file(cwd)
     if located is not None:
+        if config_path is None:
+            _check_found_config_owner(located)
         config = validate(read_yaml(located), ConfigFile)
         base = located.resolve().parent
+        if config_path is None and base != (cwd or Path.cwd()).resolve():
+            _confine_inherited_config(config, located, base)
     else:
         config = ConfigFile()
         base = (cwd or Path.cwd()).resolve()
@@ -172,9 +185,66 @@ def load_settings(
         register=relative(config.register_file),
         verification=config.verification,
     )
+    if settings.templates_dir is not None and not settings.templates_dir.is_relative_to(base):
+        raise ConfigError(
+            f"{located}: sjablonen points outside the workspace ({settings.templates_dir}); "
+            "templates from a config must lie in the config's own folder tree (a link out of "
+            "it counts as outside)",
+            hint=f"copy the templates into {base}, or pass --templates DIR on the command line",
+        )
     settings = _apply_environment(settings, env)
     _check_paths(settings, located)
     return settings
+
+
+def _check_found_config_owner(path: Path) -> None:
+    """A config found by searching must be the user's own (or root's), not someone else's."""
+    owner = path.stat().st_uid
+    if owner not in (os.getuid(), 0):
+        raise ConfigError(
+            f"the config file '{path}' was found by searching but belongs to another user "
+            f"(uid {owner}); it is not used",
+            hint="if you trust it, name it explicitly with --config; otherwise remove it",
+        )
+
+
+def _confine_inherited_config(config: ConfigFile, located: Path, base: Path) -> None:
+    """A config found in a parent folder names only files in its own folder tree, no module."""
+    named: list[tuple[str, str | None]] = [
+        ("sjablonen", config.templates),
+        ("huisstijl.logo", config.house_style.logo),
+        ("huisstijl.lettertypemap", config.house_style.font_dir),
+        ("register", config.register_file),
+    ]
+    signing = config.signing
+    named += [("ondertekening.vertrouwensankers", p) for p in signing.trust_roots]
+    named += [("ondertekening.intrekkingslijsten", p) for p in signing.crls]
+    if signing.tsa is not None and signing.tsa.startswith("demo:"):
+        named.append(("ondertekening.tijdstempeldienst", signing.tsa.removeprefix("demo:")))
+    for name, profile in signing.signers.items():
+        key = f"ondertekening.ondertekenaars.{name}"
+        if profile.pkcs11 is not None:
+            raise ConfigError(
+                f"{located}: {key}.pkcs11 names a PKCS#11 module, and this config was found in a "
+                "parent folder, not given or in the current folder; a module is code and is not "
+                "loaded from a config found that way",
+                hint=f"run in {base}, pass --config {located}, or give --pkcs11-module",
+            )
+        named += [
+            (f"{key}.pkcs12", profile.pkcs12),
+            (f"{key}.wachtwoordbestand", profile.secret_file),
+        ]
+        named += [(f"{key}.tussencertificaten", p) for p in profile.intermediates]
+    for key, value in named:
+        if value is None:
+            continue
+        target = (base / value).resolve()
+        if not target.is_relative_to(base):
+            raise ConfigError(
+                f"{located}: {key} points outside the config's own folder ({target}); a config "
+                "found in a parent folder may only name files inside its own folder tree",
+                hint=f"if you trust this config, pass --config {located}; otherwise remove it",
+            )
 
 
 def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
@@ -231,6 +301,7 @@ def _check_paths(settings: Settings, config_path: Path | None) -> None:
         )
     if settings.templates_dir is not None:
         check_templates_dir(settings.templates_dir)
+    _check_pkcs11_modules(settings, where)
     for root in settings.signing.trust_roots:
         if not root.is_file():
             raise ConfigError(
@@ -243,6 +314,38 @@ def _check_paths(settings: Settings, config_path: Path | None) -> None:
                 f"{where}: ondertekening.intrekkingslijsten: '{revocation_list}' does not exist",
                 hint="give the CRL file (PEM or DER) relative to toetreding.yaml",
             )
+
+
+def _check_pkcs11_modules(settings: Settings, where: str) -> None:
+    """A module named in a config is loaded as code: only from a file others cannot change."""
+    for name, profile in settings.signing.signers.items():
+        if profile.pkcs11 is None:
+            continue
+        module = settings.signing.path(profile.pkcs11.module)
+        problem = unsafe_module_reason(module)
+        if problem is not None:
+            raise ConfigError(
+                f"{where}: ondertekening.ondertekenaars.{name}.pkcs11.module '{module}' {problem}",
+                hint="give the PKCS#11 library installed by the card's software or the system "
+                "(e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so)",
+            )
+
+
+def unsafe_module_reason(module: Path) -> str | None:
+    """Why a PKCS#11 library may not be loaded (None when it may)."""
+    import stat
+
+    try:
+        info = module.stat()
+    except OSError:
+        return None  # a missing module is reported, with its own hint, when signing
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    if info.st_uid not in (os.getuid(), 0):
+        return f"belongs to another user (uid {info.st_uid}), so it could run their code"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "can be changed by other users (group- or world-writable), so it is not loaded"
+    return None
 
 
 def check_templates_dir(folder: Path) -> None:

@@ -64,18 +64,23 @@ def create_demo(workspace: Path) -> DemoOutcome:
         stream.write(DEMO_SIGNING_CONFIG.format(passphrase=DEMO_PASSPHRASE))
     settings = load_settings(config)
     request = workspace / "verzoek.yaml"
-    rendered = render_recorded(request, workspace / "verklaring.pdf", settings).outcome
+    # the demo refreshes its own outputs on a re-run (its folder is marked as a demo)
+    rendered = render_recorded(
+        request, workspace / "verklaring.pdf", settings, overwrite=True
+    ).outcome
     signed = sign_recorded(
         settings,
         rendered.output,
         workspace / "verklaring-ondertekend.pdf",
         SignerChoice(profile=pki.party.profile),
+        overwrite=True,
     ).outcome
     accepted = sign_recorded(
         settings,
         signed.output,
         workspace / "verklaring-aanvaard.pdf",
         SignerChoice(profile=pki.coordinator.profile),
+        overwrite=True,
     ).outcome
     reports, _ = verify_recorded(
         settings,

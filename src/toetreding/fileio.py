@@ -2,6 +2,10 @@
 
 A reader (or a crash) never sees half a PDF, a failure leaves nothing behind, and an
 existing file is replaced only once the new one is complete.
+
+Which files a *command* may write is decided earlier, in :mod:`toetreding.outputs`. As a
+last line of defence for every code path, nothing here ever replaces an SQLite database
+(the register): nothing toetreding writes through this module is one.
 """
 
 from __future__ import annotations
@@ -29,13 +33,40 @@ def check_output_path(output: Path, *inputs: Path) -> None:
         raise OutputError(
             f"'{output}' is a folder", hint="give a file name, e.g. -o verklaring.pdf"
         )
-    resolved = output.resolve()
     for source in inputs:
-        if source.exists() and source.resolve() == resolved:
+        if same_file(output, source):
             raise OutputError(
                 f"'{output}' is also the input; the input is never overwritten",
                 hint="choose another output name",
             )
+    if _is_database(output):
+        raise OutputError(
+            f"'{output}' is a database (the register?); it is never overwritten",
+            hint="choose another output name",
+        )
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _is_database(path: Path) -> bool:
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as stream:
+            return stream.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def same_file(path: Path, other: Path) -> bool:
+    """Same file by resolved path, or by identity (hard link, case-insensitive name)."""
+    try:
+        if path.resolve() == other.resolve():
+            return True
+        return path.exists() and other.exists() and os.path.samefile(path, other)
+    except OSError:
+        return False
 
 
 def write_atomically(output: Path, data: bytes) -> str:

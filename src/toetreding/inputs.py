@@ -1,43 +1,54 @@
-"""The only YAML reader: safe loading, located errors, and the request resolved into a Statement.
+"""The request resolved into a Statement: located errors, and files kept inside the workspace.
 
-PyYAML forgets where values came from once it builds Python objects, so we compose the
-node tree ourselves and keep a map from key path to (line, column). Pydantic's error
-locations are then turned back into ``file:line:column: key.path: message — fix``.
+Every YAML file goes through :func:`read_yaml`, which reads it with the limits of
+:mod:`toetreding.safe_yaml` (size, aliases, depth, tags, characters). PyYAML forgets where
+values came from once it builds Python objects, so the reader keeps a map from key path to
+(line, column); pydantic's error locations are then turned back into
+``file:line:column: key.path: message — fix``.
 
-Implicit timestamps are switched off: dates stay strings until pydantic parses them, so
-an impossible date such as 2019-02-30 becomes a located validation error instead of a
-constructor crash. Duplicate keys, which PyYAML silently lets the last one win, are
-reported too.
+**Files a request names stay inside its workspace.** A request (verzoek.yaml) names its
+covenant (``convenant``) and authority file (``bevoegdheid``); an authority file names
+decision documents (``besluiten[].document.bestand``); a batch file names its covenant and
+a party CSV. Such a path is relative to the file that names it, and it must resolve —
+after following every symbolic link — inside that file's *workspace*: the nearest folder,
+from the naming file's own folder upwards, that holds a ``toetreding.yaml`` belonging to the
+current user (or root); without one, the naming file's own folder. So ``../gedeeld/convenant.yaml`` is fine in a workspace
+whose ``toetreding.yaml`` sits above both, while ``../../../../etc/passwd``, ``/etc/passwd``
+or a link pointing out of the workspace is refused — before anything is read or even
+checked for existence, so a request cannot learn anything about other files either. The
+same rule as for a logo in the house style (``render/pipeline.py``): copy the file into
+the workspace.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .errors import InputFileError, Problem, ValidationFailed
+from .filelimits import sha256_of_file
 from .model import Authority, Covenant, Statement, StatementRequest
+from .safe_yaml import KeyPath, format_key_path, load_yaml
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-KeyPath = tuple[str | int, ...]
 
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamps (pydantic parses dates, with good errors)."""
-
-
-_scalar_constructor = yaml.constructor.SafeConstructor()
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+__all__ = [
+    "KeyPath",
+    "LocatedDocument",
+    "format_key_path",
+    "load_model",
+    "load_request",
+    "read_yaml",
+    "referenced_file",
+    "validate",
+    "workspace_of",
+]
 
 
 @dataclass(frozen=True)
@@ -71,97 +82,12 @@ class LocatedDocument:
         )
 
 
-def format_key_path(key_path: KeyPath) -> str:
-    """``('keten', 0, 'aan')`` → ``keten[0].aan``, as a user would write it."""
-    text = ""
-    for part in key_path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 def read_yaml(path: Path) -> LocatedDocument:
-    """Read one YAML file safely, keeping positions; raise a located error on bad syntax."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError(
-            f"{path}: file not found",
-            hint="check the path; relative paths start at the file that names them",
-        ) from None
-    except IsADirectoryError:
-        raise InputFileError(f"{path}: is a folder, not a YAML file") from None
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{path}: not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8"
-        ) from None
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        node = yaml.compose(raw, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ValidationFailed(
-            [
-                Problem(
-                    message=f"YAML syntax error: {exc.problem}",
-                    file=str(path),
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    hint="check indentation and quoting near this position; "
-                    "text with ':' or '#' needs quotes",
-                )
-            ]
-        ) from None
-    if node is None:
+    """Read one YAML file within the reader's limits, keeping positions; errors located."""
+    loaded = load_yaml(path)
+    if loaded is None:
         raise ValidationFailed([Problem("the file is empty", file=str(path))])
-    marks: dict[KeyPath, tuple[int, int]] = {}
-    sources: dict[KeyPath, str] = {}
-    problems: list[Problem] = []
-    data = _build(node, (), marks, sources, problems, path)
-    if problems:
-        raise ValidationFailed(problems)
-    return LocatedDocument(path=path, data=data, marks=marks, sources=sources)
-
-
-def _build(
-    node: yaml.Node,
-    key_path: KeyPath,
-    marks: dict[KeyPath, tuple[int, int]],
-    sources: dict[KeyPath, str],
-    problems: list[Problem],
-    path: Path,
-) -> Any:
-    """Turn a node into plain Python data, recording positions and duplicate keys."""
-    marks[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar_constructor.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int)):
-                key = str(key)
-            if key in result:
-                problems.append(
-                    Problem(
-                        f"key '{key}' appears twice in the same mapping",
-                        file=str(path),
-                        line=key_node.start_mark.line + 1,
-                        column=key_node.start_mark.column + 1,
-                        key_path=format_key_path((*key_path, key)),
-                        hint="keep one of them; YAML would silently use the last",
-                    )
-                )
-            child_path = (*key_path, key)
-            result[key] = _build(value_node, child_path, marks, sources, problems, path)
-            # point errors about a key at the key itself, not at its value
-            marks[child_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(item, (*key_path, index), marks, sources, problems, path)
-            for index, item in enumerate(node.value)
-        ]
-    sources[key_path] = str(node.value)
-    return _scalar_constructor.construct_object(node, deep=True)
+    return LocatedDocument(path=path, data=loaded.data, marks=loaded.marks, sources=loaded.sources)
 
 
 _HINTS: dict[str, str] = {
@@ -218,35 +144,118 @@ def load_request(path: Path | str) -> Statement:
     request_doc = read_yaml(request_path)
     request = validate(request_doc, StatementRequest)
     base = request_path.parent
+    root = workspace_of(base)
     covenant = load_model(
-        _referenced(request_doc, base, request.covenant_file, "convenant"), Covenant
+        referenced_file(request_doc, base, request.covenant_file, ("convenant",), root), Covenant
     )
-    authority_path = _referenced(request_doc, base, request.authority_file, "bevoegdheid")
+    authority_path = referenced_file(
+        request_doc, base, request.authority_file, ("bevoegdheid",), root
+    )
     authority_doc = read_yaml(authority_path)
     authority = validate(authority_doc, Authority)
-    _check_decision_documents(authority_doc, authority, authority_path.parent)
+    _check_decision_documents(authority_doc, authority, authority_path.parent, root)
     _check_accession_decision(request_doc, request, authority)
     return Statement(request=request, covenant=covenant, authority=authority)
 
 
-def _check_decision_documents(doc: LocatedDocument, authority: Authority, base: Path) -> None:
+def workspace_of(folder: Path) -> Path:
+    """The workspace of a file in ``folder``: the nearest folder at or above it holding a
+    toetreding.yaml of the current user's (or root's), else ``folder`` itself (resolved).
+
+    A config that belongs to someone else does not widen the workspace: it could have been
+    planted above a folder handed to the user (the same suspicion as in :mod:`.config`).
+    """
+    from .config import CONFIG_FILE_NAME  # config imports this module
+
+    start = folder.resolve()
+    for candidate in (start, *start.parents):
+        if _own_config(candidate / CONFIG_FILE_NAME):
+            return candidate
+    return start
+
+
+def _own_config(path: Path) -> bool:
+    try:
+        info = path.stat()
+    except OSError:  # absent, or a folder on the way up we may not look into
+        return False
+    getuid = getattr(os, "getuid", None)
+    owners = (getuid(), 0) if getuid is not None else (info.st_uid,)
+    return stat.S_ISREG(info.st_mode) and info.st_uid in owners
+
+
+def referenced_file(
+    doc: LocatedDocument,
+    base: Path,
+    name: str,
+    key_path: KeyPath,
+    root: Path,
+    missing_hint: str = "write the path relative to this file",
+) -> Path:
+    """The file ``name`` (relative to ``base``) that ``doc`` names at ``key_path``: resolved,
+    inside the workspace ``root``, and existing; otherwise a located refusal."""
+    written = base / name
+    try:
+        target = written.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links
+        raise ValidationFailed(
+            [doc.problem(key_path, f"'{name}' cannot be resolved (a loop of symbolic links?)")]
+        ) from None
+    if not target.is_relative_to(root):
+        raise ValidationFailed([_outside(doc, key_path, name, written, target, root)])
+    if not target.exists():  # what else it may be (a folder, a pipe) its reader says
+        raise ValidationFailed(
+            [
+                doc.problem(
+                    key_path,
+                    f"names '{name}', which does not exist (looked for {target})",
+                    missing_hint,
+                )
+            ]
+        )
+    return target
+
+
+def _outside(
+    doc: LocatedDocument, key_path: KeyPath, name: str, written: Path, target: Path, root: Path
+) -> Problem:
+    """The refusal for a path that leaves the workspace (saying how, if by a link)."""
+    through_link = Path(os.path.normpath(written.absolute())).is_relative_to(root)
+    how = "through a symbolic link, " if through_link else ""
+    return doc.problem(
+        key_path,
+        f"'{name}' {how}resolves to {target}, outside the workspace {root}; files named in "
+        "a request are read only from inside its workspace",
+        f"copy the file into {root} and give its path relative to this file",
+    )
+
+
+def _check_decision_documents(
+    doc: LocatedDocument, authority: Authority, base: Path, root: Path
+) -> None:
     """A decision document named in the chain must be there, byte for byte (its SHA-256)."""
     problems = []
     for index, decision in enumerate(authority.decisions):
         if decision.document is None:
             continue
-        path = (base / decision.document.file).resolve()
         key = ("besluiten", index, "document")
-        if not path.is_file():
-            problems.append(
-                doc.problem(
-                    (*key, "bestand"),
-                    f"names '{decision.document.file}', which does not exist (looked for {path})",
-                    "put the signed decision next to this file, or remove 'document'",
-                )
+        try:
+            path = referenced_file(
+                doc,
+                base,
+                decision.document.file,
+                (*key, "bestand"),
+                root,
+                "put the signed decision in the workspace and give its path relative to this "
+                "file, or remove 'document'",
             )
+            digest = sha256_of_file(path, what="decision document")
+        except ValidationFailed as refused:
+            problems.extend(refused.problems)
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except InputFileError as unreadable:
+            problems.append(doc.problem((*key, "bestand"), unreadable.message, unreadable.hint))
+            continue
         if digest != decision.document.sha256:
             problems.append(
                 doc.problem(
@@ -259,21 +268,6 @@ def _check_decision_documents(doc: LocatedDocument, authority: Authority, base: 
             )
     if problems:
         raise ValidationFailed(problems)
-
-
-def _referenced(doc: LocatedDocument, base: Path, name: str, key: str) -> Path:
-    target = (base / name).resolve()
-    if not target.is_file():
-        raise ValidationFailed(
-            [
-                doc.problem(
-                    (key,),
-                    f"names '{name}', which does not exist (looked for {target})",
-                    "write the path relative to this file",
-                )
-            ]
-        )
-    return target
 
 
 def _check_accession_decision(

@@ -13,6 +13,16 @@ own system, for proof against that.)
 Writers take SQLite's write lock (``BEGIN IMMEDIATE``) before reading the last hash, so
 two processes appending at once are serialised and lose nothing; WAL mode lets readers
 carry on meanwhile.
+
+The head cannot be "healed" by an ordinary step: every append first checks that the head
+file still matches the database (present, readable, naming an entry that exists with that
+hash). A missing, emptied or mismatching head stops every writer until someone runs the
+deliberate ``register repair``, which re-anchors the head *and records itself* — with what
+it found — as an entry in the chain, so the repair stays visible for ever. The head file is
+replaced atomically (temporary file, fsync, rename, folder fsync). A register that was
+deleted while its head survives is reported as lost, never silently started afresh.
+Checking (``register verify``, ``log``, ``export``) opens the database read-only and
+creates or alters nothing.
 """
 
 from __future__ import annotations
@@ -26,11 +36,13 @@ import io
 import json
 import os
 import sqlite3
+import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 from .errors import ToetredingError
 
@@ -51,6 +63,7 @@ class EntryKind(StrEnum):
     ACCEPTANCE = "aanvaarding"
     EXTENSION = "verlenging"
     VALIDATION = "validatie"
+    REPAIR = "herstel"
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,8 @@ class RegisterCheck:
     entries: int
     head_hash: str
     problems: tuple[str, ...]
+    repairs: tuple[str, ...] = ()
+    """Deliberate repairs recorded in the chain (not problems, but an auditor must see them)."""
 
     @property
     def intact(self) -> bool:
@@ -112,16 +127,25 @@ def entry_hash(
 
 
 class Register:
-    """A register file. Cheap to open; use as a context manager or call close()."""
+    """A register file. Cheap to open; use as a context manager or call close().
 
-    def __init__(self, path: Path) -> None:
+    ``Register(path)`` opens it for writing (creating a new one when neither the database
+    nor its head exists); :meth:`open_readonly` opens an existing one for checking only.
+    """
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
-        self.head_path = path.with_name(path.name + ".head")
+        self.head_path = head_path_of(path)
+        self.readonly = readonly
+        if readonly:
+            self._db = _connect_readonly(path)
+            return
         if not path.parent.is_dir():
             raise RegisterError(
                 f"the register's folder '{path.parent}' does not exist",
                 hint="create it, or set 'register' in toetreding.yaml to a path in the workspace",
             )
+        refuse_lost_register(path)
         try:
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -139,6 +163,11 @@ class Register:
                 hint="point 'register' in toetreding.yaml at a new file, and keep the damaged one",
             ) from None
 
+    @classmethod
+    def open_readonly(cls, path: Path) -> Register:
+        """Open an existing register for reading; nothing is created or changed."""
+        return cls(path, readonly=True)
+
     def __enter__(self) -> Register:
         return self
 
@@ -154,10 +183,15 @@ class Register:
         return self.append_many([(kind, payload)])[0]
 
     def append_many(self, items: list[tuple[EntryKind, dict[str, Any]]]) -> list[Entry]:
-        """Add entries in one transaction (a batch records hundreds at once)."""
+        """Add entries in one transaction (a batch records hundreds at once).
+
+        Refused while the head file does not match the database (see the module docstring):
+        an ordinary step must not paper over entries removed from the end.
+        """
         if not items:
             return []
-        written: list[Entry] = []
+        if self.readonly:
+            raise RegisterError(f"'{self.path}' was opened read-only")
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -165,17 +199,15 @@ class Register:
                     "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
                 ).fetchone()
                 seq, previous = (last[0], last[1]) if last else (0, GENESIS)
-                for kind, raw in items:
-                    payload = json.loads(canonical(raw))  # exactly what is hashed and stored
-                    seq += 1
-                    moment = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-                    digest = entry_hash(seq, moment, kind.value, payload, previous)
-                    self._db.execute(
-                        "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
-                        (seq, moment, kind.value, canonical(payload), previous, digest),
+                anchor_problem = self._head_mismatch(seq)
+                if anchor_problem is not None:
+                    raise RegisterError(
+                        f"the register '{self.path}' is not written to: {anchor_problem}",
+                        hint="run `toetreding register verify` to see what is wrong; if you are "
+                        "sure, `toetreding register repair --reason '…'` re-anchors it and "
+                        "records that it did",
                     )
-                    written.append(Entry(seq, moment, kind.value, payload, previous, digest))
-                    previous = digest
+                written = self._insert(items, seq, previous)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -185,19 +217,123 @@ class Register:
         self._advance_head(written[-1].seq, written[-1].entry_hash)
         return written
 
+    def check_writable(self) -> None:
+        """Fail now, before any output is written, when an entry could not be appended."""
+        if self.readonly:
+            raise RegisterError(f"'{self.path}' was opened read-only")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute("SELECT MAX(seq) FROM entries").fetchone()[0] or 0
+                problem = self._head_mismatch(last)
+            finally:
+                self._db.execute("ROLLBACK")
+        except sqlite3.DatabaseError as error:
+            raise RegisterError(
+                f"cannot write to the register '{self.path}': {error}",
+                hint="check that the workspace is writable and the disk is not full",
+            ) from None
+        if problem is not None:
+            raise RegisterError(
+                f"the register '{self.path}' is not written to: {problem}",
+                hint="run `toetreding register verify` to see what is wrong; if you are sure, "
+                "`toetreding register repair --reason '…'` re-anchors it and records that it did",
+            )
+        if self.head_path.exists() and not os.access(self.head_path, os.W_OK):
+            raise RegisterError(f"the register's head file '{self.head_path}' is not writable")
+
+    def _insert(
+        self, items: list[tuple[EntryKind, dict[str, Any]]], seq: int, previous: str
+    ) -> list[Entry]:
+        written: list[Entry] = []
+        for kind, raw in items:
+            payload = json.loads(canonical(raw))  # exactly what is hashed and stored
+            seq += 1
+            moment = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+            digest = entry_hash(seq, moment, kind.value, payload, previous)
+            self._db.execute(
+                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
+                (seq, moment, kind.value, canonical(payload), previous, digest),
+            )
+            written.append(Entry(seq, moment, kind.value, payload, previous, digest))
+            previous = digest
+        return written
+
+    def _head_mismatch(self, last_seq: int) -> str | None:
+        """Why the head file does not anchor the database (None when it does)."""
+        head = read_head(self.head_path)
+        if head is None:
+            return (
+                f"its head file '{self.head_path.name}' is missing although the register holds "
+                f"{last_seq} entries"
+                if last_seq
+                else None
+            )
+        if head == UNREADABLE:
+            return f"its head file '{self.head_path.name}' is empty or unreadable"
+        seq, digest = head
+        if seq > last_seq:
+            return (
+                f"the head file records entry {seq} but the register ends at entry {last_seq}: "
+                "entries were removed from the end"
+            )
+        if seq == 0:
+            return None if digest == GENESIS else "the head file is unreadable"
+        row = self._db.execute("SELECT entry_hash FROM entries WHERE seq = ?", (seq,)).fetchone()
+        if row is None or row[0] != digest:
+            return f"entry {seq} differs from the one the head file records"
+        return None
+
     def _advance_head(self, seq: int, digest: str) -> None:
-        """Move the head file forward (never back), under a file lock."""
-        with open(self.head_path, "a+", encoding="ascii") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            handle.seek(0)
-            current = handle.read().split()
-            if current and current[0].isdigit() and int(current[0]) >= seq:
+        """Move the head file forward (never back), atomically, under a lock.
+
+        The lock is a ``flock`` on the database file (independent of SQLite's own POSIX
+        locks), so two writers cannot move the head back and forth between them.
+        """
+        with open(self.path, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            current = read_head(self.head_path)
+            if isinstance(current, tuple) and current[0] >= seq:
                 return
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{seq} {digest}\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+            write_head(self.head_path, seq, digest)
+
+    def repair(self, reason: str, by: str | None = None) -> Entry:
+        """Re-anchor the head on the database as it is, and record that in the chain.
+
+        The entry keeps what was found (the chain's problems and the old head), so a
+        repair never hides what it repaired.
+        """
+        if not reason.strip():
+            raise RegisterError(
+                "a repair needs a reason", hint="say why, e.g. --reason 'head file lost in restore'"
+            )
+        check = self.verify()
+        old_head = read_head(self.head_path)
+        payload = {
+            "reden": reason,
+            "door": by,
+            "gevonden": list(check.problems),
+            "oude_kop": list(old_head) if isinstance(old_head, tuple) else None,
+            "aantal_regels": check.entries,
+        }
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute(
+                    "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
+                ).fetchone()
+                seq, previous = (last[0], last[1]) if last else (0, GENESIS)
+                (entry,) = self._insert([(EntryKind.REPAIR, payload)], seq, previous)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as error:
+            raise RegisterError(f"cannot write to the register '{self.path}': {error}") from None
+        with open(self.path, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            write_head(self.head_path, entry.seq, entry.entry_hash)
+        return entry
 
     def entries(self, kind: str | None = None) -> Iterator[Entry]:
         """Entries in order (optionally of one kind)."""
@@ -233,6 +369,7 @@ class Register:
         count = 0
         last_hash = GENESIS
         hashes: dict[int, str] = {}
+        repairs: list[str] = []
         for entry in self.entries():
             count += 1
             if entry.seq != expected_seq:
@@ -260,17 +397,22 @@ class Register:
             last_hash = entry.entry_hash
             hashes[entry.seq] = entry.entry_hash
             expected_seq = entry.seq + 1
+            if entry.kind == EntryKind.REPAIR.value:
+                repairs.append(_describe_repair(entry))
         problems.extend(self._check_head(hashes, count))
-        return RegisterCheck(entries=count, head_hash=last_hash, problems=tuple(problems))
+        return RegisterCheck(
+            entries=count, head_hash=last_hash, problems=tuple(problems), repairs=tuple(repairs)
+        )
 
     def _check_head(self, hashes: dict[int, str], count: int) -> list[str]:
-        try:
-            text = self.head_path.read_text(encoding="ascii").split()
-        except FileNotFoundError:
+        head = read_head(self.head_path)
+        if head is None:
             return [f"the head file '{self.head_path}' is missing"] if count else []
-        if len(text) != 2 or not text[0].isdigit():
-            return [f"the head file '{self.head_path}' is unreadable"]
-        seq, digest = int(text[0]), text[1]
+        if not isinstance(head, tuple):
+            return [f"the head file '{self.head_path}' is empty or unreadable"]
+        seq, digest = head
+        if seq == 0 and not count:
+            return []
         if seq not in hashes:
             return [
                 f"the register ends before entry {seq}, which the head file records: entries "
@@ -303,6 +445,108 @@ class Register:
                 )
             return out.getvalue()
         raise RegisterError(f"unknown export format '{fmt}'", hint="use jsonl or csv")
+
+
+def head_path_of(path: Path) -> Path:
+    """The head file that belongs to a register file."""
+    return path.with_name(path.name + ".head")
+
+
+UNREADABLE: Final = "unreadable"
+"""read_head's answer for a head file that exists but says nothing usable."""
+
+_HEAD_LIMIT = 4096
+
+
+def read_head(path: Path) -> tuple[int, str] | Literal["unreadable"] | None:
+    """(seq, hash) from a head file; None when there is none; UNREADABLE when it is junk."""
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read(_HEAD_LIMIT)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return UNREADABLE
+    parts = raw.decode("ascii", errors="replace").split()
+    if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 64:
+        return UNREADABLE
+    return int(parts[0]), parts[1]
+
+
+def write_head(path: Path, seq: int, digest: str) -> None:
+    """Replace the head file atomically: temporary file, fsync, rename, folder fsync."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as stream:
+            stream.write(f"{seq} {digest}\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def refuse_lost_register(path: Path) -> None:
+    """A head that names entries while the database is gone or empty means the register was lost."""
+    head = read_head(head_path_of(path))
+    if not isinstance(head, tuple) or head[0] == 0:
+        return
+    size = path.stat().st_size if path.is_file() else None
+    if size:
+        return
+    state = "is missing" if size is None else "is empty"
+    raise RegisterError(
+        f"the register '{path}' {state}, but its head file records {head[0]} entries: "
+        "the register was lost",
+        hint="restore it from a backup; a new register is not started over a lost one "
+        "(move the head file away only if you mean to start afresh and can account for it)",
+    )
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open for reading only; without a pending WAL, as immutable so no -wal/-shm appear."""
+    refuse_lost_register(path)
+    if not path.is_file():
+        raise RegisterError(
+            f"there is no register at '{path}' yet",
+            hint="it is created by the first render or sign in this workspace",
+        )
+    if path.stat().st_size == 0:
+        raise RegisterError(
+            f"'{path}' is an empty file, not a register",
+            hint="point 'register' in toetreding.yaml at the register file",
+        )
+    pending = path.with_name(path.name + "-wal")
+    mode = "ro" if pending.exists() else "ro&immutable=1"
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
+    try:
+        db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        raise RegisterError(f"'{path}' is not a register: {error}") from None
+    if "entries" not in tables:
+        db.close()
+        raise RegisterError(
+            f"'{path}' is not a register (it has no entries table)",
+            hint="point 'register' in toetreding.yaml at the register file",
+        )
+    return db
+
+
+def _describe_repair(entry: Entry) -> str:
+    reason = entry.payload.get("reden", "")
+    found = entry.payload.get("gevonden") or []
+    text = f"entry {entry.seq} ({entry.recorded_at[:19]}): repaired — {reason}"
+    if found:
+        text += f" (found then: {'; '.join(str(f) for f in found)})"
+    return text
 
 
 @contextlib.contextmanager

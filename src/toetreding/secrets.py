@@ -19,9 +19,12 @@ from enum import StrEnum
 from pathlib import Path
 
 from .errors import CredentialError
+from .filelimits import read_limited
 
 PIN_ENV = "TOETREDING_PIN"
 PASSPHRASE_ENV = "TOETREDING_PASSPHRASE"
+MAX_SECRET_FILE_BYTES = 4096
+"""A PIN or passphrase file holds one line; anything larger is the wrong file."""
 
 
 class Secret:
@@ -99,21 +102,28 @@ def obtain_secret(
 
 
 def read_secret_file(path: Path, request: SecretRequest) -> Secret:
-    """The first line of ``path`` (without its line ending)."""
+    """The first line of ``path`` (without its line ending).
+
+    The file must be a small regular file: a device such as /dev/zero or /dev/urandom never
+    ends, and a named pipe blocks whoever opens it, so both are refused before reading.
+    """
+    data = read_limited(
+        path,
+        limit=MAX_SECRET_FILE_BYTES,
+        what=f"the file with the {request.question}",
+        error=CredentialError,
+        missing_hint="check the path given with --secret-file or 'wachtwoordbestand'",
+        size_hint="a secret file holds one line: the PIN or passphrase; check that this is "
+        "the right file",
+    )
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
         raise CredentialError(
-            f"the file with the {request.question} '{path}' does not exist",
-            hint="check the path given with --secret-file or 'wachtwoordbestand'",
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CredentialError(
-            f"cannot read the file with the {request.question} '{path}': "
-            f"{getattr(error, 'strerror', None) or type(error).__name__}",
+            f"the file with the {request.question} '{path}' is not UTF-8 text",
             hint="it must be a readable UTF-8 text file with the secret on its first line",
         ) from None
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()
     if not lines or not lines[0]:
         raise CredentialError(
             f"the file '{path}' is empty; it should hold the {request.question}",

@@ -5,6 +5,12 @@ each); this module runs them and writes what the archive must keep (Archiefregel
 art. 24c): what was rendered from which inputs with which templates, which chain of
 authority was carried, and every signature with the signer's certificate identification.
 It is what the CLI, the demo and batch call.
+
+Order matters for the archive: the register is opened and checked writable *before* any
+output is made (a read-only or damaged register stops the step before a PIN is asked or a
+file appears), and a step reports success only after its entry is written. When the entry
+cannot be written after all, the output just made is removed again, so no unrecorded
+statement is left behind.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from typing import Any
 
 from .config import Settings
 from .model import Language, SignatureSlot
-from .register import EntryKind, Register, opened
+from .outputs import PDF, PNG, guard_output
+from .register import EntryKind, Register, RegisterError, opened
 from .render import RenderOutcome, render_statement
 from .secrets import SecretPrompt
 from .signing_config import SignatureLevel
@@ -40,30 +47,43 @@ def render_recorded(
     *,
     language: Language | None = None,
     preview: Path | None = None,
+    overwrite: bool = False,
 ) -> Recorded:
     """Render a statement and record the render (and its chain, the first time it is seen)."""
-    outcome: RenderOutcome = render_statement(
-        request, output, settings, language=language, preview=preview
-    )
+    guard_output(output, PDF, settings, inputs=(request,), overwrite=overwrite)
+    if preview is not None:
+        guard_output(
+            preview,
+            PNG,
+            settings,
+            inputs=(request, output),
+            overwrite=overwrite,
+            option="--preview",
+        )
     with opened(settings.register) as register:
+        if register is not None:
+            register.check_writable()
+        outcome: RenderOutcome = render_statement(
+            request, output, settings, language=language, preview=preview
+        )
         if register is None:
             return Recorded(outcome, None)
-        entries = []
+        items: list[tuple[EntryKind, dict[str, Any]]] = []
         if not register.has_chain(outcome.chain_digest):
             from .inputs import load_request
 
             authority = load_request(request).authority
-            entries.append(
-                register.append(
+            items.append(
+                (
                     EntryKind.CHAIN,
                     {
                         "keten_sha256": outcome.chain_digest,
                         "bevoegdheid": authority.model_dump(mode="json", by_alias=True),
                     },
-                ).seq
+                )
             )
-        entries.append(
-            register.append(
+        items.append(
+            (
                 EntryKind.RENDER,
                 {
                     "invoer": [
@@ -78,9 +98,27 @@ def render_recorded(
                     "taal": outcome.language,
                     **(outcome.summary or {}),
                 },
-            ).seq
+            )
         )
-        return Recorded(outcome, settings.register, tuple(entries))
+        written = record_or_withdraw(register, items, output, outcome.preview)
+        return Recorded(outcome, settings.register, tuple(e.seq for e in written))
+
+
+def record_or_withdraw(
+    register: Register, items: list[tuple[EntryKind, dict[str, Any]]], *outputs: Path | None
+) -> list[Any]:
+    """Append the entries; if that fails, remove the outputs just made and say so."""
+    try:
+        return register.append_many(items)
+    except RegisterError as error:
+        for made in outputs:
+            if made is not None:
+                made.unlink(missing_ok=True)
+        raise RegisterError(
+            f"{error.message}; the output just written was removed again, so nothing "
+            "unrecorded is left behind",
+            hint=error.hint,
+        ) from None
 
 
 def _known_document(register: Register | None, source: Path) -> list[str]:
@@ -128,19 +166,23 @@ def sign_recorded(
     choice: Any,
     slot_name: str | None = None,
     prompt: SecretPrompt | None = None,
+    *,
+    overwrite: bool = False,
 ) -> Recorded:
     """Sign a statement (see :func:`toetreding.sign.sign_file`) and record the signature."""
     from .sign import SignOutcome, sign_file
 
+    guard_output(output, PDF, settings, inputs=(source,), overwrite=overwrite)
     with opened(settings.register) as register:
+        if register is not None:
+            register.check_writable()
         warnings = _known_document(register, source) if source.is_file() else []
         outcome: SignOutcome = sign_file(settings, source, output, choice, slot_name, prompt)
         if register is None:
             return Recorded(outcome, None, warnings=tuple(warnings))
         signed = outcome.signed
-        entry = register.append(
-            *signature_entry(signed, source, outcome.source_sha256, output, outcome.sha256)
-        )
+        item = signature_entry(signed, source, outcome.source_sha256, output, outcome.sha256)
+        (entry,) = record_or_withdraw(register, [item], output)
         return Recorded(outcome, settings.register, (entry.seq,), tuple(warnings))
 
 
@@ -153,18 +195,22 @@ def extend_recorded(
     tsa_url: str | None,
     trust_roots: Any,
     crls: Any = (),
+    overwrite: bool = False,
 ) -> Recorded:
     """Raise a signed statement's level and record it."""
     from .sign import extend_statement
 
+    guard_output(output, PDF, settings, inputs=(source,), overwrite=overwrite)
     with opened(settings.register) as register:
+        if register is not None:
+            register.check_writable()
         warnings = _known_document(register, source) if source.is_file() else []
         outcome = extend_statement(
             source, output, level, tsa_url=tsa_url, trust_roots=trust_roots, crls=crls
         )
         if register is None:
             return Recorded(outcome, None, warnings=tuple(warnings))
-        entry = register.append(
+        item = (
             EntryKind.EXTENSION,
             {
                 "document": str(source.resolve()),
@@ -176,6 +222,7 @@ def extend_recorded(
                 "tijdstip": dt.datetime.now(dt.UTC).isoformat(),
             },
         )
+        (entry,) = record_or_withdraw(register, [item], output)
         return Recorded(outcome, settings.register, (entry.seq,), tuple(warnings))
 
 
@@ -190,9 +237,8 @@ def verify_recorded(
     from .errors import ConfigError
     from .verify import verify_file
 
-    reports = [verify_file(path, options) for path in files]
     if record_by is None:
-        return reports, None
+        return [verify_file(path, options) for path in files], None
     if settings.register is None:
         raise ConfigError(
             "--record needs a register, and it is switched off ('register: null')",
@@ -200,6 +246,8 @@ def verify_recorded(
         )
     with opened(settings.register) as register:
         assert register is not None
+        register.check_writable()
+        reports = [verify_file(path, options) for path in files]
         for report in reports:
             register.append(
                 EntryKind.VALIDATION,

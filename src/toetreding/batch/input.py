@@ -3,6 +3,10 @@ inline or in a CSV file; every party becomes a full, validated Statement.
 
 Every row is validated before any work starts, and every bad row is reported at once
 with its file and line, so a coordinator fixes the spreadsheet in one go.
+
+The covenant and party list a batch file names must lie inside its workspace (the rule of
+:mod:`toetreding.inputs`); the party list is read like every input, bounded
+(:data:`MAX_CSV_BYTES`, :data:`MAX_CSV_LINES`), as UTF-8 without control characters.
 """
 
 from __future__ import annotations
@@ -18,9 +22,23 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import Problem, ValidationFailed
-from ..inputs import LocatedDocument, load_model, read_yaml, validate
+from ..filelimits import read_limited
+from ..inputs import (
+    LocatedDocument,
+    load_model,
+    read_yaml,
+    referenced_file,
+    validate,
+    workspace_of,
+)
 from ..model import CertificateIdentity, Contact, Covenant, Language, Statement
 from ..municipalities import lookup
+from ..safe_yaml import check_characters, decode_utf8
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+"""A party list is tens of kilobytes (342 municipalities); it is read whole, so capped."""
+MAX_CSV_LINES = 10_000
+"""Lines in a party list; each becomes a validated statement, so a runaway list is refused."""
 
 
 class _Model(BaseModel):
@@ -100,22 +118,25 @@ class BatchPlan:
 
 
 def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
-    """Read the batch file and every party; collect every bad row (does not raise for rows)."""
+    """Read the batch file and every party; collect every bad row (does not raise for rows).
+
+    The path is made absolute first: it is part of every statement's input digest, so a
+    rerun from another folder must see the same batch file as the same input.
+    """
+    path = path.resolve()
     document = read_yaml(path)
     batch = validate(document, BatchFile)
-    covenant_path = (path.parent / batch.covenant).resolve()
-    if not covenant_path.is_file():
-        raise ValidationFailed(
-            [
-                document.problem(
-                    ("convenant",),
-                    f"names '{batch.covenant}', which does not exist",
-                    "write the path relative to the batch file",
-                )
-            ]
-        )
+    root = workspace_of(path.parent)
+    covenant_path = referenced_file(
+        document,
+        path.parent,
+        batch.covenant,
+        ("convenant",),
+        root,
+        "write the path relative to the batch file",
+    )
     covenant = load_model(covenant_path, Covenant)
-    rows = list(_inline_rows(document, batch)) + list(_csv_rows(document, batch, path.parent))
+    rows = list(_inline_rows(document, batch)) + list(_csv_rows(document, batch, path.parent, root))
     if not rows:
         raise ValidationFailed(
             [document.problem((), "the batch names no parties", "add 'partijen' or 'partijen_csv'")]
@@ -172,27 +193,66 @@ def _inline_rows(document: LocatedDocument, batch: BatchFile) -> Any:
         yield row, _Where(str(document.path), line)
 
 
-def _csv_rows(document: LocatedDocument, batch: BatchFile, base: Path) -> Any:
+def _csv_rows(document: LocatedDocument, batch: BatchFile, base: Path, root: Path) -> Any:
     if batch.parties_csv is None:
         return
-    path = (base / batch.parties_csv).resolve()
+    path = referenced_file(
+        document,
+        base,
+        batch.parties_csv,
+        ("partijen_csv",),
+        root,
+        "write the path relative to the batch file",
+    )
+    text = _read_csv_text(path)
+    reader = csv.DictReader(io.StringIO(text))
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError:
+        for row in reader:
+            if reader.line_num > MAX_CSV_LINES:
+                raise ValidationFailed(
+                    [
+                        Problem(
+                            f"the party list has more than {MAX_CSV_LINES:,} lines",
+                            file=str(path),
+                            line=reader.line_num,
+                            hint="there are 342 municipalities; check that this is the right file",
+                        )
+                    ]
+                )
+            cleaned = {
+                k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k
+            }
+            yield (
+                {k: v for k, v in cleaned.items() if v not in ("", None)},
+                _Where(str(path), reader.line_num),
+            )
+    except csv.Error as error:
         raise ValidationFailed(
             [
-                document.problem(
-                    ("partijen_csv",), f"cannot read '{batch.parties_csv}'", "check the path"
+                Problem(
+                    f"not a readable CSV line: {error}",
+                    file=str(path),
+                    line=reader.reader.line_num or None,  # DictReader's own lags on errors
+                    hint="save the party list as CSV (comma-separated, UTF-8) with one party "
+                    "per line",
                 )
             ]
         ) from None
-    reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
-        cleaned = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
-        yield (
-            {k: v for k, v in cleaned.items() if v not in ("", None)},
-            _Where(str(path), reader.line_num),
-        )
+
+
+def _read_csv_text(path: Path) -> str:
+    """The party list as text: a regular UTF-8 file of bounded size, without control bytes."""
+    text = decode_utf8(
+        read_limited(
+            path,
+            limit=MAX_CSV_BYTES,
+            what="party list",
+            size_hint="a list of parties is tens of kilobytes; check that this is the right file",
+        ),
+        path,
+    )
+    check_characters(text, path)
+    return text
 
 
 def _plan(

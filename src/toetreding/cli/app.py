@@ -72,6 +72,16 @@ ConfigOption = Annotated[
 ]
 
 
+OverwriteOption = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace the output file if it exists (an earlier output; workspace files such "
+        "as the register, keys and configuration are never replaced).",
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         stdout().print(f"toetreding {__version__}")
@@ -109,6 +119,7 @@ def render(
     templates: Annotated[
         Path | None, typer.Option("--templates", help="Folder with templates that override ours.")
     ] = None,
+    overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Render a statement request to an archival PDF (PDF/A + PDF/UA) with empty signature fields."""
@@ -132,6 +143,7 @@ def render(
             settings,
             language=Language(lang.value) if lang else None,
             preview=preview,
+            overwrite=overwrite,
         )
 
     recorded = call(action)
@@ -210,8 +222,9 @@ def demo(
     stdout().print("[bold]Verification of the accepted statement[/] (toetreding verify):")
     show_report(outcome.verification)
     stdout().print(
-        "Next, inside the workspace: [bold]toetreding render verzoek.yaml -o verklaring.pdf[/], "
-        "then [bold]toetreding sign verklaring.pdf -o ondertekend.pdf[/] (uses the demo profile)"
+        "Next, inside the workspace: [bold]toetreding render verzoek.yaml -o mijn-verklaring.pdf"
+        "[/], then [bold]toetreding sign mijn-verklaring.pdf -o ondertekend.pdf[/] "
+        "(uses the demo profile)"
     )
 
 
@@ -298,6 +311,7 @@ def sign(
         str | None, typer.Option("--name", help="Name shown (default: the certificate's).")
     ] = None,
     location: Annotated[str | None, typer.Option("--location", help="Place of signing.")] = None,
+    overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Sign a statement (PAdES, PKCS#12 or PKCS#11), in its next free signature field."""
@@ -333,6 +347,7 @@ def sign(
             choice,
             field.value if field else None,
             prompt=hidden_prompt,
+            overwrite=overwrite,
         )
 
     recorded = call(action)
@@ -365,6 +380,7 @@ def extend(
     tsa: TsaOption = None,
     trust: TrustOption = None,
     crl: CrlOption = None,
+    overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Raise a signed statement to B-T/B-LT/B-LTA (archive renewal); earlier signatures stay valid."""
@@ -385,6 +401,7 @@ def extend(
             tsa_url=tsa or settings.signing.tsa,
             trust_roots=roots,
             crls=load_crls(tuple(crl or ()) or settings.signing.crls),
+            overwrite=overwrite,
         )
 
     recorded = call(action)
@@ -528,7 +545,8 @@ def batch(
 ) -> None:
     """Render (and sign, and verify) statements for many parties at once; resumable.
 
-    Exit 0 when every party is done, 3 when some failed (the others are still done).
+    Exit 0 when every party is done, 3 when some failed (the others are still done),
+    130 after Ctrl-C and 143 after SIGTERM (what was done is kept; run again to go on).
     """
 
     def plan_action() -> tuple[Settings, BatchPlan]:
@@ -536,7 +554,9 @@ def batch(
         from ..config import load_settings
 
         wanted = {c.strip().upper() for c in only.split(",")} if only else None
-        return load_settings(config), load_batch(batch_file, wanted)
+        # absolute: each statement names its batch file, and a rerun from another folder
+        # must see the same inputs (else it redoes everything)
+        return load_settings(config), load_batch(batch_file.resolve(), wanted)
 
     settings, plan = call(plan_action)
     if plan.problems:
@@ -570,11 +590,18 @@ def batch(
             verify=not no_verify,
             trust_roots=tuple(trust or ()),
         )
+        from ..batch import BatchInterrupted
+
         with _batch_progress() as progress:
-            return run_batch(settings, plan, options, progress=progress, prompt=hidden_prompt)
+            try:
+                return run_batch(settings, plan, options, progress=progress, prompt=hidden_prompt)
+            except BatchInterrupted as stop:
+                return stop.outcome
 
     outcome = call(run_action)
     _batch_summary(outcome)
+    if outcome.interrupted is not None:
+        raise typer.Exit(128 + outcome.interrupted)  # the shell's convention: 130, 143
     if outcome.failures:
         raise typer.Exit(3)
 
@@ -642,13 +669,19 @@ def _batch_progress() -> Any:
 def _batch_summary(outcome: BatchOutcome) -> None:
     from rich.table import Table
 
-    table = Table("parties", "rendered", "signed", "verified", "unchanged", "failed", "seconds")
+    # "recovered" (outputs of an interrupted run recorded after the fact) only when there
+    # are any: eight columns do not fit a plain 80-column log
+    recovered = ["recovered"] if outcome.recovered else []
+    table = Table(
+        "parties", "rendered", "signed", "verified", "unchanged", *recovered, "failed", "seconds"
+    )
     table.add_row(
         str(outcome.total),
         str(outcome.rendered),
         str(outcome.signed),
         str(outcome.verified),
         str(outcome.skipped),
+        *([str(outcome.recovered)] if outcome.recovered else []),
         f"[red]{len(outcome.failures)}[/]" if outcome.failures else "0",
         f"{outcome.seconds:.1f}",
     )
@@ -659,6 +692,22 @@ def _batch_summary(outcome: BatchOutcome) -> None:
         stderr().print(f"… and {len(outcome.failures) - 20} more (see the summary CSV)")
     stdout().print(f"manifest {escape(str(outcome.manifest))}")
     stdout().print(f"summary  {escape(str(outcome.summary))}")
+    if outcome.interrupted is not None:
+        import signal
+
+        number = signal.Signals(outcome.interrupted)
+        cause = "Ctrl-C" if number is signal.SIGINT else number.name
+        counts = (
+            f"{outcome.rendered} rendered, {outcome.signed} signed, {outcome.verified} verified"
+        )
+        if outcome.recovered:
+            counts += f" ({outcome.recovered} recovered)"
+        stderr().print(
+            f"[red]interrupted[/] ({cause}); written and recorded before stopping: {counts}; "
+            f"manifest {escape(str(outcome.manifest))} and summary "
+            f"{escape(str(outcome.summary))} are up to date\n"
+            "  [yellow]→[/] run the same command again to go on; what is done is skipped"
+        )
 
 
 mandate_app = typer.Typer(
@@ -773,11 +822,6 @@ def _register_path(config: Path | None) -> Path:
     path = load_settings(config).register
     if path is None:
         raise ConfigError("the register is switched off ('register: null')")
-    if not path.is_file():
-        raise ConfigError(
-            f"there is no register at '{path}' yet",
-            hint="it is created by the first render or sign in this workspace",
-        )
     return path
 
 
@@ -791,7 +835,7 @@ def register_log(
     def action() -> list[Entry]:
         from ..register import Register
 
-        with Register(_register_path(config)) as register:
+        with Register.open_readonly(_register_path(config)) as register:
             return list(register.entries())[-limit:]
 
     from rich.table import Table
@@ -819,10 +863,12 @@ def register_verify(config: ConfigOption = None) -> None:
     def action() -> RegisterCheck:
         from ..register import Register
 
-        with Register(_register_path(config)) as register:
+        with Register.open_readonly(_register_path(config)) as register:
             return register.verify()
 
     check = call(action)
+    for repair in check.repairs:
+        stderr().print(f"[yellow]note:[/] {escape(repair)}")
     if check.intact:
         stdout().print(
             f"[green]✓[/] register intact: {check.entries} entries, head {check.head_hash}"
@@ -832,6 +878,38 @@ def register_verify(config: ConfigOption = None) -> None:
     for problem in check.problems:
         stderr().print(f"  - {escape(problem)}")
     raise typer.Exit(1)
+
+
+@register_app.command("repair")
+def register_repair(
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the register is re-anchored (recorded).")
+    ],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who repairs it (recorded), e.g. a name and role.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Re-anchor a register whose head file was lost or damaged; the repair is itself recorded.
+
+    Use only after `register verify` and after looking for a backup of the head file: the
+    repair entry keeps what verify found, so it is visible to every later check.
+    """
+
+    def action() -> Entry:
+        from ..register import Register
+
+        with Register(_register_path(config)) as register:
+            return register.repair(reason, by)
+
+    entry = call(action)
+    stdout().print(
+        f"[yellow]✓[/] register re-anchored at entry {entry.seq} ({entry.kind}); "
+        f"head {entry.entry_hash}"
+    )
+    found = entry.payload.get("gevonden") or []
+    for problem in found:
+        stdout().print(f"  recorded as found: {escape(str(problem))}")
 
 
 class ExportFormat(StrEnum):
@@ -845,17 +923,27 @@ def register_export(
         ExportFormat, typer.Option("--format", help="jsonl or csv.")
     ] = ExportFormat.jsonl,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+        Path | None,
+        typer.Option("--output", "-o", help="File to write, .jsonl or .csv (default: stdout)."),
     ] = None,
+    overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Export every entry (for the archive or a spreadsheet)."""
 
     def action() -> str:
+        from ..config import load_settings
+        from ..errors import ConfigError
         from ..fileio import write_atomically
+        from ..outputs import EXPORT, guard_output
         from ..register import Register
 
-        with Register(_register_path(config)) as register:
+        settings = load_settings(config)
+        if settings.register is None:
+            raise ConfigError("the register is switched off ('register: null')")
+        if output is not None:
+            guard_output(output, EXPORT, settings, overwrite=overwrite)
+        with Register.open_readonly(settings.register) as register:
             text = register.export(fmt.value)
         if output is not None:
             write_atomically(output, text.encode("utf-8"))

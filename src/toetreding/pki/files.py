@@ -13,28 +13,23 @@ from pathlib import Path
 from asn1crypto import crl, x509
 
 from ..errors import CredentialError
+from ..filelimits import read_limited
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """No certificate bundle or CRL a signer or verifier needs is larger than this."""
 
 
 def _read(path: Path, what: str) -> bytes:
-    try:
-        if not path.is_file():
-            raise CredentialError(
-                f"{what} '{path}' is not a file",
-                hint="give the path of a PEM or DER file",
-            )
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise CredentialError(f"cannot read {what} '{path}': {error.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise CredentialError(
-            f"{what} '{path}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
-            hint="give the certificate or revocation list itself, not an archive",
-        )
-    return data
+    """The file's bytes: a regular file of at most MAX_FILE_BYTES (a FIFO or device is refused
+    before it is opened, so neither blocks nor fills memory)."""
+    return read_limited(
+        path,
+        limit=MAX_FILE_BYTES,
+        what=what,
+        error=CredentialError,
+        missing_hint="give the path of a PEM or DER file",
+        size_hint="give the certificate or revocation list itself, not an archive",
+    )
 
 
 def load_certificates(path: Path) -> list[x509.Certificate]:

@@ -206,6 +206,7 @@ def render_statement(
     if preview is not None:
         check_output_path(preview, request, output)
     statement = load_request(request)
+    check_output_path(output, *_input_files(request, statement))
     with StatementRenderer(settings) as renderer:
         rendered = renderer.render(statement, language)
         preview_png = renderer.preview_png(statement, language) if preview is not None else None
@@ -240,3 +241,14 @@ def render_statement(
             "datum": embedded.date.isoformat(),
         },
     )
+
+
+def _input_files(request: Path, statement: Statement) -> list[Path]:
+    """Every file the request draws on (the output may be none of them)."""
+    base = request.parent
+    authority = (base / statement.request.authority_file).resolve()
+    files = [request, (base / statement.request.covenant_file).resolve(), authority]
+    for decision in statement.authority.decisions:
+        if decision.document is not None:
+            files.append((authority.parent / decision.document.file).resolve())
+    return files

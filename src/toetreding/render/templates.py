@@ -4,20 +4,34 @@ User templates (config ``sjablonen`` or ``--templates DIR``) are searched first,
 municipality can replace one template (say ``nl/verklaring.typ.j2``) and keep the rest.
 ``StrictUndefined`` makes a misspelt variable an error instead of an empty gap in a legal
 text.
+
+Templates are data, not code. A templates folder can come from anywhere a config can (a
+colleague's share, a planted folder), so the environment is Jinja's immutable sandbox —
+no attribute access to Python internals (``cycler.__init__.__globals__`` …), no calling
+methods that change data — and the loader reads only regular files that really lie inside
+their templates folder: a template that is a link out of it, or a name with ``..``, is
+refused. What Typst then does with the result is confined by Typst's own sandbox.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import jinja2.exceptions
+import jinja2.sandbox
 
 from ..errors import TemplateError
 from ..resources import bundled
 from .escape import code_filter, finalize, ucfirst_filter
 
 MAIN_TEMPLATE = "{language}/verklaring.typ.j2"
+MAX_TEMPLATE_BYTES = 1024 * 1024
+"""No template needs more; a larger file is a mistake (or a device) and is not read."""
 
 
 def template_dirs(user_dir: Path | None) -> list[Path]:
@@ -26,10 +40,60 @@ def template_dirs(user_dir: Path | None) -> list[Path]:
     return [user_dir, *dirs] if user_dir is not None else dirs
 
 
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads templates from folders, refusing anything that resolves outside its folder."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.searchpath = [str(folder) for folder in folders]
+        self._roots = [folder.resolve() for folder in folders]
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses '..' segments
+        for root in self._roots:
+            candidate = root.joinpath(*pieces)
+            if not os.path.lexists(candidate):
+                continue
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(root):
+                raise TemplateError(
+                    f"template '{template}' in {root} is a link to {resolved}, outside its "
+                    "templates folder; it is not read",
+                    hint="put the template file itself in the templates folder",
+                )
+            return _read_template(resolved, template), str(candidate), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+def _read_template(path: Path, name: str) -> str:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise TemplateError(f"template '{name}' ({path}) is not a regular file")
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            raise TemplateError(
+                f"template '{name}' ({path}) is larger than {MAX_TEMPLATE_BYTES // 1024} KB"
+            )
+        with path.open("rb") as stream:
+            data = stream.read(MAX_TEMPLATE_BYTES + 1)
+    except OSError as error:
+        raise TemplateError(
+            f"template '{name}' ({path}) cannot be read: {error.strerror}"
+        ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TemplateError(
+            f"template '{name}' ({path}) is not UTF-8 text (byte {error.start})",
+            hint="save the template as UTF-8",
+        ) from None
+
+
 def make_environment(user_dir: Path | None) -> jinja2.Environment:
-    """A sandbox-free but markup-safe environment (templates are trusted, data is not)."""
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(user_dir)]),
+    """A sandboxed, markup-safe environment: neither templates nor data can run code."""
+    environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=ConfinedLoader(template_dirs(user_dir)),
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         autoescape=False,
@@ -52,12 +116,18 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
         raise TemplateError(
             f"template '{exc.name}' not found",
             hint="templates are looked up in: "
-            + ", ".join(str(p) for p in environment.loader.searchpath),  # type: ignore[union-attr]
+            + ", ".join(getattr(environment.loader, "searchpath", [])),
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}",
             hint="fix the Jinja syntax at that line",
+        ) from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateError(
+            f"{_template_position(exc, name)}: the template tries to reach Python internals "
+            f"({exc}); templates are data, not code, and this is refused",
+            hint="use only the values documented in templates/README.md and Jinja's filters",
         ) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(
@@ -91,9 +161,20 @@ def templates_digest(user_dir: Path | None) -> str:
     """
     digest = hashlib.sha256()
     for folder in template_dirs(user_dir):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(folder)).encode())
-                digest.update(b"\0")
-                digest.update(path.read_bytes())
+        root = folder.resolve()
+        for path in sorted(_template_files(root)):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(b"\0")
+            digest.update(_read_template(path, str(path.relative_to(root))).encode())
     return digest.hexdigest()
+
+
+def _template_files(root: Path) -> list[Path]:
+    """Regular files in the folder tree, not following links out of it (they are refused)."""
+    found = []
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            if path.is_file() and path.resolve().is_relative_to(root):
+                found.append(path)
+    return found

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import tempfile
 import warnings
@@ -29,6 +30,9 @@ from typing import Any, cast
 from ..errors import RenderError
 
 MAIN_FILE = "statement.typ"
+SANDBOX_PREFIX = "toetreding-typst-"
+"""Sandbox folders are named ``<prefix><pid>-…``: a process that is stopped while one is
+being made can still find and remove its own (see toetreding.batch.workers)."""
 SIGNATURE_FIELD_LABEL = "<toetreding-signature-field>"
 
 
@@ -60,7 +64,7 @@ class Typesetter:
         import typst  # heavy native module: imported only when typesetting
 
         self._typst = typst
-        self._sandbox = Path(tempfile.mkdtemp(prefix="toetreding-typst-"))
+        self._sandbox = Path(tempfile.mkdtemp(prefix=f"{SANDBOX_PREFIX}{os.getpid()}-"))
         self._assets: dict[Path, str] = {}
         self._font_paths = [str(d) for d in font_dirs or []]
 

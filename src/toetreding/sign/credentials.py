@@ -26,9 +26,13 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from ..errors import CredentialError
+from ..filelimits import read_limited
 from ..pki.files import load_certificates
 from ..secrets import Secret
 from ..signing_config import Pkcs11Location
+
+MAX_PKCS12_BYTES = 1024 * 1024
+"""A key with its certificate chain is a few kilobytes; the file is read whole, so capped."""
 
 
 @dataclass
@@ -94,15 +98,16 @@ def open_pkcs12(
     path: Path, passphrase: Secret | None, extra_chain: Sequence[Path] = ()
 ) -> SigningCredential:
     """Open a PKCS#12 file; the key is decoded once and kept."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CredentialError(
-            f"PKCS#12 file '{path}' not found",
-            hint="give the .p12/.pfx file with --pkcs12 or in the signer profile",
-        ) from None
-    except OSError as error:
-        raise CredentialError(f"cannot read PKCS#12 file '{path}': {error.strerror}") from None
+    data = read_limited(
+        path,
+        limit=MAX_PKCS12_BYTES,
+        what="PKCS#12 file",
+        error=CredentialError,
+        missing_message=f"PKCS#12 file '{path}' not found",
+        missing_hint="give the .p12/.pfx file with --pkcs12 or in the signer profile",
+        size_hint="a .p12/.pfx file with a key and its certificates is a few kilobytes; "
+        "check that this is the right file",
+    )
     password = passphrase.reveal().encode("utf-8") if passphrase is not None else None
     try:
         key, certificate, additional = pkcs12.load_key_and_certificates(data, password)

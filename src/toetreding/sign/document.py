@@ -19,6 +19,7 @@ from pyhanko.sign.fields import enumerate_sig_fields
 
 from ..embedded import EmbeddedDataError, EmbeddedStatement, read_from_xmp
 from ..errors import InputFileError, SigningError
+from ..filelimits import read_limited
 from ..model import SignatureSlot
 
 
@@ -50,16 +51,15 @@ class StatementPdf:
         return [s for s in SignatureSlot if s.value in self.fields and self.fields[s.value].signed]
 
 
+MAX_STATEMENT_BYTES = 256 * 1024 * 1024
+"""A statement is a few hundred kilobytes; far larger is not a statement (or a device)."""
+
+
 def read_pdf_bytes(path: Path) -> bytes:
     """The file's bytes, refusing what is plainly not a PDF."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(f"'{path}' does not exist", hint="check the file name") from None
-    except IsADirectoryError:
-        raise InputFileError(f"'{path}' is a folder, not a PDF") from None
-    except OSError as error:
-        raise InputFileError(f"cannot read '{path}': {error.strerror}") from None
+    data = read_limited(
+        path, limit=MAX_STATEMENT_BYTES, what="the PDF", missing_hint="check the file name"
+    )
     if b"%PDF-" not in data[:1024]:
         raise InputFileError(
             f"'{path}' is not a PDF (no %PDF header)",

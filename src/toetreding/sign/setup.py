@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Settings
+from ..config import Settings, unsafe_module_reason
 from ..errors import ConfigError, CredentialError, SigningError
 from ..fileio import check_output_path
 from ..model import SignatureSlot
@@ -103,7 +103,9 @@ def open_credential(
     pkcs11 = choice.pkcs11
     if pkcs12_path is None and pkcs11 is None and profile is not None:
         pkcs12_path = signing.path(profile.pkcs12) if profile.pkcs12 else None
-        pkcs11 = profile.pkcs11
+        if profile.pkcs11 is not None:  # relative to the config file, like every path in it
+            module = str(signing.path(profile.pkcs11.module))
+            pkcs11 = profile.pkcs11.model_copy(update={"module": module})
     if pkcs12_path is not None:
         if not pkcs12_path.is_file():
             raise CredentialError(
@@ -117,8 +119,18 @@ def open_credential(
         )
         return open_pkcs12(pkcs12_path, passphrase, extra)
     if pkcs11 is not None:
+        unsafe = unsafe_module_reason(Path(pkcs11.module))
+        if unsafe is not None:
+            raise CredentialError(
+                f"PKCS#11 module '{pkcs11.module}' {unsafe}",
+                hint="give the PKCS#11 library installed by the card's software or the system",
+            )
         pin = obtain_secret(
-            SecretRequest(SecretKind.PIN, f"token '{pkcs11.token or 'on ' + pkcs11.module}'"),
+            # the module (code that will be loaded) is named in the question, before any PIN
+            SecretRequest(
+                SecretKind.PIN,
+                f"token '{pkcs11.token or '(first)'}' via PKCS#11 module {pkcs11.module}",
+            ),
             secret_file=secret_file,
             prompt=prompt,
         )

@@ -1,0 +1,128 @@
+"""Which files a command may write: never the workspace's evidence, keys or settings.
+
+One mistyped ``-o`` must not destroy the register, a private key or the configuration.
+Every command that writes a file asks :func:`guard_output` first, which refuses, before
+anything is read or any PIN is asked:
+
+- an output whose name does not end as that kind of output must (a signed statement is a
+  ``.pdf``; ``-o toetreding-register.sqlite`` or ``-o toetreding.yaml`` is a typo);
+- an output that *is* a protected workspace file or an input of this command — compared by
+  resolved path (symlinks) and by file identity (hard links, and names that differ only in
+  case on a case-insensitive file system);
+- an output that already exists, unless the user said ``--overwrite`` (an earlier output
+  may be replaced only on purpose).
+
+Protected are: the configuration file, the register and everything SQLite keeps beside it
+(head, WAL, shared memory, journal), every key store, secret file, certificate, trust root,
+CRL and PKCS#12/PKCS#11 file the signing section names, the demo timestamp authority, the
+logo, the font folder's files and the templates.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .errors import OutputError
+from .fileio import same_file
+
+_REGISTER_COMPANIONS = (".head", "-wal", "-shm", "-journal")
+_MAX_PROTECTED_TREE = 10_000
+"""Files looked at per protected folder (templates, fonts); a folder larger is not ours."""
+
+
+@dataclass(frozen=True)
+class OutputKind:
+    """What a command writes, and the file name endings that fit it."""
+
+    description: str
+    suffixes: tuple[str, ...]
+
+    def fits(self, path: Path) -> bool:
+        """Whether the file name ends as this kind of output must."""
+        return path.name.lower().endswith(self.suffixes)
+
+
+PDF = OutputKind("a PDF", (".pdf",))
+PNG = OutputKind("a PNG image", (".png",))
+EXPORT = OutputKind("an export", (".jsonl", ".json", ".csv"))
+
+
+def protected_files(settings: Settings) -> list[Path]:
+    """Every workspace file that no command may write over."""
+    found: list[Path] = []
+    if settings.config_path is not None:
+        found.append(settings.config_path)
+    if settings.register is not None:
+        found.append(settings.register)
+        found += [
+            settings.register.with_name(settings.register.name + s) for s in _REGISTER_COMPANIONS
+        ]
+    signing = settings.signing
+    found += [*signing.trust_roots, *signing.crls]
+    if signing.tsa is not None and signing.tsa.startswith("demo:"):
+        found.append(Path(signing.tsa.removeprefix("demo:")))
+    for profile in signing.signers.values():
+        named = [profile.pkcs12, profile.secret_file, *profile.intermediates]
+        if profile.pkcs11 is not None:
+            named.append(profile.pkcs11.module)
+        found += [signing.path(value) for value in named if value]
+    if settings.logo is not None:
+        found.append(settings.logo)
+    for folder in (settings.font_dir, settings.templates_dir):
+        if folder is not None:
+            found += list(_files_under(folder))
+    return found
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    """Files in a folder tree (not following links out of it), up to a sane number."""
+    count = 0
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            count += 1
+            if count > _MAX_PROTECTED_TREE:
+                return
+            yield Path(root) / name
+
+
+def guard_output(
+    output: Path,
+    kind: OutputKind,
+    settings: Settings | None,
+    *,
+    inputs: Iterable[Path] = (),
+    overwrite: bool = False,
+    option: str = "-o",
+) -> None:
+    """Refuse an output that would destroy a workspace file, an input, or an earlier output."""
+    if not kind.fits(output):
+        endings = " or ".join(kind.suffixes)
+        raise OutputError(
+            f"{option} '{output}' does not end in {endings}; the output is {kind.description}",
+            hint=f"give a name ending in {kind.suffixes[0]}, e.g. {option} "
+            f"verklaring{kind.suffixes[0]}",
+        )
+    protected = protected_files(settings) if settings is not None else []
+    for source in inputs:
+        if same_file(output, source):
+            raise OutputError(
+                f"{option} '{output}' is also the input; the input is never overwritten",
+                hint="choose another output name",
+            )
+    for path in protected:
+        if same_file(output, path):
+            raise OutputError(
+                f"{option} '{output}' is a protected workspace file ({path.name}); "
+                "no command writes over the register, keys, secrets, certificates, "
+                "configuration or templates",
+                hint="choose another output name",
+            )
+    if (output.exists() or output.is_symlink()) and not overwrite:
+        raise OutputError(
+            f"{option} '{output}' already exists",
+            hint="choose another name, or add --overwrite to replace an earlier output",
+        )

@@ -1,0 +1,219 @@
+"""A workspace nobody can break (issue #12): a mistyped -o never destroys the register, a key,
+a secret or the configuration, and an earlier output is replaced only with --overwrite.
+
+Every case runs the real CLI in a copy of a real demo workspace and then checks, byte for
+byte, that every file in the workspace is as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from toetreding.cli import app
+
+runner = CliRunner()
+NO_TEST_REGISTER = {"TOETREDING_REGISTER": None}  # use the workspace's own register
+
+
+@pytest.fixture(scope="module")
+def demo_original(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo") / "werkmap"
+    env = {k: v for k, v in os.environ.items() if k != "TOETREDING_REGISTER"}
+    done = subprocess.run(
+        [sys.executable, "-m", "toetreding", "demo", str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture
+def demo(demo_original: Path, tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "werkmap"
+    shutil.copytree(demo_original, folder, symlinks=True)
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield folder
+    finally:
+        os.chdir(previous)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file (and link) in the workspace with its content hash."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            found[str(path.relative_to(folder))] = "link→" + os.readlink(path)
+        elif path.is_file():
+            found[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=NO_TEST_REGISTER)  # type: ignore[arg-type]
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stderr
+
+
+PROTECTED = [
+    "toetreding-register.sqlite",
+    "toetreding-register.sqlite.head",
+    "toetreding.yaml",
+    "convenant.yaml",
+    "verzoek.yaml",
+    "bevoegdheid.yaml",
+    "pki/burgemeester.p12",
+    "pki/coordinator.p12",
+    "pki/wachtwoord.txt",
+    "pki/demo-root.pem",
+    "pki/demo-root.crl",
+    "pki/demo-tsa.pem",
+    "logo.svg",
+]
+
+
+@pytest.mark.parametrize("target", PROTECTED)
+@pytest.mark.parametrize("overwrite", [False, True], ids=["plain", "--overwrite"])
+def test_sign_never_writes_over_a_workspace_file(demo: Path, target: str, overwrite: bool) -> None:
+    before = snapshot(demo)
+    extra = ["--overwrite"] if overwrite else []
+    code, err = cli("sign", "verklaring.pdf", "-o", target, *extra)
+    assert code == 1, err
+    assert target.split("/")[-1] in err or "does not end in .pdf" in err, err
+    assert snapshot(demo) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["render", "verzoek.yaml"],
+        ["extend", "verklaring-ondertekend.pdf", "--level", "B-LTA"],
+        ["register", "export", "--format", "csv"],
+    ],
+    ids=["render", "extend", "register-export"],
+)
+@pytest.mark.parametrize(
+    "target", ["toetreding-register.sqlite", "pki/burgemeester.p12", "toetreding.yaml"]
+)
+def test_other_commands_never_write_over_a_workspace_file(
+    demo: Path, command: list[str], target: str
+) -> None:
+    before = snapshot(demo)
+    code, err = cli(*command, "-o", target, "--overwrite")
+    assert code == 1, err
+    assert snapshot(demo) == before
+
+
+@pytest.mark.parametrize("target", ["toetreding-register.sqlite", "pki/burgemeester.p12"])
+def test_a_hard_link_or_symlink_to_a_protected_file_is_recognised(demo: Path, target: str) -> None:
+    os.link(demo / target, demo / "hard.pdf")
+    (demo / "soft.pdf").symlink_to(demo / target)
+    before = snapshot(demo)
+    for alias in ("hard.pdf", "soft.pdf"):
+        code, err = cli("sign", "verklaring.pdf", "-o", alias, "--overwrite")
+        assert code == 1 and "protected workspace file" in err, err
+    assert snapshot(demo) == before
+
+
+def test_the_signing_key_named_by_a_profile_elsewhere_is_protected(demo: Path) -> None:
+    """A key store with a .pdf name is still a key store: protection is by what the config names."""
+    config = demo / "toetreding.yaml"
+    os.rename(demo / "pki" / "burgemeester.p12", demo / "pki" / "sleutel.pdf")
+    config.write_text(config.read_text().replace("pki/burgemeester.p12", "pki/sleutel.pdf"))
+    before = snapshot(demo)
+    code, err = cli("sign", "verklaring.pdf", "-o", "pki/sleutel.pdf", "--overwrite")
+    assert code == 1 and "protected workspace file" in err, err
+    assert snapshot(demo) == before
+
+
+def test_an_earlier_output_is_replaced_only_with_overwrite(demo: Path) -> None:
+    before = snapshot(demo)
+    code, err = cli("render", "verzoek.yaml", "-o", "verklaring-ondertekend.pdf")
+    assert code == 1 and "already exists" in err and "--overwrite" in err, err
+    assert snapshot(demo) == before
+    code, err = cli("render", "verzoek.yaml", "-o", "verklaring-ondertekend.pdf", "--overwrite")
+    assert code == 0, err
+    assert (demo / "verklaring-ondertekend.pdf").read_bytes() == (
+        demo / "verklaring.pdf"
+    ).read_bytes()
+
+
+def test_the_register_is_never_replaced_even_by_library_code(demo: Path) -> None:
+    """The last line of defence in fileio: whatever the caller, a database is not overwritten."""
+    from toetreding.errors import OutputError
+    from toetreding.fileio import write_atomically
+
+    register = demo / "toetreding-register.sqlite"
+    before = register.read_bytes()
+    with pytest.raises(OutputError, match="database"):
+        write_atomically(register, b"%PDF-1.7\n")
+    assert register.read_bytes() == before
+
+
+def test_a_refused_output_costs_no_pin_and_no_register_entry(demo: Path) -> None:
+    """The refusal comes before the key store is opened: a wrong secret file is never read."""
+    (demo / "pki" / "wachtwoord.txt").write_text("fout\n")  # opening the key would fail
+    code, err = cli("sign", "verklaring.pdf", "-o", "toetreding.yaml")
+    assert code == 1 and "does not end in .pdf" in err, err
+    assert "passphrase" not in err.lower()
+
+
+def test_render_never_writes_over_a_decision_document_it_cites(demo: Path) -> None:
+    decision = demo / "besluit-college.pdf"
+    decision.write_bytes(b"%PDF-1.7\n% the signed college decision\n")
+    digest = hashlib.sha256(decision.read_bytes()).hexdigest()
+    authority = demo / "bevoegdheid.yaml"
+    authority.write_text(
+        authority.read_text().replace(
+            '    kenmerk: "Z-2019-04512"\n',
+            '    kenmerk: "Z-2019-04512"\n'
+            f"    document:\n      bestand: besluit-college.pdf\n      sha256: {digest}\n",
+        )
+    )
+    before = snapshot(demo)
+    code, err = cli("render", "verzoek.yaml", "-o", "besluit-college.pdf", "--overwrite")
+    assert code == 1 and "is also the input" in err, err
+    assert snapshot(demo) == before
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "/dev/urandom", "pijp", "schemas"])
+@pytest.mark.parametrize("command", ["sign", "extend"])
+def test_a_device_pipe_or_folder_given_as_the_pdf_is_refused_at_once(
+    demo: Path, source: str, command: str
+) -> None:
+    os.mkfifo(demo / "pijp")
+    done = subprocess.run(
+        [sys.executable, "-m", "toetreding", command, source, "-o", "uit.pdf"],
+        cwd=demo,
+        env={k: v for k, v in os.environ.items() if k != "TOETREDING_REGISTER"},
+        capture_output=True,
+        text=True,
+        timeout=60,  # a blocking read would hang here
+    )
+    assert done.returncode == 1, done.stderr
+    assert "not a regular file" in done.stderr or "is a folder" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "this is a bug" not in done.stderr
+    assert not (demo / "uit.pdf").exists()
+
+
+@pytest.mark.parametrize("target", [".", "pki", "batch"])
+def test_batch_output_into_a_folder_that_is_not_a_batchs_is_refused(
+    demo: Path, target: str
+) -> None:
+    before = snapshot(demo)
+    code, err = cli("batch", "batch/klein.yaml", "-o", target)
+    assert code == 1 and "not a batch's" in err, err
+    assert snapshot(demo) == before
