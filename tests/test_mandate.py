@@ -187,7 +187,8 @@ def test_links_must_connect() -> None:
     cert = CertificateFacts(
         subject={"common_name": "A. Smit"}, serial_number="2", sha256_fingerprint="0"
     )
-    assert check(chain, certificate=cert) == ["connected"]
+    formula = "wethouder, namens de gemeente Huizen"
+    assert check(chain, certificate=cert, formula=formula) == ["connected"]
 
 
 def test_submandate_needs_permission() -> None:
@@ -357,3 +358,109 @@ def test_mandate_check_cli_passes_the_example_and_refuses_an_early_date() -> Non
         and "vertegenwoordiging" in shown.stdout
         and "Z-2019-04512" in shown.stdout
     )
+
+
+# ------------------------------------------------------------------- exact binding (#13)
+
+
+def _contained_pairs() -> list[tuple[str, str]]:
+    """Every pair of municipalities where one name lies inside the other (Huizen/Enkhuizen)."""
+    from toetreding.municipalities import all_municipalities
+
+    names = sorted({m.official_name for m in all_municipalities().values()})
+    return [(a, b) for a in names for b in names if a != b and a.lower() in b.lower()]
+
+
+CONTAINED = _contained_pairs()
+
+
+def test_there_are_municipality_names_inside_other_names() -> None:
+    assert ("Huizen", "Enkhuizen") in CONTAINED and len(CONTAINED) >= 20, CONTAINED
+
+
+@pytest.mark.parametrize(("party", "other"), CONTAINED, ids=[f"{a}-in-{b}" for a, b in CONTAINED])
+def test_a_formula_for_another_municipality_never_passes(party: str, other: str) -> None:
+    chain = authority(
+        {**REPRESENTATION, "aan": {**BURGEMEESTER, "functie": f"burgemeester van {party}"}}
+    )
+    context = ChainContext(
+        at=AT,
+        covenant_id=COVENANT,
+        party_name=party,
+        accession_decision="b1",
+        certificate=CERT,
+        formula=f"burgemeester van {other}, namens de gemeente {other}",
+    )
+    assert [b.rule for b in check_chain(chain, context).breaches] == ["formula", "formula"]
+    right = f"burgemeester van {party}, namens de gemeente {party}"
+    context = ChainContext(**{**context.__dict__, "formula": right})
+    assert check_chain(chain, context).authorised
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "burgemeester van Huizen",  # no 'namens' at all
+        "burgemeester van Huizen namens de gemeente Huizen",  # no comma: not the 10:10 form
+        "burgemeester van Huizen, de gemeente Huizen",
+        ", namens de gemeente Huizen",
+        "burgemeester van Huizen, namens ",
+    ],
+)
+def test_a_formula_must_say_namens_whom(formula: str) -> None:
+    verdict = check_chain(
+        authority(REPRESENTATION),
+        ChainContext(at=AT, party_name="Huizen", certificate=CERT, formula=formula),
+    )
+    assert [b.rule for b in verdict.breaches] == ["formula"]
+    assert "namens" in verdict.breaches[0].message
+
+
+@pytest.mark.parametrize(
+    ("formula", "ok"),
+    [
+        ("burgemeester van Huizen, namens de gemeente Huizen", True),
+        ("Burgemeester  van HUIZEN, namens gemeente Huizen", True),
+        ("burgemeester, namens de gemeente Huizen", True),
+        ("wethouder van Huizen, namens de gemeente Huizen", False),  # not the authorised function
+        ("burgemeester van Huizen, namens de gemeente Huizen en Blaricum", False),
+        ("burgemeester van Huizen, namens de burgemeester van Huizen", False),
+        ("burgemeester van Huizen, namens de gemeente Huizen, namens de gemeente Laren", False),
+    ],
+)
+def test_formula_is_compared_as_whole_phrases(formula: str, ok: bool) -> None:
+    verdict = check_chain(
+        authority(REPRESENTATION),
+        ChainContext(at=AT, party_name="Huizen", certificate=CERT, formula=formula),
+    )
+    assert verdict.authorised is ok, verdict.breaches
+
+
+@pytest.mark.parametrize(
+    ("function", "on_behalf_of"),
+    [
+        ("burgemeester van Enkhuizen", "de gemeente Enkhuizen"),
+        ("burgemeester van Huizen", "de gemeente Enkhuizen"),
+        ("burgemeester van Huizen", "de gemeente Huizen en de gemeente Laren"),
+        ("wethouder van Huizen", "de gemeente Huizen"),
+    ],
+)
+def test_sign_refuses_a_formula_that_is_not_exactly_the_chains(
+    tmp_path: Path,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    function: str,
+    on_behalf_of: str,
+) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text(PASSPHRASE)
+    choice = SignerChoice(
+        pkcs12=test_pki.pkcs12("signer-rsa"),
+        secret_file=secret,
+        function=function,
+        on_behalf_of=on_behalf_of,
+    )
+    with pytest.raises(SigningError, match=r"(?s)does not authorise.*formula"):
+        sign_file(example_settings, unsigned_pdf, tmp_path / "getekend.pdf", choice)
+    assert not (tmp_path / "getekend.pdf").exists()

@@ -338,28 +338,76 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
     ]
 
 
+FORMULA_SEPARATOR = re.compile(r",\s*namens\s+", re.IGNORECASE)
+
+
+def parse_formula(formula: str) -> tuple[str, str] | None:
+    """'FUNCTION, namens ON-BEHALF-OF' → (function, on behalf of); None without 'namens'."""
+    parts = FORMULA_SEPARATOR.split(formula.strip(), maxsplit=1)
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        return None
+    return parts[0].strip(), parts[1].strip().rstrip(",")
+
+
+def _forms(name: str, party: str | None) -> set[str]:
+    """A function or organ as it may be written: bare, or followed by 'van PARTY'."""
+    bare = normalise(name)
+    if party is None:
+        return {bare}
+    suffix = f" van {normalise(party)}"
+    return {bare, bare + suffix, bare.removesuffix(suffix)}
+
+
 def formula_names_mandator(authority: Authority, context: ChainContext) -> list[RuleBreach]:
-    """The signing formula acts on behalf of the party and, under mandate, the original mandator."""
+    """The formula is exactly 'FUNCTION, namens WHOM' for this chain (Awb 10:10).
+
+    Compared as whole phrases (normalised), never as substrings: 'gemeente Enkhuizen' does
+    not contain 'gemeente Huizen' in this sense. FUNCTION is the last grantee's function;
+    WHOM is the original mandator when authority was passed on by mandate (10:10 names
+    the mandator, not an intermediate), otherwise the party itself ('de gemeente Huizen').
+    """
     formula = context.formula
     assert formula is not None
-    said = normalise(formula)
+    parsed = parse_formula(formula)
+    if parsed is None:
+        return [
+            RuleBreach(
+                "formula",
+                f"the signing formula '{formula}' does not say on whose behalf the signer acts; "
+                "write 'FUNCTION, namens WHOM', e.g. 'burgemeester van Huizen, namens de "
+                "gemeente Huizen'",
+                "artikel 10:10 Awb",
+            )
+        ]
+    function, behalf = parsed
+    party = context.party_name
     breaches = []
-    if context.party_name is not None and normalise(context.party_name) not in said:
+    grantee = authority.signer
+    if normalise(function) not in _forms(grantee.function, party):
         breaches.append(
             RuleBreach(
                 "formula",
-                f"the signing formula '{formula}' does not say it acts on behalf of "
-                f"{context.party_name}",
+                f"the signing formula names the function '{function}', but the chain authorises "
+                f"'{grantee.function}'",
                 "artikel 10:10 Awb",
+                len(authority.chain),
             )
         )
     mandator = original_mandator(authority.chain)
-    if mandator is not None and normalise(mandator) not in said:
+    if mandator is not None:
+        expected = _forms(mandator, party)
+        wanted = f"{mandator} van {party}" if party else mandator
+    elif party is not None:
+        expected = {normalise(f"gemeente {party}")}
+        wanted = f"de gemeente {party}"
+    else:
+        return breaches
+    if normalise(behalf) not in expected:
         breaches.append(
             RuleBreach(
                 "formula",
-                f"the signing formula '{formula}' must name the original mandator "
-                f"'{mandator}' (e.g. '…, namens {mandator}')",
+                f"the signing formula acts 'namens {behalf}', but for this chain it must be "
+                f"'namens {wanted}'" + (" (the original mandator)" if mandator is not None else ""),
                 "artikel 10:10 Awb",
             )
         )
