@@ -131,6 +131,7 @@ def soft_token(tmp_path_factory: pytest.TempPathFactory, test_pki: RunningPki) -
 
 TEST_SIGNER_IDENTITY = """      certificaat:
         onderwerp:
+          serial_number: TEST-HOUDER
           organization_name: Gemeente Testdorp
 """
 """Matches every signer of the test PKI (tests/support/pki.py), so the chain check passes."""

@@ -39,7 +39,7 @@ MANDAATBESLUIT = {
 BURGEMEESTER = {
     "functie": "burgemeester van Huizen",
     "naam": "J. de Vries",
-    "certificaat": {"onderwerp": {"common_name": "J. de Vries"}},
+    "certificaat": {"onderwerp": {"serial_number": "H-1", "common_name": "J. de Vries"}},
 }
 REPRESENTATION = {
     "soort": "vertegenwoordiging",
@@ -50,7 +50,9 @@ REPRESENTATION = {
 }
 AT = dt.date(2024, 6, 1)
 CERT = CertificateFacts(
-    subject={"common_name": "J. de Vries"}, serial_number="1A", sha256_fingerprint="00"
+    subject={"serial_number": "H-1", "common_name": "J. de Vries"},
+    serial_number="1A",
+    sha256_fingerprint="00",
 )
 
 
@@ -64,7 +66,9 @@ def person(function: str, name: str, common_name: str | None = None) -> dict[str
     return {
         "functie": function,
         "naam": name,
-        "certificaat": {"onderwerp": {"common_name": common_name or name}},
+        "certificaat": {
+            "onderwerp": {"serial_number": f"H-{name}", "common_name": common_name or name}
+        },
     }
 
 
@@ -99,7 +103,9 @@ def test_assignment_to_a_wethouder_under_171_lid_2() -> None:
         },
     )
     cert = CertificateFacts(
-        subject={"common_name": "A. Smit"}, serial_number="2", sha256_fingerprint="0"
+        subject={"serial_number": "H-A. Smit", "common_name": "A. Smit"},
+        serial_number="2",
+        sha256_fingerprint="0",
     )
     assert check(chain, certificate=cert, formula="wethouder, namens de gemeente Huizen") == []
 
@@ -114,7 +120,9 @@ def test_locoburgemeester_substitutes() -> None:
         },
     )
     cert = CertificateFacts(
-        subject={"common_name": "B. Bos"}, serial_number="3", sha256_fingerprint="0"
+        subject={"serial_number": "H-B. Bos", "common_name": "B. Bos"},
+        serial_number="3",
+        sha256_fingerprint="0",
     )
     assert (
         check(
@@ -143,7 +151,9 @@ def test_submandate_where_the_mandate_allows_it() -> None:
         },
     )
     cert = CertificateFacts(
-        subject={"common_name": "D. Vos"}, serial_number="4", sha256_fingerprint="0"
+        subject={"serial_number": "H-D. Vos", "common_name": "D. Vos"},
+        serial_number="4",
+        sha256_fingerprint="0",
     )
     formula = "afdelingshoofd, namens het college van burgemeester en wethouders van Huizen"
     assert check(chain, certificate=cert, formula=formula) == []
@@ -185,7 +195,9 @@ def test_links_must_connect() -> None:
         },
     )
     cert = CertificateFacts(
-        subject={"common_name": "A. Smit"}, serial_number="2", sha256_fingerprint="0"
+        subject={"serial_number": "H-A. Smit", "common_name": "A. Smit"},
+        serial_number="2",
+        sha256_fingerprint="0",
     )
     formula = "wethouder, namens de gemeente Huizen"
     assert check(chain, certificate=cert, formula=formula) == ["connected"]
@@ -207,7 +219,9 @@ def test_submandate_needs_permission() -> None:
         },
     )
     cert = CertificateFacts(
-        subject={"common_name": "D. Vos"}, serial_number="4", sha256_fingerprint="0"
+        subject={"serial_number": "H-D. Vos", "common_name": "D. Vos"},
+        serial_number="4",
+        sha256_fingerprint="0",
     )
     formula = "afdelingshoofd, namens het college van burgemeester en wethouders van Huizen"
     assert check(chain, certificate=cert, formula=formula) == ["submandate"]
@@ -238,7 +252,9 @@ def test_scope_must_cover_the_covenant() -> None:
 
 def test_certificate_must_match_the_last_grantee() -> None:
     other = CertificateFacts(
-        subject={"common_name": "K. Klaas"}, serial_number="9", sha256_fingerprint="0"
+        subject={"serial_number": "H-K. Klaas", "common_name": "K. Klaas"},
+        serial_number="9",
+        sha256_fingerprint="0",
     )
     assert check(authority(REPRESENTATION), certificate=other) == ["certificate"]
     without_identity = {
@@ -464,3 +480,39 @@ def test_sign_refuses_a_formula_that_is_not_exactly_the_chains(
     with pytest.raises(SigningError, match=r"(?s)does not authorise.*formula"):
         sign_file(example_settings, unsigned_pdf, tmp_path / "getekend.pdf", choice)
     assert not (tmp_path / "getekend.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("identity", "unique"),
+    [
+        ({"onderwerp": {"organization_name": "Gemeente Huizen"}}, False),
+        ({"onderwerp": {"common_name": "J. de Vries", "title": "burgemeester van Huizen"}}, False),
+        ({"serienummer": "1A"}, False),  # a serial number is unique only per issuer
+        ({"onderwerp": {"serial_number": "H-1"}}, True),
+        ({"vingerafdruk_sha256": "AB" * 32}, True),
+        ({"serienummer": "1A", "uitgever": {"common_name": "PKIoverheid Test CA"}}, True),
+    ],
+)
+def test_a_certificate_is_bound_by_something_unique(identity: dict[str, Any], unique: bool) -> None:
+    chain = authority({**REPRESENTATION, "aan": {**BURGEMEESTER, "certificaat": identity}})
+    cert = CertificateFacts(
+        subject={"serial_number": "H-1", "common_name": "J. de Vries"},
+        serial_number="1A",
+        sha256_fingerprint="AB" * 32,
+        issuer={"common_name": "PKIoverheid Test CA"},
+    )
+    verdict = check_chain(chain, ChainContext(at=AT, party_name="Huizen", certificate=cert))
+    assert verdict.authorised is unique, verdict.breaches
+    if not unique:
+        assert "name or organisation only" in verdict.breaches[0].message
+
+
+def test_the_issuer_must_match_when_given() -> None:
+    identity = {"serienummer": "1A", "uitgever": {"common_name": "PKIoverheid Test CA"}}
+    chain = authority({**REPRESENTATION, "aan": {**BURGEMEESTER, "certificaat": identity}})
+    other_ca = CertificateFacts(
+        subject={}, serial_number="1A", sha256_fingerprint="0", issuer={"common_name": "Andere CA"}
+    )
+    verdict = check_chain(chain, ChainContext(at=AT, certificate=other_ca))
+    assert [b.rule for b in verdict.breaches] == ["certificate"]
+    assert "issuer common_name" in verdict.breaches[0].message

@@ -356,3 +356,55 @@ def test_render_into_a_register_that_refuses_writes_leaves_no_pdf(workspace: Pat
     assert second.exit_code == 1 and "head file" in second.stderr, second.output
     assert not (workspace / "tweede.pdf").exists()
     assert not list(workspace.glob(".tweede.pdf*"))
+
+
+def test_verify_with_a_pending_wal_still_creates_nothing(tmp_path: Path) -> None:
+    import shutil
+
+    path = filled(tmp_path)
+    writer = sqlite3.connect(path, isolation_level=None)  # keeps the WAL from being merged
+    writer.execute("SELECT 1 FROM entries").fetchall()
+    with Register(path) as register:
+        register.append(EntryKind.RENDER, {"uitvoer": "in-de-wal.pdf"})
+    # what a crash leaves: the database, its pending WAL and the head, but no -shm
+    evidence = tmp_path / "bewijs"
+    evidence.mkdir()
+    for suffix in ("", "-wal", ".head"):
+        shutil.copyfile(path.with_name(path.name + suffix), evidence / (path.name + suffix))
+    writer.close()
+    before = {p.name: digest_of(p) for p in evidence.iterdir()}
+    with Register.open_readonly(evidence / path.name) as register:
+        check = register.verify()
+    assert check.intact and check.entries == 7, check.problems
+    assert {p.name: digest_of(p) for p in evidence.iterdir()} == before
+
+
+def test_a_zero_head_does_not_heal_a_truncated_register(tmp_path: Path) -> None:
+    from toetreding.register import RegisterError
+
+    path = filled(tmp_path)
+    tamper(path, "DELETE FROM entries WHERE seq >= 4")
+    head_file(path).write_text(f"0 {'0' * 64}\n")
+    with Register(path) as register, pytest.raises(RegisterError, match="records no entries"):
+        register.append(EntryKind.RENDER, {"uitvoer": "heal.pdf"})
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_head_that_is_not_a_file_neither_hangs_nor_crashes(tmp_path: Path, kind: str) -> None:
+    from toetreding.register import RegisterError
+
+    path = filled(tmp_path)
+    head = head_file(path)
+    head.unlink()
+    if kind == "fifo":
+        os.mkfifo(head)
+    else:
+        head.mkdir()
+    with Register.open_readonly(path) as register:
+        assert any("unreadable" in p for p in register.verify().problems)
+    with Register(path) as register:
+        with pytest.raises(RegisterError):
+            register.append(EntryKind.RENDER, {"uitvoer": "x.pdf"})
+        with pytest.raises(RegisterError, match="not a regular file"):
+            register.repair("head replaced by a " + kind)
+        assert register.verify().entries == 6  # the failed repair wrote no entry

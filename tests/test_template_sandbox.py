@@ -251,3 +251,46 @@ def test_a_pkcs11_module_from_the_command_line_others_can_change_is_refused_befo
     )
     assert result.exit_code == 1 and "can be changed by other users" in result.stderr, result.output
     assert "PIN" not in result.stderr.split("can be changed")[0]
+
+
+RUNAWAY = {
+    "string repeat": "{{ 'a' * 10**9 }}",
+    "list repeat": "{{ ([1] * 1000000) | length }}",
+    "power": "{{ 2 ** 100000000 }}",
+    "printf width": "{{ '%999999999d' | format(1) }}",
+    "str.format width": "{{ '{:999999999}'.format(1) }}",
+    "huge output": "{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}",
+    "self-calling macro": "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    "self-include": '{% include "nl/verklaring.typ.j2" %}',
+}
+
+
+@pytest.mark.parametrize("payload", list(RUNAWAY), ids=list(RUNAWAY))
+def test_a_runaway_template_stops_with_a_message(
+    workspace: Path, tmp_path: Path, payload: str
+) -> None:
+    templates = user_templates(tmp_path / "sjablonen", RUNAWAY[payload])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toetreding",
+            "render",
+            "verzoek.yaml",
+            "-o",
+            "v.pdf",
+            "--templates",
+            str(templates),
+        ],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        # a memory cap, so a regression fails the test instead of the machine
+        preexec_fn=lambda: __import__("resource").setrlimit(
+            __import__("resource").RLIMIT_AS, (3 * 1024**3, 3 * 1024**3)
+        ),
+    )
+    assert done.returncode == 1, done.stderr
+    assert "template" in done.stderr and "this is a bug" not in done.stderr, done.stderr
+    assert not (workspace / "v.pdf").exists()

@@ -217,3 +217,87 @@ def test_batch_output_into_a_folder_that_is_not_a_batchs_is_refused(
     code, err = cli("batch", "batch/klein.yaml", "-o", target)
     assert code == 1 and "not a batch's" in err, err
     assert snapshot(demo) == before
+
+
+@pytest.mark.parametrize("key", ["register", "sjablonen", "huisstijl:\n  logo"])
+def test_a_nul_in_a_config_path_is_a_located_error(demo: Path, key: str) -> None:
+    config = demo / "toetreding.yaml"
+    text = config.read_text()
+    if key.startswith("huisstijl"):
+        text = text.replace("  logo: logo.svg", '  logo: "lo\\0go.svg"')
+    else:
+        text += f'\n{key}: "a\\0b"\n'
+    config.write_text(text)
+    code, err = cli("render", "verzoek.yaml", "-o", "nul.pdf")
+    assert code == 1 and "NUL" in err and "this is a bug" not in err, err
+
+
+def test_an_output_name_too_long_for_the_file_system_is_a_clear_error(demo: Path) -> None:
+    name = "v" * 300 + ".pdf"
+    code, err = cli("render", "verzoek.yaml", "-o", name)
+    assert code == 1 and "too long" in err and "this is a bug" not in err, err
+    assert not list(demo.glob(".v*.part"))
+
+
+def test_preview_never_writes_over_a_decision_document(demo: Path) -> None:
+    decision = demo / "besluit-college.png"
+    decision.write_bytes(b"\x89PNG\r\n\x1a\n the scanned decision")
+    digest = hashlib.sha256(decision.read_bytes()).hexdigest()
+    authority = demo / "bevoegdheid.yaml"
+    authority.write_text(
+        authority.read_text().replace(
+            '    kenmerk: "Z-2019-04512"\n',
+            '    kenmerk: "Z-2019-04512"\n'
+            f"    document:\n      bestand: besluit-college.png\n      sha256: {digest}\n",
+        )
+    )
+    before = snapshot(demo)
+    code, err = cli(
+        "render", "verzoek.yaml", "-o", "p.pdf", "--preview", "besluit-college.png", "--overwrite"
+    )
+    assert code == 1 and "is also the input" in err, err
+    assert snapshot(demo) == before
+
+
+def test_sign_never_writes_over_a_trust_root_given_on_the_command_line(demo: Path) -> None:
+    shutil.copyfile(demo / "pki" / "demo-root.pem", demo / "anker.pdf")
+    before = snapshot(demo)
+    code, err = cli(
+        "sign", "verklaring.pdf", "-o", "anker.pdf", "--trust", "anker.pdf", "--overwrite"
+    )
+    assert code == 1 and "is also the input" in err, err
+    assert snapshot(demo) == before
+
+
+def test_demo_refresh_never_follows_a_link_out_of_its_folder(tmp_path: Path) -> None:
+    victim = tmp_path / "slachtoffer"
+    victim.mkdir()
+    (victim / "notities.txt").write_text("kostbaar\n")
+    evil = tmp_path / "demo"
+    evil.mkdir()
+    (evil / ".toetreding-demo").write_text("")
+    (evil / "verzoek.yaml").symlink_to(victim / "notities.txt")
+    (evil / "pki").symlink_to(victim)
+    code, err = cli("demo", str(evil))
+    assert code == 1 and "symbolic link" in err, err
+    assert sorted(p.name for p in victim.iterdir()) == ["notities.txt"]
+    assert (victim / "notities.txt").read_text() == "kostbaar\n"
+
+
+def test_batch_never_writes_through_a_link_planted_in_its_folder(
+    demo: Path, tmp_path: Path
+) -> None:
+    code, err = cli("batch", "batch/klein.yaml", "-o", "uit")
+    assert code == 0, err
+    victim = tmp_path / "elders"
+    victim.mkdir()
+    shutil.rmtree(demo / "uit" / "GM0406")
+    (demo / "uit" / "GM0406").symlink_to(victim)
+    (demo / "uit" / "GM0376" / "verklaring.pdf").unlink()
+    (demo / "uit" / "GM0376" / "verklaring.pdf").symlink_to(demo / "verklaring-aanvaard.pdf")
+    before = snapshot(demo)
+    code, err = cli("batch", "batch/klein.yaml", "-o", "uit")
+    assert code == 3 and "symbolic link" in err, err
+    assert list(victim.iterdir()) == []
+    after = snapshot(demo)
+    assert after["verklaring-aanvaard.pdf"] == before["verklaring-aanvaard.pdf"]

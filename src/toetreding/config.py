@@ -161,6 +161,7 @@ def load_settings(
         if config_path is None:
             _check_found_config_owner(located)
         config = validate(read_yaml(located), ConfigFile)
+        _refuse_nul_paths(config, located)
         base = located.resolve().parent
         if config_path is None and base != (cwd or Path.cwd()).resolve():
             _confine_inherited_config(config, located, base)
@@ -197,19 +198,18 @@ def load_settings(
     return settings
 
 
-def _check_found_config_owner(path: Path) -> None:
-    """A config found by searching must be the user's own (or root's), not someone else's."""
-    owner = path.stat().st_uid
-    if owner not in (os.getuid(), 0):
-        raise ConfigError(
-            f"the config file '{path}' was found by searching but belongs to another user "
-            f"(uid {owner}); it is not used",
-            hint="if you trust it, name it explicitly with --config; otherwise remove it",
-        )
+def _refuse_nul_paths(config: ConfigFile, located: Path | None) -> None:
+    """A NUL byte (written as an escape) cannot be in a path; say where, not crash."""
+    for key, value in _named_paths(config):
+        if value is not None and "\x00" in value:
+            raise ConfigError(
+                f"{located}: {key} contains a NUL character, which no file name can hold",
+                hint="write the path as plain text",
+            )
 
 
-def _confine_inherited_config(config: ConfigFile, located: Path, base: Path) -> None:
-    """A config found in a parent folder names only files in its own folder tree, no module."""
+def _named_paths(config: ConfigFile) -> list[tuple[str, str | None]]:
+    """Every file path a config names, with its key."""
     named: list[tuple[str, str | None]] = [
         ("sjablonen", config.templates),
         ("huisstijl.logo", config.house_style.logo),
@@ -223,18 +223,38 @@ def _confine_inherited_config(config: ConfigFile, located: Path, base: Path) -> 
         named.append(("ondertekening.tijdstempeldienst", signing.tsa.removeprefix("demo:")))
     for name, profile in signing.signers.items():
         key = f"ondertekening.ondertekenaars.{name}"
-        if profile.pkcs11 is not None:
-            raise ConfigError(
-                f"{located}: {key}.pkcs11 names a PKCS#11 module, and this config was found in a "
-                "parent folder, not given or in the current folder; a module is code and is not "
-                "loaded from a config found that way",
-                hint=f"run in {base}, pass --config {located}, or give --pkcs11-module",
-            )
         named += [
             (f"{key}.pkcs12", profile.pkcs12),
             (f"{key}.wachtwoordbestand", profile.secret_file),
         ]
         named += [(f"{key}.tussencertificaten", p) for p in profile.intermediates]
+        if profile.pkcs11 is not None:
+            named.append((f"{key}.pkcs11.module", profile.pkcs11.module))
+    return named
+
+
+def _check_found_config_owner(path: Path) -> None:
+    """A config found by searching must be the user's own (or root's), not someone else's."""
+    owner = path.stat().st_uid
+    if owner not in (os.getuid(), 0):
+        raise ConfigError(
+            f"the config file '{path}' was found by searching but belongs to another user "
+            f"(uid {owner}); it is not used",
+            hint="if you trust it, name it explicitly with --config; otherwise remove it",
+        )
+
+
+def _confine_inherited_config(config: ConfigFile, located: Path, base: Path) -> None:
+    """A config found in a parent folder names only files in its own folder tree, no module."""
+    for name, profile in config.signing.signers.items():
+        if profile.pkcs11 is not None:
+            raise ConfigError(
+                f"{located}: ondertekening.ondertekenaars.{name}.pkcs11 names a PKCS#11 module, "
+                "and this config was found in a parent folder, not given or in the current "
+                "folder; a module is code and is not loaded from a config found that way",
+                hint=f"run in {base}, pass --config {located}, or give --pkcs11-module",
+            )
+    named = _named_paths(config)
     for key, value in named:
         if value is None:
             continue

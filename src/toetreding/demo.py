@@ -103,9 +103,28 @@ def create_demo(workspace: Path) -> DemoOutcome:
 def _prepare_folder(workspace: Path) -> None:
     if workspace.exists() and not workspace.is_dir():
         raise OutputError(f"'{workspace}' exists and is not a folder", hint="choose another name")
-    if workspace.is_dir() and any(workspace.iterdir()) and not (workspace / DEMO_MARKER).exists():
+    marker = workspace / DEMO_MARKER
+    if workspace.is_symlink():
+        raise OutputError(f"'{workspace}' is a symbolic link", hint="give a real folder")
+    if workspace.is_dir() and any(workspace.iterdir()) and not marker.is_file():
         raise OutputError(
             f"'{workspace}' already holds files that are not a toetreding demo",
             hint="give an empty or new folder: toetreding demo NEW-FOLDER",
         )
+    if workspace.is_dir():
+        _refuse_links(workspace)
     workspace.mkdir(parents=True, exist_ok=True)
+
+
+def _refuse_links(workspace: Path) -> None:
+    """A demo folder with symbolic links could make the refresh write outside it: refused."""
+    import os
+
+    for folder, dirs, names in os.walk(workspace):
+        for name in (*dirs, *names):
+            path = Path(folder) / name
+            if path.is_symlink():
+                raise OutputError(
+                    f"'{path}' is a symbolic link; the demo writes only real files in its folder",
+                    hint="give an empty or new folder: toetreding demo NEW-FOLDER",
+                )

@@ -61,11 +61,23 @@ class DemoPki:
     batch: DemoSigner
 
 
-def _name(common_name: str, organisation: str, title: str | None = None) -> x509.Name:
+PARTY_HOLDER = "DEMO-GM0406-BURGEMEESTER"
+COORDINATOR_HOLDER = "DEMO-NCTV-COORDINATOR"
+BATCH_HOLDER = "DEMO-BATCH"
+"""Subject serialNumbers of the demo signers; the bundled example chains name them."""
+
+
+def _name(
+    common_name: str, organisation: str, title: str | None = None, holder: str | None = None
+) -> x509.Name:
+    """A subject; ``holder`` is the serialNumber that identifies the person (as PKIoverheid
+    gives each holder one), which the example chains bind to."""
     attributes = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
     ]
+    if holder:
+        attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, holder))
     if title:
         attributes.append(x509.NameAttribute(NameOID.TITLE, title))
     attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
@@ -242,7 +254,12 @@ def create_demo_pki(folder: Path) -> DemoPki:
     party = signer(
         "burgemeester",
         rsa.generate_private_key(public_exponent=65537, key_size=2048),
-        _name("mr. J. de Vries (DEMO)", "Gemeente Huizen (DEMO)", "burgemeester van Huizen"),
+        _name(
+            "mr. J. de Vries (DEMO)",
+            "Gemeente Huizen (DEMO)",
+            "burgemeester van Huizen",
+            PARTY_HOLDER,
+        ),
         "mr. J. de Vries (DEMO)",
     )
     coordinator = signer(
@@ -252,13 +269,16 @@ def create_demo_pki(folder: Path) -> DemoPki:
             "A. Bakker (DEMO)",
             "Ministerie van Justitie en Veiligheid (DEMO)",
             "Nationaal Coördinator Terrorismebestrijding en Veiligheid",
+            COORDINATOR_HOLDER,
         ),
         "A. Bakker (DEMO)",
     )
     batch = signer(
         "batch",
         rsa.generate_private_key(public_exponent=65537, key_size=2048),
-        _name("DEMO batch-ondertekenaar", "toetreding demo batch (DEMO)", "burgemeester"),
+        _name(
+            "DEMO batch-ondertekenaar", "toetreding demo batch (DEMO)", "burgemeester", BATCH_HOLDER
+        ),
         "DEMO batch-ondertekenaar",
     )
     (folder / "LEESMIJ.txt").write_text(

@@ -10,6 +10,7 @@ last line of defence for every code path, nothing here ever replaces an SQLite d
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -73,7 +74,12 @@ def write_atomically(output: Path, data: bytes) -> str:
     """Write ``data`` to ``output`` via a temporary file and rename; return its SHA-256."""
     check_output_path(output)
     folder = output.parent if str(output.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=folder)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{output.name[:200]}.", suffix=".part", dir=folder
+        )
+    except OSError as error:
+        raise _write_error(output, error) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -81,7 +87,23 @@ def write_atomically(output: Path, data: bytes) -> str:
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual mode
         os.replace(temporary, output)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise _write_error(output, error) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return hashlib.sha256(data).hexdigest()
+
+
+def _write_error(output: Path, error: OSError) -> OutputError:
+    """An OS error while writing, said so a clerk can act on it."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError(
+            f"cannot write '{output}': the disk is full ({error.strerror})",
+            hint="make room and run again; nothing was half-written",
+        )
+    return OutputError(
+        f"cannot write '{output}': {error.strerror}",
+        hint="check the name (at most 255 characters), the folder's permissions and free space",
+    )

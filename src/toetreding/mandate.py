@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .model import Authority, AuthorityLink, Decision, LinkKind
+from .model import Authority, AuthorityLink, CertificateIdentity, Decision, LinkKind
 
 MANDATE_KINDS = frozenset(
     {LinkKind.MANDATE, LinkKind.POWER_OF_ATTORNEY, LinkKind.AUTHORISATION, LinkKind.SUBMANDATE}
@@ -49,6 +49,8 @@ class CertificateFacts:
     """Certificate serial number, hexadecimal."""
     sha256_fingerprint: str
     """SHA-256 of the DER certificate, hexadecimal."""
+    issuer: dict[str, str] = field(default_factory=dict)
+    """Issuer attributes by asn1crypto name."""
 
 
 @dataclass(frozen=True)
@@ -312,11 +314,27 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
                 last,
             )
         ]
+    if not _identifies_one_holder(identity):
+        return [
+            RuleBreach(
+                "certificate",
+                f"the chain binds the certificate of '{grantee.name}' by name or organisation "
+                f"only ({', '.join(sorted(identity.subject)) or 'nothing unique'}), which other "
+                "certificates can carry too; add 'vingerafdruk_sha256', 'onderwerp.serial_number' "
+                "(the holder's serialNumber) or 'serienummer' with 'uitgever' to the last link",
+                "Aanwijzingen voor convenanten (bevoegdheid blijkt uit de stukken)",
+                last,
+            )
+        ]
     problems = []
     for key, wanted in identity.subject.items():
         found = certificate.subject.get(key)
         if found is None or normalise(found) != normalise(wanted):
             problems.append(f"{key} is {found!r}, the chain expects {wanted!r}")
+    for key, wanted in identity.issuer.items():
+        found = certificate.issuer.get(key)
+        if found is None or normalise(found) != normalise(wanted):
+            problems.append(f"issuer {key} is {found!r}, the chain expects {wanted!r}")
     if identity.serial_number and _hex(identity.serial_number) != _hex(certificate.serial_number):
         problems.append(
             f"serial number is {certificate.serial_number}, the chain expects {identity.serial_number}"
@@ -450,6 +468,15 @@ def check_chain(authority: Authority, context: ChainContext) -> ChainVerdict:
         signer=f"{signer.name} ({signer.function})",
         original_mandator=original_mandator(authority.chain),
         chain_digest=chain_digest(authority),
+    )
+
+
+def _identifies_one_holder(identity: CertificateIdentity) -> bool:
+    """Whether the identity names something unique to one person or key (see the model)."""
+    return bool(
+        identity.fingerprint_sha256
+        or identity.subject.get("serial_number", "").strip()
+        or (identity.serial_number and identity.issuer)
     )
 
 

@@ -202,10 +202,16 @@ class Decision(_Model):
 
 
 class CertificateIdentity(_Model):
-    """What identifies the signer's certificate: any of subject fields, serial, fingerprint."""
+    """What identifies the signer's certificate. Everything given must match, and at least
+    one thing given must be unique to the person or key: the SHA-256 fingerprint, the
+    subject's serialNumber (PKIoverheid gives each holder one), or the certificate's serial
+    number together with its issuer. A name or organisation alone binds nobody: every
+    certificate of that organisation carries it."""
 
     subject: dict[str, Text] = Field(default_factory=dict, alias="onderwerp")
-    """Subject attributes that must match, e.g. {common_name: …, serial_number: …}."""
+    """Subject attributes that must match, e.g. {serial_number: …, common_name: …}."""
+    issuer: dict[str, Text] = Field(default_factory=dict, alias="uitgever")
+    """Issuer attributes that must match, e.g. {common_name: …}; goes with 'serienummer'."""
     serial_number: Text | None = Field(default=None, alias="serienummer")
     fingerprint_sha256: Annotated[str, Field(pattern=r"^[0-9A-Fa-f:]{64,95}$")] | None = Field(
         default=None, alias="vingerafdruk_sha256"

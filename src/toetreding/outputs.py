@@ -29,6 +29,8 @@ from .config import Settings
 from .errors import OutputError
 from .fileio import same_file
 
+MAX_NAME_BYTES = 255
+"""What common file systems allow per name (the temporary file adds a little)."""
 _REGISTER_COMPANIONS = (".head", "-wal", "-shm", "-journal")
 _MAX_PROTECTED_TREE = 10_000
 """Files looked at per protected folder (templates, fonts); a folder larger is not ours."""
@@ -99,6 +101,11 @@ def guard_output(
     option: str = "-o",
 ) -> None:
     """Refuse an output that would destroy a workspace file, an input, or an earlier output."""
+    if len(output.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES - len(".part") - 12:
+        raise OutputError(
+            f"{option} '{output.name[:40]}…' is too long a file name",
+            hint="give a shorter name (file systems allow at most 255 bytes)",
+        )
     if not kind.fits(output):
         endings = " or ".join(kind.suffixes)
         raise OutputError(

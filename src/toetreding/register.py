@@ -36,6 +36,7 @@ import io
 import json
 import os
 import sqlite3
+import stat
 import tempfile
 import urllib.parse
 from collections.abc import Iterator
@@ -192,43 +193,47 @@ class Register:
             return []
         if self.readonly:
             raise RegisterError(f"'{self.path}' was opened read-only")
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._writer_lock():
             try:
-                last = self._db.execute(
-                    "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
-                ).fetchone()
-                seq, previous = (last[0], last[1]) if last else (0, GENESIS)
-                anchor_problem = self._head_mismatch(seq)
-                if anchor_problem is not None:
-                    raise RegisterError(
-                        f"the register '{self.path}' is not written to: {anchor_problem}",
-                        hint="run `toetreding register verify` to see what is wrong; if you are "
-                        "sure, `toetreding register repair --reason '…'` re-anchors it and "
-                        "records that it did",
-                    )
-                written = self._insert(items, seq, previous)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        except sqlite3.DatabaseError as error:
-            raise RegisterError(f"cannot write to the register '{self.path}': {error}") from None
-        self._advance_head(written[-1].seq, written[-1].entry_hash)
-        return written
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    last = self._db.execute(
+                        "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
+                    ).fetchone()
+                    seq, previous = (last[0], last[1]) if last else (0, GENESIS)
+                    anchor_problem = self._head_mismatch(seq)
+                    if anchor_problem is not None:
+                        raise RegisterError(
+                            f"the register '{self.path}' is not written to: {anchor_problem}",
+                            hint="run `toetreding register verify` to see what is wrong; if you are "
+                            "sure, `toetreding register repair --reason '…'` re-anchors it and "
+                            "records that it did",
+                        )
+                    written = self._insert(items, seq, previous)
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.DatabaseError as error:
+                raise RegisterError(
+                    f"cannot write to the register '{self.path}': {error}"
+                ) from None
+            self._advance_head(written[-1].seq, written[-1].entry_hash)
+            return written
 
     def check_writable(self) -> None:
         """Fail now, before any output is written, when an entry could not be appended."""
         if self.readonly:
             raise RegisterError(f"'{self.path}' was opened read-only")
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                last = self._db.execute("SELECT MAX(seq) FROM entries").fetchone()[0] or 0
-                problem = self._head_mismatch(last)
-            finally:
-                self._db.execute("ROLLBACK")
-        except sqlite3.DatabaseError as error:
+            with self._writer_lock():
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    last = self._db.execute("SELECT MAX(seq) FROM entries").fetchone()[0] or 0
+                    problem = self._head_mismatch(last)
+                finally:
+                    self._db.execute("ROLLBACK")
+        except (sqlite3.DatabaseError, OSError) as error:
             raise RegisterError(
                 f"cannot write to the register '{self.path}': {error}",
                 hint="check that the workspace is writable and the disk is not full",
@@ -259,6 +264,14 @@ class Register:
             previous = digest
         return written
 
+    @contextlib.contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        """One writer at a time from the transaction to the head file: a ``flock`` on the
+        database file (independent of SQLite's own POSIX locks)."""
+        with open(self.path, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
     def _head_mismatch(self, last_seq: int) -> str | None:
         """Why the head file does not anchor the database (None when it does)."""
         head = read_head(self.head_path)
@@ -278,6 +291,11 @@ class Register:
                 "entries were removed from the end"
             )
         if seq == 0:
+            if last_seq:
+                return (
+                    f"the head file records no entries although the register holds {last_seq}: "
+                    "entries were removed from the end"
+                )
             return None if digest == GENESIS else "the head file is unreadable"
         row = self._db.execute("SELECT entry_hash FROM entries WHERE seq = ?", (seq,)).fetchone()
         if row is None or row[0] != digest:
@@ -287,15 +305,13 @@ class Register:
     def _advance_head(self, seq: int, digest: str) -> None:
         """Move the head file forward (never back), atomically, under a lock.
 
-        The lock is a ``flock`` on the database file (independent of SQLite's own POSIX
-        locks), so two writers cannot move the head back and forth between them.
+        Called under :meth:`_writer_lock`, so two writers cannot move the head back and
+        forth, and no writer sees another's committed entry before its head.
         """
-        with open(self.path, "rb") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            current = read_head(self.head_path)
-            if isinstance(current, tuple) and current[0] >= seq:
-                return
-            write_head(self.head_path, seq, digest)
+        current = read_head(self.head_path)
+        if isinstance(current, tuple) and current[0] >= seq:
+            return
+        write_head(self.head_path, seq, digest)
 
     def repair(self, reason: str, by: str | None = None) -> Entry:
         """Re-anchor the head on the database as it is, and record that in the chain.
@@ -307,6 +323,11 @@ class Register:
             raise RegisterError(
                 "a repair needs a reason", hint="say why, e.g. --reason 'head file lost in restore'"
             )
+        if os.path.lexists(self.head_path) and not stat.S_ISREG(os.lstat(self.head_path).st_mode):
+            raise RegisterError(
+                f"the register's head file '{self.head_path}' is not a regular file",
+                hint="move it away first; the repair then writes a new one",
+            )
         check = self.verify()
         old_head = read_head(self.head_path)
         payload = {
@@ -316,22 +337,23 @@ class Register:
             "oude_kop": list(old_head) if isinstance(old_head, tuple) else None,
             "aantal_regels": check.entries,
         }
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._writer_lock():
             try:
-                last = self._db.execute(
-                    "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
-                ).fetchone()
-                seq, previous = (last[0], last[1]) if last else (0, GENESIS)
-                (entry,) = self._insert([(EntryKind.REPAIR, payload)], seq, previous)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        except sqlite3.DatabaseError as error:
-            raise RegisterError(f"cannot write to the register '{self.path}': {error}") from None
-        with open(self.path, "rb") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    last = self._db.execute(
+                        "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
+                    ).fetchone()
+                    seq, previous = (last[0], last[1]) if last else (0, GENESIS)
+                    (entry,) = self._insert([(EntryKind.REPAIR, payload)], seq, previous)
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.DatabaseError as error:
+                raise RegisterError(
+                    f"cannot write to the register '{self.path}': {error}"
+                ) from None
             write_head(self.head_path, entry.seq, entry.entry_hash)
         return entry
 
@@ -461,6 +483,8 @@ _HEAD_LIMIT = 4096
 def read_head(path: Path) -> tuple[int, str] | Literal["unreadable"] | None:
     """(seq, hash) from a head file; None when there is none; UNREADABLE when it is junk."""
     try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return UNREADABLE  # a pipe would block, a folder or link is not ours
         with open(path, "rb") as stream:
             raw = stream.read(_HEAD_LIMIT)
     except FileNotFoundError:
@@ -475,6 +499,11 @@ def read_head(path: Path) -> tuple[int, str] | Literal["unreadable"] | None:
 
 def write_head(path: Path, seq: int, digest: str) -> None:
     """Replace the head file atomically: temporary file, fsync, rename, folder fsync."""
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        raise RegisterError(
+            f"the register's head file '{path}' is not a regular file",
+            hint="move it away and run `toetreding register repair --reason '…'`",
+        )
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="ascii") as stream:
@@ -524,7 +553,9 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
             hint="point 'register' in toetreding.yaml at the register file",
         )
     pending = path.with_name(path.name + "-wal")
-    mode = "ro" if pending.exists() else "ro&immutable=1"
+    mode = "ro&immutable=1"  # nothing pending: read the file as it is, no side files
+    if pending.exists():
+        path, mode = _private_copy(path, pending), "ro"
     uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
     try:
         db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
@@ -538,6 +569,20 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
             hint="point 'register' in toetreding.yaml at the register file",
         )
     return db
+
+
+def _private_copy(path: Path, pending: Path) -> Path:
+    """Database and pending WAL copied to a private folder, so reading them (which needs
+    SQLite's shared-memory file) creates nothing beside the evidence itself."""
+    import atexit
+    import shutil
+
+    folder = Path(tempfile.mkdtemp(prefix="toetreding-register-"))
+    atexit.register(shutil.rmtree, folder, True)
+    copy = folder / path.name
+    shutil.copyfile(path, copy)
+    shutil.copyfile(pending, folder / pending.name)
+    return copy
 
 
 def _describe_repair(entry: Entry) -> str:

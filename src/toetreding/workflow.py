@@ -60,9 +60,12 @@ def render_recorded(
             overwrite=overwrite,
             option="--preview",
         )
+    from .inputs import load_request
+
     with opened(settings.register) as register:
         if register is not None:
             register.check_writable()
+        authority = load_request(request).authority  # before any output: it may be refused
         outcome: RenderOutcome = render_statement(
             request, output, settings, language=language, preview=preview
         )
@@ -70,9 +73,6 @@ def render_recorded(
             return Recorded(outcome, None)
         items: list[tuple[EntryKind, dict[str, Any]]] = []
         if not register.has_chain(outcome.chain_digest):
-            from .inputs import load_request
-
-            authority = load_request(request).authority
             items.append(
                 (
                     EntryKind.CHAIN,
@@ -172,7 +172,8 @@ def sign_recorded(
     """Sign a statement (see :func:`toetreding.sign.sign_file`) and record the signature."""
     from .sign import SignOutcome, sign_file
 
-    guard_output(output, PDF, settings, inputs=(source,), overwrite=overwrite)
+    named = (source, *choice.trust_roots, *choice.crls, *choice.extra_chain)
+    guard_output(output, PDF, settings, inputs=named, overwrite=overwrite)
     with opened(settings.register) as register:
         if register is not None:
             register.check_writable()
@@ -196,11 +197,13 @@ def extend_recorded(
     trust_roots: Any,
     crls: Any = (),
     overwrite: bool = False,
+    named_files: tuple[Path, ...] = (),
 ) -> Recorded:
-    """Raise a signed statement's level and record it."""
+    """Raise a signed statement's level and record it (``named_files``: the trust-root and
+    CRL files given on the command line, which the output may not replace either)."""
     from .sign import extend_statement
 
-    guard_output(output, PDF, settings, inputs=(source,), overwrite=overwrite)
+    guard_output(output, PDF, settings, inputs=(source, *named_files), overwrite=overwrite)
     with opened(settings.register) as register:
         if register is not None:
             register.check_writable()

@@ -169,7 +169,11 @@ def certomancer_config(key_dir: Path, url: str, now: dt.datetime) -> dict[str, A
         "pki-architectures": {
             ARCH: {
                 "keyset": "testkeys",
-                "entity-defaults": {"country-name": "NL", "organization-name": "Gemeente Testdorp"},
+                "entity-defaults": {
+                    "country-name": "NL",
+                    "organization-name": "Gemeente Testdorp",
+                    "serial-number": "TEST-HOUDER",
+                },
                 "entities": entities,
                 "certs": certs,
                 "services": {

@@ -289,6 +289,17 @@ class _Run:
     def output(self, party: PlannedParty, name: str) -> Path:
         return self.manifest.folder / party.code / name
 
+    def escapes(self, party: PlannedParty) -> str | None:
+        """Why the party's folder or files lead outside the output folder (None: they don't).
+
+        A link planted in an earlier run's folder must not make the batch write elsewhere.
+        """
+        folder = self.manifest.folder / party.code
+        for path in (folder, folder / STATEMENT_FILE, folder / SIGNED_FILE):
+            if path.is_symlink():
+                return f"'{path}' is a symbolic link; a batch writes only real files in its folder"
+        return None
+
     def fail(self, code: str, stage: str, message: str) -> None:
         self.manifest.fail(code, stage, message)
         self.outcome.failures[code] = f"{stage}: {message}"
@@ -319,6 +330,10 @@ class _Run:
         """The job to render ``party``, or None when it is done (or cannot be done)."""
         inputs = {"invoer_sha256": party.input_digest, "sjablonen_sha256": version}
         output = self.output(party, STATEMENT_FILE)
+        escape = self.escapes(party)
+        if escape is not None:
+            self.fail(party.code, "render", escape)
+            return None
         digest = _digest(output)
         if digest is not None and self._render_known(party, output, digest, inputs):
             self.outcome.skipped += 1
@@ -408,6 +423,10 @@ class _Run:
         """The job to sign ``party``, or None when it is done or its render is not."""
         rendered = self.manifest.parties.get(party.code, {}).get("render")
         if not isinstance(rendered, dict) or party.code in self.outcome.failures:
+            return None
+        escape = self.escapes(party)
+        if escape is not None:
+            self.fail(party.code, "sign", escape)
             return None
         source = self.output(party, STATEMENT_FILE)
         job = _SignJob(party, source, str(rendered["sha256"]), self.output(party, SIGNED_FILE))

@@ -402,6 +402,7 @@ def extend(
             trust_roots=roots,
             crls=load_crls(tuple(crl or ()) or settings.signing.crls),
             overwrite=overwrite,
+            named_files=(*(trust or ()), *(crl or ())),
         )
 
     recorded = call(action)

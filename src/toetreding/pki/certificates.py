@@ -83,8 +83,12 @@ def facts(certificate: x509.Certificate) -> CertificateFacts:
     subject: dict[str, str] = {}
     for key, value in certificate.subject.native.items():
         subject[str(key)] = ", ".join(value) if isinstance(value, list) else str(value)
+    issuer: dict[str, str] = {}
+    for key, value in certificate.issuer.native.items():
+        issuer[str(key)] = ", ".join(value) if isinstance(value, list) else str(value)
     return CertificateFacts(
         subject=subject,
         serial_number=format(certificate.serial_number, "X"),
         sha256_fingerprint=certificate.sha256.hex().upper(),
+        issuer=issuer,
     )

@@ -207,6 +207,8 @@ def render_statement(
         check_output_path(preview, request, output)
     statement = load_request(request)
     check_output_path(output, *_input_files(request, statement))
+    if preview is not None:
+        check_output_path(preview, output, *_input_files(request, statement))
     with StatementRenderer(settings) as renderer:
         rendered = renderer.render(statement, language)
         preview_png = renderer.preview_png(statement, language) if preview is not None else None

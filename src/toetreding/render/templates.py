@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.exceptions
+import jinja2.runtime
 import jinja2.sandbox
 
 from ..errors import TemplateError
@@ -90,9 +93,61 @@ def _read_template(path: Path, name: str) -> str:
         ) from None
 
 
+MAX_OUTPUT_CHARS = 8 * 1024 * 1024
+"""A statement's Typst source is some tens of kilobytes; far more is a runaway template."""
+MAX_REPEAT = 100_000
+"""The longest text or list ``*`` may make (e.g. a rule of 80 dashes is fine)."""
+_HUGE_WIDTH = re.compile(r"(%[^a-zA-Z%]*\d{5,})|(\{[^{}]*\d{5,}[^{}]*\})")
+"""A format directive with a width or precision of 10 000 or more."""
+
+
+class BoundedSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """The immutable sandbox, also refusing the operations that make gigabytes from a line.
+
+    ``'a' * 10**9``, ``2 ** 10**9`` and ``'%999999999d' | format(1)`` are one short line
+    each; the sandbox alone lets them exhaust the machine's memory.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise jinja2.exceptions.SecurityError(f"the exponent {right} is too large")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                repeats = isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
+                if repeats and len(sequence) * count > MAX_REPEAT:
+                    raise jinja2.exceptions.SecurityError(
+                        f"repeating a value {count} times makes more than {MAX_REPEAT} items"
+                    )
+        return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        owner = getattr(value, "__self__", None)
+        if isinstance(owner, str):
+            _refuse_huge_format(owner)
+        wrapped: Callable[..., str] | None = super().wrap_str_format(value)
+        return wrapped
+
+
+def _refuse_huge_format(spec: str) -> None:
+    if _HUGE_WIDTH.search(spec):
+        raise jinja2.exceptions.SecurityError(f"the format '{spec[:40]}' asks for a huge width")
+
+
+def _bounded_format(value: str, *args: Any, **kwargs: Any) -> str:
+    """Jinja's ``format`` filter (printf style), refusing huge widths."""
+    _refuse_huge_format(str(value))
+    if args and kwargs:
+        raise jinja2.exceptions.FilterArgumentError("format takes positional or named values")
+    return str(value) % (kwargs or args)
+
+
 def make_environment(user_dir: Path | None) -> jinja2.Environment:
     """A sandboxed, markup-safe environment: neither templates nor data can run code."""
-    environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    environment = BoundedSandbox(
         loader=ConfinedLoader(template_dirs(user_dir)),
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
@@ -103,6 +158,7 @@ def make_environment(user_dir: Path | None) -> jinja2.Environment:
         auto_reload=False,
     )
     environment.filters["code"] = code_filter
+    environment.filters["format"] = _bounded_format
     environment.filters["ucfirst"] = ucfirst_filter
     return environment
 
@@ -111,7 +167,7 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
     """Render one template; template mistakes come back as TemplateError with file and line."""
     try:
         template = environment.get_template(name)
-        return template.render(context)
+        return _bounded_render(template, context, name)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(
             f"template '{exc.name}' not found",
@@ -122,6 +178,11 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
         raise TemplateError(
             f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}",
             hint="fix the Jinja syntax at that line",
+        ) from None
+    except RecursionError:
+        raise TemplateError(
+            f"{name}: the template calls or includes itself without end",
+            hint="check macros and includes for a loop",
         ) from None
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(
@@ -139,6 +200,22 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
             f"{_template_position(exc, name)}: template error: {exc}",
             hint="fix the template at that line",
         ) from None
+
+
+def _bounded_render(template: jinja2.Template, context: dict[str, object], name: str) -> str:
+    """Render, stopping a template whose output runs away (a loop over a huge range)."""
+    parts: list[str] = []
+    size = 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise TemplateError(
+                f"{name}: the template produces more than {MAX_OUTPUT_CHARS // (1024 * 1024)} "
+                "million characters; a statement is far smaller",
+                hint="check the template's loops",
+            )
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _template_position(exc: BaseException, fallback: str) -> str:
