@@ -62,6 +62,20 @@ def snapshot(folder: Path) -> dict[str, str]:
     return found
 
 
+def cite_decision_document(workspace: Path, name: str, content: bytes) -> None:
+    """Put a decision document in the workspace and cite it (with its SHA-256) in the chain."""
+    (workspace / name).write_bytes(content)
+    digest = hashlib.sha256(content).hexdigest()
+    authority = workspace / "bevoegdheid.yaml"
+    authority.write_text(
+        authority.read_text().replace(
+            '    kenmerk: "Z-2019-04512"\n',
+            '    kenmerk: "Z-2019-04512"\n'
+            f"    document:\n      bestand: {name}\n      sha256: {digest}\n",
+        )
+    )
+
+
 def cli(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args), env=NO_TEST_REGISTER)  # type: ignore[arg-type]
     assert "Traceback" not in result.output
@@ -172,17 +186,7 @@ def test_a_refused_output_costs_no_pin_and_no_register_entry(demo: Path) -> None
 
 
 def test_render_never_writes_over_a_decision_document_it_cites(demo: Path) -> None:
-    decision = demo / "besluit-college.pdf"
-    decision.write_bytes(b"%PDF-1.7\n% the signed college decision\n")
-    digest = hashlib.sha256(decision.read_bytes()).hexdigest()
-    authority = demo / "bevoegdheid.yaml"
-    authority.write_text(
-        authority.read_text().replace(
-            '    kenmerk: "Z-2019-04512"\n',
-            '    kenmerk: "Z-2019-04512"\n'
-            f"    document:\n      bestand: besluit-college.pdf\n      sha256: {digest}\n",
-        )
-    )
+    cite_decision_document(demo, "besluit-college.pdf", b"%PDF-1.7\n% the college decision\n")
     before = snapshot(demo)
     code, err = cli("render", "verzoek.yaml", "-o", "besluit-college.pdf", "--overwrite")
     assert code == 1 and "is also the input" in err, err
@@ -240,17 +244,7 @@ def test_an_output_name_too_long_for_the_file_system_is_a_clear_error(demo: Path
 
 
 def test_preview_never_writes_over_a_decision_document(demo: Path) -> None:
-    decision = demo / "besluit-college.png"
-    decision.write_bytes(b"\x89PNG\r\n\x1a\n the scanned decision")
-    digest = hashlib.sha256(decision.read_bytes()).hexdigest()
-    authority = demo / "bevoegdheid.yaml"
-    authority.write_text(
-        authority.read_text().replace(
-            '    kenmerk: "Z-2019-04512"\n',
-            '    kenmerk: "Z-2019-04512"\n'
-            f"    document:\n      bestand: besluit-college.png\n      sha256: {digest}\n",
-        )
-    )
+    cite_decision_document(demo, "besluit-college.png", b"\x89PNG\r\n\x1a\n the scan")
     before = snapshot(demo)
     code, err = cli(
         "render", "verzoek.yaml", "-o", "p.pdf", "--preview", "besluit-college.png", "--overwrite"

@@ -48,6 +48,10 @@ from typing import Any, Final, Literal
 from .errors import ToetredingError
 
 GENESIS = "0" * 64
+_REPAIR_HINT = (
+    "run `toetreding register verify` to see what is wrong; if you are sure, "
+    "`toetreding register repair --reason '…'` re-anchors it and records that it did"
+)
 FORMAT = "toetreding-register/1"
 
 
@@ -193,6 +197,13 @@ class Register:
             return []
         if self.readonly:
             raise RegisterError(f"'{self.path}' was opened read-only")
+        return self._commit(items, anchored=True)
+
+    def _commit(
+        self, items: list[tuple[EntryKind, dict[str, Any]]], *, anchored: bool
+    ) -> list[Entry]:
+        """Append under the writer lock. ``anchored``: refuse unless the head matches the
+        database (every ordinary write); otherwise re-anchor the head (the repair)."""
         with self._writer_lock():
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -201,13 +212,11 @@ class Register:
                         "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
                     ).fetchone()
                     seq, previous = (last[0], last[1]) if last else (0, GENESIS)
-                    anchor_problem = self._head_mismatch(seq)
-                    if anchor_problem is not None:
+                    problem = self._head_mismatch(seq) if anchored else None
+                    if problem is not None:
                         raise RegisterError(
-                            f"the register '{self.path}' is not written to: {anchor_problem}",
-                            hint="run `toetreding register verify` to see what is wrong; if you are "
-                            "sure, `toetreding register repair --reason '…'` re-anchors it and "
-                            "records that it did",
+                            f"the register '{self.path}' is not written to: {problem}",
+                            hint=_REPAIR_HINT,
                         )
                     written = self._insert(items, seq, previous)
                     self._db.execute("COMMIT")
@@ -218,7 +227,10 @@ class Register:
                 raise RegisterError(
                     f"cannot write to the register '{self.path}': {error}"
                 ) from None
-            self._advance_head(written[-1].seq, written[-1].entry_hash)
+            if anchored:
+                self._advance_head(written[-1].seq, written[-1].entry_hash)
+            else:
+                write_head(self.head_path, written[-1].seq, written[-1].entry_hash)
             return written
 
     def check_writable(self) -> None:
@@ -240,9 +252,7 @@ class Register:
             ) from None
         if problem is not None:
             raise RegisterError(
-                f"the register '{self.path}' is not written to: {problem}",
-                hint="run `toetreding register verify` to see what is wrong; if you are sure, "
-                "`toetreding register repair --reason '…'` re-anchors it and records that it did",
+                f"the register '{self.path}' is not written to: {problem}", hint=_REPAIR_HINT
             )
         if self.head_path.exists() and not os.access(self.head_path, os.W_OK):
             raise RegisterError(f"the register's head file '{self.head_path}' is not writable")
@@ -337,24 +347,7 @@ class Register:
             "oude_kop": list(old_head) if isinstance(old_head, tuple) else None,
             "aantal_regels": check.entries,
         }
-        with self._writer_lock():
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    last = self._db.execute(
-                        "SELECT seq, entry_hash FROM entries ORDER BY seq DESC LIMIT 1"
-                    ).fetchone()
-                    seq, previous = (last[0], last[1]) if last else (0, GENESIS)
-                    (entry,) = self._insert([(EntryKind.REPAIR, payload)], seq, previous)
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-            except sqlite3.DatabaseError as error:
-                raise RegisterError(
-                    f"cannot write to the register '{self.path}': {error}"
-                ) from None
-            write_head(self.head_path, entry.seq, entry.entry_hash)
+        (entry,) = self._commit([(EntryKind.REPAIR, payload)], anchored=False)
         return entry
 
     def entries(self, kind: str | None = None) -> Iterator[Entry]:
