@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from toetreding.cli import app
@@ -277,19 +278,25 @@ def test_verify_opens_read_only_and_changes_nothing(tmp_path: Path) -> None:
     assert after == before  # no -wal/-shm created, no byte changed
 
 
+def register_command(folder: Path, register_name: str, *args: str) -> Result:
+    """`toetreding register ARGS` with a config in ``folder`` naming ``register_name``."""
+    config = folder / "toetreding.yaml"
+    if not config.exists():
+        config.write_text(f"register: {register_name}\n")
+    return CliRunner().invoke(
+        app,
+        ["register", *args, "--config", str(config)],
+        env={"TOETREDING_REGISTER": None},  # type: ignore[dict-item]
+    )
+
+
 @pytest.mark.parametrize("content", [b"", b"%PDF-1.7\n%not a register\n", b"SQLite format 3\x00"])
 def test_verify_of_something_that_is_not_a_register_alters_nothing(
     tmp_path: Path, content: bytes
 ) -> None:
     path = tmp_path / "toetreding-register.sqlite"
     path.write_bytes(content)
-    config = tmp_path / "toetreding.yaml"
-    config.write_text("register: toetreding-register.sqlite\n")
-    result = CliRunner().invoke(
-        app,
-        ["register", "verify", "--config", str(config)],
-        env={"TOETREDING_REGISTER": None},  # type: ignore[dict-item]
-    )
+    result = register_command(tmp_path, path.name, "verify")
     assert result.exit_code == 1, result.output
     assert "not a register" in result.stderr and "Traceback" not in result.output
     assert path.read_bytes() == content
@@ -311,32 +318,20 @@ def test_a_deleted_register_with_its_head_is_reported_lost(tmp_path: Path) -> No
     with pytest.raises(RegisterError, match="lost"):
         Register(path)  # a writer does not start a fresh register over the lost one
     assert not path.exists()
-    config = tmp_path / "toetreding.yaml"
-    config.write_text("register: register.sqlite\n")
-    result = CliRunner().invoke(
-        app,
-        ["register", "log", "--config", str(config)],
-        env={"TOETREDING_REGISTER": None},  # type: ignore[dict-item]
-    )
+    result = register_command(tmp_path, path.name, "log")
     assert result.exit_code == 1 and "was lost" in result.stderr, result.output
 
 
 def test_cli_repair_is_recorded_and_shown_by_verify(tmp_path: Path) -> None:
     path = filled(tmp_path)
     head_file(path).write_text("")
-    config = tmp_path / "toetreding.yaml"
-    config.write_text("register: register.sqlite\n")
-    env = {"TOETREDING_REGISTER": None}
-    runner = CliRunner()
-    result = runner.invoke(app, ["register", "verify", "--config", str(config)], env=env)  # type: ignore[arg-type]
+    result = register_command(tmp_path, path.name, "verify")
     assert result.exit_code == 1 and "empty or unreadable" in result.stderr
-    result = runner.invoke(
-        app,
-        ["register", "repair", "--reason", "head emptied by a sync tool", "--config", str(config)],
-        env=env,  # type: ignore[arg-type]
+    result = register_command(
+        tmp_path, path.name, "repair", "--reason", "head emptied by a sync tool"
     )
     assert result.exit_code == 0, result.output
-    result = runner.invoke(app, ["register", "verify", "--config", str(config)], env=env)  # type: ignore[arg-type]
+    result = register_command(tmp_path, path.name, "verify")
     assert result.exit_code == 0, result.output
     assert "repaired" in result.stderr and "head emptied by a sync tool" in result.stderr
 
