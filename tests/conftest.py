@@ -7,6 +7,7 @@ that reason when they are missing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -137,8 +138,21 @@ TEST_SIGNER_IDENTITY = """      certificaat:
 """Matches every signer of the test PKI (tests/support/pki.py), so the chain check passes."""
 
 
+def bind_consent_to_test_pki(workspace: Path, pki: RunningPki) -> None:
+    """Let the test PKI's 'coordinator' certificate, and only that one (by its SHA-256
+    fingerprint), give the coordinator's consent: the covenant's chain names it."""
+    covenant = workspace / "convenant.yaml"
+    text = covenant.read_text(encoding="utf-8")
+    demo = "onderwerp:\n              serial_number: DEMO-NCTV-COORDINATOR"
+    assert demo in text
+    fingerprint = hashlib.sha256(pki.cert_der("coordinator")).hexdigest()
+    covenant.write_text(text.replace(demo, f"vingerafdruk_sha256: {fingerprint}"), encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
-def unsigned_pdf(tmp_path_factory: pytest.TempPathFactory, renderer: StatementRenderer) -> Path:
+def unsigned_pdf(
+    tmp_path_factory: pytest.TempPathFactory, renderer: StatementRenderer, test_pki: RunningPki
+) -> Path:
     """The Huizen statement whose chain names the test PKI's signers (read-only for tests)."""
     folder = tmp_path_factory.mktemp("unsigned")
     shutil.copytree(EXAMPLE, folder / "werkmap")
@@ -147,6 +161,7 @@ def unsigned_pdf(tmp_path_factory: pytest.TempPathFactory, renderer: StatementRe
     start = text.index("      certificaat:")
     end = text.index("    besluit:", start)
     authority.write_text(text[:start] + TEST_SIGNER_IDENTITY + text[end:], encoding="utf-8")
+    bind_consent_to_test_pki(folder / "werkmap", test_pki)
     path = folder / "verklaring.pdf"
     path.write_bytes(renderer.render(load_request(folder / "werkmap" / "verzoek.yaml")).pdf)
     return path

@@ -137,7 +137,7 @@ def test_a_failing_party_does_not_stop_the_others(
 ) -> None:
     choice, root = demo_signer
     text = (batch_dir / "klein.yaml").read_text()
-    # Blaricum's decision is dated after the statement: the chain check refuses to sign it
+    # Blaricum's decision to join is dated after today: the chain check refuses to sign it
     (batch_dir / "klein.yaml").write_text(
         text.replace("besluit_datum: 2026-10-21", "besluit_datum: 2027-01-05")
     )

@@ -23,7 +23,7 @@ from toetreding.verify.changes import Change, ChangePolicy, review_changes
 
 from .support import hostile
 
-STATEMENT = ChangePolicy(statement_fields=("ondertekening-partij", "aanvaarding-coordinator"))
+STATEMENT = ChangePolicy(statement_fields=("ondertekening-partij", "instemming-coordinator"))
 FOREIGN = ChangePolicy(statement_fields=None)
 
 
@@ -118,7 +118,7 @@ def test_a_signature_value_may_not_reuse_an_object_of_the_signed_document(
 
 def test_the_acceptance_may_not_come_before_the_party(base: tuple[bytes, int]) -> None:
     pdf, revision = base
-    changes = review(revise(pdf, sign_field("aanvaarding-coordinator")), revision)
+    changes = review(revise(pdf, sign_field("instemming-coordinator")), revision)
     assert any("against the statement's order" in t for t in forbidden(changes))
 
 
@@ -275,12 +275,12 @@ def test_renaming_a_field_is_a_removal_and_a_new_field(base: tuple[bytes, int]) 
     pdf, revision = base
 
     def rename(writer: IncrementalPdfFileWriter) -> None:
-        target = field(writer, "aanvaarding-coordinator")
+        target = field(writer, "instemming-coordinator")
         target["/T"] = generic.TextStringObject("iets-anders")
         writer.update_container(target)
 
     reasons = forbidden(review(revise(pdf, rename), revision))
-    assert "the form field 'aanvaarding-coordinator' was removed" in reasons
+    assert "the form field 'instemming-coordinator' was removed" in reasons
     assert any("new, empty signature field 'iets-anders'" in t for t in reasons)
 
 

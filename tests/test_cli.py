@@ -132,20 +132,22 @@ def test_demo_creates_a_workspace_that_renders(tmp_path: Path) -> None:
         from .support.readers import pdfsig
 
         # B-LTA: each signature is followed by a document timestamp in its own field
-        found = {s.field: s for s in pdfsig(demo / "verklaring-aanvaard.pdf")}
+        found = {s.field: s for s in pdfsig(demo / "verklaring-met-instemming.pdf")}
         assert sorted(found) == [
-            "aanvaarding-coordinator",
+            "instemming-coordinator",
             "ondertekening-partij",
             "tijdstempel-1",
             "tijdstempel-2",
         ]
-        party, acceptance = found["ondertekening-partij"], found["aanvaarding-coordinator"]
+        party, acceptance = found["ondertekening-partij"], found["instemming-coordinator"]
         assert party.valid and acceptance.valid
         assert party.kind == acceptance.kind == "ETSI.CAdES.detached"
         assert found["tijdstempel-1"].signed and found["tijdstempel-2"].signed
     assert "PASSED" in out
     # verification inside the workspace checks revocation for real (the demo CRL), at B-LTA
-    code, out, err = invoke("verify", "verklaring-aanvaard.pdf", "--offline", "--json", cwd=demo)
+    code, out, err = invoke(
+        "verify", "verklaring-met-instemming.pdf", "--offline", "--json", cwd=demo
+    )
     assert code == 0, out + err
     report = json.loads(out)
     assert [s["revocation"] for s in report["signatures"]] == ["good"] * 4
@@ -157,9 +159,9 @@ def test_demo_creates_a_workspace_that_renders(tmp_path: Path) -> None:
     assert "burgemeester van Huizen" in out
     code, out, err = invoke("sign", "zelf.pdf", "-o", "zelf-aanvaard.pdf", cwd=demo)
     assert code == 0, err
-    assert "aanvaarding-coordinator" in out
+    assert "instemming-coordinator" in out
     # the signed demo statement carries its chain of authority: readable from the PDF alone
-    code, out, err = invoke("mandate", "check", "verklaring-aanvaard.pdf", cwd=demo)
+    code, out, err = invoke("mandate", "check", "verklaring-met-instemming.pdf", cwd=demo)
     assert code == 0 and "authorises mr. J. de Vries" in out, err
     # commands run inside the workspace find its config
     code, _, err = invoke("render", "verzoek.yaml", "-o", "opnieuw.pdf", cwd=demo)

@@ -96,7 +96,7 @@ def review(pdf: bytes, base: int, policy: Any) -> Any:
 
 def test_signing_a_tagged_merged_field_needs_the_rule(legacy: tuple[bytes, int]) -> None:
     pdf, base = legacy
-    accepted = _update(pdf, sign_merged("aanvaarding-coordinator"))
+    accepted = _update(pdf, sign_merged("instemming-coordinator"))
     assert isinstance(review(accepted, base, DEFAULT_DIFF_POLICY), SuspiciousModification)
     assert not isinstance(review(accepted, base, STATEMENT_DIFF_POLICY), SuspiciousModification)
 
@@ -110,7 +110,7 @@ def test_the_rule_does_not_clear_another_tagged_widget(legacy: tuple[bytes, int]
         party["/F"] = generic.NumberObject(2)
         writer.update_container(party)
 
-    forged = _update(pdf, sign_merged("aanvaarding-coordinator", repaint_party))
+    forged = _update(pdf, sign_merged("instemming-coordinator", repaint_party))
     assert isinstance(review(forged, base, STATEMENT_DIFF_POLICY), SuspiciousModification)
 
 
@@ -120,7 +120,7 @@ def test_the_rule_does_not_clear_a_widget_changed_without_signing(
     pdf, base = legacy
 
     def move(writer: IncrementalPdfFileWriter) -> None:
-        field = next(f for f in _fields(writer) if str(f["/T"]) == "aanvaarding-coordinator")
+        field = next(f for f in _fields(writer) if str(f["/T"]) == "instemming-coordinator")
         field["/Rect"] = generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, 595, 842)])
         writer.update_container(field)
 
@@ -133,11 +133,11 @@ def test_the_rule_does_not_clear_changes_to_the_structure_tree(legacy: tuple[byt
     pdf, base = legacy
 
     def retag(writer: IncrementalPdfFileWriter) -> None:
-        field = next(f for f in _fields(writer) if str(f["/T"]) == "aanvaarding-coordinator")
+        field = next(f for f in _fields(writer) if str(f["/T"]) == "instemming-coordinator")
         nums = writer.root["/StructTreeRoot"]["/ParentTree"]["/Nums"]
         form = nums[list(nums).index(int(field["/StructParent"])) + 1].get_object()
         form["/Alt"] = generic.TextStringObject("De gemeente treedt niet toe")
         writer.update_container(form)
 
-    forged = _update(pdf, sign_merged("aanvaarding-coordinator", retag))
+    forged = _update(pdf, sign_merged("instemming-coordinator", retag))
     assert isinstance(review(forged, base, STATEMENT_DIFF_POLICY), SuspiciousModification)

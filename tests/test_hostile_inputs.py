@@ -514,8 +514,8 @@ def edit(path: Path, old: str, new: str) -> None:
 def pin_document(workspace: Path, name: str, digest: str = "0" * 64) -> None:
     edit(
         workspace / "bevoegdheid.yaml",
-        '    kenmerk: "Z-2019-04512"\n',
-        f'    kenmerk: "Z-2019-04512"\n    document:\n      bestand: "{name}"\n'
+        '    kenmerk: "Z-2026-04512"\n',
+        f'    kenmerk: "Z-2026-04512"\n    document:\n      bestand: "{name}"\n'
         f'      sha256: "{digest}"\n',
     )
 

@@ -28,8 +28,8 @@ def problems_of(request: Path) -> list[str]:
 def test_example_loads_into_a_complete_statement(workspace: Path) -> None:
     statement = load_request(workspace / "verzoek.yaml")
     assert statement.municipality_name == "Huizen"
-    assert statement.request.date == dt.date(2019, 5, 21)
-    assert statement.accession_decision.reference == "Z-2019-04512"
+    assert statement.request.date == dt.date(2026, 11, 24)
+    assert statement.accession_decision.reference == "Z-2026-04512"
     assert statement.authority.chain[0].kind is LinkKind.REPRESENTATION
     assert statement.authority.chain[0].effective_legal_basis.startswith("artikel 171")
     assert statement.covenant.id == "pga-radicalisering-2018"
@@ -74,16 +74,16 @@ def test_values_are_quoted_as_written_not_as_yaml_read_them(workspace: Path) -> 
 
 
 def test_impossible_date_is_a_located_error_not_a_crash(workspace: Path) -> None:
-    edit(workspace / "verzoek.yaml", "datum: 2019-05-21", "datum: 2019-02-30")
+    edit(workspace / "verzoek.yaml", "datum: 2026-11-24", "datum: 2019-02-30")
     [problem] = problems_of(workspace / "verzoek.yaml")
-    assert "verzoek.yaml:17:1: datum:" in problem
+    assert "verzoek.yaml:19:1: datum:" in problem
     assert "YYYY-MM-DD" in problem
 
 
 def test_wrong_type_suggests_quotes(workspace: Path) -> None:
-    edit(workspace / "bevoegdheid.yaml", 'kenmerk: "Z-2019-04512"', "kenmerk: 2019")
+    edit(workspace / "bevoegdheid.yaml", 'kenmerk: "Z-2026-04512"', "kenmerk: 2019")
     [problem] = problems_of(workspace / "verzoek.yaml")
-    assert "bevoegdheid.yaml:10:5: besluiten[0].kenmerk:" in problem
+    assert "bevoegdheid.yaml:12:5: besluiten[0].kenmerk:" in problem
     assert "quotes" in problem
 
 
@@ -138,7 +138,9 @@ def test_control_characters_are_refused(workspace: Path) -> None:
 
 def test_decision_reference_must_resolve(workspace: Path) -> None:
     edit(
-        workspace / "bevoegdheid.yaml", "    besluit: college-2019-05-14", "    besluit: raad-2019"
+        workspace / "bevoegdheid.yaml",
+        "    besluit: kb-benoeming-burgemeester",
+        "    besluit: raad-2019",
     )
     [problem] = problems_of(workspace / "verzoek.yaml")
     assert "keten[0].besluit names 'raad-2019'" in problem
@@ -147,17 +149,72 @@ def test_decision_reference_must_resolve(workspace: Path) -> None:
 def test_accession_decision_must_exist(workspace: Path) -> None:
     edit(
         workspace / "verzoek.yaml",
-        "toetredingsbesluit: college-2019-05-14",
+        "toetredingsbesluit: college-2026-11-10",
         "toetredingsbesluit: x",
     )
     [problem] = problems_of(workspace / "verzoek.yaml")
     assert "toetredingsbesluit: 'x' is not a decision" in problem
 
 
-def test_covenant_needs_date_or_version(workspace: Path) -> None:
-    edit(workspace / "convenant.yaml", 'versie: "2018"\n', "")
+OLD_COVENANT = """\
+id: pga-radicalisering-2018
+titel: Modelconvenant persoonsgerichte aanpak voorkoming radicalisering en extremisme
+versie: "2018"
+coordinerende_partij:
+  naam: de Minister van Justitie en Veiligheid
+  vertegenwoordigd_door: de Nationaal Coördinator Terrorismebestrijding en Veiligheid, namens deze
+  plaats: Den Haag
+toetredingsartikel: artikel 16
+"""
+
+
+def test_a_covenant_file_of_the_old_form_says_what_to_add(workspace: Path) -> None:
+    (workspace / "convenant.yaml").write_text(OLD_COVENANT, encoding="utf-8")
     [problem] = problems_of(workspace / "verzoek.yaml")
-    assert "convenant.yaml" in problem and "'datum' or 'versie'" in problem
+    assert "convenant.yaml" in problem
+    for wanted in ("'partijvorm'", "'datum'", "'publicatie'", "examples/huizen/convenant.yaml"):
+        assert wanted in problem, problem
+    # with those added, the coordinator's old key is named with what replaces it
+    text = OLD_COVENANT.replace(
+        'versie: "2018"\n',
+        'versie: "2018"\ndatum: 2018-12-14\npublicatie: Stcrt. 2019, 1\npartijvorm: rechtspersoon\n',
+    )
+    (workspace / "convenant.yaml").write_text(text, encoding="utf-8")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "'vertegenwoordigd_door' is no longer used" in problem and "bevoegdheid" in problem
+
+
+def test_a_chain_of_the_old_form_says_representation_comes_from_the_law(workspace: Path) -> None:
+    edit(
+        workspace / "bevoegdheid.yaml",
+        "  - soort: vertegenwoordiging          # by law: no 'van'\n",
+        "  - soort: vertegenwoordiging\n    van: college van burgemeester en wethouders\n",
+    )
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "bevoegdheid.yaml" in problem and "comes from the law" in problem
+    assert "remove 'van'" in problem and "geldig_tot" in problem
+
+
+def test_the_party_form_must_fit_the_organs(workspace: Path) -> None:
+    edit(workspace / "convenant.yaml", "partijvorm: rechtspersoon\n", "partijvorm: organen\n")
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "organen" in problem and "college, burgemeester" in problem
+    edit(
+        workspace / "convenant.yaml",
+        "partijvorm: organen\n",
+        "partijvorm: organen\norganen: [raad]\n",
+    )
+    [problem] = problems_of(workspace / "verzoek.yaml")
+    assert "organen" in problem
+
+
+def test_the_organ_form_example_loads(workspace: Path) -> None:
+    statement = load_request(workspace / "verzoek-organen.yaml")
+    assert statement.covenant.party_form.value == "organen"
+    assert statement.authority.chain[0].kind is LinkKind.MANDATE
+    assert statement.authority.chain[0].effective_legal_basis == (
+        "artikel 10:3 Algemene wet bestuursrecht"
+    )
 
 
 def test_timestamps_stay_text_until_validated(tmp_path: Path) -> None:
@@ -180,8 +237,8 @@ def test_decision_document_is_pinned_by_its_hash(workspace: Path) -> None:
     text = authority.read_text(encoding="utf-8")
     good = hashlib.sha256(besluit.read_bytes()).hexdigest()
     pinned = text.replace(
-        '    kenmerk: "Z-2019-04512"\n',
-        f'    kenmerk: "Z-2019-04512"\n    document:\n      bestand: besluit.pdf\n      sha256: {good}\n',
+        '    kenmerk: "Z-2026-04512"\n',
+        f'    kenmerk: "Z-2026-04512"\n    document:\n      bestand: besluit.pdf\n      sha256: {good}\n',
     )
     assert pinned != text
     authority.write_text(pinned, encoding="utf-8")

@@ -12,8 +12,15 @@ import pytest
 
 from toetreding.config import Settings
 from toetreding.errors import SigningError
-from toetreding.mandate import CertificateFacts, ChainContext, check_chain
-from toetreding.model import Authority
+from toetreding.mandate import (
+    CertificateFacts,
+    ChainContext,
+    check_chain,
+    consent_context,
+    expected_formula,
+    party_context,
+)
+from toetreding.model import Authority, PartyForm
 from toetreding.render import RenderedStatement
 from toetreding.sign import SignerChoice, sign_file
 
@@ -28,6 +35,7 @@ BESLUIT = {
     "datum": "2024-01-10",
     "kenmerk": "Z-1",
     "onderwerp": "toetreden",
+    "grondslag": "artikel 160, eerste lid, Gemeentewet",
 }
 MANDAATBESLUIT = {
     "id": "b2",
@@ -36,6 +44,21 @@ MANDAATBESLUIT = {
     "kenmerk": "Z-2",
     "onderwerp": "mandaat",
 }
+BENOEMING = {
+    "id": "kb",
+    "orgaan": "de Koning (koninklijk besluit)",
+    "datum": "2023-05-22",
+    "kenmerk": "KB 2023/1",
+    "onderwerp": "benoeming burgemeester",
+}
+BURGEMEESTERSBESLUIT = {
+    "id": "b3",
+    "orgaan": "burgemeester",
+    "datum": "2024-01-12",
+    "kenmerk": "B-3",
+    "onderwerp": "toetreden",
+    "grondslag": "artikel 172 Gemeentewet",
+}
 BURGEMEESTER = {
     "functie": "burgemeester van Huizen",
     "naam": "J. de Vries",
@@ -43,21 +66,32 @@ BURGEMEESTER = {
 }
 REPRESENTATION = {
     "soort": "vertegenwoordiging",
-    "van": COLLEGE,
     "aan": BURGEMEESTER,
-    "besluit": "b1",
+    "besluit": "kb",
     "reikwijdte": [COVENANT],
+    "geldig_vanaf": "2023-06-01",
+    "geldig_tot": "2029-05-31",
 }
+MANDATE = {"soort": "mandaat", "van": COLLEGE, "aan": BURGEMEESTER, "besluit": "b2"}
 AT = dt.date(2024, 6, 1)
 CERT = CertificateFacts(
     subject={"serial_number": "H-1", "common_name": "J. de Vries"},
     serial_number="1A",
     sha256_fingerprint="00",
 )
+ORGANS_FORMULA = (
+    "burgemeester van Huizen, namens het college van burgemeester en wethouders van Huizen"
+)
 
 
 def authority(
-    *links: dict[str, Any], decisions: tuple[dict[str, Any], ...] = (BESLUIT, MANDAATBESLUIT)
+    *links: dict[str, Any],
+    decisions: tuple[dict[str, Any], ...] = (
+        BESLUIT,
+        MANDAATBESLUIT,
+        BENOEMING,
+        BURGEMEESTERSBESLUIT,
+    ),
 ) -> Authority:
     return Authority.model_validate({"besluiten": list(decisions), "keten": list(links)})
 
@@ -72,15 +106,31 @@ def person(function: str, name: str, common_name: str | None = None) -> dict[str
     }
 
 
+def cert_of(name: str) -> CertificateFacts:
+    return CertificateFacts(
+        subject={"serial_number": f"H-{name}", "common_name": name},
+        serial_number="2",
+        sha256_fingerprint="0",
+    )
+
+
 def check(chain: Authority, **overrides: Any) -> list[str]:
-    context = ChainContext(
-        at=overrides.pop("at", AT),
+    """The rules broken, for a gemeente joining as a legal person unless told otherwise."""
+    organs = overrides.pop("organs", None)
+    context = party_context(
+        overrides.pop("at", AT),
         covenant_id=COVENANT,
         party_name="Huizen",
-        accession_decision="b1",
+        form=PartyForm.ORGANS if organs else PartyForm.LEGAL_PERSON,
+        organs=organs or (),
+        accession_decisions=overrides.pop("decisions", ("b1",)),
         certificate=overrides.pop("certificate", CERT),
-        formula=overrides.pop("formula", "burgemeester van Huizen, namens de gemeente Huizen"),
+        formula=overrides.pop(
+            "formula",
+            ORGANS_FORMULA if organs else "burgemeester van Huizen, namens de gemeente Huizen",
+        ),
     )
+    assert not overrides, overrides
     verdict = check_chain(chain, context)
     return [b.rule for b in verdict.breaches]
 
@@ -88,7 +138,7 @@ def check(chain: Authority, **overrides: Any) -> list[str]:
 # ------------------------------------------------------------------- valid chains
 
 
-def test_burgemeester_represents_directly() -> None:
+def test_burgemeester_represents_by_law() -> None:
     assert check(authority(REPRESENTATION)) == []
 
 
@@ -102,36 +152,45 @@ def test_assignment_to_a_wethouder_under_171_lid_2() -> None:
             "besluit": "b2",
         },
     )
-    cert = CertificateFacts(
-        subject={"serial_number": "H-A. Smit", "common_name": "A. Smit"},
-        serial_number="2",
-        sha256_fingerprint="0",
-    )
-    assert check(chain, certificate=cert, formula="wethouder, namens de gemeente Huizen") == []
+    formula = "wethouder, namens de gemeente Huizen"
+    assert check(chain, certificate=cert_of("A. Smit"), formula=formula) == []
 
 
 def test_locoburgemeester_substitutes() -> None:
     chain = authority(
-        REPRESENTATION,
         {
             "soort": "waarneming",
-            "van": "burgemeester van Huizen",
-            "aan": person("locoburgemeester", "B. Bos"),
-        },
+            "van": COLLEGE,  # the college designates the wethouder who stands in (art. 77)
+            "aan": person("locoburgemeester van Huizen", "B. Bos"),
+            "besluit": "b2",
+        }
     )
-    cert = CertificateFacts(
-        subject={"serial_number": "H-B. Bos", "common_name": "B. Bos"},
-        serial_number="3",
-        sha256_fingerprint="0",
+    formula = "locoburgemeester van Huizen, namens de gemeente Huizen"
+    assert check(chain, certificate=cert_of("B. Bos"), formula=formula) == []
+
+
+def test_the_college_as_organ_acts_by_mandate() -> None:
+    assert check(authority(MANDATE), organs=("college",)) == []
+    ten_ten = "burgemeester, namens burgemeester en wethouders van Huizen"  # Awb 10:10 wording
+    assert check(authority(MANDATE), organs=("college",), formula=ten_ten) == []
+
+
+def test_two_organs_each_decide_and_the_mayor_signs_for_both() -> None:
+    chain = authority(MANDATE)
+    assert check(chain, organs=("college", "burgemeester"), decisions=("b1", "b3")) == []
+    assert check(chain, organs=("college", "burgemeester"), decisions=("b1",)) == [
+        "accession-decision"
+    ]
+    secretary = authority(
+        {**MANDATE, "aan": person("gemeentesecretaris", "C. Dijk")},
     )
-    assert (
-        check(
-            chain,
-            certificate=cert,
-            formula="locoburgemeester van Huizen, namens de gemeente Huizen",
-        )
-        == []
-    )
+    assert check(
+        secretary,
+        organs=("college", "burgemeester"),
+        decisions=("b1", "b3"),
+        certificate=cert_of("C. Dijk"),
+        formula="gemeentesecretaris, namens het college van burgemeester en wethouders van Huizen",
+    ) == ["party-form"]
 
 
 def test_submandate_where_the_mandate_allows_it() -> None:
@@ -150,13 +209,8 @@ def test_submandate_where_the_mandate_allows_it() -> None:
             "besluit": "b2",
         },
     )
-    cert = CertificateFacts(
-        subject={"serial_number": "H-D. Vos", "common_name": "D. Vos"},
-        serial_number="4",
-        sha256_fingerprint="0",
-    )
     formula = "afdelingshoofd, namens het college van burgemeester en wethouders van Huizen"
-    assert check(chain, certificate=cert, formula=formula) == []
+    assert check(chain, organs=("college",), certificate=cert_of("D. Vos"), formula=formula) == []
 
 
 def test_certificate_matched_by_serial_and_fingerprint() -> None:
@@ -175,13 +229,86 @@ def test_certificate_matched_by_serial_and_fingerprint() -> None:
 # ------------------------------------------------------------- one failure per rule
 
 
-def test_chain_must_start_at_the_organ_that_decided() -> None:
-    chain = authority({**REPRESENTATION, "van": "gemeenteraad"})
-    assert check(chain) == ["competent-organ"]
+def test_the_legal_person_is_represented_not_mandated() -> None:
+    assert check(authority(MANDATE)) == ["party-form"]
     starts_with_submandate = authority(
         {"soort": "ondermandaat", "van": COLLEGE, "aan": BURGEMEESTER, "besluit": "b2"}
     )
-    assert "competent-organ" in check(starts_with_submandate)
+    assert "party-form" in check(starts_with_submandate)
+    mandate_after_representation = authority(
+        REPRESENTATION,
+        {**MANDATE, "van": "burgemeester van Huizen", "aan": person("wethouder", "A. Smit")},
+    )
+    assert "party-form" in check(
+        mandate_after_representation,
+        certificate=cert_of("A. Smit"),
+        formula="wethouder, namens de gemeente Huizen",
+    )
+
+
+def test_organs_act_by_their_own_mandate() -> None:
+    assert "party-form" in check(authority(REPRESENTATION), organs=("college",))
+    from_the_council = authority({**MANDATE, "van": "gemeenteraad"})
+    assert "party-form" in check(
+        from_the_council,
+        organs=("college",),
+        formula="burgemeester van Huizen, namens de gemeenteraad van Huizen",
+    )
+
+
+def test_the_decision_to_join_is_the_right_organs() -> None:
+    assert check(authority(REPRESENTATION), decisions=("b3",)) == ["accession-decision"]
+    no_basis = {**BESLUIT, "grondslag": None}
+    chain = authority(MANDATE, decisions=(no_basis, MANDAATBESLUIT))
+    broken = check(chain, organs=("college",))
+    assert broken == ["accession-decision"]
+    assert check(authority(MANDATE), organs=("college",), decisions=("b3",)) == [
+        "accession-decision",
+        "accession-decision",
+    ]
+
+
+def test_a_representation_by_law_is_the_mayors_for_his_term() -> None:
+    without_term = {k: v for k, v in REPRESENTATION.items() if k != "geldig_tot"}
+    assert check(authority(without_term)) == ["representation"]
+    wethouder = {**REPRESENTATION, "aan": person("wethouder van Huizen", "A. Smit")}
+    assert check(
+        authority(wethouder),
+        certificate=cert_of("A. Smit"),
+        formula="wethouder van Huizen, namens de gemeente Huizen",
+    ) == ["representation"]
+    without_appointment = {k: v for k, v in REPRESENTATION.items() if k != "besluit"}
+    assert check(authority(without_appointment)) == ["written"]
+
+
+def test_a_representation_by_law_names_no_grantor() -> None:
+    with pytest.raises(ValueError, match="comes from the law"):
+        authority({**REPRESENTATION, "van": COLLEGE})
+
+
+def test_an_assignment_follows_the_mayor_and_a_substitute_comes_first() -> None:
+    assignment = {
+        "soort": "aanwijzing",
+        "van": "gemeentesecretaris",
+        "aan": person("wethouder", "A. Smit"),
+        "besluit": "b2",
+    }
+    substitute = {
+        "soort": "waarneming",
+        "van": "burgemeester van Huizen",
+        "aan": person("locoburgemeester", "B. Bos"),
+        "besluit": "b2",
+    }
+    assert "assignment" in check(
+        authority({**MANDATE, "aan": person("gemeentesecretaris", "C. Dijk")}, assignment),
+        certificate=cert_of("A. Smit"),
+        formula="wethouder, namens de gemeente Huizen",
+    )
+    assert "substitution" in check(
+        authority(REPRESENTATION, substitute),
+        certificate=cert_of("B. Bos"),
+        formula="locoburgemeester, namens de gemeente Huizen",
+    )
 
 
 def test_links_must_connect() -> None:
@@ -194,13 +321,8 @@ def test_links_must_connect() -> None:
             "besluit": "b2",
         },
     )
-    cert = CertificateFacts(
-        subject={"serial_number": "H-A. Smit", "common_name": "A. Smit"},
-        serial_number="2",
-        sha256_fingerprint="0",
-    )
     formula = "wethouder, namens de gemeente Huizen"
-    assert check(chain, certificate=cert, formula=formula) == ["connected"]
+    assert check(chain, certificate=cert_of("A. Smit"), formula=formula) == ["connected"]
 
 
 def test_submandate_needs_permission() -> None:
@@ -218,32 +340,36 @@ def test_submandate_needs_permission() -> None:
             "besluit": "b2",
         },
     )
-    cert = CertificateFacts(
-        subject={"serial_number": "H-D. Vos", "common_name": "D. Vos"},
-        serial_number="4",
-        sha256_fingerprint="0",
-    )
     formula = "afdelingshoofd, namens het college van burgemeester en wethouders van Huizen"
-    assert check(chain, certificate=cert, formula=formula) == ["submandate"]
+    assert check(chain, organs=("college",), certificate=cert_of("D. Vos"), formula=formula) == [
+        "submandate"
+    ]
 
 
 @pytest.mark.parametrize(
-    ("change", "at"),
+    ("change", "at", "broken"),
     [
-        ({"geldig_vanaf": "2024-07-01"}, AT),
-        ({"geldig_tot": "2024-05-31"}, AT),
-        ({"ingetrokken_op": "2024-06-01"}, AT),
-        ({}, dt.date(2024, 1, 9)),  # before the decision it rests on
+        ({"geldig_vanaf": "2024-07-01"}, AT, {"in-force"}),
+        ({"geldig_tot": "2024-05-31"}, AT, {"in-force"}),
+        ({"ingetrokken_op": "2024-06-01"}, AT, {"in-force"}),
+        # before the appointment it rests on (and before the decision to join)
+        ({"geldig_vanaf": None}, dt.date(2023, 5, 1), {"in-force", "accession-decision"}),
     ],
 )
-def test_every_link_in_force_at_the_signing_moment(change: dict[str, str], at: dt.date) -> None:
-    assert set(check(authority({**REPRESENTATION, **change}), at=at)) == {"in-force"}
+def test_every_link_in_force_at_the_signing_moment(
+    change: dict[str, str], at: dt.date, broken: set[str]
+) -> None:
+    assert set(check(authority({**REPRESENTATION, **change}), at=at)) == broken
+
+
+def test_nobody_signs_before_the_decision_to_join() -> None:
+    assert check(authority(REPRESENTATION), at=dt.date(2024, 1, 9)) == ["accession-decision"]
+    assert check(authority(REPRESENTATION), at=dt.date(2024, 1, 10)) == []
 
 
 def test_a_mandate_rests_on_a_written_decision() -> None:
     chain = authority({"soort": "mandaat", "van": COLLEGE, "aan": BURGEMEESTER})
-    formula = "burgemeester, namens het college van burgemeester en wethouders van Huizen"
-    assert check(chain, formula=formula) == ["written"]
+    assert check(chain, organs=("college",)) == ["written"]
 
 
 def test_scope_must_cover_the_covenant() -> None:
@@ -268,8 +394,9 @@ def test_formula_names_party_and_original_mandator() -> None:
     assert check(
         authority(REPRESENTATION), formula="burgemeester, namens de gemeente Blaricum"
     ) == ["formula"]
-    chain = authority({"soort": "mandaat", "van": COLLEGE, "aan": BURGEMEESTER, "besluit": "b2"})
-    assert check(chain, formula="burgemeester, namens de gemeente Huizen") == ["formula"]
+    assert check(
+        authority(MANDATE), organs=("college",), formula="burgemeester, namens de gemeente Huizen"
+    ) == ["formula"]
 
 
 def test_breaches_explain_themselves() -> None:
@@ -279,6 +406,105 @@ def test_breaches_explain_themselves() -> None:
     assert (
         "withdrawn on 2024-03-01" in str(breach) and "10:8 Awb" in str(breach) and breach.link == 1
     )
+
+
+def test_each_kind_of_link_cites_its_own_article() -> None:
+    without = {k: v for k, v in REPRESENTATION.items() if k != "besluit"}
+    (written,) = check_chain(authority(without), ChainContext(at=AT)).breaches
+    assert "171" in written.article and "Gemeentewet" in written.article
+    (mandate,) = check_chain(
+        authority({"soort": "mandaat", "van": COLLEGE, "aan": BURGEMEESTER}), ChainContext(at=AT)
+    ).breaches
+    assert "10:3" in mandate.article and "Awb" in mandate.article
+    assert (
+        Authority.model_validate({"besluiten": [MANDAATBESLUIT], "keten": [MANDATE]})
+        .chain[0]
+        .effective_legal_basis
+        == "artikel 10:3 Algemene wet bestuursrecht"
+    )
+
+
+# ------------------------------------------------------------------- the consent
+
+
+COORDINATOR = "de Minister van Justitie en Veiligheid"
+NCTV = person("Nationaal Coördinator Terrorismebestrijding en Veiligheid", "A. Bakker")
+CONSENT_CHAIN = Authority.model_validate(
+    {
+        "besluiten": [
+            {
+                "id": "m",
+                "orgaan": "Minister van Justitie en Veiligheid",
+                "datum": "2020-01-06",
+                "kenmerk": "M-1",
+                "onderwerp": "mandaatbesluit",
+            }
+        ],
+        "keten": [
+            {
+                "soort": "mandaat",
+                "van": "Minister van Justitie en Veiligheid",
+                "aan": NCTV,
+                "besluit": "m",
+            }
+        ],
+    }
+)
+CONSENT_FORMULA = (
+    "Nationaal Coördinator Terrorismebestrijding en Veiligheid, namens de Minister van Justitie "
+    "en Veiligheid"
+)
+
+
+def test_the_consent_is_checked_by_the_coordinators_own_chain() -> None:
+    good = consent_context(
+        AT,
+        covenant_id=COVENANT,
+        coordinator=COORDINATOR,
+        certificate=cert_of("A. Bakker"),
+        formula=CONSENT_FORMULA,
+    )
+    assert check_chain(CONSENT_CHAIN, good).authorised
+    # the party's own key, with the party's formula or the coordinator's: refused
+    for formula in ("burgemeester van Huizen, namens de gemeente Huizen", CONSENT_FORMULA):
+        party_key = consent_context(
+            AT, covenant_id=COVENANT, coordinator=COORDINATOR, certificate=CERT, formula=formula
+        )
+        assert "certificate" in [b.rule for b in check_chain(CONSENT_CHAIN, party_key).breaches]
+    other_minister = consent_context(
+        AT,
+        covenant_id=COVENANT,
+        coordinator="de Minister van Binnenlandse Zaken en Koninkrijksrelaties",
+        certificate=cert_of("A. Bakker"),
+        formula=CONSENT_FORMULA,
+    )
+    assert "party-form" in [b.rule for b in check_chain(CONSENT_CHAIN, other_minister).breaches]
+
+
+def test_the_chain_gives_the_formula_it_asks_for() -> None:
+    legal = party_context(
+        AT,
+        covenant_id=COVENANT,
+        party_name="Huizen",
+        form=PartyForm.LEGAL_PERSON,
+        organs=(),
+        accession_decisions=("b1",),
+    )
+    assert (
+        expected_formula(authority(REPRESENTATION), legal)
+        == "burgemeester van Huizen, namens de gemeente Huizen"
+    )
+    organs = party_context(
+        AT,
+        covenant_id=COVENANT,
+        party_name="Huizen",
+        form=PartyForm.ORGANS,
+        organs=("college",),
+        accession_decisions=("b1",),
+    )
+    assert expected_formula(authority(MANDATE), organs) == ORGANS_FORMULA
+    consent = consent_context(AT, covenant_id=COVENANT, coordinator=COORDINATOR)
+    assert expected_formula(CONSENT_CHAIN, consent) == CONSENT_FORMULA
 
 
 # ------------------------------------------------------------------- with signing
@@ -358,7 +584,7 @@ def test_mandate_check_cli_passes_the_example_and_refuses_an_early_date() -> Non
             "check",
             str(EXAMPLE / "bevoegdheid.yaml"),
             "--at",
-            "2019-05-01",
+            "2023-05-01",
         ],
         capture_output=True,
         text=True,
@@ -372,7 +598,7 @@ def test_mandate_check_cli_passes_the_example_and_refuses_an_early_date() -> Non
     assert (
         shown.returncode == 0
         and "vertegenwoordiging" in shown.stdout
-        and "Z-2019-04512" in shown.stdout
+        and "KB 2023/000123" in shown.stdout  # the appointment it rests on
     )
 
 
@@ -403,7 +629,8 @@ def test_a_formula_for_another_municipality_never_passes(party: str, other: str)
         at=AT,
         covenant_id=COVENANT,
         party_name=party,
-        accession_decision="b1",
+        form=PartyForm.LEGAL_PERSON,
+        accession_decisions=("b1",),
         certificate=CERT,
         formula=f"burgemeester van {other}, namens de gemeente {other}",
     )

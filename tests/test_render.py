@@ -21,6 +21,8 @@ from toetreding.inputs import load_request
 from toetreding.model import Language, OutputProfile, Statement
 from toetreding.render import RenderedStatement, StatementRenderer, render_statement
 
+from .conftest import EXAMPLE as EXAMPLE_DIR
+from .conftest import ROOT as ROOT_DIR
 from .conftest import needs_poppler, pdf_text, run_tool
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -56,26 +58,94 @@ def test_text_matches_golden(
     )
 
 
+NEVER_IN_A_STATEMENT = (
+    "Aldus verklaard",  # a date the tool invents; the signature carries the date
+    "Reikwijdte",  # internal identifiers do not belong in a legal annex
+    "pga-radicalisering",
+    "maakt het mogelijk",  # a covenant is no legal basis for exchanging data
+    "andere partijen",
+    "10:1 ",  # a mandate rests on Awb 10:3 (10:1 only defines it)
+    "stemt door ondertekening hiernaast in",  # the consent is the coordinator's own text
+)
+
+
 @needs_poppler
-def test_dutch_statement_says_what_the_law_requires(
+def test_dutch_statement_of_a_legal_person_says_what_the_law_requires(
     huizen_pdf: RenderedStatement, tmp_path: Path
 ) -> None:
     text = re.sub(r"\s+", " ", pdf_text(huizen_pdf.pdf, tmp_path))
     for phrase in (
-        "Toetredingsverklaring",
-        "Modelconvenant persoonsgerichte aanpak voorkoming radicalisering en extremisme (versie 2018)",
+        "Toetredingsverklaring tot het Convenant persoonsgerichte aanpak voorkoming radicalisering "
+        "en extremisme van 14 december 2018 (Stcrt. 2019, 12345), met bijlagen",
         "De gemeente Huizen (CBS-code GM0406)",
         "op grond van artikel 171, eerste lid, Gemeentewet vertegenwoordigd door haar burgemeester, mr. J. de Vries",
-        "besluit van het college van burgemeester en wethouders van 14 mei 2019 (kenmerk Z-2019-04512)",
-        "rechten en verplichtingen zonder voorbehoud te aanvaarden",
-        "van kracht wordt op de datum waarop de Minister van Justitie en Veiligheid schriftelijk met de toetreding instemt",
-        "Aldus verklaard te Huizen op 21 mei 2019",
-        "Gemeente Huizen, namens deze",
+        "besluit van het college van burgemeester en wethouders van 10 november 2026 (kenmerk "
+        "Z-2026-04512), genomen op grond van artikel 160, eerste lid, onder e, Gemeentewet",
+        "de rechten en verplichtingen die daaruit voor haar voortvloeien zonder voorbehoud te aanvaarden",
+        "de Minister van Justitie en Veiligheid te verzoeken met deze toetreding in te stemmen",
+        "van kracht wordt op de datum waarop de Minister van Justitie en Veiligheid met de toetreding instemt",
+        "Na de instemming wordt de toetreding bekendgemaakt in de Staatscourant.",
+        "Aldus elektronisch ondertekend te Huizen op de datum vermeld bij de elektronische handtekening.",
+        "De gemeente Huizen, de burgemeester,",
+        "De Minister van Justitie en Veiligheid stemt in met de toetreding van de gemeente Huizen",
+        "Aldus elektronisch ondertekend te Den Haag op de datum vermeld bij de elektronische handtekening.",
+        "De Minister van Justitie en Veiligheid, namens deze, de Nationaal Coördinator "
+        "Terrorismebestrijding en Veiligheid,",
         "Contactpersoon S. Jansen",
         "Bijlage: bevoegdheid tot ondertekening",
-        "Keten van bevoegdheid",
+        "Handtekeningformule in de elektronische handtekening: burgemeester van Huizen, namens de gemeente Huizen.",
     ):
         assert phrase in text, phrase
+    for phrase in (*NEVER_IN_A_STATEMENT, "namens deze, de burgemeester"):
+        assert phrase not in text, phrase
+
+
+@needs_poppler
+def test_the_annex_cites_the_article_each_step_rests_on(
+    huizen_pdf: RenderedStatement, tmp_path: Path
+) -> None:
+    annex = re.sub(r"\s+", " ", pdf_text(huizen_pdf.pdf, tmp_path).split("Bijlage:")[1])
+    party, consent = annex.split("Instemming door")
+    assert "Besluit tot toetreding artikel 160, eerste lid, onder e, Gemeentewet" in party
+    assert "Vertegenwoordiging van rechtswege artikel 171, eerste lid, Gemeentewet" in party
+    assert (
+        "KB 2023/000123" in party
+        and "Ambtstermijn vanaf 1 juni 2023 tot en met 31 mei 2029" in party
+    )
+    assert (
+        "College van burgemeester en wethouders →" not in party
+    )  # the law represents, not the college
+    assert "Mandaat artikel 10:3 Algemene wet bestuursrecht" in consent
+    assert "Stcrt. 2020, 1234" in consent  # the mandate regulation, where it was published
+
+
+@needs_poppler
+def test_dutch_statement_of_organs_signs_in_the_form_of_awb_10_10(
+    renderer: StatementRenderer, workspace: Path, tmp_path: Path
+) -> None:
+    from toetreding.inputs import load_request
+
+    rendered = renderer.render(load_request(workspace / "verzoek-organen.yaml"))
+    text = re.sub(r"\s+", " ", pdf_text(rendered.pdf, tmp_path))
+    for phrase in (
+        "Het college van burgemeester en wethouders van Huizen (gemeente Huizen, CBS-code GM0406)",
+        "krachtens mandaat (artikel 10:3 Algemene wet bestuursrecht) verleend bij besluit van "
+        "10 november 2026 (kenmerk Z-2026-04512)",
+        "die daaruit voor hem voortvloeien",
+        "Burgemeester en wethouders van Huizen, namens deze, de burgemeester,",
+        "De Minister van Justitie en Veiligheid stemt in met de toetreding van het college van "
+        "burgemeester en wethouders van Huizen",
+        "Mandaat artikel 10:3 Algemene wet bestuursrecht",
+        "Handtekeningformule in de elektronische handtekening: burgemeester van Huizen, namens het "
+        "college van burgemeester en wethouders van Huizen.",
+    ):
+        assert phrase in text, phrase
+    for phrase in (
+        *NEVER_IN_A_STATEMENT,
+        "vertegenwoordigd door haar burgemeester",
+        "De gemeente Huizen,",
+    ):
+        assert phrase not in text, phrase
 
 
 def test_xmp_declares_pdfa_2a_and_pdfua_1(huizen_pdf: RenderedStatement) -> None:
@@ -123,7 +193,7 @@ def test_two_empty_signature_fields_seen_by_poppler(
     path.write_bytes(huizen_pdf.pdf)
     report = run_tool("pdfsig", "-nocert", path)
     assert "Signature Field Name: ondertekening-partij" in report
-    assert "Signature Field Name: aanvaarding-coordinator" in report
+    assert "Signature Field Name: instemming-coordinator" in report
     assert report.count("The signature form field is not signed.") == 2
 
 
@@ -135,7 +205,7 @@ def test_signature_fields_are_tagged_printable_and_where_the_template_put_them(
     tree = root["/StructTreeRoot"]
     parent_tree = tree["/ParentTree"]["/Nums"]
     fields = [ref.get_object() for ref in root["/AcroForm"]["/Fields"]]
-    assert [f["/T"] for f in fields] == ["ondertekening-partij", "aanvaarding-coordinator"]
+    assert [f["/T"] for f in fields] == ["ondertekening-partij", "instemming-coordinator"]
     placements = {p.name: p for p in huizen_pdf.fields}
     widgets = []
     for field in fields:
@@ -191,7 +261,7 @@ def test_bytes_are_identical_across_processes(
 
 def test_document_date_comes_from_the_data(huizen_pdf: RenderedStatement) -> None:
     info = _read(huizen_pdf.pdf).trailer["/Info"].get_object()
-    assert str(info["/CreationDate"]).startswith("D:20190521")
+    assert str(info["/CreationDate"]).startswith("D:20261124")
 
 
 def test_pdfa3_profile(workspace: Path) -> None:
@@ -326,3 +396,31 @@ def test_failed_render_leaves_nothing_behind(workspace: Path) -> None:
         render_statement(workspace / "verzoek.yaml", workspace / "uit.pdf", load_settings(config))
     assert not (workspace / "uit.pdf").exists()
     assert not list(workspace.glob(".*.part"))
+
+
+def test_templates_hold_no_covenant_specific_words() -> None:
+    """Everything about a covenant is data: its names may not be written into a template."""
+    from toetreding.inputs import load_model
+    from toetreding.model import Covenant
+
+    covenant = load_model(EXAMPLE_DIR / "convenant.yaml", Covenant)
+    coordinator = covenant.coordinator
+    facts = [
+        covenant.title,
+        covenant.short_title or "",
+        covenant.publication,
+        covenant.accession_article,
+        covenant.announcement or "",
+        coordinator.name.removeprefix("de "),
+        coordinator.place,
+        coordinator.authority.signer.function,
+        "radicalisering",
+        "Justitie",
+        *covenant.parties,
+    ]
+    templates = sorted((ROOT_DIR / "templates").rglob("*.typ*"))
+    assert len(templates) >= 4
+    for template in templates:
+        text = template.read_text(encoding="utf-8").lower()
+        for fact in facts:
+            assert fact.strip().lower() not in text, f"{template}: {fact!r} belongs in the data"

@@ -298,7 +298,7 @@ def test_acceptance_is_a_second_signature_and_keeps_the_first_valid(
             on_behalf_of="de Minister van Justitie en Veiligheid",
         ),
     )
-    assert outcome.signed.slot.value == "aanvaarding-coordinator"
+    assert outcome.signed.slot.value == "instemming-coordinator"
     party, coordinator = pdfsig(second)
     assert party.valid and not party.whole_document
     assert coordinator.valid and coordinator.whole_document
@@ -308,7 +308,7 @@ def test_acceptance_is_a_second_signature_and_keeps_the_first_valid(
 
     reader = PdfFileReader(io.BytesIO(second.read_bytes()))
     acceptance = reader.embedded_regular_signatures[1]
-    assert acceptance.field_name == "aanvaarding-coordinator"
+    assert acceptance.field_name == "instemming-coordinator"
     party_signature = reader.embedded_regular_signatures[0]
     assert acceptance.self_reported_timestamp is not None
     assert party_signature.self_reported_timestamp is not None
@@ -486,7 +486,7 @@ def test_field_rules(
             unsigned_pdf,
             tmp_path / "x.pdf",
             choice(test_pki, "signer-rsa", secret_file),
-            "aanvaarding-coordinator",
+            "instemming-coordinator",
         )
     signed = tmp_path / "getekend.pdf"
     sign_file(example_settings, unsigned_pdf, signed, choice(test_pki, "signer-rsa", secret_file))

@@ -30,7 +30,7 @@ from toetreding.sign import SignerChoice, sign_file
 from toetreding.signing_config import SignatureLevel, VerificationOptions
 from toetreding.verify import Indication, VerifyOptions, verify_file
 
-from .conftest import TEST_SIGNER_IDENTITY, needs_poppler
+from .conftest import TEST_SIGNER_IDENTITY, bind_consent_to_test_pki, needs_poppler
 from .support import encodings, hostile
 from .support.pki import PASSPHRASE, RunningPki
 from .support.readers import pdfsig
@@ -56,7 +56,7 @@ def choice(
 def acceptance(pki: RunningPki, secret: Path, **extra: object) -> SignerChoice:
     values: dict[str, object] = {
         "level": SignatureLevel.B_T,
-        "function": "Nationaal Coördinator",
+        "function": "Nationaal Coördinator Terrorismebestrijding en Veiligheid",
         "on_behalf_of": "de Minister van Justitie en Veiligheid",
     }
     values.update(extra)
@@ -127,7 +127,7 @@ def test_a_good_statement_passes_with_everything_named(signed: Path, test_pki: R
     assert party.commitment_type == "proof_of_approval" and party.revocation == "good"
     assert party.signing_time_source == "signature-timestamp"
     later = [(c.description, c.allowed) for c in party.changes_after_signing]
-    assert ("later signature in the field 'aanvaarding-coordinator'", True) in later
+    assert ("later signature in the field 'instemming-coordinator'", True) in later
     assert all(allowed for _text, allowed in later)
     assert accepted.coverage == "entire-file" and accepted.changes_after_signing == []
     assert report.document.pdfa == "PDF/A-2a" and report.document.pdfua == "PDF/UA-1"
@@ -287,13 +287,13 @@ def test_signing_out_of_order_fails(
             unsigned_pdf.read_bytes(),
             test_pki.pkcs12("coordinator"),
             PASSPHRASE,
-            "aanvaarding-coordinator",
+            "instemming-coordinator",
         )
     )
     second = tmp_path / "daarna-partij.pdf"
     sign_file(example_settings, first, second, choice(test_pki, secret))
     report = verify_file(second, options(test_pki))
-    accepted = next(s for s in report.signatures if s.field_name == "aanvaarding-coordinator")
+    accepted = next(s for s in report.signatures if s.field_name == "instemming-coordinator")
     assert any("against the statement's order" in p for p in accepted.problems), accepted.problems
     assert not report.passed
 
@@ -387,7 +387,7 @@ def test_a_claimed_time_is_told_apart_and_the_acceptance_needs_a_timestamp(
 
 @pytest.fixture
 def withdrawn_mandate_pdf(
-    tmp_path: Path, renderer: Any, example_settings: Settings
+    tmp_path: Path, renderer: Any, example_settings: Settings, test_pki: RunningPki
 ) -> tuple[Path, dt.date]:
     """A statement whose signer's power ended yesterday."""
     from toetreding.inputs import load_request
@@ -402,8 +402,10 @@ def withdrawn_mandate_pdf(
     end = text.index("    besluit:", start)
     ended = dt.date.today() - dt.timedelta(days=1)
     text = text[:start] + TEST_SIGNER_IDENTITY + text[end:]
-    text = text.rstrip() + f"\n    geldig_tot: {ended.isoformat()}\n"
+    assert "    geldig_tot: 2029-05-31" in text
+    text = text.replace("    geldig_tot: 2029-05-31", f"    geldig_tot: {ended.isoformat()}")
     authority.write_text(text, encoding="utf-8")
+    bind_consent_to_test_pki(folder, test_pki)
     path = tmp_path / "verklaring.pdf"
     path.write_bytes(renderer.render(load_request(folder / "verzoek.yaml")).pdf)
     return path, ended
@@ -748,24 +750,151 @@ def test_second_signature_by_an_untrusted_key_fails(
     pw = tmp_path / "vreemd-pw"
     pw.write_text(DEMO_PASSPHRASE)
     second = tmp_path / "aanvaard.pdf"
-    sign_file(
-        example_settings,
-        first,
-        second,
-        SignerChoice(
-            pkcs12=stranger.coordinator.pkcs12,
-            secret_file=pw,
-            function="x",
-            on_behalf_of="y",
-            level=SignatureLevel.B_T,
+    with pytest.raises(SigningError, match="to consent for"):  # `sign` refuses it up front
+        sign_file(
+            example_settings,
+            first,
+            second,
+            SignerChoice(
+                pkcs12=stranger.coordinator.pkcs12,
+                secret_file=pw,
+                level=SignatureLevel.B_T,
+                tsa_url=test_pki.tsa_url,
+            ),
+        )
+    assert not second.exists()
+    second.write_bytes(  # made with another tool
+        encodings.sign_existing_field(
+            first.read_bytes(),
+            stranger.coordinator.pkcs12,
+            DEMO_PASSPHRASE,
+            "instemming-coordinator",
+            role=CONSENT_ROLE,
             tsa_url=test_pki.tsa_url,
-        ),
+        )
     )
     report = verify_file(second, options(test_pki))
     assert not report.passed
-    assert report.signatures[0].indication is Indication.PASSED
+    # (pyHanko itself declares PDF 2.0 for this EC key, which the party's signature reports
+    # as a change; toetreding's own signing keeps PDF 1.7 — so only the consent is judged here)
     assert report.signatures[1].indication is Indication.INDETERMINATE
     assert report.signatures[1].sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
+    assert report.consent_chain is not None and not report.consent_chain.authorised
+
+
+CONSENT_ROLE = (
+    "Nationaal Coördinator Terrorismebestrijding en Veiligheid, namens de Minister van Justitie "
+    "en Veiligheid"
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "role", "rule"),
+    [
+        # the party's own, trusted key "consents" to its own statement, claiming the role
+        ("signer-rsa", CONSENT_ROLE, "certificate"),
+        # with the party's own formula
+        ("signer-rsa", "burgemeester van Huizen, namens de gemeente Huizen", "formula"),
+        # the coordinator's key, but presented as someone the chain does not name
+        (
+            "coordinator",
+            "directeur-generaal, namens de Minister van Justitie en Veiligheid",
+            "formula",
+        ),
+        # the coordinator's key acting for another minister
+        (
+            "coordinator",
+            "Nationaal Coördinator Terrorismebestrijding en Veiligheid, namens de Minister van "
+            "Binnenlandse Zaken",
+            "formula",
+        ),
+    ],
+)
+def test_a_consent_outside_the_coordinators_chain_fails(
+    tmp_path: Path,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+    label: str,
+    role: str,
+    rule: str,
+) -> None:
+    """Trusted, intact, timestamped — and still not a consent: the chain says who consents."""
+    party = tmp_path / "partij.pdf"
+    sign_file(
+        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
+    )
+    forged = tmp_path / "instemming.pdf"
+    with pytest.raises(SigningError, match="to consent for"):
+        function, on_behalf_of = role.split(", namens ")
+        sign_file(
+            example_settings,
+            party,
+            forged,
+            choice(
+                test_pki,
+                secret,
+                label,
+                level=SignatureLevel.B_T,
+                function=function,
+                on_behalf_of=on_behalf_of,
+            ),
+        )
+    assert not forged.exists()
+    forged.write_bytes(
+        encodings.sign_existing_field(
+            party.read_bytes(),
+            test_pki.pkcs12(label),
+            PASSPHRASE,
+            "instemming-coordinator",
+            role=role,
+            tsa_url=test_pki.tsa_url,
+        )
+    )
+    report = verify_file(forged, options(test_pki))
+    consent = report.signatures[1]
+    assert consent.digest_matches and consent.signature_value_valid and consent.certificate_trusted
+    assert report.chain is not None and report.chain.authorised  # the party's signature is fine
+    assert report.consent_chain is not None and not report.consent_chain.authorised
+    assert any(f"{rule}" in b or "signing certificate" in b for b in report.consent_chain.breaches)
+    assert report.document.effective_date is None
+    assert not report.passed and report.verdict == "FAILED"
+    assert any("has not taken effect" in p for p in report.document.problems)
+
+
+def test_the_coordinators_consent_passes_and_is_reported(
+    tmp_path: Path,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+) -> None:
+    party = tmp_path / "partij.pdf"
+    sign_file(
+        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
+    )
+    accepted = tmp_path / "instemming.pdf"
+    # no --function/--on-behalf-of: the consent presents the formula its chain asks for
+    sign_file(
+        example_settings,
+        party,
+        accepted,
+        choice(
+            test_pki,
+            secret,
+            "coordinator",
+            level=SignatureLevel.B_T,
+            function=None,
+            on_behalf_of=None,
+        ),
+    )
+    report = verify_file(accepted, options(test_pki))
+    assert report.passed, all_problems(report)
+    assert report.signatures[1].claimed_role == CONSENT_ROLE
+    assert report.consent_chain is not None and report.consent_chain.authorised
+    assert report.document.effective_date is not None
+    assert report.to_dict()["consent_chain"]["authorised"] is True
 
 
 def test_revoked_signer_fails(
@@ -904,3 +1033,51 @@ def test_fuzzed_files_never_crash_and_never_pass(
         assert not report.passed, f"a mutation passed (seed 20261128): {report.to_dict()}"
         outcomes[report.verdict] = outcomes.get(report.verdict, 0) + 1
     assert sum(outcomes.values()) == 1000
+
+
+def test_a_coordinator_chain_swapped_in_later_metadata_does_not_authorise_a_consent(
+    tmp_path: Path,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+) -> None:
+    """After the party signed, someone rewrites the XMP so the coordinator's chain names
+    the party's own key, then consents with it: the consent is judged by the chain the
+    party signed, never by a later one."""
+    import hashlib
+
+    from .support.hostile import _xmp_rewritten
+
+    party = tmp_path / "partij.pdf"
+    sign_file(
+        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
+    )
+    coordinator = hashlib.sha256(test_pki.cert_der("coordinator")).hexdigest().encode()
+    own = hashlib.sha256(test_pki.cert_der("signer-rsa")).hexdigest().encode()
+    swap = _xmp_rewritten(lambda xmp: xmp.replace(coordinator, own))
+    swapped = swap(party.read_bytes())
+    assert own in swapped
+    (tmp_path / "omgewisseld.pdf").write_bytes(swapped)
+    with pytest.raises(SigningError, match="changed after the party signed"):
+        sign_file(
+            example_settings,
+            tmp_path / "omgewisseld.pdf",
+            tmp_path / "x.pdf",
+            choice(test_pki, secret, "coordinator", level=SignatureLevel.B_T),
+        )
+    forged = tmp_path / "instemming.pdf"
+    forged.write_bytes(
+        encodings.sign_existing_field(
+            swapped,
+            test_pki.pkcs12("signer-rsa"),
+            PASSPHRASE,
+            "instemming-coordinator",
+            role=CONSENT_ROLE,
+            tsa_url=test_pki.tsa_url,
+        )
+    )
+    report = verify_file(forged, options(test_pki))
+    assert report.consent_chain is not None and not report.consent_chain.authorised
+    assert any("signing certificate" in b for b in report.consent_chain.breaches)
+    assert not report.passed and report.document.effective_date is None

@@ -69,8 +69,8 @@ def cite_decision_document(workspace: Path, name: str, content: bytes) -> None:
     authority = workspace / "bevoegdheid.yaml"
     authority.write_text(
         authority.read_text().replace(
-            '    kenmerk: "Z-2019-04512"\n',
-            '    kenmerk: "Z-2019-04512"\n'
+            '    kenmerk: "Z-2026-04512"\n',
+            '    kenmerk: "Z-2026-04512"\n'
             f"    document:\n      bestand: {name}\n      sha256: {digest}\n",
         )
     )
@@ -288,10 +288,10 @@ def test_batch_never_writes_through_a_link_planted_in_its_folder(
     shutil.rmtree(demo / "uit" / "GM0406")
     (demo / "uit" / "GM0406").symlink_to(victim)
     (demo / "uit" / "GM0376" / "verklaring.pdf").unlink()
-    (demo / "uit" / "GM0376" / "verklaring.pdf").symlink_to(demo / "verklaring-aanvaard.pdf")
+    (demo / "uit" / "GM0376" / "verklaring.pdf").symlink_to(demo / "verklaring-met-instemming.pdf")
     before = snapshot(demo)
     code, err = cli("batch", "batch/klein.yaml", "-o", "uit")
     assert code == 3 and "symbolic link" in err, err
     assert list(victim.iterdir()) == []
     after = snapshot(demo)
-    assert after["verklaring-aanvaard.pdf"] == before["verklaring-aanvaard.pdf"]
+    assert after["verklaring-met-instemming.pdf"] == before["verklaring-met-instemming.pdf"]

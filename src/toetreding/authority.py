@@ -15,8 +15,8 @@ from pathlib import Path
 from .embedded import EmbeddedDataError, read_from_xmp
 from .errors import InputFileError
 from .inputs import load_model, load_request
-from .mandate import CertificateFacts, ChainContext, ChainVerdict, check_chain
-from .model import Authority
+from .mandate import CertificateFacts, ChainContext, ChainVerdict, check_chain, consent_context
+from .model import Authority, Organ, PartyForm
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,13 @@ class LoadedChain:
     source: Path
     covenant_id: str | None = None
     party_name: str | None = None
-    accession_decision: str | None = None
+    form: PartyForm | None = None
+    organs: tuple[Organ, ...] = ()
+    accession_decisions: tuple[str, ...] = ()
+    coordinator: str | None = None
+    """The coordinating party that consents (known from a request or a statement)."""
+    consent_authority: Authority | None = None
+    """The coordinating party's own chain, for its consent."""
 
 
 def load_chain(path: Path, request: Path | None = None) -> LoadedChain:
@@ -42,7 +48,11 @@ def load_chain(path: Path, request: Path | None = None) -> LoadedChain:
             source=path,
             covenant_id=statement.covenant.id,
             party_name=statement.municipality_name,
-            accession_decision=statement.accession_decision.id,
+            form=statement.covenant.party_form,
+            organs=statement.party_organs,
+            accession_decisions=tuple(d.id for d in statement.accession_decisions),
+            coordinator=statement.covenant.coordinator.name,
+            consent_authority=statement.covenant.coordinator.authority,
         )
     if path.suffix.lower() == ".pdf":
         return _chain_from_pdf(path)
@@ -74,7 +84,11 @@ def _chain_from_pdf(path: Path) -> LoadedChain:
         source=path,
         covenant_id=embedded.covenant_id,
         party_name=embedded.party_name,
-        accession_decision=embedded.accession_decision,
+        form=embedded.party_form,
+        organs=tuple(embedded.organs),
+        accession_decisions=tuple(embedded.accession_decisions),
+        coordinator=embedded.coordinator.name,
+        consent_authority=embedded.coordinator.authority,
     )
 
 
@@ -93,17 +107,46 @@ def check_authority(
     at: dt.date | None = None,
     signer_certificate: Path | None = None,
     request: Path | None = None,
+    consent: bool = False,
 ) -> tuple[LoadedChain, ChainVerdict]:
-    """Load and check a chain: at ``at`` (default today), optionally for a certificate."""
+    """Load and check a chain: at ``at`` (default today), optionally for a certificate.
+
+    With ``consent`` the coordinating party's chain is checked (for its consent) instead of
+    the party's; that chain comes with a request or a statement PDF.
+    """
     chain = load_chain(path, request)
-    accession = chain.accession_decision
-    if accession is None and len(chain.authority.decisions) == 1:
-        accession = chain.authority.decisions[0].id
+    moment = at or dt.date.today()
+    certificate = certificate_facts_from_file(signer_certificate) if signer_certificate else None
+    if consent:
+        if (
+            chain.consent_authority is None
+            or chain.coordinator is None
+            or chain.covenant_id is None
+        ):
+            raise InputFileError(
+                "the coordinating party's chain is in the covenant, which this file does not name",
+                hint="give a statement PDF, or bevoegdheid.yaml with --for verzoek.yaml",
+            )
+        context = consent_context(
+            moment,
+            covenant_id=chain.covenant_id,
+            coordinator=chain.coordinator,
+            certificate=certificate,
+        )
+        consent_chain = LoadedChain(
+            authority=chain.consent_authority,
+            source=path,
+            covenant_id=chain.covenant_id,
+            coordinator=chain.coordinator,
+        )
+        return consent_chain, check_chain(chain.consent_authority, context)
     context = ChainContext(
-        at=at or dt.date.today(),
+        at=moment,
         covenant_id=chain.covenant_id,
         party_name=chain.party_name,
-        accession_decision=accession,
-        certificate=certificate_facts_from_file(signer_certificate) if signer_certificate else None,
+        form=chain.form,
+        organs=tuple(o.organ_name for o in chain.organs),
+        accession_decisions=chain.accession_decisions,
+        certificate=certificate,
     )
     return chain, check_chain(chain.authority, context)

@@ -78,7 +78,7 @@ def create_demo(workspace: Path) -> DemoOutcome:
     accepted = sign_recorded(
         settings,
         signed.output,
-        workspace / "verklaring-aanvaard.pdf",
+        workspace / "verklaring-met-instemming.pdf",
         SignerChoice(profile=pki.coordinator.profile),
         overwrite=True,
     ).outcome

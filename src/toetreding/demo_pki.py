@@ -330,7 +330,7 @@ ondertekening:
       functie: Nationaal Coördinator Terrorismebestrijding en Veiligheid
       namens: de Minister van Justitie en Veiligheid
       plaats: Den Haag
-      veld: aanvaarding-coordinator
+      veld: instemming-coordinator
     batch:                        # one throwaway key for the example batches (batch/)
       pkcs12: pki/batch.p12
       wachtwoordbestand: pki/wachtwoord.txt

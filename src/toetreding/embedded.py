@@ -16,55 +16,142 @@ import json
 import xml.etree.ElementTree as ElementTree
 from xml.sax.saxutils import escape
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .mandate import chain_digest
-from .model import Authority, Statement
+from .mandate import (
+    CertificateFacts,
+    ChainContext,
+    chain_digest,
+    consent_context,
+    expected_formula,
+    parse_formula,
+    party_context,
+)
+from .model import Authority, Organ, PartyForm, SignatureSlot, Statement
 
 NAMESPACE = "http://ns.toetreding.nl/verklaring/1.0/"
 PREFIX = "toetreding"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: the party form, the organs, one decision to join per organ and the coordinating
+party's own chain (so `verify` can judge the consent); 1 had none of these."""
 
 
-class EmbeddedStatement(BaseModel):
-    """What a statement PDF says about itself, machine-readably."""
-
+class _Frozen(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", validate_by_alias=True, validate_by_name=True
     )
+
+
+class EmbeddedCoordinator(_Frozen):
+    """The coordinating party as the party signed it: who consents, and by what chain."""
+
+    name: str = Field(alias="naam")
+    place: str = Field(alias="plaats")
+    authority: Authority = Field(alias="bevoegdheid")
+
+
+class EmbeddedStatement(_Frozen):
+    """What a statement PDF says about itself, machine-readably."""
 
     version: int = Field(default=FORMAT_VERSION, alias="versie")
     covenant_id: str = Field(alias="convenant_id")
     covenant_title: str = Field(alias="convenant_titel")
     covenant_version: str | None = Field(default=None, alias="convenant_versie")
-    coordinating_party: str = Field(alias="coordinerende_partij")
+    covenant_date: dt.date = Field(alias="convenant_datum")
+    covenant_publication: str = Field(alias="convenant_publicatie")
+    party_form: PartyForm = Field(alias="partijvorm")
+    organs: list[Organ] = Field(default_factory=list, alias="organen")
+    coordinator: EmbeddedCoordinator = Field(alias="coordinerende_partij")
     party_code: str = Field(alias="partij_cbs_code")
     party_name: str = Field(alias="partij_naam")
     date: dt.date = Field(alias="datum")
     place: str = Field(alias="plaats")
     reference: str | None = Field(default=None, alias="kenmerk")
-    accession_decision: str = Field(alias="toetredingsbesluit")
+    accession_decisions: list[str] = Field(alias="toetredingsbesluiten", min_length=1)
     authority: Authority = Field(alias="bevoegdheid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("versie", FORMAT_VERSION) != FORMAT_VERSION:
+            raise ValueError(
+                f"the statement data is format {data.get('versie')!r}; this version of "
+                f"toetreding reads format {FORMAT_VERSION} (which names the party form and the "
+                "coordinating party's chain): render the statement again"
+            )
+        return data
 
     @classmethod
     def from_statement(cls, statement: Statement) -> EmbeddedStatement:
         """The embedded form of a loaded statement."""
         covenant = statement.covenant
+        coordinator = covenant.coordinator
         return cls.model_validate(
             {
                 "convenant_id": covenant.id,
                 "convenant_titel": covenant.title,
                 "convenant_versie": covenant.version,
-                "coordinerende_partij": covenant.coordinator.name,
+                "convenant_datum": covenant.date,
+                "convenant_publicatie": covenant.publication,
+                "partijvorm": covenant.party_form,
+                "organen": list(covenant.organs),
+                "coordinerende_partij": {
+                    "naam": coordinator.name,
+                    "plaats": coordinator.place,
+                    "bevoegdheid": coordinator.authority.model_dump(mode="json", by_alias=True),
+                },
                 "partij_cbs_code": statement.request.party.cbs_code,
                 "partij_naam": statement.municipality_name,
                 "datum": statement.request.date,
                 "plaats": statement.request.place,
                 "kenmerk": statement.request.reference,
-                "toetredingsbesluit": statement.accession_decision.id,
+                "toetredingsbesluiten": [d.id for d in statement.accession_decisions],
                 "bevoegdheid": statement.authority.model_dump(mode="json", by_alias=True),
             }
         )
+
+    def party_context(
+        self, at: dt.date, certificate: CertificateFacts | None, formula: str | None
+    ) -> ChainContext:
+        """What the party's signature is checked against (`sign` and `verify` alike)."""
+        return party_context(
+            at,
+            covenant_id=self.covenant_id,
+            party_name=self.party_name,
+            form=self.party_form,
+            organs=self.organs,
+            accession_decisions=self.accession_decisions,
+            certificate=certificate,
+            formula=formula,
+        )
+
+    def consent_context(
+        self, at: dt.date, certificate: CertificateFacts | None, formula: str | None
+    ) -> ChainContext:
+        """What the coordinating party's consent is checked against."""
+        return consent_context(
+            at,
+            covenant_id=self.covenant_id,
+            coordinator=self.coordinator.name,
+            certificate=certificate,
+            formula=formula,
+        )
+
+    def formula_for(self, slot: SignatureSlot) -> tuple[str, str] | None:
+        """(function, on whose behalf) as this statement's chains ask for the field's signer."""
+        today = dt.date.today()
+        if slot is SignatureSlot.PARTY:
+            authority, context = self.authority, self.party_context(today, None, None)
+        else:
+            authority = self.coordinator.authority
+            context = self.consent_context(today, None, None)
+        formula = expected_formula(authority, context)
+        return parse_formula(formula) if formula else None
+
+    @property
+    def accession_decision(self) -> str:
+        """The (first) decision to join."""
+        return self.accession_decisions[0]
 
     def canonical_json(self) -> str:
         """Sorted keys, no spaces, UTF-8: the same data always gives the same text."""

@@ -145,15 +145,22 @@ def load_request(path: Path | str) -> Statement:
     request = validate(request_doc, StatementRequest)
     base = request_path.parent
     root = workspace_of(base)
-    covenant = load_model(
-        referenced_file(request_doc, base, request.covenant_file, ("convenant",), root), Covenant
-    )
+    covenant_path = referenced_file(request_doc, base, request.covenant_file, ("convenant",), root)
+    covenant_doc = read_yaml(covenant_path)
+    covenant = validate(covenant_doc, Covenant)
     authority_path = referenced_file(
         request_doc, base, request.authority_file, ("bevoegdheid",), root
     )
     authority_doc = read_yaml(authority_path)
     authority = validate(authority_doc, Authority)
     _check_decision_documents(authority_doc, authority, authority_path.parent, root)
+    _check_decision_documents(
+        covenant_doc,
+        covenant.coordinator.authority,
+        covenant_path.parent,
+        root,
+        ("coordinerende_partij", "bevoegdheid"),
+    )
     _check_accession_decision(request_doc, request, authority)
     return Statement(request=request, covenant=covenant, authority=authority)
 
@@ -231,14 +238,21 @@ def _outside(
 
 
 def _check_decision_documents(
-    doc: LocatedDocument, authority: Authority, base: Path, root: Path
+    doc: LocatedDocument,
+    authority: Authority,
+    base: Path,
+    root: Path,
+    within: tuple[str, ...] = (),
 ) -> None:
-    """A decision document named in the chain must be there, byte for byte (its SHA-256)."""
+    """A decision document named in the chain must be there, byte for byte (its SHA-256).
+
+    ``within`` is where the chain sits in ``doc`` (the coordinator's chain lies inside the
+    covenant file)."""
     problems = []
     for index, decision in enumerate(authority.decisions):
         if decision.document is None:
             continue
-        key = ("besluiten", index, "document")
+        key: KeyPath = (*within, "besluiten", index, "document")
         try:
             path = referenced_file(
                 doc,
@@ -275,6 +289,29 @@ def _check_accession_decision(
 ) -> None:
     ids = [d.id for d in authority.decisions]
     wanted = request.accession_decision
+    if isinstance(wanted, list):
+        if not wanted or len(set(wanted)) != len(wanted):
+            raise ValidationFailed(
+                [
+                    doc.problem(
+                        ("toetredingsbesluit",),
+                        "the list of decisions to join is empty or names one twice",
+                        "name each organ's decision to join once",
+                    )
+                ]
+            )
+        for index, one in enumerate(wanted):
+            if one not in ids:
+                raise ValidationFailed(
+                    [
+                        doc.problem(
+                            ("toetredingsbesluit", index),
+                            f"'{one}' is not a decision in {request.authority_file}",
+                            f"use one of: {', '.join(ids)}",
+                        )
+                    ]
+                )
+        return
     if wanted is None and len(ids) > 1:
         raise ValidationFailed(
             [

@@ -1,12 +1,14 @@
 """Who may sign what: the chain-of-authority rules, as pure functions.
 
-Dutch law in short (see DESIGN.md §2): the college decides to join a covenant (Gemeentewet
-art. 160); the burgemeester represents the gemeente (art. 171 lid 1) and may assign that
-to someone else (171 lid 2); a locoburgemeester or appointed substitute acts when the
-burgemeester cannot (art. 77/78); authority can be passed on by mandaat, volmacht or
-machtiging (Awb 10:1, 10:12), and onward by ondermandaat only where the mandator allows it
-(10:9); a general mandate is granted in writing (10:5); and the act names on whose behalf
-it is done, always the original mandator (10:10).
+Dutch law in short (see DESIGN.md §2). How a gemeente joins depends on the covenant's party
+list. As a *legal person*: the college decides to join (Gemeentewet art. 160 lid 1 onder e);
+the burgemeester represents the gemeente by law for his term (art. 171 lid 1, appointed by
+Royal Decree, art. 61) and may assign that to someone (171 lid 2); a locoburgemeester or
+appointed substitute acts when he cannot (art. 77/78). As *organs* (college and/or
+burgemeester, each for its own powers): each organ decides to join and acts by mandate
+(Awb 10:3, a general mandate in writing, 10:5), passed on by ondermandaat only where the
+mandator allows it (10:9), and the act names the original mandator (10:10). The coordinating
+party's consent rests on its own chain in the same way (an organ acting by mandate).
 
 Each rule takes the data and returns the ways the data breaks it, written for a legal
 officer, with the article. :func:`check_chain` runs them all. Nothing here reads files,
@@ -23,20 +25,53 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .model import Authority, AuthorityLink, CertificateIdentity, Decision, LinkKind
+from .model import (
+    Authority,
+    AuthorityLink,
+    CertificateIdentity,
+    Decision,
+    LinkKind,
+    Organ,
+    PartyForm,
+)
 
 MANDATE_KINDS = frozenset(
     {LinkKind.MANDATE, LinkKind.POWER_OF_ATTORNEY, LinkKind.AUTHORISATION, LinkKind.SUBMANDATE}
 )
-"""Links by which authority is passed on (Awb 10:1, 10:12, 10:9)."""
+"""Links by which an organ's authority is passed on (Awb 10:3, 10:12, 10:9)."""
 
-WRITTEN_DECISION_KINDS = MANDATE_KINDS | {LinkKind.ASSIGNMENT}
-"""Links that must rest on a written decision (Awb 10:5; art. 171 lid 2 is an act too)."""
+WRITTEN_DECISION_KINDS = MANDATE_KINDS | {
+    LinkKind.ASSIGNMENT,
+    LinkKind.SUBSTITUTION,
+    LinkKind.REPRESENTATION,
+}
+"""Links that rest on a written decision: a mandate (Awb 10:5), an assignment (art. 171
+lid 2), a designation as substitute (art. 77), and the appointment behind a
+representation by law (the Royal Decree, art. 61)."""
 
-FIRST_LINK_KINDS = frozenset(
-    {LinkKind.REPRESENTATION, LinkKind.MANDATE, LinkKind.POWER_OF_ATTORNEY, LinkKind.AUTHORISATION}
-)
-"""How authority can leave the competent organ: representation, or a first mandate."""
+LEGAL_PERSON_FIRST = frozenset({LinkKind.REPRESENTATION, LinkKind.SUBSTITUTION})
+"""Who represents the gemeente as a legal person: the burgemeester or his substitute."""
+
+ORGAN_FIRST = frozenset({LinkKind.MANDATE, LinkKind.POWER_OF_ATTORNEY, LinkKind.AUTHORISATION})
+"""How an organ lets someone act for it: a mandate, volmacht or machtiging."""
+
+WRITTEN_ARTICLE: dict[LinkKind, str] = {
+    LinkKind.REPRESENTATION: "artikel 171, eerste lid, en artikel 61 Gemeentewet",
+    LinkKind.ASSIGNMENT: "artikel 171, tweede lid, Gemeentewet",
+    LinkKind.SUBSTITUTION: "artikel 77 en 78 Gemeentewet",
+    LinkKind.MANDATE: "artikel 10:3 en 10:5, tweede lid, Awb",
+    LinkKind.POWER_OF_ATTORNEY: "artikel 10:12 en 10:5, tweede lid, Awb",
+    LinkKind.AUTHORISATION: "artikel 10:12 en 10:5, tweede lid, Awb",
+    LinkKind.SUBMANDATE: "artikel 10:9 en 10:5, tweede lid, Awb",
+}
+"""The provision that asks each kind of link to rest on a written decision."""
+
+PERIOD_ARTICLE: dict[LinkKind, str] = {
+    LinkKind.REPRESENTATION: "artikel 61, tweede lid, Gemeentewet (ambtstermijn)",
+    LinkKind.ASSIGNMENT: "artikel 171, tweede lid, Gemeentewet",
+    LinkKind.SUBSTITUTION: "artikel 77 en 78 Gemeentewet",
+}
+"""Where a link's period comes from when it is not a mandate (Awb 10:3 and 10:8)."""
 
 
 @dataclass(frozen=True)
@@ -73,19 +108,68 @@ class RuleBreach:
 
 @dataclass(frozen=True)
 class ChainContext:
-    """What the chain is checked against."""
+    """What the chain is checked against: the moment, on whose behalf, and the evidence."""
 
     at: dt.date
     """The signing moment (date)."""
     covenant_id: str | None = None
     """The covenant signed; without it the scope rule is not applied."""
     party_name: str | None = None
-    """The joining party's name, e.g. 'Huizen' (the formula must name it)."""
-    accession_decision: str | None = None
-    """Id of the decision to join; its organ is where the chain must start."""
+    """The gemeente's name, e.g. 'Huizen': functions and organs may be written 'van Huizen'."""
+    form: PartyForm | None = None
+    """How the principal acts; without it only the form-independent rules apply."""
+    organs: tuple[str, ...] = ()
+    """With the organ form: the organs that are party, e.g. ('college van burgemeester en
+    wethouders',) for a gemeente or ('Minister van Justitie en Veiligheid',) for the
+    coordinating party."""
+    accession_decisions: tuple[str, ...] = ()
+    """Ids of the decisions to join (one per joining organ); empty for a consent."""
     certificate: CertificateFacts | None = None
     formula: str | None = None
     """The signing formula, e.g. 'burgemeester van Huizen, namens de gemeente Huizen'."""
+
+
+def party_context(
+    at: dt.date,
+    *,
+    covenant_id: str,
+    party_name: str,
+    form: PartyForm,
+    organs: Sequence[Organ | str],
+    accession_decisions: Sequence[str],
+    certificate: CertificateFacts | None = None,
+    formula: str | None = None,
+) -> ChainContext:
+    """The context for a gemeente's signature."""
+    return ChainContext(
+        at=at,
+        covenant_id=covenant_id,
+        party_name=party_name,
+        form=form,
+        organs=tuple(o.organ_name if isinstance(o, Organ) else Organ(o).organ_name for o in organs),
+        accession_decisions=tuple(accession_decisions),
+        certificate=certificate,
+        formula=formula,
+    )
+
+
+def consent_context(
+    at: dt.date,
+    *,
+    covenant_id: str,
+    coordinator: str,
+    certificate: CertificateFacts | None = None,
+    formula: str | None = None,
+) -> ChainContext:
+    """The context for the coordinating party's consent: its organ acts through its chain."""
+    return ChainContext(
+        at=at,
+        covenant_id=covenant_id,
+        form=PartyForm.ORGANS,
+        organs=(coordinator,),
+        certificate=certificate,
+        formula=formula,
+    )
 
 
 @dataclass(frozen=True)
@@ -137,34 +221,277 @@ def original_mandator(chain: Sequence[AuthorityLink]) -> str | None:
 # --------------------------------------------------------------------------- rules
 
 
-def starts_at_competent_organ(authority: Authority, context: ChainContext) -> list[RuleBreach]:
-    """The first link leaves the organ that decided to join, by representation or mandate."""
-    first = authority.chain[0]
+def _organ_forms(organ: str, party: str | None) -> set[str]:
+    """How an organ may be written: bare, 'van PARTY', and for the college 'burgemeester en
+    wethouders' (the name Awb 10:10 formulas use)."""
+    forms = _forms(organ, party)
+    if normalise(organ) in {"college van burgemeester en wethouders", "college"}:
+        forms |= _forms("burgemeester en wethouders", party) | _forms("college", party)
+        forms |= _forms("college van burgemeester en wethouders", party)
+    return forms
+
+
+def _is_organ(text: str | None, organ: str, party: str | None) -> bool:
+    return text is not None and normalise(text) in _organ_forms(organ, party)
+
+
+def _is_mayor(function: str, party: str | None) -> bool:
+    """Whether a function is the burgemeester's (of ``party`` when known)."""
+    if party is None:
+        return re.fullmatch(r"burgemeester( van .+)?", normalise(function)) is not None
+    return normalise(function) in _forms("burgemeester", party)
+
+
+def accession_decided(authority: Authority, context: ChainContext) -> list[RuleBreach]:
+    """The decision to join was taken by the organ the party form requires.
+
+    A legal person: one decision of the college (art. 160 lid 1 onder e Gemeentewet). The
+    organ form: every organ that is party decided itself, each within its own powers, so
+    each decision names the power it exercises ('grondslag').
+    """
+    found = []
     breaches = []
-    if first.kind not in FIRST_LINK_KINDS:
-        breaches.append(
-            RuleBreach(
-                "competent-organ",
-                f"the chain starts with a {first.kind.value}, which can only pass on authority "
-                "someone already has; it must start with the representation by the burgemeester "
-                "or a mandate of the competent organ",
-                "artikel 160 en 171 Gemeentewet; artikel 10:1 Awb",
-                1,
-            )
-        )
-    if context.accession_decision is not None:
-        decision = _decision(authority, context.accession_decision)
-        if decision is not None and normalise(first.grantor) != normalise(decision.organ):
+    for decision_id in context.accession_decisions:
+        decision = _decision(authority, decision_id)
+        if decision is None:
             breaches.append(
                 RuleBreach(
-                    "competent-organ",
-                    f"the chain starts at '{first.grantor}', but the decision to join was taken by "
-                    f"'{decision.organ}'; authority must come from the organ that decided",
-                    "artikel 160, eerste lid, onder e, Gemeentewet",
+                    "accession-decision",
+                    f"the decision to join '{decision_id}' is not among the decisions",
+                    "Aanwijzingen voor convenanten, aanwijzing 5 (bevoegdheid blijkt uit de stukken)",
+                )
+            )
+        else:
+            found.append(decision)
+            if decision.date > context.at:
+                breaches.append(
+                    RuleBreach(
+                        "accession-decision",
+                        f"the decision to join of {decision.date} ({decision.reference}) had not "
+                        f"been taken yet on {context.at}; nobody may sign before it",
+                        "Aanwijzingen voor convenanten, aanwijzing 5",
+                    )
+                )
+    party = context.party_name
+    if context.form is PartyForm.LEGAL_PERSON:
+        college = Organ.COLLEGE.organ_name
+        for decision in found:
+            if not _is_organ(decision.organ, college, party):
+                breaches.append(
+                    RuleBreach(
+                        "accession-decision",
+                        f"the decision to join was taken by '{decision.organ}'; for the gemeente "
+                        "as a legal person it is the college's (college van burgemeester en "
+                        "wethouders)",
+                        "artikel 160, eerste lid, onder e, Gemeentewet",
+                    )
+                )
+    elif context.form is PartyForm.ORGANS:
+        for organ in context.organs:
+            if not any(_is_organ(d.organ, organ, party) for d in found):
+                breaches.append(
+                    RuleBreach(
+                        "accession-decision",
+                        f"the {organ} is party, but no decision of the {organ} to join is "
+                        "named; each organ joins by its own decision (name it in "
+                        "'toetredingsbesluit')",
+                        "Aanwijzingen voor convenanten, aanwijzing 5",
+                    )
+                )
+        for decision in found:
+            if not any(_is_organ(decision.organ, o, party) for o in context.organs):
+                breaches.append(
+                    RuleBreach(
+                        "accession-decision",
+                        f"the decision to join was taken by '{decision.organ}', which is not "
+                        f"party to the covenant ({', '.join(context.organs)})",
+                        "Aanwijzingen voor convenanten, aanwijzing 5",
+                    )
+                )
+            elif not decision.legal_basis:
+                breaches.append(
+                    RuleBreach(
+                        "accession-decision",
+                        f"the decision of the {decision.organ} to join ({decision.reference}) "
+                        "does not name the power it exercises; an organ binds only its own "
+                        "powers, so add 'grondslag' to the decision",
+                        "Aanwijzingen voor convenanten, aanwijzing 5",
+                    )
+                )
+    return breaches
+
+
+def party_form_respected(authority: Authority, context: ChainContext) -> list[RuleBreach]:
+    """The chain is the kind the party form needs.
+
+    A legal person is represented by its burgemeester by law, or by his substitute, and
+    the burgemeester may assign that to someone (art. 171, 77); an organ acts through a
+    mandate, volmacht or machtiging it grants itself (Awb 10:3, 10:12), passed on by
+    ondermandaat (10:9).
+    """
+    first = authority.chain[0]
+    party = context.party_name
+    if context.form is None:
+        allowed = LEGAL_PERSON_FIRST | ORGAN_FIRST
+        if first.kind in allowed:
+            return []
+        return [
+            RuleBreach(
+                "party-form",
+                f"the chain starts with a {first.kind.value}, which can only pass on authority "
+                "someone already has",
+                "artikel 171 Gemeentewet; artikel 10:3 Awb",
+                1,
+            )
+        ]
+    breaches = []
+    if context.form is PartyForm.LEGAL_PERSON:
+        if first.kind not in LEGAL_PERSON_FIRST:
+            breaches.append(
+                RuleBreach(
+                    "party-form",
+                    f"the gemeente as a legal person is represented by its burgemeester by law "
+                    f"(or by whoever stands in for him); a {first.kind.value} from "
+                    f"'{first.grantor}' cannot give that — start the chain with "
+                    "'vertegenwoordiging' (or 'waarneming')",
+                    "artikel 171, eerste lid, en artikel 77 Gemeentewet",
                     1,
                 )
             )
+        for index, link in enumerate(authority.chain[1:], 2):
+            if link.kind is not LinkKind.ASSIGNMENT:
+                breaches.append(
+                    RuleBreach(
+                        "party-form",
+                        f"a {link.kind.value} cannot pass on the representation of the gemeente; "
+                        "the burgemeester assigns it to someone by 'aanwijzing'",
+                        "artikel 171, tweede lid, Gemeentewet",
+                        index,
+                    )
+                )
+        return breaches
+    if first.kind not in ORGAN_FIRST:
+        breaches.append(
+            RuleBreach(
+                "party-form",
+                f"here the organs are party ({', '.join(context.organs)}), and an organ acts "
+                f"through a mandate it grants; a {first.kind.value} is how a gemeente as a "
+                "legal person is represented — start the chain with 'mandaat' from the organ",
+                "artikel 10:3 Awb",
+                1,
+            )
+        )
+        return breaches
+    if not any(_is_organ(first.grantor, organ, party) for organ in context.organs):
+        breaches.append(
+            RuleBreach(
+                "party-form",
+                f"the {first.kind.value} comes from '{first.grantor}', which is not party "
+                f"({', '.join(context.organs)}); only the organ itself can grant it",
+                "artikel 10:3, eerste lid, Awb",
+                1,
+            )
+        )
+    signer = authority.signer.function
+    for organ in context.organs:
+        acts_itself = _is_organ(organ, Organ.MAYOR.organ_name, None) and _is_mayor(signer, party)
+        if not _is_organ(first.grantor, organ, party) and not acts_itself:
+            breaches.append(
+                RuleBreach(
+                    "party-form",
+                    f"the {organ} is party too, but the chain gives '{signer}' no authority of "
+                    f"the {organ}; add its mandate, or let the {organ} sign",
+                    "artikel 10:3 en 10:10 Awb",
+                )
+            )
+    for index, link in enumerate(authority.chain[1:], 2):
+        if link.kind not in MANDATE_KINDS:
+            breaches.append(
+                RuleBreach(
+                    "party-form",
+                    f"a {link.kind.value} cannot pass on an organ's mandate; use 'ondermandaat' "
+                    "(where the mandate allows it) or 'machtiging'",
+                    "artikel 10:9 en 10:12 Awb",
+                    index,
+                )
+            )
     return breaches
+
+
+def representation_by_law(authority: Authority, context: ChainContext) -> list[RuleBreach]:
+    """A representation by law is the burgemeester's own, from his appointment, for his term."""
+    breaches = []
+    party = context.party_name
+    for index, link in enumerate(authority.chain, 1):
+        if link.kind is not LinkKind.REPRESENTATION:
+            continue
+        article = "artikel 171, eerste lid, en artikel 61 Gemeentewet"
+        if index != 1:
+            breaches.append(
+                RuleBreach(
+                    "representation",
+                    "a representation by law is the burgemeester's own and cannot be received "
+                    "from someone in the chain",
+                    article,
+                    index,
+                )
+            )
+        if not _is_mayor(link.grantee.function, party):
+            breaches.append(
+                RuleBreach(
+                    "representation",
+                    f"'{link.grantee.function}' does not represent the gemeente by law; only "
+                    "the burgemeester does (someone else by 'aanwijzing' or 'waarneming')",
+                    article,
+                    index,
+                )
+            )
+        if link.valid_until is None:
+            breaches.append(
+                RuleBreach(
+                    "representation",
+                    "the representation lasts for the burgemeester's term; give the end of his "
+                    "term in 'geldig_tot' (and its start in 'geldig_vanaf')",
+                    "artikel 61, tweede lid, Gemeentewet",
+                    index,
+                )
+            )
+    return breaches
+
+
+def assignment_follows_mayor(authority: Authority, context: ChainContext) -> list[RuleBreach]:
+    """An aanwijzing is the burgemeester's (or his substitute's) assignment of representation."""
+    breaches = []
+    for index, link in enumerate(authority.chain, 1):
+        if link.kind is not LinkKind.ASSIGNMENT:
+            continue
+        previous = authority.chain[index - 2] if index > 1 else None
+        if previous is None or previous.kind not in LEGAL_PERSON_FIRST:
+            breaches.append(
+                RuleBreach(
+                    "assignment",
+                    "an 'aanwijzing' must follow the burgemeester's representation (or his "
+                    "substitute's): only he can assign it",
+                    "artikel 171, tweede lid, Gemeentewet",
+                    index,
+                )
+            )
+    return breaches
+
+
+def substitution_first(authority: Authority, context: ChainContext) -> list[RuleBreach]:
+    """A substitute stands in for the burgemeester himself, so the chain starts there."""
+    return [
+        RuleBreach(
+            "substitution",
+            "a 'waarneming' stands in for the burgemeester and starts the chain; it cannot be "
+            "received from someone in the chain",
+            "artikel 77 en 78 Gemeentewet",
+            index,
+        )
+        for index, link in enumerate(authority.chain, 1)
+        if link.kind is LinkKind.SUBSTITUTION and index != 1
+    ]
 
 
 def links_connect(authority: Authority, context: ChainContext) -> list[RuleBreach]:
@@ -172,14 +499,16 @@ def links_connect(authority: Authority, context: ChainContext) -> list[RuleBreac
     breaches = []
     for index in range(1, len(authority.chain)):
         previous, link = authority.chain[index - 1], authority.chain[index]
-        if normalise(link.grantor) != normalise(previous.grantee.function):
+        if link.grantor is None:
+            continue  # a representation by law; its own rule says it must come first
+        if normalise(link.grantor) not in _forms(previous.grantee.function, context.party_name):
             breaches.append(
                 RuleBreach(
                     "connected",
                     f"'{link.grantor}' grants this {link.kind.value}, but the previous link gave "
                     f"authority to '{previous.grantee.function}'; only who holds authority can "
                     "pass it on",
-                    "artikel 10:1 en 10:9 Awb",
+                    "artikel 10:3 en 10:9 Awb; artikel 171, tweede lid, Gemeentewet",
                     index + 1,
                 )
             )
@@ -222,12 +551,13 @@ def in_force(authority: Authority, context: ChainContext) -> list[RuleBreach]:
     breaches = []
     for index, link in enumerate(authority.chain, 1):
         what = f"the {link.kind.value} to '{link.grantee.function}'"
+        period_article = PERIOD_ARTICLE.get(link.kind, "artikel 10:3 en 10:8 Awb (geldigheid)")
         if link.valid_from and at < link.valid_from:
             breaches.append(
                 RuleBreach(
                     "in-force",
                     f"{what} takes effect on {link.valid_from}, after {at}",
-                    "artikel 10:1 Awb (geldigheid)",
+                    period_article,
                     index,
                 )
             )
@@ -236,7 +566,7 @@ def in_force(authority: Authority, context: ChainContext) -> list[RuleBreach]:
                 RuleBreach(
                     "in-force",
                     f"{what} ended on {link.valid_until}, before {at}",
-                    "artikel 10:1 Awb (geldigheid)",
+                    period_article,
                     index,
                 )
             )
@@ -257,7 +587,7 @@ def in_force(authority: Authority, context: ChainContext) -> list[RuleBreach]:
                         "in-force",
                         f"{what} rests on the decision of {decision.date} ({decision.reference}), "
                         f"which had not been taken yet on {at}",
-                        "artikel 10:5 Awb",
+                        WRITTEN_ARTICLE.get(link.kind, "artikel 10:5 Awb"),
                         index,
                     )
                 )
@@ -265,18 +595,26 @@ def in_force(authority: Authority, context: ChainContext) -> list[RuleBreach]:
 
 
 def written_decisions(authority: Authority, context: ChainContext) -> list[RuleBreach]:
-    """A mandate, volmacht, machtiging, ondermandaat or assignment rests on a written decision."""
-    return [
-        RuleBreach(
-            "written",
-            f"the {link.kind.value} to '{link.grantee.function}' names no decision; a general "
-            "mandate is granted in writing — add 'besluit' with the id of that decision",
-            "artikel 10:5, tweede lid, Awb",
-            index,
+    """Every link rests on a written decision: the mandate, assignment or designation
+    itself, or for a representation by law the Royal Decree that appointed the burgemeester."""
+    breaches = []
+    for index, link in enumerate(authority.chain, 1):
+        if link.kind not in WRITTEN_DECISION_KINDS or link.decision:
+            continue
+        if link.kind is LinkKind.REPRESENTATION:
+            what = "the Royal Decree that appointed the burgemeester"
+        else:
+            what = f"the decision that grants the {link.kind.value}"
+        breaches.append(
+            RuleBreach(
+                "written",
+                f"the {link.kind.value} to '{link.grantee.function}' names no decision; add "
+                f"'besluit' with the id of {what}",
+                WRITTEN_ARTICLE[link.kind],
+                index,
+            )
         )
-        for index, link in enumerate(authority.chain, 1)
-        if link.kind in WRITTEN_DECISION_KINDS and not link.decision
-    ]
+    return breaches
 
 
 def scope_covers(authority: Authority, context: ChainContext) -> list[RuleBreach]:
@@ -286,7 +624,7 @@ def scope_covers(authority: Authority, context: ChainContext) -> list[RuleBreach
             "scope",
             f"the {link.kind.value} to '{link.grantee.function}' covers "
             f"{', '.join(link.scope)}, not the covenant '{context.covenant_id}'",
-            "artikel 10:1 en 10:6 Awb (reikwijdte en instructies)",
+            "artikel 10:3 en 10:6 Awb (reikwijdte en instructies)",
             index,
         )
         for index, link in enumerate(authority.chain, 1)
@@ -411,31 +749,74 @@ def formula_names_mandator(authority: Authority, context: ChainContext) -> list[
                 len(authority.chain),
             )
         )
-    mandator = original_mandator(authority.chain)
-    if mandator is not None:
-        expected = _forms(mandator, party)
-        wanted = f"{mandator} van {party}" if party else mandator
-    elif party is not None:
-        expected = {normalise(f"gemeente {party}")}
-        wanted = f"de gemeente {party}"
-    else:
+    whom = principal(authority, context)
+    if whom is None:
         return breaches
+    expected, wanted, mandator = whom
     if normalise(behalf) not in expected:
         breaches.append(
             RuleBreach(
                 "formula",
                 f"the signing formula acts 'namens {behalf}', but for this chain it must be "
-                f"'namens {wanted}'" + (" (the original mandator)" if mandator is not None else ""),
+                f"'namens {wanted}'" + (" (the original mandator)" if mandator else ""),
                 "artikel 10:10 Awb",
             )
         )
     return breaches
 
 
+def principal(authority: Authority, context: ChainContext) -> tuple[set[str], str, bool] | None:
+    """On whose behalf the signer acts: (accepted normalised forms, how to write it, whether
+    it is an original mandator); None when nothing is known to compare with.
+
+    The gemeente itself when it joins as a legal person; otherwise the original mandator
+    (Awb 10:10 names the mandator, never an intermediate mandatee).
+    """
+    party = context.party_name
+    mandator = original_mandator(authority.chain)
+    if party is not None and (context.form is PartyForm.LEGAL_PERSON or mandator is None):
+        return {normalise(f"gemeente {party}")}, f"de gemeente {party}", False
+    if mandator is None:
+        return None
+    written = _with_article(mandator if party is None else _with_party(mandator, party))
+    return _organ_forms(mandator, party), written, True
+
+
+def expected_formula(authority: Authority, context: ChainContext) -> str | None:
+    """The formula this chain asks for, e.g. 'burgemeester van Huizen, namens de gemeente
+    Huizen' (what `sign` and `batch` present when nothing else is given)."""
+    whom = principal(authority, context)
+    if whom is None:
+        return None
+    function = authority.signer.function
+    if context.party_name is not None:
+        function = _with_party(function, context.party_name)
+    return f"{function}, namens {whom[1]}"
+
+
+def _with_party(name: str, party: str) -> str:
+    """'burgemeester' → 'burgemeester van Huizen' (unchanged when it already says so)."""
+    bare = re.sub(r"\s+", " ", name.strip())
+    if normalise(bare).endswith(f" van {normalise(party)}"):
+        return bare
+    return f"{bare} van {party}"
+
+
+def _with_article(name: str) -> str:
+    """'college van …' → 'het college van …'; 'Minister …' → 'de Minister …'."""
+    if re.match(r"(?i)(de|het) ", name):
+        return name
+    return ("het " if normalise(name).startswith("college") else "de ") + name
+
+
 Rule = Callable[[Authority, ChainContext], list[RuleBreach]]
 
 RULES: tuple[tuple[str, Rule], ...] = (
-    ("competent-organ", starts_at_competent_organ),
+    ("accession-decision", accession_decided),
+    ("party-form", party_form_respected),
+    ("representation", representation_by_law),
+    ("assignment", assignment_follows_mayor),
+    ("substitution", substitution_first),
     ("connected", links_connect),
     ("submandate", submandate_allowed),
     ("in-force", in_force),
@@ -453,7 +834,12 @@ class _Applied:
 def check_chain(authority: Authority, context: ChainContext) -> ChainVerdict:
     """Apply every rule; the certificate and formula rules only when those are given."""
     applied = _Applied()
-    rules = [(i, r) for i, r in RULES if i != "scope" or context.covenant_id is not None]
+    rules = [
+        (i, r)
+        for i, r in RULES
+        if (i != "scope" or context.covenant_id is not None)
+        and (i != "accession-decision" or context.accession_decisions)
+    ]
     if context.certificate is not None:
         rules.append(("certificate", certificate_matches))
     if context.formula is not None:

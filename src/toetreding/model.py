@@ -81,14 +81,14 @@ class SignatureSlot(StrEnum):
     """
 
     PARTY = "ondertekening-partij"
-    COORDINATOR = "aanvaarding-coordinator"
+    COORDINATOR = "instemming-coordinator"
 
     @property
     def label(self) -> str:
         """What the slot is for, in words for messages."""
         return {
             "ondertekening-partij": "the party's signature",
-            "aanvaarding-coordinator": "the coordinating party's acceptance",
+            "instemming-coordinator": "the coordinating party's consent",
         }[self.value]
 
 
@@ -106,49 +106,6 @@ class _Model(BaseModel):
     )
 
 
-# --------------------------------------------------------------------------- covenant
-
-
-class CoordinatingParty(_Model):
-    """The party that accepts accessions on behalf of all parties to the covenant."""
-
-    name: Text = Field(alias="naam")
-    """Official name, e.g. 'de Minister van Justitie en Veiligheid'."""
-    represented_by: Text | None = Field(default=None, alias="vertegenwoordigd_door")
-    """Function of whoever signs the acceptance, e.g. 'de Nationaal Coördinator …'."""
-    place: Text | None = Field(default=None, alias="plaats")
-    """Place where the acceptance is signed."""
-
-
-class Covenant(_Model):
-    """The covenant a party joins. Data, never hard-coded in templates."""
-
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")] = Field(alias="id")
-    """Short, stable identifier; authority links name it in their scope."""
-    title: Text = Field(alias="titel")
-    """Full title as it appears on the covenant."""
-    short_title: Text | None = Field(default=None, alias="korte_titel")
-    version: Text | None = Field(default=None, alias="versie")
-    """Version label, when the covenant has one; a date, a version or both is required."""
-    date: dt.date | None = Field(default=None, alias="datum")
-    coordinator: CoordinatingParty = Field(alias="coordinerende_partij")
-    accession_article: Text = Field(alias="toetredingsartikel")
-    """The article that allows accession, e.g. 'artikel 16'."""
-    parties: list[Text] = Field(default_factory=list, alias="partijen")
-    """Current parties, named in the recitals."""
-    recitals: list[Text] = Field(default_factory=list, alias="overwegingen")
-    """Standard recitals every statement for this covenant repeats."""
-
-    @model_validator(mode="after")
-    def _needs_date_or_version(self) -> Covenant:
-        if self.date is None and self.version is None:
-            raise ValueError(
-                "a covenant needs 'datum' or 'versie' (or both) so the statement names "
-                "exactly which text is joined"
-            )
-        return self
-
-
 # ------------------------------------------------------------------ authority chain
 
 
@@ -156,11 +113,12 @@ class LinkKind(StrEnum):
     """Kinds of authority link, with the law each rests on."""
 
     REPRESENTATION = "vertegenwoordiging"
-    """Art. 171 lid 1 Gemeentewet: the burgemeester represents the gemeente."""
+    """Art. 171 lid 1 Gemeentewet: the burgemeester represents the gemeente by law, for
+    as long as his term lasts (appointment by Royal Decree, art. 61); granted by nobody."""
     ASSIGNMENT = "aanwijzing"
     """Art. 171 lid 2 Gemeentewet: the burgemeester assigns representation to someone."""
     MANDATE = "mandaat"
-    """Awb 10:1: power to decide in the name of a bestuursorgaan."""
+    """Awb 10:3 (10:1 defines it): an organ lets someone act in its name."""
     POWER_OF_ATTORNEY = "volmacht"
     """Awb 10:12 with Burgerlijk Wetboek 3:60: private-law acts."""
     AUTHORISATION = "machtiging"
@@ -174,7 +132,7 @@ class LinkKind(StrEnum):
 DEFAULT_LEGAL_BASIS: dict[LinkKind, str] = {
     LinkKind.REPRESENTATION: "artikel 171, eerste lid, Gemeentewet",
     LinkKind.ASSIGNMENT: "artikel 171, tweede lid, Gemeentewet",
-    LinkKind.MANDATE: "artikel 10:1 Algemene wet bestuursrecht",
+    LinkKind.MANDATE: "artikel 10:3 Algemene wet bestuursrecht",
     LinkKind.POWER_OF_ATTORNEY: "artikel 10:12 Algemene wet bestuursrecht",
     LinkKind.AUTHORISATION: "artikel 10:12 Algemene wet bestuursrecht",
     LinkKind.SUBMANDATE: "artikel 10:9 Algemene wet bestuursrecht",
@@ -198,6 +156,11 @@ class Decision(_Model):
     date: dt.date = Field(alias="datum")
     reference: Text = Field(alias="kenmerk")
     subject: Text = Field(alias="onderwerp")
+    legal_basis: Text | None = Field(default=None, alias="grondslag")
+    """The power the decision exercises, e.g. 'artikel 160, eerste lid, onder e, Gemeentewet'.
+    For the decision to join of a legal person this defaults to that article."""
+    publication: Text | None = Field(default=None, alias="publicatie")
+    """Where the decision was published, e.g. a mandate regulation in the Staatscourant."""
     document: DocumentReference | None = Field(default=None, alias="document")
 
 
@@ -231,8 +194,9 @@ class AuthorityLink(_Model):
     """One step in the chain from the competent organ to the person who signs."""
 
     kind: LinkKind = Field(alias="soort")
-    grantor: Text = Field(alias="van")
-    """Organ or function that grants, e.g. 'college van burgemeester en wethouders'."""
+    grantor: Text | None = Field(default=None, alias="van")
+    """Organ or function that grants, e.g. 'college van burgemeester en wethouders'.
+    Absent for a representation by law (art. 171 lid 1): nobody grants that."""
     grantee: Person = Field(alias="aan")
     legal_basis: Text | None = Field(default=None, alias="grondslag")
     """Defaults to the article that goes with the kind."""
@@ -255,6 +219,18 @@ class AuthorityLink(_Model):
     def _period_in_order(self) -> AuthorityLink:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("'geldig_tot' lies before 'geldig_vanaf'; swap or correct the dates")
+        if self.kind is LinkKind.REPRESENTATION and self.grantor is not None:
+            raise ValueError(
+                f"a 'vertegenwoordiging' (artikel 171, eerste lid, Gemeentewet) comes from the "
+                f"law, not from '{self.grantor}': remove 'van', name the Royal Decree that "
+                "appointed the burgemeester in 'besluit' and give his term in 'geldig_vanaf' "
+                "and 'geldig_tot'"
+            )
+        if self.kind is not LinkKind.REPRESENTATION and self.grantor is None:
+            raise ValueError(
+                f"a '{self.kind.value}' is granted by someone: add 'van' with the organ or "
+                "function that grants it"
+            )
         return self
 
 
@@ -286,6 +262,157 @@ class Authority(_Model):
     def signer(self) -> Person:
         """The last grantee: the person who signs the statement."""
         return self.chain[-1].grantee
+
+
+# --------------------------------------------------------------------------- covenant
+
+
+class PartyForm(StrEnum):
+    """How a gemeente joins a covenant: the covenant's party list decides (DESIGN.md §2)."""
+
+    LEGAL_PERSON = "rechtspersoon"
+    """The gemeente as a legal person: the college decides (art. 160 lid 1 onder e
+    Gemeentewet), the burgemeester represents it by law (art. 171 lid 1)."""
+    ORGANS = "organen"
+    """The competent organs (college and/or burgemeester), each for its own powers; an
+    organ acts through a mandate (Awb 10:3) and signs in the form of Awb 10:10."""
+
+
+class Organ(StrEnum):
+    """The organs of a gemeente that can be party to a covenant."""
+
+    COLLEGE = "college"
+    MAYOR = "burgemeester"
+
+    @property
+    def organ_name(self) -> str:
+        """The organ's name without the gemeente, e.g. 'college van burgemeester en wethouders'."""
+        return {
+            "college": "college van burgemeester en wethouders",
+            "burgemeester": "burgemeester",
+        }[self.value]
+
+
+class CoordinatingParty(_Model):
+    """The party whose written consent makes an accession take effect, and its own chain.
+
+    The consent is the coordinating party's own act (Aanwijzingen voor convenanten,
+    aanwijzing 6 and its toelichting): it has its own text and signature block, and the
+    official who signs it needs authority of his own (e.g. a mandate regulation of the
+    ministry). `sign` and `verify` check the consent against this chain.
+    """
+
+    name: Text = Field(alias="naam")
+    """The organ that consents, e.g. 'de Minister van Justitie en Veiligheid'."""
+    place: Text = Field(alias="plaats")
+    """Place where the consent is signed, e.g. 'Den Haag'."""
+    authority: Authority = Field(alias="bevoegdheid")
+    """The decisions and chain from this organ to the official who signs the consent."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_form(cls, data: object) -> object:
+        if isinstance(data, dict) and "vertegenwoordigd_door" in data:
+            raise ValueError(
+                "'vertegenwoordigd_door' is no longer used: the consent is the coordinating "
+                "party's own act and rests on its own chain; replace it with 'bevoegdheid' "
+                "('besluiten' with the mandate regulation, 'keten' with the mandate to the "
+                "official who signs, with his certificate); see examples/huizen/convenant.yaml"
+            )
+        return data
+
+
+_COVENANT_KEYS_ADDED = {
+    "partijvorm": "'partijvorm' (rechtspersoon, or organen with 'organen')",
+    "datum": "'datum' (the date of the covenant)",
+    "publicatie": "'publicatie' (where it was published, e.g. 'Stcrt. 2019, 12345')",
+}
+
+
+class EnglishTranslation(_Model):
+    """The covenant's own words in English, for the unofficial English statement.
+
+    A title, a recital or the name of a ministry cannot be translated by rule, and the
+    translation a covenant uses (or its parties agreed) is a fact about that covenant, so
+    it travels with the covenant's data, like the Dutch text. The English statement repeats
+    these one to one: one English recital per Dutch recital, one English party per party.
+    """
+
+    title: Text = Field(alias="titel")
+    """The covenant's title in English; the statement shows the Dutch title beside it."""
+    short_title: Text | None = Field(default=None, alias="korte_titel")
+    parties: list[Text] = Field(default_factory=list, alias="partijen")
+    """The current parties in English, in the order of 'partijen'."""
+    recitals: list[Text] = Field(default_factory=list, alias="overwegingen")
+    """The recitals in English, in the order of 'overwegingen'."""
+    terms: dict[Text, Text] = Field(default_factory=dict, alias="termen")
+    """Dutch name → English name for the names this covenant's data uses that the built-in
+    glossary does not know (the coordinating party, its official's function, the organs
+    of its decisions, e.g. 'de Minister van Justitie en Veiligheid' → 'the Minister of
+    Justice and Security'); they also override the built-in glossary."""
+
+
+class Covenant(_Model):
+    """The covenant a party joins. Data, never hard-coded in templates."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")] = Field(alias="id")
+    """Short, stable identifier; authority links name it in their scope."""
+    title: Text = Field(alias="titel")
+    """Full title as it appears on the covenant."""
+    short_title: Text | None = Field(default=None, alias="korte_titel")
+    version: Text | None = Field(default=None, alias="versie")
+    """Version label, when the covenant has one."""
+    date: dt.date = Field(alias="datum")
+    """The date of the covenant (of its signing by the first parties)."""
+    publication: Text = Field(alias="publicatie")
+    """Publication reference, e.g. 'Stcrt. 2019, 12345' (aanwijzing 25)."""
+    with_annexes: bool = Field(default=True, alias="met_bijlagen")
+    """The covenant has annexes, which the accession includes ('met bijlagen')."""
+    party_form: PartyForm = Field(alias="partijvorm")
+    """Whether gemeenten join as a legal person or as organs."""
+    organs: list[Organ] = Field(default_factory=list, alias="organen")
+    """With partijvorm 'organen': which organs are party (college, burgemeester)."""
+    coordinator: CoordinatingParty = Field(alias="coordinerende_partij")
+    accession_article: Text = Field(alias="toetredingsartikel")
+    """The article that allows accession, e.g. 'artikel 16'."""
+    announcement: Text | None = Field(default=None, alias="bekendmaking")
+    """Where an accession is announced, e.g. 'de Staatscourant' (aanwijzing 6, toelichting)."""
+    parties: list[Text] = Field(default_factory=list, alias="partijen")
+    """Current parties, named in the recitals."""
+    recitals: list[Text] = Field(default_factory=list, alias="overwegingen")
+    """Standard recitals every statement for this covenant repeats."""
+    english: EnglishTranslation | None = Field(default=None, alias="vertaling_en")
+    """The covenant's text in English; needed only to render the English translation."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_form(cls, data: object) -> object:
+        """A covenant file written for toetreding 0.1 gets one message that says what to add."""
+        if not isinstance(data, dict):
+            return data
+        missing = [text for key, text in _COVENANT_KEYS_ADDED.items() if key not in data]
+        if missing:
+            raise ValueError(
+                "this covenant file lacks what a statement must say about the covenant and "
+                "who joins; add " + ", ".join(missing) + "; see examples/huizen/convenant.yaml"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _organs_match_form(self) -> Covenant:
+        if self.party_form is PartyForm.ORGANS and not self.organs:
+            raise ValueError(
+                "with 'partijvorm: organen' list the organs that are party under 'organen' "
+                "(college, burgemeester or both)"
+            )
+        if self.party_form is PartyForm.LEGAL_PERSON and self.organs:
+            raise ValueError(
+                "'organen' goes with 'partijvorm: organen'; with 'rechtspersoon' the gemeente "
+                "itself is party — remove 'organen' or change the form"
+            )
+        if len(set(self.organs)) != len(self.organs):
+            raise ValueError("'organen' names an organ twice")
+        return self
 
 
 # ------------------------------------------------------------------------ request
@@ -334,8 +461,9 @@ class StatementRequest(_Model):
     """Path of the covenant YAML, relative to this file."""
     authority_file: Text = Field(alias="bevoegdheid")
     """Path of the decisions-and-authority YAML, relative to this file."""
-    accession_decision: Text | None = Field(default=None, alias="toetredingsbesluit")
-    """Id of the decision to join; may be left out when the authority file has only one."""
+    accession_decision: Text | list[Text] | None = Field(default=None, alias="toetredingsbesluit")
+    """Id of the decision to join (with two organs as party: one per organ, as a list); may
+    be left out when the authority file has only one decision."""
     party: PartyInput = Field(alias="partij")
     contact: Contact | None = Field(default=None, alias="contactpersoon")
     place: Text = Field(alias="plaats")
@@ -371,9 +499,20 @@ class Statement(_Model):
         return found.official_name
 
     @property
-    def accession_decision(self) -> Decision:
-        """The decision to join: named explicitly, or the only decision there is."""
+    def accession_decisions(self) -> tuple[Decision, ...]:
+        """The decisions to join: named explicitly, or the only decision there is."""
         wanted = self.request.accession_decision
         if wanted is None:
-            return self.authority.decisions[0]
-        return self.authority.decision(wanted)
+            return (self.authority.decisions[0],)
+        ids = [wanted] if isinstance(wanted, str) else wanted
+        return tuple(self.authority.decision(i) for i in ids)
+
+    @property
+    def accession_decision(self) -> Decision:
+        """The (first) decision to join."""
+        return self.accession_decisions[0]
+
+    @property
+    def party_organs(self) -> tuple[Organ, ...]:
+        """The organs that join (empty when the gemeente joins as a legal person)."""
+        return tuple(self.covenant.organs)

@@ -95,7 +95,7 @@ class SignerProfile(_ConfigModel):
     location: str | None = Field(default=None, alias="plaats")
     """Place of signing, e.g. 'Huizen'."""
     slot: str | None = Field(default=None, alias="veld")
-    """Which field this signer fills: ondertekening-partij or aanvaarding-coordinator."""
+    """Which field this signer fills: ondertekening-partij or instemming-coordinator."""
     intermediates: list[str] = Field(default_factory=list, alias="tussencertificaten")
     """Extra CA certificates (PEM) to include, when the key store lacks them."""
 

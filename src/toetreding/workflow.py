@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
+from .mandate import chain_digest
 from .model import Language, SignatureSlot
 from .outputs import PDF, PNG, guard_output
 from .register import EntryKind, Register, RegisterError, opened
@@ -65,23 +66,29 @@ def render_recorded(
     with opened(settings.register) as register:
         if register is not None:
             register.check_writable()
-        authority = load_request(request).authority  # before any output: it may be refused
+        statement = load_request(request)  # before any output: it may be refused
         outcome: RenderOutcome = render_statement(
             request, output, settings, language=language, preview=preview
         )
         if register is None:
             return Recorded(outcome, None)
         items: list[tuple[EntryKind, dict[str, Any]]] = []
-        if not register.has_chain(outcome.chain_digest):
-            items.append(
-                (
-                    EntryKind.CHAIN,
-                    {
-                        "keten_sha256": outcome.chain_digest,
-                        "bevoegdheid": authority.model_dump(mode="json", by_alias=True),
-                    },
+        # both chains the statement carries: the party's, and the coordinating party's that
+        # its consent will be checked against (a consent entry names that digest)
+        for chain in (statement.authority, statement.covenant.coordinator.authority):
+            digest = chain_digest(chain)
+            if not register.has_chain(digest) and all(
+                item[1].get("keten_sha256") != digest for item in items
+            ):
+                items.append(
+                    (
+                        EntryKind.CHAIN,
+                        {
+                            "keten_sha256": digest,
+                            "bevoegdheid": chain.model_dump(mode="json", by_alias=True),
+                        },
+                    )
                 )
-            )
         items.append(
             (
                 EntryKind.RENDER,

@@ -109,18 +109,48 @@ def document_timestamp(pdf: bytes, timestamper: Any) -> bytes:
     return output.getvalue()
 
 
-def sign_existing_field(pdf: bytes, pkcs12: Any, passphrase: str, field: str) -> bytes:
+def sign_existing_field(
+    pdf: bytes,
+    pkcs12: Any,
+    passphrase: str,
+    field: str,
+    role: str | None = None,
+    tsa_url: str | None = None,
+) -> bytes:
     """A signature made with pyHanko directly into an existing field, as an attacker (or
-    another tool) would: none of toetreding's checks run before it."""
+    another tool) would: none of toetreding's checks run before it. ``role`` is the claimed
+    role it carries (CAdES signer attributes), ``tsa_url`` a timestamp authority."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.ades.api import CAdESSignedAttrSpec, SignerAttrSpec
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from toetreding.sign.signing import TITLE_ATTRIBUTE
 
     signer = signers.SimpleSigner.load_pkcs12(str(pkcs12), passphrase=passphrase.encode())
     assert signer is not None
+    spec = None
+    if role is not None:
+        from asn1crypto import cms
+
+        title = cms.AttCertAttribute(
+            {
+                "type": TITLE_ATTRIBUTE,
+                "values": [x509.DirectoryString(name="utf8_string", value=role)],
+            }
+        )
+        spec = CAdESSignedAttrSpec(
+            signer_attributes=SignerAttrSpec(claimed_attrs=[title], certified_attrs=[])
+        )
     output = io.BytesIO()
     signers.PdfSigner(
-        signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES),
+        signers.PdfSignatureMetadata(
+            field_name=field,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            cades_signed_attr_spec=spec,
+        ),
         signer,
+        timestamper=HTTPTimeStamper(tsa_url) if tsa_url else None,
     ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=output, existing_fields_only=True)
     return output.getvalue()
 

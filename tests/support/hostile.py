@@ -364,15 +364,15 @@ def _painted(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
     )
 
 
-appearance_on_unsigned_field = _set_on_widget("aanvaarding-coordinator", "/AP", _painted)
+appearance_on_unsigned_field = _set_on_widget("instemming-coordinator", "/AP", _painted)
 """Paint over the acceptance field nobody signed yet (only the party has signed)."""
 flags_of_unsigned_field_changed = _set_on_widget(
-    "aanvaarding-coordinator",
+    "instemming-coordinator",
     "/F",
     lambda _w: generic.NumberObject(2),  # hidden
 )
 unsigned_field_moved = _set_on_widget(
-    "aanvaarding-coordinator",
+    "instemming-coordinator",
     "/Rect",
     lambda _w: generic.ArrayObject([generic.FloatObject(v) for v in (70, 600, 520, 700)]),
 )
@@ -700,15 +700,15 @@ INCREMENTAL_ATTACKS: dict[str, tuple[Attack, str]] = {
 PARTY_ONLY_ATTACKS: dict[str, tuple[Attack, str]] = {
     "appearance painted on the unsigned acceptance field": (
         appearance_on_unsigned_field,
-        "appearance of field 'aanvaarding-coordinator' was changed although nobody signed it",
+        "appearance of field 'instemming-coordinator' was changed although nobody signed it",
     ),
     "unsigned acceptance field hidden": (
         flags_of_unsigned_field_changed,
-        "display flags of field 'aanvaarding-coordinator'",
+        "display flags of field 'instemming-coordinator'",
     ),
     "unsigned acceptance field moved over the text": (
         unsigned_field_moved,
-        "position or size (/Rect) of field 'aanvaarding-coordinator'",
+        "position or size (/Rect) of field 'instemming-coordinator'",
     ),
 }
 """Attacks on a statement only the party has signed (the acceptance field is still empty)."""

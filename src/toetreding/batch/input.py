@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..embedded import EmbeddedStatement
 from ..errors import Problem, ValidationFailed
 from ..filelimits import read_limited
 from ..inputs import (
@@ -31,7 +32,15 @@ from ..inputs import (
     validate,
     workspace_of,
 )
-from ..model import CertificateIdentity, Contact, Covenant, Language, Statement
+from ..model import (
+    CertificateIdentity,
+    Contact,
+    Covenant,
+    Language,
+    PartyForm,
+    SignatureSlot,
+    Statement,
+)
 from ..municipalities import lookup
 from ..safe_yaml import check_characters, decode_utf8
 
@@ -52,13 +61,19 @@ class SharedDecision(_Model):
 
     organ: str = Field(default="college van burgemeester en wethouders", alias="orgaan")
     subject: str = Field(alias="onderwerp")
+    legal_basis: str | None = Field(default=None, alias="grondslag")
+    """With organs as party: the power the organ exercises by joining."""
 
 
 class SigningPresentation(_Model):
-    """How each party's signature presents the signer; {gemeente} is the party's name."""
+    """How each party's signature presents the signer; {gemeente} is the party's name.
 
-    function: str = Field(default="burgemeester van {gemeente}", alias="functie")
-    on_behalf_of: str = Field(default="de gemeente {gemeente}", alias="namens")
+    Left out, the formula the party's chain asks for is used (Awb 10:10), e.g.
+    'burgemeester van Huizen, namens de gemeente Huizen'.
+    """
+
+    function: str | None = Field(default=None, alias="functie")
+    on_behalf_of: str | None = Field(default=None, alias="namens")
 
 
 class PartyRow(_Model):
@@ -68,6 +83,11 @@ class PartyRow(_Model):
     mayor: str = Field(alias="burgemeester")
     decision_date: dt.date = Field(alias="besluit_datum")
     decision_reference: str = Field(alias="besluit_kenmerk")
+    appointment_date: dt.date | None = Field(default=None, alias="benoeming_datum")
+    """Date of the Royal Decree appointing the burgemeester (legal-person form)."""
+    appointment_reference: str | None = Field(default=None, alias="benoeming_kenmerk")
+    term_from: dt.date | None = Field(default=None, alias="ambtstermijn_vanaf")
+    term_until: dt.date | None = Field(default=None, alias="ambtstermijn_tot")
     place: str | None = Field(default=None, alias="plaats")
     reference: str | None = Field(default=None, alias="kenmerk")
     contact_name: str | None = Field(default=None, alias="contact_naam")
@@ -291,6 +311,7 @@ def _plan(
     name = municipality.official_name
     decision_id = f"college-{municipality.code.lower()}"
     identity = batch.certificate.model_dump(by_alias=True) if batch.certificate else None
+    decisions, link = _chain_for(row, batch, covenant, name, decision_id, identity, where)
     data = {
         "request": {
             "convenant": str(covenant_path),
@@ -304,31 +325,7 @@ def _plan(
             "taal": batch.language.value if batch.language else None,
         },
         "covenant": covenant.model_dump(by_alias=True),
-        "authority": {
-            "besluiten": [
-                {
-                    "id": decision_id,
-                    "orgaan": batch.decision.organ,
-                    "datum": row.decision_date.isoformat(),
-                    "kenmerk": row.decision_reference,
-                    "onderwerp": batch.decision.subject,
-                }
-            ],
-            "keten": [
-                {
-                    "soort": "vertegenwoordiging",
-                    "van": batch.decision.organ,
-                    "aan": {
-                        "functie": f"burgemeester van {name}",
-                        "naam": row.mayor,
-                        "certificaat": identity,
-                    },
-                    "besluit": decision_id,
-                    "reikwijdte": batch.scope if batch.scope is not None else [covenant.id],
-                    "geldig_vanaf": row.decision_date.isoformat(),
-                }
-            ],
-        },
+        "authority": {"besluiten": decisions, "keten": [link]},
     }
     try:
         statement = Statement.model_validate(data)
@@ -339,14 +336,104 @@ def _plan(
                 for e in error.errors()
             ]
         ) from None
+    formula = EmbeddedStatement.from_statement(statement).formula_for(SignatureSlot.PARTY)
+    assert formula is not None  # a gemeente's chain always names on whose behalf
+    function, on_behalf_of = formula
+    if batch.signing.function:
+        function = batch.signing.function.format(gemeente=name)
+    if batch.signing.on_behalf_of:
+        on_behalf_of = batch.signing.on_behalf_of.format(gemeente=name)
     return PlannedParty(
         code=municipality.code,
         name=name,
         statement=statement,
         source=where.label,
-        function=batch.signing.function.format(gemeente=name),
-        on_behalf_of=batch.signing.on_behalf_of.format(gemeente=name),
+        function=function,
+        on_behalf_of=on_behalf_of,
     )
+
+
+APPOINTMENT_COLUMNS = (
+    "benoeming_datum",
+    "benoeming_kenmerk",
+    "ambtstermijn_vanaf",
+    "ambtstermijn_tot",
+)
+"""What a row needs when gemeenten join as a legal person: the burgemeester represents the
+gemeente by law for his term (art. 171 lid 1 and 61 Gemeentewet), which his appointment sets."""
+
+
+def _chain_for(
+    row: PartyRow,
+    batch: BatchFile,
+    covenant: Covenant,
+    name: str,
+    decision_id: str,
+    identity: dict[str, Any] | None,
+    where: _Where,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The decisions and the one link for a party, in the form its covenant asks for."""
+    decision: dict[str, Any] = {
+        "id": decision_id,
+        "orgaan": batch.decision.organ,
+        "datum": row.decision_date.isoformat(),
+        "kenmerk": row.decision_reference,
+        "onderwerp": batch.decision.subject,
+    }
+    grantee = {"functie": f"burgemeester van {name}", "naam": row.mayor, "certificaat": identity}
+    scope = batch.scope if batch.scope is not None else [covenant.id]
+    if covenant.party_form is PartyForm.ORGANS:
+        if batch.decision.legal_basis:
+            decision["grondslag"] = batch.decision.legal_basis
+        link = {
+            "soort": "mandaat",
+            "van": batch.decision.organ,
+            "aan": grantee,
+            "besluit": decision_id,
+            "reikwijdte": scope,
+            "geldig_vanaf": row.decision_date.isoformat(),
+        }
+        return [decision], link
+    missing = [
+        column
+        for column, value in zip(
+            APPOINTMENT_COLUMNS,
+            (row.appointment_date, row.appointment_reference, row.term_from, row.term_until),
+            strict=True,
+        )
+        if value is None
+    ]
+    if missing:
+        raise _RowError(
+            [
+                _problem(
+                    where,
+                    f"the covenant has gemeenten join as a legal person, so the burgemeester "
+                    f"represents the gemeente by law for his term; this row lacks "
+                    f"{', '.join(missing)}",
+                    missing[0],
+                    "add the date and kenmerk of the Royal Decree that appointed the "
+                    "burgemeester and the start and end of his term (YYYY-MM-DD)",
+                )
+            ]
+        )
+    assert row.appointment_date and row.term_from and row.term_until
+    appointment = {
+        "id": f"benoeming-{decision_id}",
+        "orgaan": "de Koning (koninklijk besluit)",
+        "datum": row.appointment_date.isoformat(),
+        "kenmerk": row.appointment_reference,
+        "onderwerp": f"Benoeming van de burgemeester van {name}",
+    }
+    representation: dict[str, Any] = {
+        "soort": "vertegenwoordiging",
+        "aan": grantee,
+        "besluit": appointment["id"],
+        "reikwijdte": scope,
+        "geldig_vanaf": row.term_from.isoformat(),
+        "geldig_tot": row.term_until.isoformat(),
+    }
+    return [decision, appointment], representation
 
 
 def _contact(row: PartyRow, batch: BatchFile) -> dict[str, Any] | None:

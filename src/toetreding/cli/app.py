@@ -59,7 +59,7 @@ class LevelChoice(StrEnum):
 
 class FieldChoice(StrEnum):
     party = "ondertekening-partij"
-    coordinator = "aanvaarding-coordinator"
+    coordinator = "instemming-coordinator"
 
 
 ConfigOption = Annotated[
@@ -737,13 +737,23 @@ def mandate_check(
         Path | None,
         typer.Option("--for", help="Statement request (verzoek.yaml): covenant, party, decision."),
     ] = None,
+    consent: Annotated[
+        bool,
+        typer.Option(
+            "--consent",
+            help="Check the coordinating party's chain for its consent (from a statement PDF "
+            "or the covenant named by --for) instead of the party's.",
+        ),
+    ] = False,
 ) -> None:
     """Check a chain of authority; exit 0 when it authorises, 1 with the reasons when not."""
 
     def action() -> tuple[LoadedChain, ChainVerdict]:
         from ..authority import check_authority
 
-        return check_authority(file, at=_parse_date(at), signer_certificate=signer, request=request)
+        return check_authority(
+            file, at=_parse_date(at), signer_certificate=signer, request=request, consent=consent
+        )
 
     chain, verdict = call(action)
     rules = ", ".join(verdict.checked)
@@ -751,6 +761,11 @@ def mandate_check(
         stdout().print(
             f"[green]✓[/] the chain authorises {escape(verdict.signer)}"
             + (f" for {escape(chain.party_name)}" if chain.party_name else "")
+            + (
+                f" to consent for {escape(chain.coordinator)}"
+                if consent and chain.coordinator
+                else ""
+            )
             + f" (rules: {rules})"
         )
         stdout().print(f"chain sha256 {verdict.chain_digest}")
@@ -778,7 +793,9 @@ def mandate_show(file: ChainFile) -> None:
     assert isinstance(chain, LoadedChain)
     authority = chain.authority
     decisions = {d.id: d for d in authority.decisions}
-    root = Tree(f"[bold]{escape(authority.chain[0].grantor)}[/]")
+    root = Tree(
+        f"[bold]{escape(authority.chain[0].grantor or 'de wet (artikel 171, eerste lid, Gemeentewet)')}[/]"
+    )
     node = root
     for link in authority.chain:
         label = (

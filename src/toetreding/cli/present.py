@@ -8,7 +8,7 @@ from .console import escape, stdout
 
 if TYPE_CHECKING:
     from ..verify import VerificationReport
-    from ..verify.report import SignatureReport
+    from ..verify.report import ChainReport, SignatureReport
 
 TIME_WORDS = {
     "signature-timestamp": "proven by timestamp",
@@ -47,32 +47,39 @@ def show_report(report: VerificationReport) -> None:
         lines.append(f"{escape(document.party)} — {escape(document.covenant or '')}")
     if document.effective_date:
         basis = "" if document.effective_date_source == "signature-timestamp" else " (claimed)"
-        effect = f"[bold]in effect since {document.effective_date}[/] (acceptance{basis})"
-    elif any(s.field_name == "aanvaarding-coordinator" for s in report.signatures):
-        effect = "[red]effective date not proven[/]"
+        effect = f"[bold]in effect since {document.effective_date}[/] (consent{basis})"
+    elif any(s.field_name == "instemming-coordinator" for s in report.signatures):
+        effect = "[red]not in effect: the consent is not proven or not authorised[/]"
     else:
-        effect = "[yellow]not yet accepted by the coordinating party[/]"
+        effect = "[yellow]the coordinating party has not yet consented[/]"
     lines.append(f"statement of {document.statement_date or 'unknown date'}; {effect}")
     lines.append(f"{document.pdfa or 'no PDF/A id'} · {document.pdfua or 'no PDF/UA id'}")
-    chain = report.chain
-    if chain is not None and chain.present:
-        state = "[green]authorised[/]" if chain.authorised else "[red]NOT authorised[/]"
-        when = ", ".join(chain.checked_at) or "unknown moment"
-        lines.append(
-            f"chain of authority: {state} — {escape(chain.signer or '')} on {when}"
-            + (f", namens {escape(chain.original_mandator)}" if chain.original_mandator else "")
-        )
-        if chain.time_basis:
-            lines.append(f"  signing moment: {escape(chain.time_basis)}")
-        lines.extend(f"  [red]•[/] {escape(b)}" for b in chain.breaches)
-    elif chain is not None:
-        lines.append(f"chain of authority: [red]missing[/] ({escape('; '.join(chain.breaches))})")
+    lines.extend(_chain_lines("chain of authority", report.chain))
+    lines.extend(_chain_lines("consent", report.consent_chain))
     lines.extend(f"[red]•[/] {escape(p)}" for p in document.problems)
     stdout().print(
         Panel("\n".join(lines), expand=False, border_style="green" if ok else "red"),
         soft_wrap=False,
     )
     _signature_table(report)
+
+
+def _chain_lines(label: str, chain: ChainReport | None) -> list[str]:
+    """How one chain check reads: the verdict, who and when, on what the moment rests."""
+    if chain is None:
+        return []
+    if not chain.present:
+        return [f"{label}: [red]chain missing[/] ({escape('; '.join(chain.breaches))})"]
+    state = "[green]authorised[/]" if chain.authorised else "[red]NOT authorised[/]"
+    when = ", ".join(chain.checked_at) or "unknown moment"
+    lines = [
+        f"{label}: {state} — {escape(chain.signer or '')} on {when}"
+        + (f", namens {escape(chain.original_mandator)}" if chain.original_mandator else "")
+    ]
+    if chain.time_basis:
+        lines.append(f"  signing moment: {escape(chain.time_basis)}")
+    lines.extend(f"  [red]•[/] {escape(b)}" for b in chain.breaches)
+    return lines
 
 
 def _signature_table(report: VerificationReport) -> None:

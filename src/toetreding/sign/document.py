@@ -111,13 +111,41 @@ def read_statement(path: Path) -> StatementPdf:
             hint="sign the PDF made by `toetreding render`, which places these fields",
         )
     lang = str(reader.root.get("/Lang", "nl")).lower()
+    embedded = read_embedded(reader, path)
+    if fields.get(SignatureSlot.PARTY.value, FieldState("", False, 0, 0)).signed:
+        signed_data = _embedded_the_party_signed(reader, path)
+        if signed_data != embedded:
+            raise SigningError(
+                f"the statement data in '{path}' was changed after the party signed it, so "
+                "the chain it now names is not the one the party signed",
+                hint="sign the statement as the party signed it (ask for the original file)",
+            )
     return StatementPdf(
         path=path,
         data=data,
         fields=fields,
         language="en" if lang.startswith("en") else "nl",
-        embedded=read_embedded(reader, path),
+        embedded=embedded,
     )
+
+
+def _embedded_the_party_signed(reader: PdfFileReader, path: Path) -> EmbeddedStatement | None:
+    """The statement record in the revision the party's signature covers: the chains that
+    bind the consent are the ones the party signed, as `verify` reads them."""
+    try:
+        signature = next(
+            s
+            for s in reader.embedded_regular_signatures
+            if str(s.field_name) == SignatureSlot.PARTY.value
+        )
+        view = reader.get_historical_resolver(signature.signed_revision)
+        metadata = view.root.get("/Metadata")
+        return read_from_xmp(metadata.get_object().data) if metadata is not None else None
+    except (StopIteration, EmbeddedDataError, PdfError, ValueError, KeyError, TypeError) as error:
+        raise InputFileError(
+            f"'{path}': the party's signed revision cannot be read ({error})",
+            hint="use the statement as the party signed it",
+        ) from None
 
 
 def read_embedded(reader: PdfFileReader, path: Path) -> EmbeddedStatement | None:
@@ -169,7 +197,7 @@ def choose_slot(statement: StatementPdf, requested: str | None) -> SignatureSlot
         slot = free[0]
     if slot is SignatureSlot.COORDINATOR and SignatureSlot.PARTY not in statement.signed_slots:
         raise SigningError(
-            "the acceptance can only follow the party's signature, and the party has not signed yet",
+            "the consent can only follow the party's signature, and the party has not signed yet",
             hint=f"first sign field '{SignatureSlot.PARTY.value}' (the party's signature)",
         )
     return slot

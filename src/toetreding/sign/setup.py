@@ -139,14 +139,24 @@ def open_credential(
 
 
 def presentation_for(
-    choice: SignerChoice, profile: SignerProfile | None, credential: SigningCredential
+    choice: SignerChoice,
+    profile: SignerProfile | None,
+    credential: SigningCredential,
+    formula: tuple[str, str] | None = None,
 ) -> SignerPresentation:
-    """Function, on whose behalf, name and place: options > profile > certificate."""
+    """Function, on whose behalf, name and place: options > profile > the formula the
+    statement's chain asks for (``formula``) > certificate."""
     subject = credential.certificate.subject.native
-    function = choice.function or (profile.function if profile else None) or subject.get("title")
+    function = (
+        choice.function
+        or (profile.function if profile else None)
+        or (formula[0] if formula else None)
+        or subject.get("title")
+    )
     on_behalf = (
         choice.on_behalf_of
         or (profile.on_behalf_of if profile else None)
+        or (formula[1] if formula else None)
         or subject.get("organization_name")
     )
     if not function or not on_behalf:
@@ -186,6 +196,7 @@ def open_statement_signer(
     choice: SignerChoice,
     slot: SignatureSlot | None = None,
     prompt: SecretPrompt | None = None,
+    formula: tuple[str, str] | None = None,
 ) -> StatementSigner:
     """Open the key and prepare timestamping and validation: ready to sign many files."""
     picked = pick_profile(settings, choice, slot)
@@ -195,7 +206,7 @@ def open_statement_signer(
     credential = open_credential(settings, choice, profile, prompt)
     try:
         options = SignOptions(
-            presentation=presentation_for(choice, profile, credential),
+            presentation=presentation_for(choice, profile, credential, formula),
             level=level,
             tsa_url=choice.tsa_url or settings.signing.tsa,
             trust_roots=tuple(roots),
@@ -223,9 +234,9 @@ def refuse_unprovable_acceptance(
         and settings.verification.acceptance_needs_timestamp
     ):
         raise SigningError(
-            f"the acceptance fixes the date the accession takes effect, so its moment must be "
+            f"the consent fixes the date the accession takes effect, so its moment must be "
             f"proven by a timestamp; PAdES {level.value} has none",
-            hint="sign the acceptance at B-T or higher (--level B-T, with --tsa URL or "
+            hint="sign the consent at B-T or higher (--level B-T, with --tsa URL or "
             "'ondertekening.tijdstempeldienst'); nothing was signed",
         )
 
@@ -247,5 +258,6 @@ def sign_file(
     statement = read_statement(source)
     slot = choose_slot(statement, slot_name or preferred_slot(settings, choice))
     refuse_unprovable_acceptance(settings, choice, slot)
-    with open_statement_signer(settings, choice, slot, prompt) as signer:
+    formula = statement.embedded.formula_for(slot) if statement.embedded else None
+    with open_statement_signer(settings, choice, slot, prompt, formula) as signer:
         return sign_statement(source, output, signer, slot.value, statement=statement)

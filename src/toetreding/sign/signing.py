@@ -33,7 +33,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from ..errors import CredentialError, SigningError, ToetredingError
 from ..fileio import check_output_path, write_atomically
-from ..mandate import ChainContext, ChainVerdict, check_chain
+from ..mandate import ChainVerdict, check_chain
 from ..model import SignatureSlot
 from ..pki.certificates import (
     SIGNING_KEY_USAGES,
@@ -121,7 +121,7 @@ class SignedStatement:
     signer: CertificateSummary
     claimed_role: str
     chain_digest: str | None = None
-    """Digest of the chain of authority that was checked (party signature only)."""
+    """Digest of the chain of authority that was checked (the party's or the coordinator's)."""
 
 
 @dataclass(frozen=True)
@@ -256,13 +256,12 @@ class StatementSigner:
         now: dt.datetime,
         presentation: SignerPresentation,
     ) -> ChainVerdict | None:
-        """The party's signer must be authorised by the chain the statement carries.
+        """The signer must be authorised by the chain the statement carries.
 
-        There is no switch to skip this. The acceptance is not checked here: the covenant
-        data does not (yet) describe the coordinating party's own chain.
+        The party's signature by the party's chain; the consent by the coordinating party's
+        own chain, which the party signed into the statement (so nobody can swap it later).
+        There is no switch to skip this.
         """
-        if slot is not SignatureSlot.PARTY:
-            return None
         embedded = statement.embedded
         if embedded is None:
             raise SigningError(
@@ -270,24 +269,32 @@ class StatementSigner:
                 "that you may sign it",
                 hint="render the statement again with this version of toetreding",
             )
-        verdict = check_chain(
-            embedded.authority,
-            ChainContext(
-                at=now.astimezone(AMSTERDAM).date(),
-                covenant_id=embedded.covenant_id,
-                party_name=embedded.party_name,
-                accession_decision=embedded.accession_decision,
-                certificate=certificate_facts(self.credential.certificate),
-                formula=presentation.claimed_role,
-            ),
-        )
+        at = now.astimezone(AMSTERDAM).date()
+        certificate = certificate_facts(self.credential.certificate)
+        formula = presentation.claimed_role
+        if slot is SignatureSlot.PARTY:
+            context = embedded.party_context(at, certificate, formula)
+            authority = embedded.authority
+            what = f"to sign for {embedded.party_name}"
+            hint = (
+                "correct bevoegdheid.yaml (or use the authorised person's certificate), "
+                "render again, then sign; check with `toetreding mandate check`"
+            )
+        else:
+            context = embedded.consent_context(at, certificate, formula)
+            authority = embedded.coordinator.authority
+            what = f"to consent for {embedded.coordinator.name}"
+            hint = (
+                "the consent must be signed by the official the covenant names in "
+                "'coordinerende_partij.bevoegdheid', with the formula that chain asks for"
+            )
+        verdict = check_chain(authority, context)
         if not verdict.authorised:
             reasons = "\n".join(f"  - {breach}" for breach in verdict.breaches)
             raise SigningError(
-                f"the chain of authority does not authorise {self._summary.short} to sign "
-                f"for {embedded.party_name} now:\n{reasons}",
-                hint="correct bevoegdheid.yaml (or use the authorised person's certificate), "
-                "render again, then sign; check with `toetreding mandate check`",
+                f"the chain of authority does not authorise {self._summary.short} {what} "
+                f"now:\n{reasons}",
+                hint=hint,
             )
         return verdict
 
@@ -317,7 +324,7 @@ class StatementSigner:
         local = now.astimezone(AMSTERDAM)
         english = language == "en"
         if english:
-            caption = "Digitally signed" if slot is SignatureSlot.PARTY else "Accession accepted"
+            caption = "Digitally signed" if slot is SignatureSlot.PARTY else "Consent to accession"
             moment = f"{local:%d %B %Y, %H:%M} ({local.tzname()})"
             on_behalf = f"on behalf of {presentation.on_behalf_of}"
             certificate = f"certificate {summary.serial_number[:16]} · {summary.issuer}"
@@ -325,7 +332,9 @@ class StatementSigner:
             from ..textformat import long_date
 
             caption = (
-                "Digitaal ondertekend" if slot is SignatureSlot.PARTY else "Toetreding aanvaard"
+                "Digitaal ondertekend"
+                if slot is SignatureSlot.PARTY
+                else "Instemming met toetreding"
             )
             moment = f"{long_date(local.date(), 'nl')}, {local:%H:%M} uur ({local.tzname()})"
             on_behalf = f"namens {presentation.on_behalf_of}"

@@ -10,7 +10,8 @@ Version 2 renamed what version 1 called ``intact`` (now ``digest_matches`` and
 ``signature_value_valid``), ``trusted`` (``certificate_trusted``) and
 ``modifications_after`` (``changes_after_signing``, a list that names each change), and
 added the time basis (``signing_time_source``, ``proven_no_later_than``), the document's
-``is_statement`` and the verdict ``NOT-A-STATEMENT``.
+``is_statement`` and the verdict ``NOT-A-STATEMENT``. Within version 2, ``consent_chain``
+was added: the coordinating party's chain checked for the consent.
 """
 
 from __future__ import annotations
@@ -181,6 +182,8 @@ class VerificationReport:
     signatures: list[SignatureReport] = field(default_factory=list)
     document: DocumentReport = field(default_factory=DocumentReport)
     chain: ChainReport | None = None
+    consent_chain: ChainReport | None = None
+    """The coordinating party's chain, checked for the consent (None while there is none)."""
     error: str | None = None
     validated_at: str | None = None
 
@@ -195,6 +198,7 @@ class VerificationReport:
             and not self.document.problems
             and self.chain is not None
             and self.chain.authorised
+            and (self.consent_chain is None or self.consent_chain.authorised)
         )
 
     @property

@@ -19,13 +19,14 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..embedded import EmbeddedDataError, EmbeddedStatement, read_from_xmp
-from ..mandate import ChainContext, check_chain
-from ..model import SignatureSlot
+from ..mandate import CertificateFacts, ChainContext, check_chain
+from ..model import Authority, SignatureSlot
 from .changes import ChangePolicy
 from .filestructure import structure_problems
 from .options import VerifyOptions
@@ -255,13 +256,10 @@ def _chain_and_dates(
     reader: Any, signatures: list[Any], report: VerificationReport, options: VerifyOptions
 ) -> None:
     by_field = {r.field_name: r for r in report.signatures}
-    party_sig = next(
-        (s for s in signatures if str(s.field_name) == SignatureSlot.PARTY.value), None
-    )
+    party_sig = _signature(signatures, SignatureSlot.PARTY)
     party = by_field.get(SignatureSlot.PARTY.value)
-    acceptance = by_field.get(SignatureSlot.COORDINATOR.value)
-    if acceptance is not None:
-        _effective_date(acceptance, report, options)
+    consent_sig = _signature(signatures, SignatureSlot.COORDINATOR)
+    consent = by_field.get(SignatureSlot.COORDINATOR.value)
     if party_sig is None or party is None:
         report.chain = ChainReport(present=False, breaches=["the party's signature is missing"])
         return
@@ -286,7 +284,33 @@ def _chain_and_dates(
             "the statement data in the metadata was changed after the party signed"
         )
     _statement_facts(embedded, report)
-    report.chain = _check_chain(embedded, party, party_sig)
+    report.chain = _check_chain(
+        embedded.authority,
+        party,
+        party_sig,
+        lambda at, cert, formula: embedded.party_context(at, cert, formula),
+    )
+    if consent is None or consent_sig is None:
+        return
+    # The consent is judged by the coordinator's chain the *party* signed: a chain added
+    # or changed later could name anyone.
+    report.consent_chain = _check_chain(
+        embedded.coordinator.authority,
+        consent,
+        consent_sig,
+        lambda at, cert, formula: embedded.consent_context(at, cert, formula),
+    )
+    if report.consent_chain.authorised:
+        _effective_date(consent, report, options)
+    else:
+        report.document.problems.append(
+            f"the consent is not given by an official whom the chain of "
+            f"{embedded.coordinator.name} authorises, so the accession has not taken effect"
+        )
+
+
+def _signature(signatures: list[Any], slot: SignatureSlot) -> Any:
+    return next((s for s in signatures if str(s.field_name) == slot.value), None)
 
 
 def _effective_date(
@@ -296,7 +320,7 @@ def _effective_date(
     document = report.document
     if acceptance.signing_time is None:
         document.problems.append(
-            "the acceptance names no signing moment and has no timestamp: the effective date "
+            "the consent names no signing moment and has no timestamp: the effective date "
             "is unknown"
         )
         return
@@ -306,9 +330,9 @@ def _effective_date(
         return
     if options.acceptance_needs_timestamp:
         document.problems.append(
-            "the acceptance carries no trusted signature timestamp, so its moment — the "
+            "the consent carries no trusted signature timestamp, so its moment — the "
             f"effective date — is only claimed ({_local(acceptance.signing_time)}), not proven; "
-            "the acceptance must be signed at PAdES B-T or higher "
+            "the consent must be signed at PAdES B-T or higher "
             "(policy: verificatie.aanvaarding_vereist_tijdstempel)"
         )
         return
@@ -350,11 +374,15 @@ def _check_moments(party: SignatureReport) -> tuple[list[dt.date], str | None]:
 
 
 def _check_chain(
-    embedded: EmbeddedStatement, party: SignatureReport, party_sig: Any
+    authority: Authority,
+    signed: SignatureReport,
+    signature: Any,
+    context_at: Callable[[dt.date, CertificateFacts, str], ChainContext],
 ) -> ChainReport:
+    """One signature against its chain, at every moment the report can stand behind."""
     from ..pki.certificates import facts
 
-    moments, basis = _check_moments(party)
+    moments, basis = _check_moments(signed)
     if not moments:
         return ChainReport(
             present=True,
@@ -366,18 +394,9 @@ def _check_chain(
         )
     breaches: list[str] = []
     verdicts = []
+    certificate = facts(signature.signer_cert)
     for moment in moments:
-        verdict = check_chain(
-            embedded.authority,
-            ChainContext(
-                at=moment,
-                covenant_id=embedded.covenant_id,
-                party_name=embedded.party_name,
-                accession_decision=embedded.accession_decision,
-                certificate=facts(party_sig.signer_cert),
-                formula=party.claimed_role or "",
-            ),
-        )
+        verdict = check_chain(authority, context_at(moment, certificate, signed.claimed_role or ""))
         verdicts.append(verdict)
         breaches.extend(str(b) for b in verdict.breaches if str(b) not in breaches)
     first = verdicts[0]
