@@ -138,10 +138,12 @@ TEST_SIGNER_IDENTITY = """      certificaat:
 """Matches every signer of the test PKI (tests/support/pki.py), so the chain check passes."""
 
 
-def bind_consent_to_test_pki(workspace: Path, pki: RunningPki) -> None:
+def bind_consent_to_test_pki(
+    workspace: Path, pki: RunningPki, covenant_file: str = "convenant.yaml"
+) -> None:
     """Let the test PKI's 'coordinator' certificate, and only that one (by its SHA-256
     fingerprint), give the coordinator's consent: the covenant's chain names it."""
-    covenant = workspace / "convenant.yaml"
+    covenant = workspace / covenant_file
     text = covenant.read_text(encoding="utf-8")
     demo = "onderwerp:\n              serial_number: DEMO-NCTV-COORDINATOR"
     assert demo in text

@@ -8,6 +8,7 @@ for character (whitespace aside, since line breaking is the layout's business).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,10 @@ def test_hostile_text_does_not_change_the_rest_of_the_document(
     hostile = squash(
         pdf_text(renderer.render(_with_address(example_statement, HOSTILE)).pdf, tmp_path)
     )
-    assert hostile.replace(squash(HOSTILE), "X", 1) == plain
+    # a longer address may move a block to the next page: compare without the page footers
+    footer = re.compile(r"ToetredingsverklaringgemeenteHuizenpagina\d+van\d+")
+    assert len(footer.findall(plain)) >= 2
+    assert footer.sub("", hostile.replace(squash(HOSTILE), "X", 1)) == footer.sub("", plain)
 
 
 @needs_poppler

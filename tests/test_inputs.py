@@ -76,7 +76,7 @@ def test_values_are_quoted_as_written_not_as_yaml_read_them(workspace: Path) -> 
 def test_impossible_date_is_a_located_error_not_a_crash(workspace: Path) -> None:
     edit(workspace / "verzoek.yaml", "datum: 2026-11-24", "datum: 2019-02-30")
     [problem] = problems_of(workspace / "verzoek.yaml")
-    assert "verzoek.yaml:19:1: datum:" in problem
+    assert "verzoek.yaml:20:1: datum:" in problem
     assert "YYYY-MM-DD" in problem
 
 
@@ -90,7 +90,11 @@ def test_wrong_type_suggests_quotes(workspace: Path) -> None:
 def test_all_problems_in_a_file_are_reported_at_once(workspace: Path) -> None:
     edit(workspace / "verzoek.yaml", "plaats: Huizen", "plaats: [Huizen]")
     edit(workspace / "verzoek.yaml", "GM0406", "GM9999")
-    edit(workspace / "verzoek.yaml", "  naam: S. Jansen", "  naam: S. Jansen\n  rol: x")
+    edit(
+        workspace / "verzoek.yaml",
+        "  naam: Team Openbare Orde en Veiligheid",
+        "  naam: Team Openbare Orde en Veiligheid\n  rol: x",
+    )
     assert len(problems_of(workspace / "verzoek.yaml")) == 3
 
 
@@ -104,7 +108,7 @@ def test_yaml_syntax_error_has_line_and_column(workspace: Path) -> None:
 def test_duplicate_key_is_reported(workspace: Path) -> None:
     edit(workspace / "verzoek.yaml", "plaats: Huizen\n", "plaats: Huizen\nplaats: Blaricum\n")
     [problem] = problems_of(workspace / "verzoek.yaml")
-    assert "appears twice" in problem and "verzoek.yaml:17:1: plaats:" in problem
+    assert "appears twice" in problem and "verzoek.yaml:18:1: plaats:" in problem
 
 
 def test_missing_request_file(tmp_path: Path) -> None:

@@ -143,25 +143,33 @@ def test_demo_workspace_register_via_cli(tmp_path: Path) -> None:
     assert register_file.is_file()
     with Register(register_file) as register:
         kinds = [e.kind for e in register.entries()]
-    assert kinds == ["bevoegdheid", "render", "ondertekening", "aanvaarding", "validatie"]
+    # both chains the statement carries: the party's and the coordinating party's
+    assert kinds == [
+        "bevoegdheid",
+        "bevoegdheid",
+        "render",
+        "ondertekening",
+        "aanvaarding",
+        "validatie",
+    ]
     result = runner.invoke(
         app, ["register", "verify", "--config", str(demo / "toetreding.yaml")], env=env
     )  # type: ignore[dict-item]
-    assert result.exit_code == 0 and "register intact: 5 entries" in result.stdout
+    assert result.exit_code == 0 and "register intact: 6 entries" in result.stdout
     tamper(
         register_file,
-        """UPDATE entries SET payload = replace(payload, 'DEMO', 'ECHT') WHERE seq = 3""",
+        """UPDATE entries SET payload = replace(payload, 'DEMO', 'ECHT') WHERE seq = 4""",
     )
     result = runner.invoke(
         app, ["register", "verify", "--config", str(demo / "toetreding.yaml")], env=env
     )  # type: ignore[dict-item]
-    assert result.exit_code == 1 and "entry 3" in result.stderr
+    assert result.exit_code == 1 and "entry 4" in result.stderr
     result = runner.invoke(
         app,
         ["register", "export", "--format", "csv", "--config", str(demo / "toetreding.yaml")],
         env=env,
     )  # type: ignore[dict-item]
-    assert result.exit_code == 0 and result.stdout.count("\n") == 6
+    assert result.exit_code == 0 and result.stdout.count("\n") == 7
 
 
 @pytest.mark.usefixtures("test_pki")

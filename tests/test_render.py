@@ -81,19 +81,23 @@ def test_dutch_statement_of_a_legal_person_says_what_the_law_requires(
         "op grond van artikel 171, eerste lid, Gemeentewet vertegenwoordigd door haar burgemeester, mr. J. de Vries",
         "besluit van het college van burgemeester en wethouders van 10 november 2026 (kenmerk "
         "Z-2026-04512), genomen op grond van artikel 160, eerste lid, onder e, Gemeentewet",
-        "de rechten en verplichtingen die daaruit voor haar voortvloeien zonder voorbehoud te aanvaarden",
-        "de Minister van Justitie en Veiligheid te verzoeken met deze toetreding in te stemmen",
-        "van kracht wordt op de datum waarop de Minister van Justitie en Veiligheid met de toetreding instemt",
-        "Na de instemming wordt de toetreding bekendgemaakt in de Staatscourant.",
+        "de rechten en verplichtingen die daaruit voor haar voortvloeien zonder voorbehoud te aanvaarden,",
+        "Verzoekt de Minister van Justitie en Veiligheid met deze toetreding in te stemmen,",
+        "en neemt ervan kennis dat zij overeenkomstig artikel 16 van het convenant partij wordt met "
+        "ingang van de dag waarop de Minister van Justitie en Veiligheid schriftelijk met de "
+        "toetreding instemt (de datum van de elektronische handtekening onder de instemming), en dat "
+        "de toetreding daarna in de Staatscourant wordt bekendgemaakt.",
         "Aldus elektronisch ondertekend te Huizen op de datum vermeld bij de elektronische handtekening.",
         "De gemeente Huizen, de burgemeester,",
         "De Minister van Justitie en Veiligheid stemt in met de toetreding van de gemeente Huizen",
         "Aldus elektronisch ondertekend te Den Haag op de datum vermeld bij de elektronische handtekening.",
         "De Minister van Justitie en Veiligheid, namens deze, de Nationaal Coördinator "
         "Terrorismebestrijding en Veiligheid,",
-        "Contactpersoon S. Jansen",
+        "Contactpersoon Team Openbare Orde en Veiligheid",
         "Bijlage: bevoegdheid tot ondertekening",
-        "Handtekeningformule in de elektronische handtekening: burgemeester van Huizen, namens de gemeente Huizen.",
+        "In de elektronische handtekening vermelde hoedanigheid: burgemeester van Huizen, namens de gemeente Huizen.",
+        "Wie ondertekende en de datum van instemming, die de datum van toetreding is, staan in de "
+        "elektronische handtekening in dit document.",
     ):
         assert phrase in text, phrase
     for phrase in (*NEVER_IN_A_STATEMENT, "namens deze, de burgemeester"):
@@ -109,9 +113,10 @@ def test_the_annex_cites_the_article_each_step_rests_on(
     assert "Besluit tot toetreding artikel 160, eerste lid, onder e, Gemeentewet" in party
     assert "Vertegenwoordiging van rechtswege artikel 171, eerste lid, Gemeentewet" in party
     assert (
-        "KB 2023/000123" in party
-        and "Ambtstermijn vanaf 1 juni 2023 tot en met 31 mei 2029" in party
+        "Benoemd bij besluit van de Koning (koninklijk besluit) van 22 mei 2023 "
+        "(kenmerk KB 2023/000123)" in party
     )
+    assert "Ambtstermijn vanaf 1 juni 2023 tot en met 31 mei 2029 (artikel 61 Gemeentewet)" in party
     assert (
         "College van burgemeester en wethouders →" not in party
     )  # the law represents, not the college
@@ -129,14 +134,16 @@ def test_dutch_statement_of_organs_signs_in_the_form_of_awb_10_10(
     text = re.sub(r"\s+", " ", pdf_text(rendered.pdf, tmp_path))
     for phrase in (
         "Het college van burgemeester en wethouders van Huizen (gemeente Huizen, CBS-code GM0406)",
-        "krachtens mandaat (artikel 10:3 Algemene wet bestuursrecht) verleend bij besluit van "
-        "10 november 2026 (kenmerk Z-2026-04512)",
-        "die daaruit voor hem voortvloeien",
+        "ter uitvoering van zijn besluit van 10 november 2026 (kenmerk Z-2026-04512), genomen op "
+        "grond van artikel 160, eerste lid, onder a, Gemeentewet",
+        "krachtens mandaat (artikel 10:3 Algemene wet bestuursrecht), verleend bij datzelfde besluit",
+        "die daaruit voor het college voortvloeien",
+        "en neemt ervan kennis dat het college overeenkomstig artikel 16",
         "Burgemeester en wethouders van Huizen, namens deze, de burgemeester,",
         "De Minister van Justitie en Veiligheid stemt in met de toetreding van het college van "
         "burgemeester en wethouders van Huizen",
         "Mandaat artikel 10:3 Algemene wet bestuursrecht",
-        "Handtekeningformule in de elektronische handtekening: burgemeester van Huizen, namens het "
+        "In de elektronische handtekening vermelde hoedanigheid: burgemeester van Huizen, namens het "
         "college van burgemeester en wethouders van Huizen.",
     ):
         assert phrase in text, phrase

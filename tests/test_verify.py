@@ -16,6 +16,7 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -51,6 +52,19 @@ def choice(
     }
     values.update(extra)
     return SignerChoice(**values)  # type: ignore[arg-type]
+
+
+def amsterdam_today() -> dt.date:
+    """Today where statements are signed: the chain is checked at the Amsterdam date (at
+    23:30 UTC it is already tomorrow there)."""
+    return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def amsterdam_date(iso: str) -> str:
+    """The Amsterdam date of an ISO moment, as `verify` reports dates."""
+    return (
+        dt.datetime.fromisoformat(iso).astimezone(ZoneInfo("Europe/Amsterdam")).date().isoformat()
+    )
 
 
 def acceptance(pki: RunningPki, secret: Path, **extra: object) -> SignerChoice:
@@ -133,7 +147,8 @@ def test_a_good_statement_passes_with_everything_named(signed: Path, test_pki: R
     assert report.document.pdfa == "PDF/A-2a" and report.document.pdfua == "PDF/UA-1"
     assert report.document.is_statement
     assert report.document.effective_date_source == "signature-timestamp"
-    assert report.document.effective_date == accepted.signing_time[:10]  # type: ignore[index]
+    assert accepted.signing_time is not None
+    assert report.document.effective_date == amsterdam_date(accepted.signing_time)
     assert report.chain is not None and report.chain.authorised
     assert report.chain.time_basis is not None and "proven" in report.chain.time_basis
     code, out, err = run("verify", signed, "--trust", test_pki.root_pem, "--json")
@@ -400,7 +415,7 @@ def withdrawn_mandate_pdf(
     text = authority.read_text(encoding="utf-8")
     start = text.index("      certificaat:")
     end = text.index("    besluit:", start)
-    ended = dt.date.today() - dt.timedelta(days=1)
+    ended = amsterdam_today() - dt.timedelta(days=1)
     text = text[:start] + TEST_SIGNER_IDENTITY + text[end:]
     assert "    geldig_tot: 2029-05-31" in text
     text = text.replace("    geldig_tot: 2029-05-31", f"    geldig_tot: {ended.isoformat()}")
@@ -444,7 +459,7 @@ def test_a_backdated_signature_is_caught_by_a_later_timestamp(
     sign_file(example_settings, party, accepted, acceptance(test_pki, secret))
     report = verify_file(accepted, options(test_pki))
     assert report.chain is not None and not report.chain.authorised
-    assert dt.date.today().isoformat() in report.chain.checked_at
+    assert amsterdam_today().isoformat() in report.chain.checked_at
     assert not report.passed
 
 
@@ -1081,3 +1096,49 @@ def test_a_coordinator_chain_swapped_in_later_metadata_does_not_authorise_a_cons
     assert report.consent_chain is not None and not report.consent_chain.authorised
     assert any("signing certificate" in b for b in report.consent_chain.breaches)
     assert not report.passed and report.document.effective_date is None
+
+
+def test_the_organ_form_is_signed_in_the_form_of_awb_10_10_and_passes(
+    tmp_path: Path,
+    renderer: Any,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+) -> None:
+    """The other party form end to end: the college joins, the burgemeester signs by its
+    mandate, the signature names the college (Awb 10:10), the coordinator consents."""
+    from toetreding.inputs import load_request
+
+    from .conftest import EXAMPLE
+
+    folder = tmp_path / "werkmap"
+    shutil.copytree(EXAMPLE, folder)
+    authority = folder / "bevoegdheid-organen.yaml"
+    text = authority.read_text(encoding="utf-8")
+    start = text.index("      certificaat:")
+    end = text.index("    besluit:", start)
+    authority.write_text(text[:start] + TEST_SIGNER_IDENTITY + text[end:], encoding="utf-8")
+    bind_consent_to_test_pki(folder, test_pki, "convenant-organen.yaml")
+    unsigned = tmp_path / "organen.pdf"
+    unsigned.write_bytes(renderer.render(load_request(folder / "verzoek-organen.yaml")).pdf)
+    party = tmp_path / "partij.pdf"
+    as_legal_person = choice(test_pki, secret, level=SignatureLevel.B_T)  # 'namens de gemeente'
+    with pytest.raises(SigningError, match="formula"):
+        sign_file(example_settings, unsigned, party, as_legal_person)
+    sign_file(
+        example_settings,
+        unsigned,
+        party,
+        choice(test_pki, secret, level=SignatureLevel.B_T, function=None, on_behalf_of=None),
+    )
+    accepted = tmp_path / "instemming.pdf"
+    sign_file(example_settings, party, accepted, acceptance(test_pki, secret))
+    report = verify_file(accepted, options(test_pki))
+    assert report.passed, all_problems(report)
+    assert report.signatures[0].claimed_role == (
+        "burgemeester van Huizen, namens het college van burgemeester en wethouders van Huizen"
+    )
+    assert report.chain is not None and report.chain.original_mandator == (
+        "college van burgemeester en wethouders"
+    )
+    assert report.document.party == "college van burgemeester en wethouders van Huizen (GM0406)"

@@ -149,6 +149,14 @@ class EmbeddedStatement(_Frozen):
         return parse_formula(formula) if formula else None
 
     @property
+    def party_designation(self) -> str:
+        """Who joins, in words: 'gemeente Huizen', or its organs ('college van burgemeester
+        en wethouders van Huizen')."""
+        if self.party_form is PartyForm.LEGAL_PERSON:
+            return f"gemeente {self.party_name}"
+        return " en ".join(f"{organ.organ_name} van {self.party_name}" for organ in self.organs)
+
+    @property
     def accession_decision(self) -> str:
         """The (first) decision to join."""
         return self.accession_decisions[0]

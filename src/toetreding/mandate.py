@@ -788,10 +788,7 @@ def expected_formula(authority: Authority, context: ChainContext) -> str | None:
     whom = principal(authority, context)
     if whom is None:
         return None
-    function = authority.signer.function
-    if context.party_name is not None:
-        function = _with_party(function, context.party_name)
-    return f"{function}, namens {whom[1]}"
+    return f"{authority.signer.function}, namens {whom[1]}"
 
 
 def _with_party(name: str, party: str) -> str:

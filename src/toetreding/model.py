@@ -136,7 +136,7 @@ DEFAULT_LEGAL_BASIS: dict[LinkKind, str] = {
     LinkKind.POWER_OF_ATTORNEY: "artikel 10:12 Algemene wet bestuursrecht",
     LinkKind.AUTHORISATION: "artikel 10:12 Algemene wet bestuursrecht",
     LinkKind.SUBMANDATE: "artikel 10:9 Algemene wet bestuursrecht",
-    LinkKind.SUBSTITUTION: "artikel 77 Gemeentewet",
+    LinkKind.SUBSTITUTION: "artikel 77, eerste lid, Gemeentewet",
 }
 
 

@@ -267,7 +267,14 @@ def test_hostile_files_in_dss_and_in_toetreding(
         example_settings,
         first,
         second,
-        signer(test_pki, secret, SignatureLevel.B_T, "coordinator", function="c", on_behalf_of="m"),
+        signer(
+            test_pki,
+            secret,
+            SignatureLevel.B_T,
+            "coordinator",
+            function="Nationaal Coördinator Terrorismebestrijding en Veiligheid",
+            on_behalf_of="de Minister van Justitie en Veiligheid",
+        ),
     )
     options = VerifyOptions(trust_roots=tuple(load_certificates(test_pki.root_pem)))
     cases = {

@@ -155,7 +155,7 @@ def render(
     stdout().print(
         f"[green]✓[/] wrote {escape(str(outcome.output))} "
         f"({outcome.size:,} bytes, {outcome.language}, {outcome.profile}; "
-        f"signature fields: {', '.join(outcome.fields) or 'none'})"
+        f"signature fields: {', '.join(outcome.fields) or 'none — not for signing'})"
     )
     if outcome.preview:
         stdout().print(f"[green]✓[/] preview {escape(str(outcome.preview))}")

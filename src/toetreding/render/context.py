@@ -96,6 +96,7 @@ def build_context(
             "name": signer.name,
             "function": signer.function,
             "office": _office(signer.function, name),
+            "office_article": office_article(_office(signer.function, name)),
             "is_mayor": _office(signer.function, name).lower() == "burgemeester",
         },
         "representation": {
@@ -106,6 +107,7 @@ def build_context(
             "by_mandate": chain[0].kind in _MANDATE_KINDS,
             "original_mandator": mandator,
             "mandator_organ": _organ_of(mandator, covenant, name),
+            "mandator_with_article": with_article(mandator) if mandator else None,
             "formula": formula,
         },
         "chain": [
@@ -187,6 +189,24 @@ def _organ_of(mandator: str | None, covenant: Covenant, party: str) -> str | Non
     return None
 
 
+HET_WORDS = ("hoofd", "lid", "bestuur", "college", "comité", "hoofdbestuur")
+"""Office and organ nouns that take 'het' (afdelingshoofd, bestuurslid, college); the rest 'de'."""
+
+
+def office_article(office: str) -> str:
+    """'de' or 'het' for an office as the formula names it ('het afdelingshoofd')."""
+    head = office.strip().lower().split(" ")[0] if office.strip() else ""
+    return "het" if head.endswith(HET_WORDS) else "de"
+
+
+def with_article(name: str) -> str:
+    """'college van …' → 'het college van …'; 'Minister …' → 'de Minister …'; unchanged
+    when it already starts with an article."""
+    if name.lower().startswith(("de ", "het ")):
+        return name
+    return f"{office_article(name)} {name}"
+
+
 def _office(function: str, party: str) -> str:
     """'burgemeester van Huizen' → 'burgemeester' (the form Awb 10:10 formulas use)."""
     text = " ".join(function.split())
@@ -203,6 +223,7 @@ def _decision(
         "date": date(decision.date),
         "reference": decision.reference,
         "subject": decision.subject,
+        "organ_with_article": with_article(decision.organ),
         "legal_basis": decision.legal_basis or default_basis,
         "publication": decision.publication,
         "document": decision.document.file if decision.document else None,

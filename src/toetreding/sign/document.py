@@ -105,6 +105,12 @@ def read_statement(path: Path) -> StatementPdf:
     except (PdfError, ValueError, KeyError, TypeError) as error:
         raise InputFileError(f"'{path}' has a damaged form: {error}") from None
     if not any(slot.value in fields for slot in SignatureSlot):
+        if _is_unsigned_rendering(reader):
+            raise SigningError(
+                f"'{path}' is a rendering without signature fields, such as the unofficial "
+                "English translation: only the authentic (Dutch) statement is signed",
+                hint="render the statement in Dutch (--lang nl) and sign that one",
+            )
         raise SigningError(
             f"'{path}' is not a toetreding statement: it has no field "
             f"'{SignatureSlot.PARTY.value}' or '{SignatureSlot.COORDINATOR.value}'",
@@ -127,6 +133,15 @@ def read_statement(path: Path) -> StatementPdf:
         language="en" if lang.startswith("en") else "nl",
         embedded=embedded,
     )
+
+
+def _is_unsigned_rendering(reader: PdfFileReader) -> bool:
+    """A toetreding rendering that carries statement data but no fields (a translation)."""
+    try:
+        metadata = reader.root.get("/Metadata")
+        return metadata is not None and read_from_xmp(metadata.get_object().data) is not None
+    except (EmbeddedDataError, PdfError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def _embedded_the_party_signed(reader: PdfFileReader, path: Path) -> EmbeddedStatement | None:

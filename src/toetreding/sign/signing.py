@@ -324,7 +324,9 @@ class StatementSigner:
         local = now.astimezone(AMSTERDAM)
         english = language == "en"
         if english:
-            caption = "Digitally signed" if slot is SignatureSlot.PARTY else "Consent to accession"
+            caption = (
+                "Electronically signed" if slot is SignatureSlot.PARTY else "Consent to accession"
+            )
             moment = f"{local:%d %B %Y, %H:%M} ({local.tzname()})"
             on_behalf = f"on behalf of {presentation.on_behalf_of}"
             certificate = f"certificate {summary.serial_number[:16]} · {summary.issuer}"
@@ -332,7 +334,7 @@ class StatementSigner:
             from ..textformat import long_date
 
             caption = (
-                "Digitaal ondertekend"
+                "Elektronisch ondertekend"
                 if slot is SignatureSlot.PARTY
                 else "Instemming met toetreding"
             )

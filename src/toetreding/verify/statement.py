@@ -341,7 +341,7 @@ def _effective_date(
 
 
 def _statement_facts(embedded: EmbeddedStatement, report: VerificationReport) -> None:
-    report.document.party = f"gemeente {embedded.party_name} ({embedded.party_code})"
+    report.document.party = f"{embedded.party_designation} ({embedded.party_code})"
     report.document.covenant = embedded.covenant_title
     report.document.statement_date = embedded.date.isoformat()
 
