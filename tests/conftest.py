@@ -22,6 +22,7 @@ from toetreding.config import Settings, load_settings
 from toetreding.inputs import load_request
 from toetreding.model import Statement
 from toetreding.render import RenderedStatement, StatementRenderer
+from toetreding.verify.options import TrustedCovenant, load_trusted_covenants
 
 from .support.conformance import Judge
 from .support.conformance import build as build_harness
@@ -134,6 +135,8 @@ TEST_SIGNER_IDENTITY = """      certificaat:
         onderwerp:
           serial_number: TEST-HOUDER
           organization_name: Gemeente Testdorp
+        uitgever:
+          common_name: Test Intermediate CA toetreding
 """
 """Matches every signer of the test PKI (tests/support/pki.py), so the chain check passes."""
 
@@ -145,10 +148,23 @@ def bind_consent_to_test_pki(
     fingerprint), give the coordinator's consent: the covenant's chain names it."""
     covenant = workspace / covenant_file
     text = covenant.read_text(encoding="utf-8")
-    demo = "onderwerp:\n              serial_number: DEMO-NCTV-COORDINATOR"
+    demo = (
+        "onderwerp:\n              serial_number: DEMO-NCTV-COORDINATOR\n"
+        "            uitgever:\n              common_name: DEMO — niet voor productie"
+    )
     assert demo in text
     fingerprint = hashlib.sha256(pki.cert_der("coordinator")).hexdigest()
     covenant.write_text(text.replace(demo, f"vingerafdruk_sha256: {fingerprint}"), encoding="utf-8")
+
+
+def trusted_test_covenants(pki: RunningPki) -> tuple[TrustedCovenant, ...]:
+    """The example covenants as a verifier would trust them, with the consent bound to the
+    test PKI's coordinator (as in the statements the tests render)."""
+    folder = Path(tempfile.mkdtemp(prefix="toetreding-trusted-"))
+    for name in ("convenant.yaml", "convenant-organen.yaml"):
+        shutil.copyfile(EXAMPLE / name, folder / name)
+        bind_consent_to_test_pki(folder, pki, name)
+    return load_trusted_covenants((folder / "convenant.yaml", folder / "convenant-organen.yaml"))
 
 
 @pytest.fixture(scope="session")

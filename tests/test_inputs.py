@@ -176,7 +176,13 @@ def test_a_covenant_file_of_the_old_form_says_what_to_add(workspace: Path) -> No
     (workspace / "convenant.yaml").write_text(OLD_COVENANT, encoding="utf-8")
     [problem] = problems_of(workspace / "verzoek.yaml")
     assert "convenant.yaml" in problem
-    for wanted in ("'partijvorm'", "'datum'", "'publicatie'", "examples/huizen/convenant.yaml"):
+    for wanted in (
+        "'partijvorm'",
+        "'datum'",
+        "'publicatie'",
+        "'coordinerende_partij.bevoegdheid'",
+        "examples/huizen/convenant.yaml",
+    ):
         assert wanted in problem, problem
     # with those added, the coordinator's old key is named with what replaces it
     text = OLD_COVENANT.replace(
@@ -185,7 +191,7 @@ def test_a_covenant_file_of_the_old_form_says_what_to_add(workspace: Path) -> No
     )
     (workspace / "convenant.yaml").write_text(text, encoding="utf-8")
     [problem] = problems_of(workspace / "verzoek.yaml")
-    assert "'vertegenwoordigd_door' is no longer used" in problem and "bevoegdheid" in problem
+    assert "vertegenwoordigd_door" in problem and "'coordinerende_partij.bevoegdheid'" in problem
 
 
 def test_a_chain_of_the_old_form_says_representation_comes_from_the_law(workspace: Path) -> None:
@@ -255,3 +261,24 @@ def test_decision_document_is_pinned_by_its_hash(workspace: Path) -> None:
     besluit.unlink()
     with pytest.raises(ValidationFailed, match="does not exist"):
         load_request(workspace / "verzoek.yaml")
+
+
+@pytest.mark.parametrize(
+    ("written", "wanted"),
+    [
+        ("[1, 2]", "toetredingsbesluit[0]: Input should be a valid string"),
+        ("{a: b}", "toetredingsbesluit: Input should be a valid list"),
+        ("''", "toetredingsbesluit[0]: is empty"),
+        ("[college-2026-11-10, college-2026-11-10]", "names one twice"),
+    ],
+)
+def test_a_bad_list_of_decisions_to_join_is_said_plainly(
+    workspace: Path, written: str, wanted: str
+) -> None:
+    edit(
+        workspace / "verzoek.yaml",
+        "toetredingsbesluit: college-2026-11-10",
+        f"toetredingsbesluit: {written}",
+    )
+    problem = "\n".join(problems_of(workspace / "verzoek.yaml"))
+    assert wanted in problem and "function-after" not in problem, problem

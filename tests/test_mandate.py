@@ -62,7 +62,10 @@ BURGEMEESTERSBESLUIT = {
 BURGEMEESTER = {
     "functie": "burgemeester van Huizen",
     "naam": "J. de Vries",
-    "certificaat": {"onderwerp": {"serial_number": "H-1", "common_name": "J. de Vries"}},
+    "certificaat": {
+        "onderwerp": {"serial_number": "H-1", "common_name": "J. de Vries"},
+        "uitgever": {"common_name": "PKIoverheid Test CA"},
+    },
 }
 REPRESENTATION = {
     "soort": "vertegenwoordiging",
@@ -74,10 +77,12 @@ REPRESENTATION = {
 }
 MANDATE = {"soort": "mandaat", "van": COLLEGE, "aan": BURGEMEESTER, "besluit": "b2"}
 AT = dt.date(2024, 6, 1)
+TEST_CA = {"common_name": "PKIoverheid Test CA"}
 CERT = CertificateFacts(
     subject={"serial_number": "H-1", "common_name": "J. de Vries"},
     serial_number="1A",
     sha256_fingerprint="00",
+    issuer=TEST_CA,
 )
 ORGANS_FORMULA = (
     "burgemeester van Huizen, namens het college van burgemeester en wethouders van Huizen"
@@ -101,7 +106,8 @@ def person(function: str, name: str, common_name: str | None = None) -> dict[str
         "functie": function,
         "naam": name,
         "certificaat": {
-            "onderwerp": {"serial_number": f"H-{name}", "common_name": common_name or name}
+            "onderwerp": {"serial_number": f"H-{name}", "common_name": common_name or name},
+            "uitgever": {"common_name": "PKIoverheid Test CA"},
         },
     }
 
@@ -111,6 +117,7 @@ def cert_of(name: str) -> CertificateFacts:
         subject={"serial_number": f"H-{name}", "common_name": name},
         serial_number="2",
         sha256_fingerprint="0",
+        issuer={"common_name": "PKIoverheid Test CA"},
     )
 
 
@@ -715,7 +722,14 @@ def test_sign_refuses_a_formula_that_is_not_exactly_the_chains(
         ({"onderwerp": {"organization_name": "Gemeente Huizen"}}, False),
         ({"onderwerp": {"common_name": "J. de Vries", "title": "burgemeester van Huizen"}}, False),
         ({"serienummer": "1A"}, False),  # a serial number is unique only per issuer
-        ({"onderwerp": {"serial_number": "H-1"}}, True),
+        ({"onderwerp": {"serial_number": "H-1"}}, False),  # unique only within its CA
+        (
+            {
+                "onderwerp": {"serial_number": "H-1"},
+                "uitgever": {"common_name": "PKIoverheid Test CA"},
+            },
+            True,
+        ),
         ({"vingerafdruk_sha256": "AB" * 32}, True),
         ({"serienummer": "1A", "uitgever": {"common_name": "PKIoverheid Test CA"}}, True),
     ],
@@ -743,3 +757,59 @@ def test_the_issuer_must_match_when_given() -> None:
     verdict = check_chain(chain, ChainContext(at=AT, certificate=other_ca))
     assert [b.rule for b in verdict.breaches] == ["certificate"]
     assert "issuer common_name" in verdict.breaches[0].message
+
+
+def test_a_substitute_is_designated_by_college_or_commissaris() -> None:
+    by_the_king = authority(
+        {
+            "soort": "waarneming",
+            "van": "de Koning",
+            "aan": person("beleidsmedewerker", "B. Bos"),
+            "besluit": "b2",
+        }
+    )
+    broken = check(
+        by_the_king,
+        certificate=cert_of("B. Bos"),
+        formula="beleidsmedewerker, namens de gemeente Huizen",
+    )
+    assert broken.count("substitution") == 2  # wrong designator, and not a wethouder
+    appointed = authority(
+        {
+            "soort": "waarneming",
+            "van": "Commissaris van de Koning",
+            "aan": person("waarnemend burgemeester van Huizen", "W. Wit"),
+            "besluit": "b2",
+        }
+    )
+    formula = "waarnemend burgemeester van Huizen, namens de gemeente Huizen"
+    assert check(appointed, certificate=cert_of("W. Wit"), formula=formula) == []
+
+
+def test_nobody_mandates_himself() -> None:
+    itself = authority({**MANDATE, "aan": person(COLLEGE, "het college")})
+    formula = "college van burgemeester en wethouders, namens het college van burgemeester en wethouders van Huizen"
+    assert "self-grant" in check(
+        itself, organs=("college",), certificate=cert_of("het college"), formula=formula
+    )
+
+
+def test_a_decomposed_letter_is_the_same_letter() -> None:
+    decomposed = "Nationaal Coo\u0308rdinator Terrorismebestrijding en Veiligheid"
+    context = consent_context(
+        AT,
+        covenant_id=COVENANT,
+        coordinator=COORDINATOR,
+        certificate=cert_of("A. Bakker"),
+        formula=f"{decomposed}, namens de Minister van Justitie en Veiligheid",
+    )
+    assert check_chain(CONSENT_CHAIN, context).authorised
+    cyrillic = CONSENT_FORMULA.replace("o", "\u043e", 1)  # a Cyrillic 'о' looks the same
+    context = consent_context(
+        AT,
+        covenant_id=COVENANT,
+        coordinator=COORDINATOR,
+        certificate=cert_of("A. Bakker"),
+        formula=cyrillic,
+    )
+    assert not check_chain(CONSENT_CHAIN, context).authorised

@@ -31,7 +31,12 @@ from toetreding.sign import SignerChoice, sign_file
 from toetreding.signing_config import SignatureLevel, VerificationOptions
 from toetreding.verify import Indication, VerifyOptions, verify_file
 
-from .conftest import TEST_SIGNER_IDENTITY, bind_consent_to_test_pki, needs_poppler
+from .conftest import (
+    TEST_SIGNER_IDENTITY,
+    bind_consent_to_test_pki,
+    needs_poppler,
+    trusted_test_covenants,
+)
 from .support import encodings, hostile
 from .support.pki import PASSPHRASE, RunningPki
 from .support.readers import pdfsig
@@ -115,7 +120,14 @@ def signed(
 
 
 def options(pki: RunningPki, **extra: Any) -> VerifyOptions:
+    """Trust the test PKI and, for consents, the example covenants as published."""
+    extra.setdefault("covenants", trusted_test_covenants(pki))
     return VerifyOptions(trust_roots=tuple(load_certificates(pki.root_pem)), **extra)
+
+
+def covenant_args(pki: RunningPki) -> list[str]:
+    """`--covenant FILE` for each covenant the tests trust."""
+    return [arg for t in trusted_test_covenants(pki) for arg in ("--covenant", t.source)]
 
 
 def run(*args: str | Path) -> tuple[int, str, str]:
@@ -127,6 +139,8 @@ def all_problems(report: Any) -> list[str]:
     found = [p for s in report.signatures for p in s.problems] + list(report.document.problems)
     if report.chain is not None:
         found += report.chain.breaches
+    if report.consent_chain is not None:
+        found += report.consent_chain.breaches
     return found
 
 
@@ -151,13 +165,16 @@ def test_a_good_statement_passes_with_everything_named(signed: Path, test_pki: R
     assert report.document.effective_date == amsterdam_date(accepted.signing_time)
     assert report.chain is not None and report.chain.authorised
     assert report.chain.time_basis is not None and "proven" in report.chain.time_basis
-    code, out, err = run("verify", signed, "--trust", test_pki.root_pem, "--json")
+    code, out, err = run(
+        "verify", signed, "--trust", test_pki.root_pem, *covenant_args(test_pki), "--json"
+    )
     assert code == 0, err
     data = json.loads(out)
     assert data["schema"] == "toetreding-verify/2" and data["verdict"] == "PASSED"
     assert "intact" not in data["signatures"][0] and data["signatures"][0]["digest_matches"]
-    code, out, _ = run("verify", signed, "--trust", test_pki.root_pem)
+    code, out, _ = run("verify", signed, "--trust", test_pki.root_pem, *covenant_args(test_pki))
     assert code == 0 and "PASSED" in out and "in effect since" in out
+    assert "confirmed against the covenant" in out
 
 
 @pytest.mark.parametrize("level", [SignatureLevel.B_LT, SignatureLevel.B_LTA])
@@ -306,7 +323,14 @@ def test_signing_out_of_order_fails(
         )
     )
     second = tmp_path / "daarna-partij.pdf"
-    sign_file(example_settings, first, second, choice(test_pki, secret))
+    with pytest.raises(SigningError, match="party's signature must come first"):
+        sign_file(example_settings, first, second, choice(test_pki, secret))
+    assert not second.exists()
+    second.write_bytes(  # with another tool
+        encodings.sign_existing_field(
+            first.read_bytes(), test_pki.pkcs12("signer-rsa"), PASSPHRASE, "ondertekening-partij"
+        )
+    )
     report = verify_file(second, options(test_pki))
     accepted = next(s for s in report.signatures if s.field_name == "instemming-coordinator")
     assert any("against the statement's order" in p for p in accepted.problems), accepted.problems
@@ -841,7 +865,7 @@ def test_a_consent_outside_the_coordinators_chain_fails(
         example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
     )
     forged = tmp_path / "instemming.pdf"
-    with pytest.raises(SigningError, match="to consent for"):
+    with pytest.raises(SigningError, match=r"to consent for|also made the party's signature"):
         function, on_behalf_of = role.split(", namens ")
         sign_file(
             example_settings,
@@ -1007,6 +1031,7 @@ def test_record_writes_an_archiefregeling_entry(
             str(signed),
             "--trust",
             str(test_pki.root_pem),
+            *covenant_args(test_pki),
             "--record",
             "--by",
             "mr. A. Archivaris",
@@ -1142,3 +1167,184 @@ def test_the_organ_form_is_signed_in_the_form_of_awb_10_10_and_passes(
         "college van burgemeester en wethouders"
     )
     assert report.document.party == "college van burgemeester en wethouders van Huizen (GM0406)"
+
+
+def test_a_consent_counts_only_against_the_covenant_as_published(
+    tmp_path: Path,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+) -> None:
+    """The party draws the statement up, coordinator's chain included: without the covenant
+    the verifier trusts, a consent cannot be confirmed; against another one it fails."""
+    party = tmp_path / "partij.pdf"
+    sign_file(
+        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
+    )
+    accepted = tmp_path / "instemming.pdf"
+    sign_file(example_settings, party, accepted, acceptance(test_pki, secret))
+    confirmed = verify_file(accepted, options(test_pki))
+    assert confirmed.passed, all_problems(confirmed)
+    assert confirmed.consent_chain is not None and confirmed.consent_chain.confirmed_by
+    unconfirmed = verify_file(accepted, options(test_pki, covenants=()))
+    assert not unconfirmed.passed and unconfirmed.document.effective_date is None
+    assert unconfirmed.consent_chain is not None
+    assert any("--covenant" in b for b in unconfirmed.consent_chain.breaches)
+    # the covenant as published names the demo coordinator, not the key that consented
+    from toetreding.inputs import load_model
+    from toetreding.model import Covenant
+    from toetreding.verify.options import TrustedCovenant
+
+    from .conftest import EXAMPLE
+
+    published = TrustedCovenant("convenant.yaml", load_model(EXAMPLE / "convenant.yaml", Covenant))
+    other = verify_file(accepted, options(test_pki, covenants=(published,)))
+    assert not other.passed and other.consent_chain is not None
+    assert any("does not match the covenant you trust" in b for b in other.consent_chain.breaches)
+
+
+def test_the_party_cannot_consent_with_its_own_certificate(
+    tmp_path: Path,
+    renderer: Any,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+) -> None:
+    """The party binds the coordinator's chain to its own certificate in its covenant copy:
+    `sign` refuses the consent (the same holder), and a consent made with another tool
+    fails `verify` — both for the same holder and against the covenant as published."""
+    import hashlib
+
+    from toetreding.inputs import load_request
+
+    from .conftest import EXAMPLE
+
+    folder = tmp_path / "werkmap"
+    shutil.copytree(EXAMPLE, folder)
+    authority = folder / "bevoegdheid.yaml"
+    text = authority.read_text(encoding="utf-8")
+    start = text.index("      certificaat:")
+    end = text.index("    besluit:", start)
+    authority.write_text(text[:start] + TEST_SIGNER_IDENTITY + text[end:], encoding="utf-8")
+    covenant = folder / "convenant.yaml"
+    own = hashlib.sha256(test_pki.cert_der("signer-rsa")).hexdigest()
+    text = covenant.read_text(encoding="utf-8")
+    demo = (
+        "onderwerp:\n              serial_number: DEMO-NCTV-COORDINATOR\n"
+        "            uitgever:\n              common_name: DEMO — niet voor productie"
+    )
+    covenant.write_text(text.replace(demo, f"vingerafdruk_sha256: {own}"), encoding="utf-8")
+    unsigned = tmp_path / "verklaring.pdf"
+    unsigned.write_bytes(renderer.render(load_request(folder / "verzoek.yaml")).pdf)
+    party = tmp_path / "partij.pdf"
+    sign_file(example_settings, unsigned, party, choice(test_pki, secret, level=SignatureLevel.B_T))
+    with pytest.raises(SigningError, match="also made the party's signature"):
+        sign_file(
+            example_settings,
+            party,
+            tmp_path / "zelf.pdf",
+            choice(test_pki, secret, level=SignatureLevel.B_T, function=None, on_behalf_of=None),
+        )
+    forged = tmp_path / "zelf.pdf"
+    forged.write_bytes(
+        encodings.sign_existing_field(
+            party.read_bytes(),
+            test_pki.pkcs12("signer-rsa"),
+            PASSPHRASE,
+            "instemming-coordinator",
+            role=CONSENT_ROLE,
+            tsa_url=test_pki.tsa_url,
+        )
+    )
+    report = verify_file(forged, options(test_pki))
+    assert not report.passed and report.consent_chain is not None
+    breaches = " ".join(report.consent_chain.breaches)
+    assert "holder of the party's signature" in breaches
+    assert "does not match the covenant you trust" in breaches
+    assert report.document.effective_date is None
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        # the role in another attribute type, next to a title that refuses
+        [("2.5.4.3", [CONSENT_ROLE]), ("2.5.4.12", ["geen instemming (weigering)"])],
+        # two titles: a reader could show either
+        [("2.5.4.12", [CONSENT_ROLE]), ("2.5.4.12", ["geen instemming (weigering)"])],
+        # one title with two values
+        [("2.5.4.12", [CONSENT_ROLE, "geen instemming (weigering)"])],
+        # the role as commonName only
+        [("2.5.4.3", [CONSENT_ROLE])],
+    ],
+)
+def test_a_claimed_role_is_one_title_with_one_value(
+    tmp_path: Path,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+    attributes: list[tuple[str, list[str]]],
+) -> None:
+    party = tmp_path / "partij.pdf"
+    sign_file(
+        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
+    )
+    forged = tmp_path / "instemming.pdf"
+    forged.write_bytes(
+        encodings.sign_existing_field(
+            party.read_bytes(),
+            test_pki.pkcs12("coordinator"),
+            PASSPHRASE,
+            "instemming-coordinator",
+            attributes=attributes,
+            tsa_url=test_pki.tsa_url,
+        )
+    )
+    report = verify_file(forged, options(test_pki))
+    assert report.signatures[1].claimed_role is None
+    assert report.consent_chain is not None and not report.consent_chain.authorised
+    assert any("does not say on whose behalf" in b for b in report.consent_chain.breaches)
+    assert not report.passed
+
+
+def test_a_consent_dated_before_the_party_signed_sets_no_date(
+    tmp_path: Path,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the policy that accepts a claimed moment, the claimed moment must still follow
+    the party's signature (and not lie in the future)."""
+    import pyhanko.sign.signers.pdf_signer as pdf_signer
+
+    party = tmp_path / "partij.pdf"
+    sign_file(
+        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
+    )
+    for days, words in ((-3, "lies before the party's signature"), (200, "lies after this")):
+        moment = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+
+        class Clock(dt.datetime):
+            fixed = moment
+
+            @classmethod
+            def now(cls, tz: Any = None) -> Clock:  # type: ignore[override]
+                return cls.fromtimestamp(cls.fixed.timestamp(), tz)
+
+        monkeypatch.setattr(pdf_signer, "datetime", Clock)
+        forged_bytes = encodings.sign_existing_field(
+            party.read_bytes(),
+            test_pki.pkcs12("coordinator"),
+            PASSPHRASE,
+            "instemming-coordinator",
+            role=CONSENT_ROLE,
+        )
+        monkeypatch.undo()
+        forged = tmp_path / f"instemming{days}.pdf"
+        forged.write_bytes(forged_bytes)
+        report = verify_file(forged, options(test_pki, acceptance_needs_timestamp=False))
+        assert any(words in p for p in report.document.problems), report.document.problems
+        assert not report.passed

@@ -336,4 +336,8 @@ ondertekening:
       wachtwoordbestand: pki/wachtwoord.txt
       functie: burgemeester       # batch sets function and "namens" per party
       namens: de gemeente
+# Who may consent: a consent is checked against the coordinating party's chain in the
+# covenant as published, not only against the copy the statement carries.
+verificatie:
+  convenanten: [convenant.yaml]
 """

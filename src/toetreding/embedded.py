@@ -237,12 +237,32 @@ def read_from_xmp(xmp: bytes) -> EmbeddedStatement | None:
         return None
     try:
         record = EmbeddedStatement.model_validate(json.loads(text))
-    except (json.JSONDecodeError, ValidationError) as error:
-        raise EmbeddedDataError(f"the embedded statement data is unreadable: {error}") from None
+    except json.JSONDecodeError as error:
+        raise EmbeddedDataError(
+            f"the embedded statement data is not readable JSON (at character {error.pos})"
+        ) from None
+    except ValidationError as error:
+        raise EmbeddedDataError(_explain(error)) from None
     digest = _property(root, "ketenDigest")
     if digest is not None and digest.strip() != record.chain_digest:
         raise EmbeddedDataError("the embedded chain does not match its own digest (ketenDigest)")
     return record
+
+
+def _explain(error: ValidationError) -> str:
+    """The embedded record's faults in a sentence (never the validator's own wording)."""
+    problems = error.errors(include_url=False)
+    version = next((p for p in problems if not p["loc"] and "format" in str(p["msg"])), None)
+    if version is not None:
+        return str(version["msg"]).removeprefix("Value error, ")
+    named = [".".join(str(part) for part in p["loc"]) or "the record" for p in problems[:3]]
+    more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+    return (
+        "the embedded statement data does not have the form toetreding writes (at "
+        + ", ".join(named)
+        + more
+        + "): it was damaged or made by something else"
+    )
 
 
 def _property(root: ElementTree.Element, local_name: str) -> str | None:

@@ -289,47 +289,40 @@ def _check_accession_decision(
 ) -> None:
     ids = [d.id for d in authority.decisions]
     wanted = request.accession_decision
-    if isinstance(wanted, list):
-        if not wanted or len(set(wanted)) != len(wanted):
+    if wanted is None:
+        if len(ids) > 1:
             raise ValidationFailed(
                 [
                     doc.problem(
-                        ("toetredingsbesluit",),
-                        "the list of decisions to join is empty or names one twice",
-                        "name each organ's decision to join once",
+                        (),
+                        "the authority file has several decisions, so the request must say "
+                        "which one is the decision to join",
+                        f"add 'toetredingsbesluit: <id>' with one of: {', '.join(ids)}",
                     )
                 ]
             )
-        for index, one in enumerate(wanted):
-            if one not in ids:
-                raise ValidationFailed(
-                    [
-                        doc.problem(
-                            ("toetredingsbesluit", index),
-                            f"'{one}' is not a decision in {request.authority_file}",
-                            f"use one of: {', '.join(ids)}",
-                        )
-                    ]
-                )
         return
-    if wanted is None and len(ids) > 1:
-        raise ValidationFailed(
-            [
-                doc.problem(
-                    (),
-                    "the authority file has several decisions, so the request must say which "
-                    "one is the decision to join",
-                    f"add 'toetredingsbesluit: <id>' with one of: {', '.join(ids)}",
-                )
-            ]
-        )
-    if wanted is not None and wanted not in ids:
+    if not wanted or len(set(wanted)) != len(wanted):
         raise ValidationFailed(
             [
                 doc.problem(
                     ("toetredingsbesluit",),
-                    f"'{wanted}' is not a decision in {request.authority_file}",
-                    f"use one of: {', '.join(ids)}",
+                    "the list of decisions to join is empty or names one twice",
+                    "name each organ's decision to join once",
                 )
             ]
         )
+    written_as_list = isinstance(doc.data.get("toetredingsbesluit"), list)
+    for index, one in enumerate(wanted):
+        if one not in ids:
+            raise ValidationFailed(
+                [
+                    doc.problem(
+                        ("toetredingsbesluit", index)
+                        if written_as_list
+                        else ("toetredingsbesluit",),
+                        f"'{one}' is not a decision in {request.authority_file}",
+                        f"use one of: {', '.join(ids)}",
+                    )
+                ]
+            )

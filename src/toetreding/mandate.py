@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -190,8 +191,9 @@ class ChainVerdict:
 
 
 def normalise(text: str) -> str:
-    """Lower case, single spaces, no leading article: for comparing functions and organs."""
-    text = re.sub(r"\s+", " ", text.strip().lower())
+    """Lower case, single spaces, no leading article, Unicode NFC (a decomposed 'ö' as macOS
+    types it equals the composed one): for comparing functions and organs."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).strip().lower())
     return re.sub(r"^(de|het|the) ", "", text)
 
 
@@ -479,19 +481,75 @@ def assignment_follows_mayor(authority: Authority, context: ChainContext) -> lis
     return breaches
 
 
+SUBSTITUTE_GRANTORS = ("college van burgemeester en wethouders", "commissaris van de koning")
+"""Who designates a substitute: the college a wethouder (art. 77), the Commissaris van de
+Koning a waarnemend burgemeester (art. 78)."""
+
+
 def substitution_first(authority: Authority, context: ChainContext) -> list[RuleBreach]:
-    """A substitute stands in for the burgemeester himself, so the chain starts there."""
-    return [
-        RuleBreach(
-            "substitution",
-            "a 'waarneming' stands in for the burgemeester and starts the chain; it cannot be "
-            "received from someone in the chain",
-            "artikel 77 en 78 Gemeentewet",
-            index,
-        )
-        for index, link in enumerate(authority.chain, 1)
-        if link.kind is LinkKind.SUBSTITUTION and index != 1
-    ]
+    """A substitute stands in for the burgemeester himself, so the chain starts there; he is
+    designated by the college (a wethouder, art. 77) or by the Commissaris van de Koning (a
+    waarnemend burgemeester, art. 78)."""
+    breaches = []
+    for index, link in enumerate(authority.chain, 1):
+        if link.kind is not LinkKind.SUBSTITUTION:
+            continue
+        if index != 1:
+            breaches.append(
+                RuleBreach(
+                    "substitution",
+                    "a 'waarneming' stands in for the burgemeester and starts the chain; it "
+                    "cannot be received from someone in the chain",
+                    "artikel 77 en 78 Gemeentewet",
+                    index,
+                )
+            )
+        grantor = normalise(link.grantor or "")
+        if not any(
+            grantor in _organ_forms(allowed, context.party_name) for allowed in SUBSTITUTE_GRANTORS
+        ):
+            breaches.append(
+                RuleBreach(
+                    "substitution",
+                    f"'{link.grantor}' cannot designate a substitute for the burgemeester: the "
+                    "college designates a wethouder (art. 77), the Commissaris van de Koning "
+                    "appoints a waarnemend burgemeester (art. 78)",
+                    "artikel 77 en 78 Gemeentewet",
+                    index,
+                )
+            )
+        if not re.search(r"burgemeester|wethouder", normalise(link.grantee.function)):
+            breaches.append(
+                RuleBreach(
+                    "substitution",
+                    f"'{link.grantee.function}' cannot stand in for the burgemeester: a "
+                    "wethouder (locoburgemeester) or a waarnemend burgemeester does",
+                    "artikel 77 en 78 Gemeentewet",
+                    index,
+                )
+            )
+    return breaches
+
+
+def nobody_grants_himself(authority: Authority, context: ChainContext) -> list[RuleBreach]:
+    """An organ or official cannot mandate, assign or designate itself: a link must pass
+    authority to someone else."""
+    breaches = []
+    for index, link in enumerate(authority.chain, 1):
+        if link.grantor is None:
+            continue
+        if normalise(link.grantee.function) in _organ_forms(link.grantor, context.party_name):
+            breaches.append(
+                RuleBreach(
+                    "self-grant",
+                    f"'{link.grantor}' grants the {link.kind.value} to itself; a mandate or "
+                    "assignment passes authority to someone else (an organ acts itself "
+                    "without one)",
+                    "artikel 10:1 en 10:3 Awb",
+                    index,
+                )
+            )
+    return breaches
 
 
 def links_connect(authority: Authority, context: ChainContext) -> list[RuleBreach]:
@@ -657,9 +715,11 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
             RuleBreach(
                 "certificate",
                 f"the chain binds the certificate of '{grantee.name}' by name or organisation "
-                f"only ({', '.join(sorted(identity.subject)) or 'nothing unique'}), which other "
-                "certificates can carry too; add 'vingerafdruk_sha256', 'onderwerp.serial_number' "
-                "(the holder's serialNumber) or 'serienummer' with 'uitgever' to the last link",
+                f"only, or by a serial number without its issuer "
+                f"({', '.join(sorted(identity.subject)) or 'nothing unique'}), which other "
+                "certificates can carry too; add 'vingerafdruk_sha256', or 'uitgever' (the "
+                "issuing CA) with 'onderwerp.serial_number' (the holder's serialNumber) or "
+                "'serienummer', to the last link",
                 "Aanwijzingen voor convenanten (bevoegdheid blijkt uit de stukken)",
                 last,
             )
@@ -815,6 +875,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("assignment", assignment_follows_mayor),
     ("substitution", substitution_first),
     ("connected", links_connect),
+    ("self-grant", nobody_grants_himself),
     ("submandate", submandate_allowed),
     ("in-force", in_force),
     ("written", written_decisions),
@@ -855,10 +916,14 @@ def check_chain(authority: Authority, context: ChainContext) -> ChainVerdict:
 
 
 def _identifies_one_holder(identity: CertificateIdentity) -> bool:
-    """Whether the identity names something unique to one person or key (see the model)."""
+    """Whether the identity names something unique to one person or key (see the model).
+
+    A serial number — the certificate's, or the holder's subject serialNumber — is unique
+    only within the CA that assigned it, so it binds only together with the issuer.
+    """
     return bool(
         identity.fingerprint_sha256
-        or identity.subject.get("serial_number", "").strip()
+        or (identity.issuer and identity.subject.get("serial_number", "").strip())
         or (identity.serial_number and identity.issuer)
     )
 

@@ -13,7 +13,7 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .municipalities import CBS_CODE_PATTERN, lookup
 
@@ -166,10 +166,11 @@ class Decision(_Model):
 
 class CertificateIdentity(_Model):
     """What identifies the signer's certificate. Everything given must match, and at least
-    one thing given must be unique to the person or key: the SHA-256 fingerprint, the
-    subject's serialNumber (PKIoverheid gives each holder one), or the certificate's serial
-    number together with its issuer. A name or organisation alone binds nobody: every
-    certificate of that organisation carries it."""
+    one thing given must be unique to the person or key: the SHA-256 fingerprint, or the
+    issuer together with the subject's serialNumber (PKIoverheid CAs give each holder one)
+    or with the certificate's serial number. A name or organisation alone binds nobody:
+    every certificate of that organisation carries it; a serial number alone neither,
+    because each CA numbers its own."""
 
     subject: dict[str, Text] = Field(default_factory=dict, alias="onderwerp")
     """Subject attributes that must match, e.g. {serial_number: …, common_name: …}."""
@@ -391,6 +392,12 @@ class Covenant(_Model):
         if not isinstance(data, dict):
             return data
         missing = [text for key, text in _COVENANT_KEYS_ADDED.items() if key not in data]
+        coordinator = data.get("coordinerende_partij")
+        if isinstance(coordinator, dict) and "vertegenwoordigd_door" in coordinator:
+            missing.append(
+                "'coordinerende_partij.bevoegdheid' (the consenting official's own chain) in "
+                "place of 'coordinerende_partij.vertegenwoordigd_door'"
+            )
         if missing:
             raise ValueError(
                 "this covenant file lacks what a statement must say about the covenant and "
@@ -454,6 +461,11 @@ class Contact(_Model):
     phone: Text | None = Field(default=None, alias="telefoon")
 
 
+def _one_or_more(value: object) -> object:
+    """One id as written ('college-2026-11-10') is a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
 class StatementRequest(_Model):
     """What a clerk writes for one statement: the party, the files it rests on, when and where."""
 
@@ -461,7 +473,9 @@ class StatementRequest(_Model):
     """Path of the covenant YAML, relative to this file."""
     authority_file: Text = Field(alias="bevoegdheid")
     """Path of the decisions-and-authority YAML, relative to this file."""
-    accession_decision: Text | list[Text] | None = Field(default=None, alias="toetredingsbesluit")
+    accession_decision: Annotated[list[Text], BeforeValidator(_one_or_more)] | None = Field(
+        default=None, alias="toetredingsbesluit"
+    )
     """Id of the decision to join (with two organs as party: one per organ, as a list); may
     be left out when the authority file has only one decision."""
     party: PartyInput = Field(alias="partij")
@@ -504,8 +518,7 @@ class Statement(_Model):
         wanted = self.request.accession_decision
         if wanted is None:
             return (self.authority.decisions[0],)
-        ids = [wanted] if isinstance(wanted, str) else wanted
-        return tuple(self.authority.decision(i) for i in ids)
+        return tuple(self.authority.decision(i) for i in wanted)
 
     @property
     def accession_decision(self) -> Decision:

@@ -140,6 +140,10 @@ class VerificationOptions(_ConfigModel):
     """The acceptance's moment is the effective date, so it must be proven by a signature
     timestamp (PAdES B-T or higher). Set to false only to read old statements whose
     acceptance was signed at B-B; their effective date is then reported as claimed."""
+    covenants: list[str] = Field(default_factory=list, alias="convenanten")
+    """The covenants as published, whose coordinating party's chain a consent is checked
+    against (paths relative to this file). A statement carries that chain itself, but the
+    party drew it up: only a covenant the verifier trusts confirms who may consent."""
 
 
 @dataclass(frozen=True)

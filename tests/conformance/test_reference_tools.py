@@ -20,7 +20,7 @@ from toetreding.render import render_statement
 from toetreding.sign import SignerChoice, extend_statement, sign_file
 from toetreding.signing_config import SignatureLevel
 
-from ..conftest import EXAMPLE, needs_poppler
+from ..conftest import EXAMPLE, needs_poppler, trusted_test_covenants
 from ..support.conformance import Judge
 from ..support.pki import PASSPHRASE, RunningPki
 
@@ -276,7 +276,11 @@ def test_hostile_files_in_dss_and_in_toetreding(
             on_behalf_of="de Minister van Justitie en Veiligheid",
         ),
     )
-    options = VerifyOptions(trust_roots=tuple(load_certificates(test_pki.root_pem)))
+    options = VerifyOptions(
+        trust_roots=tuple(load_certificates(test_pki.root_pem)),
+        covenants=trusted_test_covenants(test_pki),
+    )
+    assert verify_file(second, options).passed  # so each failure below is the attack's
     cases = {
         name: (attack, second) for name, (attack, _reason) in hostile.INCREMENTAL_ATTACKS.items()
     }

@@ -116,10 +116,12 @@ def sign_existing_field(
     field: str,
     role: str | None = None,
     tsa_url: str | None = None,
+    attributes: list[tuple[str, list[str]]] | None = None,
 ) -> bytes:
     """A signature made with pyHanko directly into an existing field, as an attacker (or
     another tool) would: none of toetreding's checks run before it. ``role`` is the claimed
-    role it carries (CAdES signer attributes), ``tsa_url`` a timestamp authority."""
+    role it carries (CAdES signer attributes; ``attributes`` gives them raw as (OID, values)
+    pairs), ``tsa_url`` a timestamp authority."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.ades.api import CAdESSignedAttrSpec, SignerAttrSpec
@@ -131,16 +133,21 @@ def sign_existing_field(
     assert signer is not None
     spec = None
     if role is not None:
+        attributes = [(TITLE_ATTRIBUTE, [role])]
+    if attributes is not None:
         from asn1crypto import cms
 
-        title = cms.AttCertAttribute(
-            {
-                "type": TITLE_ATTRIBUTE,
-                "values": [x509.DirectoryString(name="utf8_string", value=role)],
-            }
-        )
+        claimed = [
+            cms.AttCertAttribute(
+                {
+                    "type": oid,
+                    "values": [x509.DirectoryString(name="utf8_string", value=v) for v in values],
+                }
+            )
+            for oid, values in attributes
+        ]
         spec = CAdESSignedAttrSpec(
-            signer_attributes=SignerAttrSpec(claimed_attrs=[title], certified_attrs=[])
+            signer_attributes=SignerAttrSpec(claimed_attrs=claimed, certified_attrs=[])
         )
     output = io.BytesIO()
     signers.PdfSigner(

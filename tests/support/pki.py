@@ -96,7 +96,11 @@ def certomancer_config(key_dir: Path, url: str, now: dt.datetime) -> dict[str, A
         "expired": {"common-name": "Test Expired Signer"},
         "future": {"common-name": "Test Future Signer"},
         "nosign": {"common-name": "Test Encryption Only"},
-        "coordinator": {"common-name": "Test Coordinator"},
+        "coordinator": {
+            "common-name": "Test Coordinator",
+            "organization-name": "Ministerie (test)",
+            "serial-number": "TEST-COORDINATOR",
+        },
     }
     signing = ("digital_signature", "non_repudiation")
     certs: dict[str, Any] = {

@@ -450,6 +450,14 @@ def verify(
     by: Annotated[
         str | None, typer.Option("--by", help="Responsible official, for --record.")
     ] = None,
+    covenant: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--covenant",
+            help="The covenant as published (convenant.yaml), whose coordinating party's "
+            "chain a consent must match; repeatable (default: 'verificatie.convenanten').",
+        ),
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Verify signatures, document and chain of authority. Exit 0 only when all pass, 4 when not."""
@@ -472,6 +480,7 @@ def verify(
             at=_parse_moment(at),
             offline=offline,
             required_level=SignatureLevel(level.value) if level else None,
+            covenant_files=tuple(covenant or ()),
         )
         return verify_recorded(settings, files, options, record_by=by if record else None)
 

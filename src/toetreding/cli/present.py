@@ -78,6 +78,8 @@ def _chain_lines(label: str, chain: ChainReport | None) -> list[str]:
     ]
     if chain.time_basis:
         lines.append(f"  signing moment: {escape(chain.time_basis)}")
+    if chain.confirmed_by:
+        lines.append(f"  confirmed against the covenant {escape(chain.confirmed_by)}")
     lines.extend(f"  [red]•[/] {escape(b)}" for b in chain.breaches)
     return lines
 

@@ -92,3 +92,23 @@ def facts(certificate: x509.Certificate) -> CertificateFacts:
         sha256_fingerprint=certificate.sha256.hex().upper(),
         issuer=issuer,
     )
+
+
+def same_holder(first: x509.Certificate | None, second: x509.Certificate | None) -> str | None:
+    """Why two certificates belong to one holder — the same certificate, the same key, or
+    the same subject serialNumber from the same issuer — or None when they do not.
+
+    The consent must be another person's act than the party's signature: a party that
+    binds the coordinator's chain to its own certificate must not consent to itself.
+    """
+    if first is None or second is None:
+        return None
+    if first.dump() == second.dump():
+        return "the same certificate"
+    if first.public_key.dump() == second.public_key.dump():
+        return "the same key"
+    serial = first.subject.native.get("serial_number")
+    same_issuer = first.issuer.dump() == second.issuer.dump()
+    if serial and serial == second.subject.native.get("serial_number") and same_issuer:
+        return f"the same holder, serialNumber {serial}"
+    return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -44,6 +45,8 @@ class StatementPdf:
     """'nl' or 'en', from the document's /Lang (for the visible signature's wording)."""
     embedded: EmbeddedStatement | None
     """The statement's data and chain of authority from the XMP (None if absent)."""
+    party_certificate: Any = None
+    """The certificate of the party's signature, once there is one (asn1crypto)."""
 
     @property
     def signed_slots(self) -> list[SignatureSlot]:
@@ -118,8 +121,9 @@ def read_statement(path: Path) -> StatementPdf:
         )
     lang = str(reader.root.get("/Lang", "nl")).lower()
     embedded = read_embedded(reader, path)
+    party_certificate = None
     if fields.get(SignatureSlot.PARTY.value, FieldState("", False, 0, 0)).signed:
-        signed_data = _embedded_the_party_signed(reader, path)
+        signed_data, party_certificate = _embedded_the_party_signed(reader, path)
         if signed_data != embedded:
             raise SigningError(
                 f"the statement data in '{path}' was changed after the party signed it, so "
@@ -132,6 +136,7 @@ def read_statement(path: Path) -> StatementPdf:
         fields=fields,
         language="en" if lang.startswith("en") else "nl",
         embedded=embedded,
+        party_certificate=party_certificate,
     )
 
 
@@ -144,9 +149,12 @@ def _is_unsigned_rendering(reader: PdfFileReader) -> bool:
         return False
 
 
-def _embedded_the_party_signed(reader: PdfFileReader, path: Path) -> EmbeddedStatement | None:
-    """The statement record in the revision the party's signature covers: the chains that
-    bind the consent are the ones the party signed, as `verify` reads them."""
+def _embedded_the_party_signed(
+    reader: PdfFileReader, path: Path
+) -> tuple[EmbeddedStatement | None, Any]:
+    """The statement record in the revision the party's signature covers (the chains that
+    bind the consent are the ones the party signed, as `verify` reads them), and the
+    certificate the party signed with."""
     try:
         signature = next(
             s
@@ -155,7 +163,8 @@ def _embedded_the_party_signed(reader: PdfFileReader, path: Path) -> EmbeddedSta
         )
         view = reader.get_historical_resolver(signature.signed_revision)
         metadata = view.root.get("/Metadata")
-        return read_from_xmp(metadata.get_object().data) if metadata is not None else None
+        record = read_from_xmp(metadata.get_object().data) if metadata is not None else None
+        return record, signature.signer_cert
     except (StopIteration, EmbeddedDataError, PdfError, ValueError, KeyError, TypeError) as error:
         raise InputFileError(
             f"'{path}': the party's signed revision cannot be read ({error})",
@@ -210,6 +219,12 @@ def choose_slot(statement: StatementPdf, requested: str | None) -> SignatureSlot
                 hint="nothing left to sign; use `toetreding extend` to raise the level",
             )
         slot = free[0]
+    if slot is SignatureSlot.PARTY and SignatureSlot.COORDINATOR in statement.signed_slots:
+        raise SigningError(
+            "the consent is already signed; the party's signature must come first, so this "
+            "statement cannot be completed",
+            hint="start from the statement as the party signs it (before any consent)",
+        )
     if slot is SignatureSlot.COORDINATOR and SignatureSlot.PARTY not in statement.signed_slots:
         raise SigningError(
             "the consent can only follow the party's signature, and the party has not signed yet",

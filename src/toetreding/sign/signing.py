@@ -39,6 +39,7 @@ from ..pki.certificates import (
     SIGNING_KEY_USAGES,
     CertificateSummary,
     check_signing_certificate,
+    same_holder,
     summarise,
 )
 from ..pki.certificates import facts as certificate_facts
@@ -281,6 +282,15 @@ class StatementSigner:
                 "render again, then sign; check with `toetreding mandate check`"
             )
         else:
+            same = same_holder(statement.party_certificate, self.credential.certificate)
+            if same:
+                raise SigningError(
+                    f"{self._summary.short} also made the party's signature ({same}); the "
+                    "consent is the coordinating party's own act and must come from someone "
+                    "else",
+                    hint="the official the covenant names in 'coordinerende_partij.bevoegdheid' "
+                    "signs the consent with his own certificate",
+                )
             context = embedded.consent_context(at, certificate, formula)
             authority = embedded.coordinator.authority
             what = f"to consent for {embedded.coordinator.name}"

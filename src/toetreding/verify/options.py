@@ -1,4 +1,5 @@
-"""How to verify: trust roots, revocation data, moment, required level, time policy.
+"""How to verify: trust roots, revocation data, moment, required level, time policy, and
+the covenants (as published) that say who may consent.
 
 :func:`options_from_settings` turns the workspace's settings (and command-line choices)
 into :class:`VerifyOptions`, so the CLI, the demo and batch verify alike.
@@ -14,10 +15,19 @@ from typing import TYPE_CHECKING
 
 from asn1crypto import crl, x509
 
+from ..model import Covenant
 from ..signing_config import SignatureLevel
 
 if TYPE_CHECKING:
     from ..config import Settings
+
+
+@dataclass(frozen=True)
+class TrustedCovenant:
+    """A covenant as published, read from a file the verifier chose."""
+
+    source: str
+    covenant: Covenant
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,8 @@ class VerifyOptions:
     """Revocation lists known beforehand (e.g. a CA's CRL file), used next to the document's."""
     acceptance_needs_timestamp: bool = True
     """The acceptance fixes the effective date, so by default its moment must be proven."""
+    covenants: tuple[TrustedCovenant, ...] = ()
+    """The covenants the verifier trusts (as published): a consent's chain must be theirs."""
 
 
 def options_from_settings(
@@ -44,6 +56,7 @@ def options_from_settings(
     at: dt.datetime | None = None,
     offline: bool = False,
     required_level: SignatureLevel | None = None,
+    covenant_files: Sequence[Path] = (),
 ) -> VerifyOptions:
     """Verification options from the settings; given files replace the configured ones."""
     from ..errors import ConfigError
@@ -62,4 +75,15 @@ def options_from_settings(
         required_level=required_level,
         crls=tuple(load_crls(tuple(crl_files) or settings.signing.crls)),
         acceptance_needs_timestamp=settings.verification.acceptance_needs_timestamp,
+        covenants=load_trusted_covenants(
+            tuple(covenant_files)
+            or tuple(settings.signing.path(p) for p in settings.verification.covenants)
+        ),
     )
+
+
+def load_trusted_covenants(paths: Sequence[Path]) -> tuple[TrustedCovenant, ...]:
+    """Read the covenants the verifier trusts (each validated like any covenant file)."""
+    from ..inputs import load_model
+
+    return tuple(TrustedCovenant(str(path), load_model(path, Covenant)) for path in paths)

@@ -152,6 +152,8 @@ class ChainReport:
     original_mandator: str | None = None
     digest: str | None = None
     breaches: list[str] = field(default_factory=list)
+    confirmed_by: str | None = None
+    """For the consent: the trusted covenant file its chain was confirmed against."""
 
 
 @dataclass

@@ -91,17 +91,26 @@ def _signed_attribute(signature: Any, name: str) -> Any:
 
 
 def _claimed_role(signature: Any) -> str | None:
+    """The claimed role: exactly one claimed attribute, an X.520 title with one text value.
+
+    Anything else (a role in another attribute type, two titles, a title with two values)
+    is read as no role at all, so the formula rule fails it: a second role could say
+    something else than the first ("geen instemming") and a reader could show either.
+    """
     try:
         attributes = _signed_attribute(signature, "signer_attributes_v2")
         if attributes is None:
             return None
-        for claimed in attributes["claimed_attributes"]:
-            value = claimed["values"][0].native
-            if isinstance(value, str):
-                return value
+        claimed = list(attributes["claimed_attributes"])
+        if len(claimed) != 1:
+            return None
+        (only,) = claimed
+        if only["type"].dotted != "2.5.4.12" or len(only["values"]) != 1:
+            return None
+        value = only["values"][0].native
+        return value if isinstance(value, str) else None
     except Exception:
         return None
-    return None
 
 
 def _commitment(signature: Any) -> str | None:

@@ -25,8 +25,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..embedded import EmbeddedDataError, EmbeddedStatement, read_from_xmp
-from ..mandate import CertificateFacts, ChainContext, check_chain
+from ..mandate import CertificateFacts, ChainContext, chain_digest, check_chain, normalise
 from ..model import Authority, SignatureSlot
+from ..pki.certificates import same_holder
 from .changes import ChangePolicy
 from .filestructure import structure_problems
 from .options import VerifyOptions
@@ -300,6 +301,15 @@ def _chain_and_dates(
         consent_sig,
         lambda at, cert, formula: embedded.consent_context(at, cert, formula),
     )
+    _confirm_consent_chain(embedded, options, report.consent_chain)
+    same = same_holder(party_sig.signer_cert, consent_sig.signer_cert)
+    if same:
+        report.consent_chain.authorised = False
+        report.consent_chain.breaches.append(
+            f"the consent is signed by the holder of the party's signature ({same}); the "
+            "coordinating party's consent must be another person's act"
+        )
+    report.document.problems.extend(_consent_moment_problems(party, consent, report))
     if report.consent_chain.authorised:
         _effective_date(consent, report, options)
     else:
@@ -307,6 +317,82 @@ def _chain_and_dates(
             f"the consent is not given by an official whom the chain of "
             f"{embedded.coordinator.name} authorises, so the accession has not taken effect"
         )
+
+
+def _confirm_consent_chain(
+    embedded: EmbeddedStatement, options: VerifyOptions, chain: ChainReport
+) -> None:
+    """The chain a consent is judged by must be the coordinating party's as published.
+
+    The statement carries that chain, but the party drew the statement up: a party could
+    name its own colleague as the consenting official. So the chain is compared with the
+    covenant the verifier trusts (``--covenant`` or ``verificatie.convenanten``); without
+    one, the consent cannot be confirmed and does not count.
+    """
+    trusted = next((t for t in options.covenants if t.covenant.id == embedded.covenant_id), None)
+    if trusted is None:
+        chain.authorised = False
+        known = ", ".join(t.covenant.id for t in options.covenants) or "none"
+        chain.breaches.append(
+            f"who may consent comes only from the statement itself, which the party drew up; "
+            f"confirm it against the covenant '{embedded.covenant_id}' as published: give it "
+            f"with --covenant FILE or under 'verificatie.convenanten' (trusted now: {known})"
+        )
+        return
+    covenant = trusted.covenant
+    differences = []
+    if normalise(covenant.coordinator.name) != normalise(embedded.coordinator.name):
+        differences.append(
+            f"the coordinating party is '{embedded.coordinator.name}', not "
+            f"'{covenant.coordinator.name}'"
+        )
+    if chain_digest(covenant.coordinator.authority) != chain_digest(embedded.coordinator.authority):
+        differences.append("the coordinating party's chain of authority differs")
+    for what, carried, published in (
+        ("title", embedded.covenant_title, covenant.title),
+        ("date", embedded.covenant_date, covenant.date),
+        ("publication", embedded.covenant_publication, covenant.publication),
+    ):
+        if carried != published:
+            differences.append(f"the covenant's {what} is '{carried}', not '{published}'")
+    if differences:
+        chain.authorised = False
+        chain.breaches.append(
+            f"the statement does not match the covenant you trust ({trusted.source}): "
+            + "; ".join(differences)
+        )
+    else:
+        chain.confirmed_by = trusted.source
+
+
+def _consent_moment_problems(
+    party: SignatureReport, consent: SignatureReport, report: VerificationReport
+) -> list[str]:
+    """The consent follows the party's signature and does not lie in the future: a consent
+    dated before the statement was signed, or after the validation, sets no effective date."""
+    problems = []
+    if consent.signing_time and party.signing_time:
+        consent_at = dt.datetime.fromisoformat(consent.signing_time)
+        party_at = dt.datetime.fromisoformat(party.signing_time)
+        if consent_at + CLOCK_TOLERANCE < party_at:
+            problems.append(
+                f"the consent's moment ({_local(consent.signing_time)}) lies before the party's "
+                f"signature ({_local(party.signing_time)}); one cannot consent to a statement "
+                "not yet signed"
+            )
+    if (
+        consent.signing_time
+        and report.validated_at
+        and (
+            dt.datetime.fromisoformat(consent.signing_time)
+            > dt.datetime.fromisoformat(report.validated_at) + CLOCK_TOLERANCE
+        )
+    ):
+        problems.append(
+            f"the consent's moment ({_local(consent.signing_time)}) lies after this "
+            "validation: a moment in the future proves nothing"
+        )
+    return problems
 
 
 def _signature(signatures: list[Any], slot: SignatureSlot) -> Any:
