@@ -827,6 +827,30 @@ CONSENT_ROLE = (
 )
 
 
+def signed_by_the_party(
+    tmp_path: Path, unsigned: Path, settings: Settings, pki: RunningPki, secret: Path
+) -> Path:
+    """The statement signed by the party at B-T (the test PKI's burgemeester)."""
+    party = tmp_path / "partij.pdf"
+    sign_file(settings, unsigned, party, choice(pki, secret, level=SignatureLevel.B_T))
+    return party
+
+
+def consent_by_hand(data: bytes, pki: RunningPki, label: str, path: Path, **extra: Any) -> Path:
+    """A timestamped consent made with pyHanko directly (none of toetreding's checks)."""
+    path.write_bytes(
+        encodings.sign_existing_field(
+            data,
+            pki.pkcs12(label),
+            PASSPHRASE,
+            "instemming-coordinator",
+            tsa_url=pki.tsa_url,
+            **extra,
+        )
+    )
+    return path
+
+
 @pytest.mark.parametrize(
     ("label", "role", "rule"),
     [
@@ -860,10 +884,7 @@ def test_a_consent_outside_the_coordinators_chain_fails(
     rule: str,
 ) -> None:
     """Trusted, intact, timestamped — and still not a consent: the chain says who consents."""
-    party = tmp_path / "partij.pdf"
-    sign_file(
-        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
-    )
+    party = signed_by_the_party(tmp_path, unsigned_pdf, example_settings, test_pki, secret)
     forged = tmp_path / "instemming.pdf"
     with pytest.raises(SigningError, match=r"to consent for|also made the party's signature"):
         function, on_behalf_of = role.split(", namens ")
@@ -909,10 +930,7 @@ def test_the_coordinators_consent_passes_and_is_reported(
     test_pki: RunningPki,
     secret: Path,
 ) -> None:
-    party = tmp_path / "partij.pdf"
-    sign_file(
-        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
-    )
+    party = signed_by_the_party(tmp_path, unsigned_pdf, example_settings, test_pki, secret)
     accepted = tmp_path / "instemming.pdf"
     # no --function/--on-behalf-of: the consent presents the formula its chain asks for
     sign_file(
@@ -1089,10 +1107,7 @@ def test_a_coordinator_chain_swapped_in_later_metadata_does_not_authorise_a_cons
 
     from .support.hostile import _xmp_rewritten
 
-    party = tmp_path / "partij.pdf"
-    sign_file(
-        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
-    )
+    party = signed_by_the_party(tmp_path, unsigned_pdf, example_settings, test_pki, secret)
     coordinator = hashlib.sha256(test_pki.cert_der("coordinator")).hexdigest().encode()
     own = hashlib.sha256(test_pki.cert_der("signer-rsa")).hexdigest().encode()
     swap = _xmp_rewritten(lambda xmp: xmp.replace(coordinator, own))
@@ -1106,16 +1121,8 @@ def test_a_coordinator_chain_swapped_in_later_metadata_does_not_authorise_a_cons
             tmp_path / "x.pdf",
             choice(test_pki, secret, "coordinator", level=SignatureLevel.B_T),
         )
-    forged = tmp_path / "instemming.pdf"
-    forged.write_bytes(
-        encodings.sign_existing_field(
-            swapped,
-            test_pki.pkcs12("signer-rsa"),
-            PASSPHRASE,
-            "instemming-coordinator",
-            role=CONSENT_ROLE,
-            tsa_url=test_pki.tsa_url,
-        )
+    forged = consent_by_hand(
+        swapped, test_pki, "signer-rsa", tmp_path / "instemming.pdf", role=CONSENT_ROLE
     )
     report = verify_file(forged, options(test_pki))
     assert report.consent_chain is not None and not report.consent_chain.authorised
@@ -1178,10 +1185,7 @@ def test_a_consent_counts_only_against_the_covenant_as_published(
 ) -> None:
     """The party draws the statement up, coordinator's chain included: without the covenant
     the verifier trusts, a consent cannot be confirmed; against another one it fails."""
-    party = tmp_path / "partij.pdf"
-    sign_file(
-        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
-    )
+    party = signed_by_the_party(tmp_path, unsigned_pdf, example_settings, test_pki, secret)
     accepted = tmp_path / "instemming.pdf"
     sign_file(example_settings, party, accepted, acceptance(test_pki, secret))
     confirmed = verify_file(accepted, options(test_pki))
@@ -1246,16 +1250,8 @@ def test_the_party_cannot_consent_with_its_own_certificate(
             tmp_path / "zelf.pdf",
             choice(test_pki, secret, level=SignatureLevel.B_T, function=None, on_behalf_of=None),
         )
-    forged = tmp_path / "zelf.pdf"
-    forged.write_bytes(
-        encodings.sign_existing_field(
-            party.read_bytes(),
-            test_pki.pkcs12("signer-rsa"),
-            PASSPHRASE,
-            "instemming-coordinator",
-            role=CONSENT_ROLE,
-            tsa_url=test_pki.tsa_url,
-        )
+    forged = consent_by_hand(
+        party.read_bytes(), test_pki, "signer-rsa", tmp_path / "zelf.pdf", role=CONSENT_ROLE
     )
     report = verify_file(forged, options(test_pki))
     assert not report.passed and report.consent_chain is not None
@@ -1286,20 +1282,13 @@ def test_a_claimed_role_is_one_title_with_one_value(
     secret: Path,
     attributes: list[tuple[str, list[str]]],
 ) -> None:
-    party = tmp_path / "partij.pdf"
-    sign_file(
-        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
-    )
-    forged = tmp_path / "instemming.pdf"
-    forged.write_bytes(
-        encodings.sign_existing_field(
-            party.read_bytes(),
-            test_pki.pkcs12("coordinator"),
-            PASSPHRASE,
-            "instemming-coordinator",
-            attributes=attributes,
-            tsa_url=test_pki.tsa_url,
-        )
+    party = signed_by_the_party(tmp_path, unsigned_pdf, example_settings, test_pki, secret)
+    forged = consent_by_hand(
+        party.read_bytes(),
+        test_pki,
+        "coordinator",
+        tmp_path / "instemming.pdf",
+        attributes=attributes,
     )
     report = verify_file(forged, options(test_pki))
     assert report.signatures[1].claimed_role is None
@@ -1320,10 +1309,7 @@ def test_a_consent_dated_before_the_party_signed_sets_no_date(
     the party's signature (and not lie in the future)."""
     import pyhanko.sign.signers.pdf_signer as pdf_signer
 
-    party = tmp_path / "partij.pdf"
-    sign_file(
-        example_settings, unsigned_pdf, party, choice(test_pki, secret, level=SignatureLevel.B_T)
-    )
+    party = signed_by_the_party(tmp_path, unsigned_pdf, example_settings, test_pki, secret)
     for days, words in ((-3, "lies before the party's signature"), (200, "lies after this")):
         moment = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
 
@@ -1347,4 +1333,4 @@ def test_a_consent_dated_before_the_party_signed_sets_no_date(
         forged.write_bytes(forged_bytes)
         report = verify_file(forged, options(test_pki, acceptance_needs_timestamp=False))
         assert any(words in p for p in report.document.problems), report.document.problems
-        assert not report.passed
+        assert not report.passed and report.document.effective_date is None

@@ -289,7 +289,7 @@ def _chain_and_dates(
         embedded.authority,
         party,
         party_sig,
-        lambda at, cert, formula: embedded.party_context(at, cert, formula),
+        embedded.party_context,
     )
     if consent is None or consent_sig is None:
         return
@@ -299,7 +299,7 @@ def _chain_and_dates(
         embedded.coordinator.authority,
         consent,
         consent_sig,
-        lambda at, cert, formula: embedded.consent_context(at, cert, formula),
+        embedded.consent_context,
     )
     _confirm_consent_chain(embedded, options, report.consent_chain)
     same = same_holder(party_sig.signer_cert, consent_sig.signer_cert)
@@ -309,10 +309,11 @@ def _chain_and_dates(
             f"the consent is signed by the holder of the party's signature ({same}); the "
             "coordinating party's consent must be another person's act"
         )
-    report.document.problems.extend(_consent_moment_problems(party, consent, report))
-    if report.consent_chain.authorised:
+    misplaced = _consent_moment_problems(party, consent, report)
+    report.document.problems.extend(misplaced)
+    if report.consent_chain.authorised and not misplaced:
         _effective_date(consent, report, options)
-    else:
+    elif not report.consent_chain.authorised:
         report.document.problems.append(
             f"the consent is not given by an official whom the chain of "
             f"{embedded.coordinator.name} authorises, so the accession has not taken effect"
