@@ -200,3 +200,58 @@ def test_file_names_that_look_like_markup_are_printed_literally(workspace: Path)
     code, out, err = invoke("render", "verzoek.yaml", "-o", "v[bold][red].pdf", cwd=workspace)
     assert code == 0, err
     assert "v[bold][red].pdf" in out and "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("verify", "x.pdf", "--at", "gisteren"),
+        ("verify", "x.pdf", "--at", "2026-13-01"),
+        ("mandate", "check", "bevoegdheid.yaml", "--at", "2026-13-01"),
+        ("verify", "x.pdf", "--by", "mr. A. Archivaris"),  # --by without --record
+        ("extend", "x.pdf", "-o", "y.pdf", "--level", "B-B"),  # extend cannot reach B-B
+        ("batch", "b.yaml", "-o", "uit", "--jobs", "-3"),
+    ],
+)
+def test_a_bad_option_value_is_a_usage_error(workspace: Path, args: tuple[str, ...]) -> None:
+    """Exit 2 with Typer's usage message, never 'internal error' (issue #14)."""
+    code, out, err = invoke(*args, cwd=workspace)
+    assert code == 2, (out, err)
+    assert "Traceback" not in err and "internal error" not in err
+    assert "Usage:" in err or "Error" in err
+
+
+def test_at_takes_one_syntax_everywhere(workspace: Path) -> None:
+    for at in ("2026-11-30", "2026-11-30T14:30", "2026-11-30T14:30+01:00"):
+        code, _, err = invoke(
+            "mandate",
+            "check",
+            "bevoegdheid.yaml",
+            "--for",
+            "verzoek.yaml",
+            "--at",
+            at,
+            cwd=workspace,
+        )
+        assert code == 0, (at, err)
+    # 23:30 UTC on 30 November is already 1 December in the Netherlands: both sides of it
+    code, _, err = invoke(
+        "mandate", "check", "bevoegdheid.yaml", "--at", "2023-05-31T23:30+00:00", cwd=workspace
+    )
+    assert code == 0, err  # the term starts on 1 June 2023 (Dutch date)
+    code, _, _ = invoke(
+        "mandate", "check", "bevoegdheid.yaml", "--at", "2023-05-31T21:30+00:00", cwd=workspace
+    )
+    assert code == 1
+
+
+def test_batch_only_with_an_unknown_code_does_nothing(tmp_path: Path) -> None:
+    from .conftest import ROOT
+
+    batch = tmp_path / "batch"
+    shutil.copytree(ROOT / "examples" / "batch", batch)
+    code, _, err = invoke(
+        "batch", str(batch / "klein.yaml"), "-o", str(tmp_path / "uit"), "--only", "GM9999"
+    )
+    assert code == 1 and "GM9999" in err and "does not list" in err
+    assert not (tmp_path / "uit").exists()

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from .embedded import EmbeddedDataError, read_from_xmp
 from .errors import InputFileError
@@ -115,7 +116,7 @@ def check_authority(
     the party's; that chain comes with a request or a statement PDF.
     """
     chain = load_chain(path, request)
-    moment = at or dt.date.today()
+    moment = at or dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()  # as sign and verify
     certificate = certificate_facts_from_file(signer_certificate) if signer_certificate else None
     if consent:
         if (

@@ -164,6 +164,19 @@ def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
     parties: list[PlannedParty] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    listed = {str(raw.get("cbs_code", "")).strip().upper() for raw, _ in rows}
+    unknown = sorted(only - listed) if only is not None else []
+    if unknown:
+        raise ValidationFailed(
+            [
+                document.problem(
+                    (),
+                    f"--only names {', '.join(unknown)}, which the batch does not list",
+                    "check the CBS codes (GM and four digits) against the party list; nothing "
+                    "was done",
+                )
+            ]
+        )
     for raw, where in rows:
         code = str(raw.get("cbs_code", "")).strip().upper()
         if only is not None and code not in only:

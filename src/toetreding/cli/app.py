@@ -6,6 +6,7 @@ does not load Typst, pyHanko or pydantic.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,8 +17,6 @@ from .._version import __version__
 from .console import call, escape, hidden_prompt, stderr, stdout
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from ..authority import LoadedChain
     from ..batch import BatchOutcome, BatchPlan
     from ..config import Settings
@@ -52,6 +51,14 @@ class ProfileChoice(StrEnum):
 
 class LevelChoice(StrEnum):
     b_b = "B-B"
+    b_t = "B-T"
+    b_lt = "B-LT"
+    b_lta = "B-LTA"
+
+
+class ExtendLevel(StrEnum):
+    """The levels `extend` can reach (B-B is where every signature starts)."""
+
     b_t = "B-T"
     b_lt = "B-LT"
     b_lta = "B-LTA"
@@ -375,8 +382,8 @@ def extend(
     source: Annotated[Path, typer.Argument(help="A signed statement (never changed).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Extended PDF to write.")],
     level: Annotated[
-        LevelChoice, typer.Option("--level", help="Level to reach: B-T, B-LT or B-LTA.")
-    ] = LevelChoice.b_lta,
+        ExtendLevel, typer.Option("--level", help="Level to reach: B-T, B-LT or B-LTA.")
+    ] = ExtendLevel.b_lta,
     tsa: TsaOption = None,
     trust: TrustOption = None,
     crl: CrlOption = None,
@@ -434,8 +441,13 @@ def verify(
     trust: TrustOption = None,
     crl: CrlOption = None,
     at: Annotated[
-        str | None,
-        typer.Option("--at", help="Validate at this moment (YYYY-MM-DD or ISO time; default now)."),
+        dt.datetime | None,
+        typer.Option(
+            "--at",
+            parser=parse_moment,
+            metavar="DATE|TIME",
+            help="Validate at this moment: YYYY-MM-DD or an ISO time (default: now).",
+        ),
     ] = None,
     level: Annotated[
         LevelChoice | None,
@@ -465,6 +477,12 @@ def verify(
         raise typer.BadParameter(
             "--record needs --by NAME (the responsible official)", param_hint="--by"
         )
+    if by and not record:
+        raise typer.BadParameter(
+            "--by names the official responsible for a recorded validation; add --record "
+            "(or leave --by out)",
+            param_hint="--by",
+        )
 
     def action() -> tuple[list[VerificationReport], Path | None]:
         from ..config import load_settings
@@ -477,7 +495,7 @@ def verify(
             settings,
             tuple(trust or ()),
             tuple(crl or ()),
-            at=_parse_moment(at),
+            at=at,
             offline=offline,
             required_level=SignatureLevel(level.value) if level else None,
             covenant_files=tuple(covenant or ()),
@@ -507,23 +525,30 @@ def verify(
         raise typer.Exit(4)
 
 
-def _parse_moment(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
+def dutch_date(moment: dt.datetime) -> dt.date:
+    """The calendar date in the Netherlands at ``moment`` (chains are checked by date)."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def parse_moment(value: str) -> dt.datetime:
+    """The one syntax of every --at: a date (YYYY-MM-DD, taken at 12:00 in the Netherlands)
+    or an ISO time (without a zone it is Dutch time). A bad value is a usage error (exit 2)."""
     import datetime as dt
+    from zoneinfo import ZoneInfo
 
     try:
-        moment = dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise typer.BadParameter(
-            f"'{value}' is not a date or time; write YYYY-MM-DD", param_hint="--at"
+            f"'{value}' is not a date or time; write YYYY-MM-DD (e.g. 2026-12-01) or an ISO "
+            "time such as 2026-12-01T14:30+01:00"
         ) from None
     if moment.tzinfo is None:
-        moment = (
-            moment.replace(tzinfo=dt.UTC)
-            if "T" in value
-            else moment.replace(hour=12, tzinfo=dt.UTC)
-        )
+        if len(value.strip()) <= 10:  # a date alone: midday, away from both midnights
+            moment = moment.replace(hour=12)
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
     return moment
 
 
@@ -532,7 +557,7 @@ def batch(
     batch_file: Annotated[Path, typer.Argument(help="The batch file (YAML).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for all outputs.")],
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Worker processes (0: one per CPU).")
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per CPU).")
     ] = 0,
     sign_profile: Annotated[
         str | None, typer.Option("--sign", help="Sign every statement with this signer profile.")
@@ -736,7 +761,13 @@ ChainFile = Annotated[
 def mandate_check(
     file: ChainFile,
     at: Annotated[
-        str | None, typer.Option("--at", help="Moment to check, YYYY-MM-DD (default: today).")
+        dt.datetime | None,
+        typer.Option(
+            "--at",
+            parser=parse_moment,
+            metavar="DATE|TIME",
+            help="Moment to check: YYYY-MM-DD or an ISO time (default: now, Dutch date).",
+        ),
     ] = None,
     signer: Annotated[
         Path | None,
@@ -761,7 +792,11 @@ def mandate_check(
         from ..authority import check_authority
 
         return check_authority(
-            file, at=_parse_date(at), signer_certificate=signer, request=request, consent=consent
+            file,
+            at=dutch_date(at) if at else None,
+            signer_certificate=signer,
+            request=request,
+            consent=consent,
         )
 
     chain, verdict = call(action)
@@ -981,19 +1016,6 @@ def register_export(
         import sys
 
         sys.stdout.write(text)
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{value}' is not a date; write YYYY-MM-DD", param_hint="--at"
-        ) from None
 
 
 def run() -> None:
