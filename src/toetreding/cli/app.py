@@ -235,6 +235,42 @@ def demo(
     )
 
 
+def dutch_date(moment: dt.datetime) -> dt.date:
+    """The calendar date in the Netherlands at ``moment`` (chains are checked by date)."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def parse_moment(value: str) -> dt.datetime:
+    """The one syntax of every --at: a date (YYYY-MM-DD, taken at 12:00 in the Netherlands)
+    or an ISO time (without a zone it is Dutch time). A bad value is a usage error (exit 2)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' is not a date or time; write YYYY-MM-DD (e.g. 2026-12-01) or an ISO "
+            "time such as 2026-12-01T14:30+01:00"
+        ) from None
+    if moment.tzinfo is None:
+        if len(value.strip()) <= 10:  # a date alone: midday, away from both midnights
+            moment = moment.replace(hour=12)
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+    return moment
+
+
+AtOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--at",
+        parser=parse_moment,
+        metavar="DATE|TIME",
+        help="The moment: YYYY-MM-DD (midday, Dutch time) or an ISO time; default: now.",
+    ),
+]
 TrustOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -440,15 +476,7 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     trust: TrustOption = None,
     crl: CrlOption = None,
-    at: Annotated[
-        dt.datetime | None,
-        typer.Option(
-            "--at",
-            parser=parse_moment,
-            metavar="DATE|TIME",
-            help="Validate at this moment: YYYY-MM-DD or an ISO time (default: now).",
-        ),
-    ] = None,
+    at: AtOption = None,
     level: Annotated[
         LevelChoice | None,
         typer.Option("--level", help="Require at least this PAdES level for every signature."),
@@ -523,33 +551,6 @@ def verify(
         raise typer.Exit(1)
     if not all(r.passed for r in reports):
         raise typer.Exit(4)
-
-
-def dutch_date(moment: dt.datetime) -> dt.date:
-    """The calendar date in the Netherlands at ``moment`` (chains are checked by date)."""
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo("Europe/Amsterdam")).date()
-
-
-def parse_moment(value: str) -> dt.datetime:
-    """The one syntax of every --at: a date (YYYY-MM-DD, taken at 12:00 in the Netherlands)
-    or an ISO time (without a zone it is Dutch time). A bad value is a usage error (exit 2)."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{value}' is not a date or time; write YYYY-MM-DD (e.g. 2026-12-01) or an ISO "
-            "time such as 2026-12-01T14:30+01:00"
-        ) from None
-    if moment.tzinfo is None:
-        if len(value.strip()) <= 10:  # a date alone: midday, away from both midnights
-            moment = moment.replace(hour=12)
-        moment = moment.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
-    return moment
 
 
 @app.command()
@@ -760,15 +761,7 @@ ChainFile = Annotated[
 @mandate_app.command("check")
 def mandate_check(
     file: ChainFile,
-    at: Annotated[
-        dt.datetime | None,
-        typer.Option(
-            "--at",
-            parser=parse_moment,
-            metavar="DATE|TIME",
-            help="Moment to check: YYYY-MM-DD or an ISO time (default: now, Dutch date).",
-        ),
-    ] = None,
+    at: AtOption = None,
     signer: Annotated[
         Path | None,
         typer.Option("--signer", help="Certificate (PEM/DER) that must match the last grantee."),
