@@ -902,16 +902,7 @@ def test_a_consent_outside_the_coordinators_chain_fails(
             ),
         )
     assert not forged.exists()
-    forged.write_bytes(
-        encodings.sign_existing_field(
-            party.read_bytes(),
-            test_pki.pkcs12(label),
-            PASSPHRASE,
-            "instemming-coordinator",
-            role=role,
-            tsa_url=test_pki.tsa_url,
-        )
-    )
+    consent_by_hand(party.read_bytes(), test_pki, label, forged, role=role)
     report = verify_file(forged, options(test_pki))
     consent = report.signatures[1]
     assert consent.digest_matches and consent.signature_value_valid and consent.certificate_trusted

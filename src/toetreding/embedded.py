@@ -156,11 +156,6 @@ class EmbeddedStatement(_Frozen):
             return f"gemeente {self.party_name}"
         return " en ".join(f"{organ.organ_name} van {self.party_name}" for organ in self.organs)
 
-    @property
-    def accession_decision(self) -> str:
-        """The (first) decision to join."""
-        return self.accession_decisions[0]
-
     def canonical_json(self) -> str:
         """Sorted keys, no spaces, UTF-8: the same data always gives the same text."""
         return canonical_json(self.model_dump(mode="json", by_alias=True))

@@ -35,6 +35,7 @@ from .model import (
     Organ,
     PartyForm,
 )
+from .textformat import with_article
 
 MANDATE_KINDS = frozenset(
     {LinkKind.MANDATE, LinkKind.POWER_OF_ATTORNEY, LinkKind.AUTHORISATION, LinkKind.SUBMANDATE}
@@ -838,7 +839,7 @@ def principal(authority: Authority, context: ChainContext) -> tuple[set[str], st
         return {normalise(f"gemeente {party}")}, f"de gemeente {party}", False
     if mandator is None:
         return None
-    written = _with_article(mandator if party is None else _with_party(mandator, party))
+    written = with_article(mandator if party is None else _with_party(mandator, party))
     return _organ_forms(mandator, party), written, True
 
 
@@ -857,13 +858,6 @@ def _with_party(name: str, party: str) -> str:
     if normalise(bare).endswith(f" van {normalise(party)}"):
         return bare
     return f"{bare} van {party}"
-
-
-def _with_article(name: str) -> str:
-    """'college van …' → 'het college van …'; 'Minister …' → 'de Minister …'."""
-    if re.match(r"(?i)(de|het) ", name):
-        return name
-    return ("het " if normalise(name).startswith("college") else "de ") + name
 
 
 Rule = Callable[[Authority, ChainContext], list[RuleBreach]]

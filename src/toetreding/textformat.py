@@ -52,3 +52,21 @@ def enumerate_words(items: list[str], language: str = "nl") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {_AND[language]} {items[-1]}"
+
+
+HET_WORDS = ("hoofd", "lid", "bestuur", "college", "comité", "hoofdbestuur")
+"""Office and organ nouns that take 'het' (afdelingshoofd, bestuurslid, college); the rest 'de'."""
+
+
+def office_article(office: str) -> str:
+    """'de' or 'het' for an office as the formula names it ('het afdelingshoofd')."""
+    head = office.strip().lower().split(" ")[0] if office.strip() else ""
+    return "het" if head.endswith(HET_WORDS) else "de"
+
+
+def with_article(name: str) -> str:
+    """'college van …' → 'het college van …'; 'Minister …' → 'de Minister …'; unchanged
+    when it already starts with an article."""
+    if name.lower().startswith(("de ", "het ")):
+        return name
+    return f"{office_article(name)} {name}"

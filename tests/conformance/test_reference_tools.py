@@ -92,6 +92,11 @@ def signer(
     )
 
 
+def consent_signer(pki: RunningPki, secret: Path) -> SignerChoice:
+    """The coordinator's consent at B-T, presenting the formula its chain asks for."""
+    return signer(pki, secret, SignatureLevel.B_T, "coordinator", function=None, on_behalf_of=None)
+
+
 @pytest.mark.parametrize("language", [Language.DUTCH, Language.ENGLISH])
 def test_rendered_statements_are_pdfa_2a_and_pdfua_1(
     language: Language, tmp_path: Path, example_settings: Settings, reference_tools: Judge
@@ -155,14 +160,7 @@ def test_invisible_signature_and_acceptance(
         example_settings,
         first,
         second,
-        signer(
-            test_pki,
-            secret,
-            SignatureLevel.B_T,
-            "coordinator",
-            function="Nationaal Coördinator Terrorismebestrijding en Veiligheid",
-            on_behalf_of="de Minister van Justitie en Veiligheid",
-        ),
+        consent_signer(test_pki, secret),
     )
     verdict = reference_tools.judge(second)
     assert_signatures(verdict, 2, SignatureLevel.B_T)
@@ -267,14 +265,7 @@ def test_hostile_files_in_dss_and_in_toetreding(
         example_settings,
         first,
         second,
-        signer(
-            test_pki,
-            secret,
-            SignatureLevel.B_T,
-            "coordinator",
-            function="Nationaal Coördinator Terrorismebestrijding en Veiligheid",
-            on_behalf_of="de Minister van Justitie en Veiligheid",
-        ),
+        consent_signer(test_pki, secret),
     )
     options = VerifyOptions(
         trust_roots=tuple(load_certificates(test_pki.root_pem)),

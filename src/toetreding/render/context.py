@@ -27,7 +27,7 @@ from ..model import (
     Statement,
 )
 from ..municipalities import lookup
-from ..textformat import enumerate_words, long_date
+from ..textformat import enumerate_words, long_date, office_article, with_article
 from .english_context import in_english
 
 PARTY_FIELD = SignatureSlot.PARTY.value
@@ -187,24 +187,6 @@ def _organ_of(mandator: str | None, covenant: Covenant, party: str) -> str | Non
         ):
             return organ.value
     return None
-
-
-HET_WORDS = ("hoofd", "lid", "bestuur", "college", "comité", "hoofdbestuur")
-"""Office and organ nouns that take 'het' (afdelingshoofd, bestuurslid, college); the rest 'de'."""
-
-
-def office_article(office: str) -> str:
-    """'de' or 'het' for an office as the formula names it ('het afdelingshoofd')."""
-    head = office.strip().lower().split(" ")[0] if office.strip() else ""
-    return "het" if head.endswith(HET_WORDS) else "de"
-
-
-def with_article(name: str) -> str:
-    """'college van …' → 'het college van …'; 'Minister …' → 'de Minister …'; unchanged
-    when it already starts with an article."""
-    if name.lower().startswith(("de ", "het ")):
-        return name
-    return f"{office_article(name)} {name}"
 
 
 def _office(function: str, party: str) -> str:
