@@ -1,21 +1,35 @@
-# toetreding — the two commands a newcomer needs:
-#   make demo   install the package and build a demo workspace with a rendered statement
+# toetreding — the two commands a newcomer needs (a stock Debian first needs
+# `sudo apt-get install make python3-venv`):
+#   make demo   make ./.venv, install toetreding in it, and build a demo workspace
 #   make test   install everything the tests need (pip + Debian packages) and run all checks
-PYTHON ?= python3
-PIP := $(PYTHON) -m pip
+#
+# Everything Python runs inside the project's own virtual environment (.venv), made from the
+# system's python3: Debian's Python refuses `pip install` outside one (PEP 668), and tools are
+# called through it (`.venv/bin/python -m ruff`), never from whatever is first on PATH.
+SYSTEM_PYTHON ?= python3
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+PIP := $(PYTHON) -m pip --disable-pip-version-check
 APT_PACKAGES := poppler-utils softhsm2 opensc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300
 
-.PHONY: demo test install install-dev system-deps check pytest bench
+.PHONY: demo test install install-dev system-deps check pytest bench clean-venv
 
 demo: install
 	$(PYTHON) -m toetreding demo
 
-install:
-	$(PIP) install --quiet --disable-pip-version-check -e .
+$(PYTHON):
+	@$(SYSTEM_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "toetreding needs Python 3.11 or newer as '$(SYSTEM_PYTHON)' (make SYSTEM_PYTHON=python3.12 …)"; exit 1; }
+	@$(SYSTEM_PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "could not make a virtual environment: on Debian/Ubuntu run  sudo apt-get install python3-venv"; exit 1; }
 
-install-dev:
-	$(PIP) install --quiet --disable-pip-version-check -e '.[dev]'
+install: $(PYTHON)
+	$(PIP) install --quiet -e .
+
+install-dev: $(PYTHON)
+	$(PIP) install --quiet -e '.[dev]'
 
 # Debian packages: poppler (independent PDF reader for the tests), SoftHSM2 + OpenSC (PKCS#11
 # token), and Java 17 + Maven for the conformance harness (EU DSS, veraPDF) when not present.
@@ -25,20 +39,23 @@ system-deps:
 	command -v mvn >/dev/null 2>&1 || missing="$$missing maven"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get -o DPkg::Lock::Timeout=300 update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq $$missing >/dev/null; \
+	  $(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
 	fi
 
-check:
-	ruff format --check src tests bench
-	ruff check src tests bench
-	mypy
+check: install-dev
+	$(PYTHON) -m ruff format --check src tests bench
+	$(PYTHON) -m ruff check src tests bench
+	$(PYTHON) -m mypy
 
-pytest:
+pytest: install-dev
 	$(PYTHON) -m pytest -q
 
 test: system-deps install-dev check pytest
 
 bench: install-dev
-	$(PIP) install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PIP) install --quiet -e '.[bench]'
 	$(PYTHON) bench/bench_render.py
 	$(PYTHON) bench/bench_sign.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -3,6 +3,8 @@ and resuming after an interruption redoes only what is missing."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -164,3 +166,33 @@ def test_cli_batch_render_only_exit_codes(batch_dir: Path, tmp_path: Path) -> No
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "uit" / "GM0406" / "verklaring.pdf").is_file()
     assert not (tmp_path / "uit" / "GM0376").exists()
+
+
+def test_a_partial_run_keeps_the_other_parties_in_the_summary(
+    batch_dir: Path, tmp_path: Path
+) -> None:
+    """A run with --only updates its parties' rows in overzicht.csv; the other parties'
+    rows stay as the manifest has them (the summary and the manifest tell one story)."""
+    output = tmp_path / "uit"
+
+    def run(*extra: str) -> list[list[str]]:
+        result = CliRunner().invoke(
+            app,
+            ["batch", str(batch_dir / "klein.yaml"), "-o", str(output), *extra],
+            env={"TOETREDING_REGISTER": "off"},
+        )
+        assert result.exit_code == 0, result.stderr
+        text = (output / "overzicht.csv").read_text(encoding="utf-8-sig")
+        return list(csv.reader(io.StringIO(text)))
+
+    everyone = run()
+    codes = [row[0] for row in everyone[1:]]
+    assert len(codes) == 3 and all(row[2] == "opgemaakt" for row in everyone[1:])
+    (output / "GM0406" / "verklaring.pdf").unlink()  # make GM0406's row change on the rerun
+    partial = run("--only", "GM0406")
+    assert [row[0] for row in partial[1:]] == codes
+    assert partial[1:] == everyone[1:]
+    first_only = run("--only", codes[0])
+    assert len(first_only) == 4
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["partijen"]) == sorted(codes)

@@ -167,9 +167,24 @@ def test_demo_creates_a_workspace_that_renders(tmp_path: Path) -> None:
     code, _, err = invoke("render", "verzoek.yaml", "-o", "opnieuw.pdf", cwd=demo)
     assert code == 0, err
     assert (demo / "opnieuw.pdf").read_bytes() == (demo / "verklaring.pdf").read_bytes()
-    # running the demo again refreshes the same workspace
+    # the renewal: every signature and timestamp still passes, under a third document timestamp
+    code, out, err = invoke("verify", "verklaring-verlengd.pdf", "--offline", "--json", cwd=demo)
+    assert code == 0, out + err
+    renewed = json.loads(out)
+    assert [s["field_name"] for s in renewed["signatures"]][-1] == "tijdstempel-3"
+    assert {s["indication"] for s in renewed["signatures"]} == {"TOTAL-PASSED"}
+    # running the demo again never replaces the keys that made those signatures
+    keys = {p.name: p.read_bytes() for p in (demo / "pki").iterdir()}
     code, _, err = invoke("demo", str(demo))
+    assert code == 1 and "already holds a demo workspace" in err, err
+    assert {p.name: p.read_bytes() for p in (demo / "pki").iterdir()} == keys
+    # without a folder name it makes the next free one beside it
+    code, out, err = invoke("demo", cwd=tmp_path)
     assert code == 0, err
+    code, out, err = invoke("demo", cwd=tmp_path)
+    assert code == 0, err
+    assert (tmp_path / "toetreding-demo-2" / "verklaring-verlengd.pdf").is_file()
+    assert {p.name: p.read_bytes() for p in (demo / "pki").iterdir()} == keys
 
 
 def test_demo_refuses_a_folder_with_other_files(tmp_path: Path) -> None:

@@ -150,12 +150,13 @@ def test_demo_workspace_register_via_cli(tmp_path: Path) -> None:
         "render",
         "ondertekening",
         "aanvaarding",
+        "verlenging",
         "validatie",
     ]
     result = runner.invoke(
         app, ["register", "verify", "--config", str(demo / "toetreding.yaml")], env=env
     )  # type: ignore[dict-item]
-    assert result.exit_code == 0 and "register intact: 6 entries" in result.stdout
+    assert result.exit_code == 0 and "register intact: 7 entries" in result.stdout
     tamper(
         register_file,
         """UPDATE entries SET payload = replace(payload, 'DEMO', 'ECHT') WHERE seq = 4""",
@@ -169,7 +170,7 @@ def test_demo_workspace_register_via_cli(tmp_path: Path) -> None:
         ["register", "export", "--format", "csv", "--config", str(demo / "toetreding.yaml")],
         env=env,
     )  # type: ignore[dict-item]
-    assert result.exit_code == 0 and result.stdout.count("\n") == 7
+    assert result.exit_code == 0 and result.stdout.count("\n") == 8
 
 
 @pytest.mark.usefixtures("test_pki")

@@ -424,30 +424,75 @@ def test_a_claimed_time_is_told_apart_and_the_acceptance_needs_a_timestamp(
     assert "a later timestamp proves" in (report.chain.time_basis or "")  # type: ignore[union-attr]
 
 
+def render_for_test_pki(
+    folder: Path,
+    renderer: Any,
+    pki: RunningPki,
+    authority_edits: dict[str, str] | None = None,
+    request_edits: dict[str, str] | None = None,
+) -> Path:
+    """The example statement with its chain naming the test PKI's signers, after replacing
+    whole lines in bevoegdheid.yaml and verzoek.yaml (each must be there)."""
+    from toetreding.inputs import load_request
+
+    from .conftest import EXAMPLE
+
+    work = folder / "werkmap"
+    shutil.copytree(EXAMPLE, work)
+    for name, edits in (("bevoegdheid.yaml", authority_edits), ("verzoek.yaml", request_edits)):
+        path = work / name
+        text = path.read_text(encoding="utf-8")
+        if name == "bevoegdheid.yaml":
+            start = text.index("      certificaat:")
+            end = text.index("    besluit:", start)
+            text = text[:start] + TEST_SIGNER_IDENTITY + text[end:]
+        for old, new in (edits or {}).items():
+            assert old in text, old
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    bind_consent_to_test_pki(work, pki)
+    pdf = folder / "verklaring.pdf"
+    pdf.write_bytes(renderer.render(load_request(work / "verzoek.yaml")).pdf)
+    return pdf
+
+
 @pytest.fixture
 def withdrawn_mandate_pdf(
     tmp_path: Path, renderer: Any, example_settings: Settings, test_pki: RunningPki
 ) -> tuple[Path, dt.date]:
     """A statement whose signer's power ended yesterday."""
-    from toetreding.inputs import load_request
-
-    from .conftest import EXAMPLE
-
-    folder = tmp_path / "werkmap"
-    shutil.copytree(EXAMPLE, folder)
-    authority = folder / "bevoegdheid.yaml"
-    text = authority.read_text(encoding="utf-8")
-    start = text.index("      certificaat:")
-    end = text.index("    besluit:", start)
     ended = amsterdam_today() - dt.timedelta(days=1)
-    text = text[:start] + TEST_SIGNER_IDENTITY + text[end:]
-    assert "    geldig_tot: 2029-05-31" in text
-    text = text.replace("    geldig_tot: 2029-05-31", f"    geldig_tot: {ended.isoformat()}")
-    authority.write_text(text, encoding="utf-8")
-    bind_consent_to_test_pki(folder, test_pki)
-    path = tmp_path / "verklaring.pdf"
-    path.write_bytes(renderer.render(load_request(folder / "verzoek.yaml")).pdf)
-    return path, ended
+    edits = {"    geldig_tot: 2029-05-31": f"    geldig_tot: {ended.isoformat()}"}
+    return render_for_test_pki(tmp_path, renderer, test_pki, authority_edits=edits), ended
+
+
+def test_a_statement_is_not_signed_before_its_own_date(
+    tmp_path: Path,
+    renderer: Any,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+) -> None:
+    """Dated the day after tomorrow and signed today: `sign` refuses; signed by another
+    tool, `verify` fails it (one of the two dates is untrue)."""
+    dated = amsterdam_today() + dt.timedelta(days=2)
+    unsigned = render_for_test_pki(
+        tmp_path, renderer, test_pki, request_edits={"datum: 2026-11-24": f"datum: {dated}"}
+    )
+    with pytest.raises(SigningError, match=rf"dated {dated}, after today"):
+        sign_file(example_settings, unsigned, tmp_path / "nee.pdf", choice(test_pki, secret))
+    assert not (tmp_path / "nee.pdf").exists()
+    party = tmp_path / "voorbarig.pdf"
+    party.write_bytes(
+        encodings.sign_existing_field(
+            unsigned.read_bytes(), test_pki.pkcs12("signer-rsa"), PASSPHRASE, "ondertekening-partij"
+        )
+    )
+    report = verify_file(party, options(test_pki))
+    assert not report.passed
+    assert any(
+        f"before the statement's own date ({dated})" in p for p in report.document.problems
+    ), report.document.problems
 
 
 def test_a_backdated_signature_is_caught_by_a_later_timestamp(

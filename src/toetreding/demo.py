@@ -3,9 +3,14 @@
 It is the newcomer's first command, so it only needs the package itself: it copies the
 Huizen example (gemeente Huizen joining the modelconvenant PGA radicalisering en
 extremisme), writes the JSON Schemas beside it, renders the statement with the
-workspace's own config, makes a throwaway PKI (root "DEMO — niet voor productie"), signs
-the statement as the burgemeester, adds the coordinating party's acceptance, and
-verifies the result (recording the validation in the workspace's register).
+workspace's own config, makes a throwaway PKI (root "DEMO — niet voor productie") with its own timestamp
+authority and revocation list, signs the statement as the burgemeester at PAdES B-LTA, adds
+the coordinating party's consent, renews the archive timestamp as an archivist would
+(`extend`), and verifies the result (recording the validation in the workspace's register).
+
+A demo folder is made once: its keys made the signatures in it, so making new keys there
+would turn every earlier signed file into a FAIL. An existing folder is refused; without a
+folder name the next free ``toetreding-demo-N`` is used.
 """
 
 from __future__ import annotations
@@ -17,15 +22,18 @@ from pathlib import Path
 from .config import load_settings
 from .demo_pki import DEMO_PASSPHRASE, DEMO_SIGNING_CONFIG, DemoPki, create_demo_pki
 from .errors import OutputError
+from .pki.files import load_crls, load_trust_roots
 from .render import RenderOutcome
 from .resources import bundled
 from .schema import write_schemas
-from .sign import SignerChoice, SignOutcome
+from .sign import ExtendOutcome, SignerChoice, SignOutcome
+from .signing_config import SignatureLevel
 from .verify import VerificationReport, options_from_settings
-from .workflow import render_recorded, sign_recorded, verify_recorded
+from .workflow import extend_recorded, render_recorded, sign_recorded, verify_recorded
 
 DEMO_MARKER = ".toetreding-demo"
 EXAMPLE = "huizen"
+DEFAULT_FOLDER = Path("toetreding-demo")
 
 
 @dataclass(frozen=True)
@@ -38,12 +46,23 @@ class DemoOutcome:
     pki: DemoPki
     signed: SignOutcome
     accepted: SignOutcome
+    renewed: ExtendOutcome
     register: Path | None
     verification: VerificationReport
 
 
+def free_demo_folder(base: Path = DEFAULT_FOLDER) -> Path:
+    """``base`` when it does not exist yet, else the first free ``base-2``, ``base-3``, …"""
+    candidate = base
+    number = 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = base.with_name(f"{base.name}-{number}")
+    return candidate
+
+
 def create_demo(workspace: Path) -> DemoOutcome:
-    """Create (or refresh) a demo workspace in ``workspace`` and render its statement."""
+    """Create a demo workspace in ``workspace`` (new or empty) and run the whole flow."""
     _prepare_folder(workspace)
     source = bundled("examples") / EXAMPLE
     for item in sorted(source.iterdir()):
@@ -64,27 +83,34 @@ def create_demo(workspace: Path) -> DemoOutcome:
         stream.write(DEMO_SIGNING_CONFIG.format(passphrase=DEMO_PASSPHRASE))
     settings = load_settings(config)
     request = workspace / "verzoek.yaml"
-    # the demo refreshes its own outputs on a re-run (its folder is marked as a demo)
-    rendered = render_recorded(
-        request, workspace / "verklaring.pdf", settings, overwrite=True
-    ).outcome
+    rendered = render_recorded(request, workspace / "verklaring.pdf", settings).outcome
     signed = sign_recorded(
         settings,
         rendered.output,
         workspace / "verklaring-ondertekend.pdf",
         SignerChoice(profile=pki.party.profile),
-        overwrite=True,
     ).outcome
     accepted = sign_recorded(
         settings,
         signed.output,
         workspace / "verklaring-met-instemming.pdf",
         SignerChoice(profile=pki.coordinator.profile),
-        overwrite=True,
     ).outcome
+    # years later an archivist renews the archive timestamp (B-LTA renewal): fresh
+    # validation data for every signature and timestamp, then a new document timestamp
+    renewed = extend_recorded(
+        settings,
+        accepted.output,
+        workspace / "verklaring-verlengd.pdf",
+        SignatureLevel.B_LTA,
+        tsa_url=settings.signing.tsa,
+        trust_roots=load_trust_roots(settings.signing.trust_roots),
+        crls=load_crls(settings.signing.crls),
+    ).outcome
+    assert isinstance(renewed, ExtendOutcome)
     reports, _ = verify_recorded(
         settings,
-        [accepted.output],
+        [renewed.output],
         options_from_settings(settings),
         record_by="toetreding demo" if settings.register is not None else None,
     )
@@ -95,36 +121,27 @@ def create_demo(workspace: Path) -> DemoOutcome:
         pki=pki,
         signed=signed,
         accepted=accepted,
+        renewed=renewed,
         register=settings.register,
         verification=reports[0],
     )
 
 
 def _prepare_folder(workspace: Path) -> None:
+    if workspace.is_symlink():
+        raise OutputError(f"'{workspace}' is a symbolic link", hint="give a new folder")
     if workspace.exists() and not workspace.is_dir():
         raise OutputError(f"'{workspace}' exists and is not a folder", hint="choose another name")
-    marker = workspace / DEMO_MARKER
-    if workspace.is_symlink():
-        raise OutputError(f"'{workspace}' is a symbolic link", hint="give a real folder")
-    if workspace.is_dir() and any(workspace.iterdir()) and not marker.is_file():
+    if workspace.is_dir() and any(workspace.iterdir()):
+        if (workspace / DEMO_MARKER).is_file():
+            raise OutputError(
+                f"'{workspace}' already holds a demo workspace; a new demo there would replace "
+                "the keys that signed its statements, and every signed file in it would then fail",
+                hint="keep it and run `toetreding demo` without a folder (it makes the next free "
+                "toetreding-demo-N), or give a new folder: toetreding demo NEW-FOLDER",
+            )
         raise OutputError(
             f"'{workspace}' already holds files that are not a toetreding demo",
             hint="give an empty or new folder: toetreding demo NEW-FOLDER",
         )
-    if workspace.is_dir():
-        _refuse_links(workspace)
     workspace.mkdir(parents=True, exist_ok=True)
-
-
-def _refuse_links(workspace: Path) -> None:
-    """A demo folder with symbolic links could make the refresh write outside it: refused."""
-    import os
-
-    for folder, dirs, names in os.walk(workspace):
-        for name in (*dirs, *names):
-            path = Path(folder) / name
-            if path.is_symlink():
-                raise OutputError(
-                    f"'{path}' is a symbolic link; the demo writes only real files in its folder",
-                    hint="give an empty or new folder: toetreding demo NEW-FOLDER",
-                )

@@ -290,7 +290,7 @@ def test_hostile_files_in_dss_and_in_toetreding(
 
 
 def test_the_demo_statements_pass_dss_without_a_warning(tmp_path: Path) -> None:
-    """`toetreding demo`'s signed and accepted statements (B-LTA, demo TSA and CRL)."""
+    """`toetreding demo`'s signed, accepted and renewed statements (B-LTA, demo TSA and CRL)."""
     from toetreding.demo import create_demo
 
     from ..support.conformance import Judge as Harness
@@ -298,7 +298,11 @@ def test_the_demo_statements_pass_dss_without_a_warning(tmp_path: Path) -> None:
     outcome = create_demo(tmp_path / "demo")
     judge = Harness([outcome.pki.root])
     try:
-        for path, count in ((outcome.signed.output, 1), (outcome.accepted.output, 2)):
+        for path, count in (
+            (outcome.signed.output, 1),
+            (outcome.accepted.output, 2),
+            (outcome.renewed.output, 2),
+        ):
             verdict = judge.judge(path)
             assert_signatures(verdict, count, SignatureLevel.B_LTA)
             assert_archival(verdict)

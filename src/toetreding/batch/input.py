@@ -135,6 +135,9 @@ class BatchPlan:
     parties: tuple[PlannedParty, ...]
     problems: tuple[Problem, ...]
     covenant: Covenant
+    listed: tuple[str, ...] = ()
+    """Every CBS code the batch file lists, in its order (also those `--only` leaves out):
+    the summary keeps a row for each, so a partial run never drops the others."""
 
 
 def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
@@ -195,7 +198,14 @@ def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
             continue
         seen[party.code] = where.label
         parties.append(party)
-    return BatchPlan(path=path, parties=tuple(parties), problems=tuple(problems), covenant=covenant)
+    in_order = tuple(dict.fromkeys(str(raw.get("cbs_code", "")).strip().upper() for raw, _ in rows))
+    return BatchPlan(
+        path=path,
+        parties=tuple(parties),
+        problems=tuple(problems),
+        covenant=covenant,
+        listed=in_order,
+    )
 
 
 @dataclass(frozen=True)

@@ -645,7 +645,19 @@ _RENDER = EntryKind.RENDER
 _SIGNATURE = EntryKind.SIGNATURE
 
 
+def _municipality_name(code: str) -> str:
+    from ..municipalities import lookup
+
+    found = lookup(code)
+    return found.official_name if found is not None else ""
+
+
 def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
+    """overzicht.csv: one row per party of the batch that any run handled, from the manifest.
+
+    A run with ``--only`` updates its parties' rows and keeps every other party's row as
+    the manifest has it, so the summary and the manifest always tell the same story.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -661,8 +673,12 @@ def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
             "verificatie",
         ]
     )
-    for party in plan.parties:
-        entry = manifest.parties.get(party.code, {})
+    planned = {party.code: party.name for party in plan.parties}
+    for code in plan.listed or tuple(planned):
+        entry = manifest.parties.get(code, {})
+        if code not in planned and not entry:
+            continue  # never handled by any run (or an invalid row): nothing to report
+        name = planned.get(code) or _municipality_name(code)
         render, sign, verify = (entry.get(k) or {} for k in ("render", "sign", "verify"))
         error = entry.get("fout")
         status = (
@@ -678,8 +694,8 @@ def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
         )
         writer.writerow(
             [
-                party.code,
-                party.name,
+                code,
+                name,
                 status,
                 f"{error['stap']}: {error['melding']}" if error else "",
                 render.get("bestand", ""),

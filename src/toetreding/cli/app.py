@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .._version import __version__
-from .console import call, escape, hidden_prompt, stderr, stdout
+from . import helpstyle  # noqa: F401  (Typer help: no Python types)
+from .console import call, dutch_time, escape, hidden_prompt, stderr, stdout
 
 if TYPE_CHECKING:
     from ..authority import LoadedChain
@@ -31,7 +32,7 @@ app = typer.Typer(
     epilog="Exit codes: 0 ok, 1 input or user error, 2 usage, "
     "3 batch finished with failed items, 4 verification failed or not trusted.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -73,6 +74,7 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
+        metavar="toetreding.yaml",
         help="Config file (default: $TOETREDING_CONFIG, else the nearest toetreding.yaml).",
         show_default=False,
     ),
@@ -109,22 +111,35 @@ def main_options(
     """
 
 
-@app.command()
+@app.command(short_help="YAML → archival PDF (PDF/A-2a + PDF/UA-1) with empty signature fields.")
 def render(
-    request: Annotated[Path, typer.Argument(help="The statement request (verzoek.yaml).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="PDF to write.")],
+    request: Annotated[
+        Path, typer.Argument(metavar="verzoek.yaml", help="The statement request (verzoek.yaml).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help="PDF to write.")
+    ],
     lang: Annotated[
-        LanguageChoice | None, typer.Option("--lang", help="Document language (nl or en).")
+        LanguageChoice | None,
+        typer.Option("--lang", metavar="nl|en", help="Document language (nl or en)."),
     ] = None,
     preview: Annotated[
-        Path | None, typer.Option("--preview", help="Also write a PNG of page 1.")
+        Path | None,
+        typer.Option("--preview", metavar="PAGE1.png", help="Also write a PNG of page 1."),
     ] = None,
     profile: Annotated[
         ProfileChoice | None,
-        typer.Option("--profile", help="pdfa-2a (PDF/A-2a + UA-1, default) or pdfa-3a."),
+        typer.Option(
+            "--profile",
+            metavar="pdfa-2a|pdfa-3a",
+            help="pdfa-2a (PDF/A-2a + UA-1, default) or pdfa-3a.",
+        ),
     ] = None,
     templates: Annotated[
-        Path | None, typer.Option("--templates", help="Folder with templates that override ours.")
+        Path | None,
+        typer.Option(
+            "--templates", metavar="FOLDER", help="Folder with templates that override ours."
+        ),
     ] = None,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
@@ -170,11 +185,11 @@ def render(
     _report_register(recorded)
 
 
-@app.command()
+@app.command(short_help="Write JSON Schemas for editor completion of the YAML files.")
 def schema(
-    folder: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas into.")] = Path(
-        "schemas"
-    ),
+    folder: Annotated[
+        Path, typer.Argument(metavar="FOLDER", help="Folder to write the JSON Schemas into.")
+    ] = Path("schemas"),
 ) -> None:
     """Write JSON Schemas for the YAML files (for editor completion and checking)."""
 
@@ -187,18 +202,33 @@ def schema(
         stdout().print(f"[green]✓[/] {escape(str(path))}")
 
 
-@app.command()
+@app.command(
+    short_help="Build a demo workspace offline: render, sign B-LTA, consent, renew, verify."
+)
 def demo(
-    folder: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
-        "toetreding-demo"
-    ),
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="FOLDER",
+            help="New or empty folder for the workspace (default: ./toetreding-demo, or the "
+            "next free toetreding-demo-N).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Create a demo workspace (gemeente Huizen) and render its statement. Not for production."""
+    """Build a complete demo workspace, offline: render, sign at B-LTA, consent, renew, verify.
+
+    Copies the worked example (gemeente Huizen joining a covenant), renders the statement
+    (PDF/A-2a + PDF/UA-1), makes a throwaway PKI with its own timestamp authority and
+    revocation list, signs as the burgemeester at PAdES B-LTA, adds the coordinating party's
+    consent, renews the archive timestamp (`extend`) and verifies the result. Everything
+    in it is labelled DEMO and is NOT FOR PRODUCTION. An existing demo is never replaced.
+    """
 
     def action() -> object:
-        from ..demo import create_demo
+        from ..demo import create_demo, free_demo_folder
 
-        return create_demo(folder)
+        return create_demo(folder if folder is not None else free_demo_folder())
 
     outcome = call(action)
     from ..demo import DemoOutcome
@@ -221,17 +251,22 @@ def demo(
             f"[green]✓[/] {label} {escape(str(signed.output))}: {info.slot.value}, PAdES "
             f"{info.level.value}, {escape(info.signer.common_name)} ({escape(info.claimed_role)})"
         )
-    stdout().print(f"sha256 {outcome.accepted.sha256}  {escape(str(outcome.accepted.output))}")
+    renewed = outcome.renewed
+    stdout().print(
+        f"[green]✓[/] renewed {escape(str(renewed.output))}: fresh validation data and a new "
+        "archive timestamp (B-LTA renewal, as `toetreding extend` does for the archive)"
+    )
+    stdout().print(f"sha256 {renewed.sha256}  {escape(str(renewed.output))}")
     if outcome.register is not None:
         stdout().print(f"[green]✓[/] recorded in the register {escape(str(outcome.register))}")
     from .present import show_report
 
-    stdout().print("[bold]Verification of the accepted statement[/] (toetreding verify):")
+    stdout().print("[bold]Verification of the renewed statement[/] (toetreding verify):")
     show_report(outcome.verification)
     stdout().print(
-        "Next, inside the workspace: [bold]toetreding render verzoek.yaml -o mijn-verklaring.pdf"
-        "[/], then [bold]toetreding sign mijn-verklaring.pdf -o ondertekend.pdf[/] "
-        "(uses the demo profile)"
+        f"Next: [bold]cd {escape(str(outcome.workspace))}[/], then [bold]toetreding render "
+        "verzoek.yaml -o mijn-verklaring.pdf[/] and [bold]toetreding sign mijn-verklaring.pdf "
+        "-o ondertekend.pdf[/] (uses the demo profile); README lists more"
     )
 
 
@@ -275,6 +310,7 @@ TrustOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--trust",
+        metavar="ROOT.pem",
         help="Root certificate (PEM/DER) to trust; repeat for more. Default: the config's "
         "vertrouwensankers.",
         show_default=False,
@@ -284,6 +320,7 @@ CrlOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--crl",
+        metavar="CA.crl",
         help="Certificate revocation list (PEM/DER) to use next to OCSP/CRL online; repeat for "
         "more. Default: the config's intrekkingslijsten.",
         show_default=False,
@@ -293,48 +330,79 @@ TsaOption = Annotated[
     str | None,
     typer.Option(
         "--tsa",
+        metavar="URL",
         help="Timestamp authority URL (default: config or $TOETREDING_TSA).",
         show_default=False,
     ),
 ]
 
 
-@app.command()
+@app.command(
+    short_help="Sign a statement (PAdES) with a .p12 file or a smartcard, after checking authority."
+)
 def sign(
-    source: Annotated[Path, typer.Argument(help="The statement PDF to sign (never changed).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Signed PDF to write.")],
+    source: Annotated[
+        Path,
+        typer.Argument(metavar="STATEMENT.pdf", help="The statement PDF to sign (never changed)."),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help="Signed PDF to write.")
+    ],
     field: Annotated[
         FieldChoice | None,
-        typer.Option("--field", help="Field to sign (default: the next free one; party first)."),
+        typer.Option(
+            "--field",
+            metavar="FIELD",
+            help="Field to sign (default: the next free one; party first).",
+        ),
     ] = None,
     signer: Annotated[
-        str | None, typer.Option("--signer", help="Signer profile from toetreding.yaml.")
+        str | None,
+        typer.Option("--signer", metavar="PROFILE", help="Signer profile from toetreding.yaml."),
     ] = None,
     pkcs12: Annotated[
         Path | None,
-        typer.Option("--pkcs12", help="PKCS#12 file (.p12/.pfx) with key and certificate."),
+        typer.Option(
+            "--pkcs12", metavar="KEY.p12", help="PKCS#12 file (.p12/.pfx) with key and certificate."
+        ),
     ] = None,
     pkcs11_module: Annotated[
         Path | None,
-        typer.Option("--pkcs11-module", help="PKCS#11 library of the smartcard/HSM."),
+        typer.Option(
+            "--pkcs11-module", metavar="LIBRARY.so", help="PKCS#11 library of the smartcard/HSM."
+        ),
     ] = None,
-    token: Annotated[str | None, typer.Option("--token", help="PKCS#11 token label.")] = None,
-    key: Annotated[str | None, typer.Option("--key", help="PKCS#11 key label.")] = None,
-    key_id: Annotated[str | None, typer.Option("--key-id", help="PKCS#11 key id (hex).")] = None,
+    token: Annotated[
+        str | None, typer.Option("--token", metavar="LABEL", help="PKCS#11 token label.")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", metavar="LABEL", help="PKCS#11 key label.")
+    ] = None,
+    key_id: Annotated[
+        str | None, typer.Option("--key-id", metavar="HEX", help="PKCS#11 key id (hex).")
+    ] = None,
     cert: Annotated[
-        str | None, typer.Option("--cert", help="PKCS#11 certificate label (default: the key's).")
+        str | None,
+        typer.Option(
+            "--cert", metavar="LABEL", help="PKCS#11 certificate label (default: the key's)."
+        ),
     ] = None,
     secret_file: Annotated[
         Path | None,
         typer.Option(
             "--secret-file",
+            metavar="FILE",
             help="File whose first line is the PIN or passphrase. Otherwise $TOETREDING_PIN / "
             "$TOETREDING_PASSPHRASE, else a hidden prompt. Never give a secret as a value.",
         ),
     ] = None,
     level: Annotated[
         LevelChoice | None,
-        typer.Option("--level", help="PAdES level (default: config; B-LTA for records kept long)."),
+        typer.Option(
+            "--level",
+            metavar="LEVEL",
+            help="PAdES level (default: config; B-LTA for records kept long).",
+        ),
     ] = None,
     tsa: TsaOption = None,
     trust: TrustOption = None,
@@ -344,16 +412,25 @@ def sign(
     ] = False,
     function: Annotated[
         str | None,
-        typer.Option("--function", help="Signer's function, e.g. 'burgemeester van Huizen'."),
+        typer.Option(
+            "--function",
+            metavar="FUNCTION",
+            help="Signer's function, e.g. 'burgemeester van Huizen'.",
+        ),
     ] = None,
     on_behalf_of: Annotated[
         str | None,
-        typer.Option("--on-behalf-of", help="On whose behalf, e.g. 'de gemeente Huizen'."),
+        typer.Option(
+            "--on-behalf-of", metavar="WHOM", help="On whose behalf, e.g. 'de gemeente Huizen'."
+        ),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="Name shown (default: the certificate's).")
+        str | None,
+        typer.Option("--name", metavar="NAME", help="Name shown (default: the certificate's)."),
     ] = None,
-    location: Annotated[str | None, typer.Option("--location", help="Place of signing.")] = None,
+    location: Annotated[
+        str | None, typer.Option("--location", metavar="PLACE", help="Place of signing.")
+    ] = None,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
@@ -403,7 +480,7 @@ def sign(
     stdout().print(
         f"[green]✓[/] signed {escape(str(outcome.output))}: field {signed.slot.value}, "
         f"PAdES {signed.level.value}, by {escape(signed.signer.common_name)} "
-        f"({escape(signed.claimed_role)}) at {signed.signing_time:%Y-%m-%d %H:%M:%S} UTC"
+        f"({escape(signed.claimed_role)}) at {dutch_time(signed.signing_time)}"
     )
     if signed.chain_digest:
         stdout().print(
@@ -413,12 +490,63 @@ def sign(
     _report_register(recorded)
 
 
-@app.command()
+@app.command(short_help="List smartcards/tokens and the key names a signer profile needs.")
+def tokens(
+    module: Annotated[
+        Path | None,
+        typer.Option(
+            "--module",
+            metavar="LIBRARY.so",
+            help="PKCS#11 library (default: the one in the signer profile, else OpenSC or "
+            "SoftHSM2 where Debian installs them).",
+            show_default=False,
+        ),
+    ] = None,
+    signer: Annotated[
+        str | None,
+        typer.Option("--signer", metavar="PROFILE", help="Use this signer profile's module."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """List smartcards and tokens, with the certificate and key names a signer profile needs.
+
+    Reads only what a token shows without a PIN (certificates, public keys), so no PIN is
+    asked and no attempt is spent.
+    """
+
+    def action() -> object:
+        from ..sign.setup import configured_modules
+        from ..sign.tokens import tokens_overview
+
+        configured: tuple[Path, ...] = ()
+        if module is None:
+            from ..config import load_settings
+
+            configured = configured_modules(load_settings(config), signer)
+        return tokens_overview(module, configured)
+
+    overview = call(action)
+    from ..sign.tokens import TokenOverview
+    from .tokens_view import show_tokens
+
+    assert isinstance(overview, TokenOverview)
+    show_tokens(overview, as_json=as_json)
+
+
+@app.command(
+    short_help="Raise a signed statement to B-T/B-LT/B-LTA, or renew its archive timestamp."
+)
 def extend(
-    source: Annotated[Path, typer.Argument(help="A signed statement (never changed).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Extended PDF to write.")],
+    source: Annotated[
+        Path, typer.Argument(metavar="SIGNED.pdf", help="A signed statement (never changed).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help="Extended PDF to write.")
+    ],
     level: Annotated[
-        ExtendLevel, typer.Option("--level", help="Level to reach: B-T, B-LT or B-LTA.")
+        ExtendLevel,
+        typer.Option("--level", metavar="LEVEL", help="Level to reach: B-T, B-LT or B-LTA."),
     ] = ExtendLevel.b_lta,
     tsa: TsaOption = None,
     trust: TrustOption = None,
@@ -470,16 +598,24 @@ def _report_register(recorded: Recorded) -> None:
         stdout().print(f"recorded in {escape(str(recorded.register))} (entry {numbers})")
 
 
-@app.command()
+@app.command(
+    short_help="Verify signatures, document and chain of authority (exit 0 only when all pass)."
+)
 def verify(
-    files: Annotated[list[Path], typer.Argument(help="Signed statements to verify.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE.pdf", help="Signed statements to verify.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     trust: TrustOption = None,
     crl: CrlOption = None,
     at: AtOption = None,
     level: Annotated[
         LevelChoice | None,
-        typer.Option("--level", help="Require at least this PAdES level for every signature."),
+        typer.Option(
+            "--level",
+            metavar="LEVEL",
+            help="Require at least this PAdES level for every signature.",
+        ),
     ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Use only validation data in the documents.")
@@ -488,12 +624,13 @@ def verify(
         bool, typer.Option("--record", help="Write a validation entry to the register (art. 24c).")
     ] = False,
     by: Annotated[
-        str | None, typer.Option("--by", help="Responsible official, for --record.")
+        str | None, typer.Option("--by", metavar="NAME", help="Responsible official, for --record.")
     ] = None,
     covenant: Annotated[
         list[Path] | None,
         typer.Option(
             "--covenant",
+            metavar="convenant.yaml",
             help="The covenant as published (convenant.yaml), whose coordinating party's "
             "chain a consent must match; repeatable (default: 'verificatie.convenanten').",
         ),
@@ -553,23 +690,32 @@ def verify(
         raise typer.Exit(4)
 
 
-@app.command()
+@app.command(short_help="Render, sign and verify statements for many parties at once.")
 def batch(
-    batch_file: Annotated[Path, typer.Argument(help="The batch file (YAML).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for all outputs.")],
+    batch_file: Annotated[
+        Path, typer.Argument(metavar="BATCH.yaml", help="The batch file (YAML).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for all outputs.")
+    ],
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: one per CPU).")
+        int,
+        typer.Option("--jobs", "-j", metavar="N", min=0, help="Worker processes (0: one per CPU)."),
     ] = 0,
     sign_profile: Annotated[
-        str | None, typer.Option("--sign", help="Sign every statement with this signer profile.")
+        str | None,
+        typer.Option(
+            "--sign", metavar="PROFILE", help="Sign every statement with this signer profile."
+        ),
     ] = None,
     level: Annotated[
-        LevelChoice | None, typer.Option("--level", help="PAdES level for --sign.")
+        LevelChoice | None, typer.Option("--level", metavar="LEVEL", help="PAdES level for --sign.")
     ] = None,
     tsa: TsaOption = None,
     trust: TrustOption = None,
     only: Annotated[
-        str | None, typer.Option("--only", help="Only these parties, e.g. GM0406,GM0376.")
+        str | None,
+        typer.Option("--only", metavar="GM0406,…", help="Only these parties, e.g. GM0406,GM0376."),
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Go on without the invalid rows (listed first).")
@@ -754,21 +900,33 @@ mandate_app = typer.Typer(
 app.add_typer(mandate_app, name="mandate")
 
 ChainFile = Annotated[
-    Path, typer.Argument(help="bevoegdheid.yaml, or a statement PDF (reads the chain it carries).")
+    Path,
+    typer.Argument(
+        metavar="bevoegdheid.yaml|STATEMENT.pdf",
+        help="bevoegdheid.yaml, or a statement PDF (reads the chain it carries).",
+    ),
 ]
 
 
-@mandate_app.command("check")
+@mandate_app.command("check", short_help="Check that a chain of authority authorises the signer.")
 def mandate_check(
     file: ChainFile,
     at: AtOption = None,
     signer: Annotated[
         Path | None,
-        typer.Option("--signer", help="Certificate (PEM/DER) that must match the last grantee."),
+        typer.Option(
+            "--signer",
+            metavar="CERT.pem",
+            help="Certificate (PEM/DER) that must match the last grantee.",
+        ),
     ] = None,
     request: Annotated[
         Path | None,
-        typer.Option("--for", help="Statement request (verzoek.yaml): covenant, party, decision."),
+        typer.Option(
+            "--for",
+            metavar="verzoek.yaml",
+            help="Statement request (verzoek.yaml): covenant, party, decision.",
+        ),
     ] = None,
     consent: Annotated[
         bool,
@@ -813,7 +971,7 @@ def mandate_check(
     raise typer.Exit(1)
 
 
-@mandate_app.command("show")
+@mandate_app.command("show", short_help="Show a chain of authority as a tree.")
 def mandate_show(file: ChainFile) -> None:
     """Show a chain of authority as a tree, from the organ that decided to the signer."""
 
@@ -867,7 +1025,11 @@ register_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(register_app, name="register")
+app.add_typer(
+    register_app,
+    name="register",
+    short_help="The hash-chained register: log, verify, repair, export.",
+)
 
 
 def _register_path(config: Path | None) -> Path:
@@ -880,9 +1042,11 @@ def _register_path(config: Path | None) -> Path:
     return path
 
 
-@register_app.command("log")
+@register_app.command("log", short_help="Show the newest register entries.")
 def register_log(
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Show the newest N entries.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="Show the newest N entries.")
+    ] = 20,
     config: ConfigOption = None,
 ) -> None:
     """Show the newest entries."""
@@ -895,7 +1059,7 @@ def register_log(
 
     from rich.table import Table
 
-    table = Table("#", "when (UTC)", "kind", "what", "hash")
+    table = Table("#", "when", "kind", "what", "hash")
     for entry in call(action):
         payload = entry.payload
         what = payload.get("uitvoer") or payload.get("keten_sha256") or ""
@@ -903,7 +1067,7 @@ def register_log(
             what = f"{payload['ondertekenaar']} → {what}"
         table.add_row(
             str(entry.seq),
-            entry.recorded_at[:19],
+            dutch_time(entry.recorded_at),
             entry.kind,
             escape(str(what)),
             entry.entry_hash[:12],
@@ -911,7 +1075,7 @@ def register_log(
     stdout().print(table)
 
 
-@register_app.command("verify")
+@register_app.command("verify", short_help="Check the register's hash chain and head.")
 def register_verify(config: ConfigOption = None) -> None:
     """Check the hash chain; names any edited, deleted, inserted, moved or truncated entry."""
 
@@ -935,13 +1099,19 @@ def register_verify(config: ConfigOption = None) -> None:
     raise typer.Exit(1)
 
 
-@register_app.command("repair")
+@register_app.command("repair", short_help="Re-anchor a register after a known loss (recorded).")
 def register_repair(
     reason: Annotated[
-        str, typer.Option("--reason", help="Why the register is re-anchored (recorded).")
+        str,
+        typer.Option(
+            "--reason", metavar="TEXT", help="Why the register is re-anchored (recorded)."
+        ),
     ],
     by: Annotated[
-        str | None, typer.Option("--by", help="Who repairs it (recorded), e.g. a name and role.")
+        str | None,
+        typer.Option(
+            "--by", metavar="NAME", help="Who repairs it (recorded), e.g. a name and role."
+        ),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
@@ -972,14 +1142,19 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-@register_app.command("export")
+@register_app.command("export", short_help="Export every entry as JSON lines or CSV.")
 def register_export(
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="jsonl or csv.")
+        ExportFormat, typer.Option("--format", metavar="jsonl|csv", help="jsonl or csv.")
     ] = ExportFormat.jsonl,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="File to write, .jsonl or .csv (default: stdout)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="File to write, .jsonl or .csv (default: stdout).",
+        ),
     ] = None,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,

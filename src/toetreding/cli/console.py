@@ -7,6 +7,7 @@ short note and exit code 1, and the traceback only with ``TOETREDING_DEBUG=1``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,3 +101,25 @@ def hidden_prompt(request: SecretRequest) -> Secret:
     if not value:
         raise CredentialError(f"no {request.question} was entered")
     return Secret(value)
+
+
+def dutch_time(moment: str | dt.datetime | None, *, seconds: bool = True) -> str:
+    """A moment as Dutch clock time with its zone ("2026-12-01 03:09:09 CET").
+
+    Reports and registers keep UTC in ISO form; people read the time of the Netherlands,
+    and always see which zone it is in. A moment without a zone is taken as UTC.
+    """
+    if moment is None or moment == "":
+        return "unknown"
+    from zoneinfo import ZoneInfo
+
+    if isinstance(moment, str):
+        text = moment
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(ZoneInfo("Europe/Amsterdam"))
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .console import escape, stdout
+from .console import dutch_time, escape, stdout
 
 if TYPE_CHECKING:
     from ..verify import VerificationReport
@@ -107,12 +107,12 @@ def _who(signature: SignatureReport) -> str:
 
 
 def _when(signature: SignatureReport) -> str:
-    when = (signature.signing_time or "unknown")[:19].replace("T", " ")
+    when = dutch_time(signature.signing_time)
     source = signature.signing_time_source
     if source is not None:
         when += f"\n({TIME_WORDS.get(source.value, source.value)})"
     if signature.proven_no_later_than and source == "claimed":
-        when += f"\nproven by {signature.proven_no_later_than[:16].replace('T', ' ')}"
+        when += f"\nproven by {dutch_time(signature.proven_no_later_than, seconds=False)}"
     return when
 
 

@@ -146,38 +146,14 @@ def open_pkcs11(
     location: Pkcs11Location, pin: Secret, extra_chain: Sequence[Path] = ()
 ) -> SigningCredential:
     """Log in to a token once and find the key and certificate on it."""
-    try:
-        import pkcs11
-        from pkcs11 import exceptions as p11
-    except ImportError:
-        raise CredentialError(
-            "PKCS#11 support is not installed",
-            hint="install it: pip install 'toetreding[pkcs11]'",
-        ) from None
-    module = Path(location.module)
-    if not module.is_file():
-        raise CredentialError(
-            f"PKCS#11 module '{module}' not found",
-            hint="give the token's PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so "
-            "or the card vendor's .so file",
-        )
-    try:
-        library = pkcs11.lib(str(module))
-    except Exception as error:
-        raise CredentialError(f"cannot load PKCS#11 module '{module}': {error}") from None
-    token = _find_token(library, location.token, pkcs11, p11)
+    from pkcs11 import exceptions as p11
+
+    from .tokens import find_token, load_module, refuse_locked_pin
+
+    library, pkcs11 = load_module(Path(location.module))
+    token = find_token(library, location.token, pkcs11)
     where = f"token '{token.label.strip()}'"
-    flags = token.flags
-    if flags & pkcs11.TokenFlag.USER_PIN_LOCKED:
-        raise CredentialError(
-            f"the PIN of {where} is locked after too many wrong attempts",
-            hint="unblock it with the PUK using the card's own software, then try again",
-        )
-    if flags & pkcs11.TokenFlag.USER_PIN_FINAL_TRY:
-        raise CredentialError(
-            f"{where} allows one more PIN attempt only; toetreding will not spend it",
-            hint="log in once with the card's own software (which resets the counter), then sign again",
-        )
+    refuse_locked_pin(token, pkcs11)
     try:
         session = token.open(user_pin=pin.reveal())
     except p11.PinIncorrect:
@@ -198,31 +174,6 @@ def open_pkcs11(
         raise
 
 
-def _find_token(library: Any, label: str | None, pkcs11: Any, p11: Any) -> Any:
-    tokens = [
-        token
-        for token in (slot.get_token() for slot in library.get_slots(token_present=True))
-        if token.flags & pkcs11.TokenFlag.TOKEN_INITIALIZED  # skip empty, uninitialised slots
-    ]
-    labels = [t.label.strip() for t in tokens]
-    if label is not None:
-        matching = [t for t in tokens if t.label.strip() == label]
-        if not matching:
-            raise CredentialError(
-                f"no token labelled '{label}' is present",
-                hint=f"tokens present: {', '.join(labels) or 'none'} — insert the card or fix the label",
-            )
-        if len(matching) > 1:
-            raise CredentialError(f"more than one token is labelled '{label}'")
-        return matching[0]
-    if len(tokens) != 1:
-        raise CredentialError(
-            f"{'no' if not tokens else len(tokens)} tokens present; toetreding needs to know which to use",
-            hint=f"name it with --token LABEL (present: {', '.join(labels) or 'none'})",
-        )
-    return tokens[0]
-
-
 def _credential_on_token(
     session: Any, location: Pkcs11Location, where: str, extra_chain: Sequence[Path], pkcs11: Any
 ) -> SigningCredential:
@@ -240,7 +191,7 @@ def _credential_on_token(
         named = location.key_label or location.key_id
         raise CredentialError(
             f"no private key '{named}' on {where}",
-            hint="list the keys with: pkcs11-tool --module MODULE --login --list-objects",
+            hint="`toetreding tokens` lists the certificates and their labels and ids",
         ) from None
     except pkcs11.MultipleObjectsReturned:
         raise CredentialError(

@@ -204,3 +204,21 @@ def check_signer_trusted(
         wrapped = SigningError("The signer's certificate could not be validated")
         wrapped.__cause__ = error
         raise explain_signing_failure(wrapped, None) from None
+
+
+def probe_timestamp_authority(timestamper: Any, url: str | None) -> None:
+    """Ask the timestamp authority for one token now, or refuse.
+
+    Run before any PIN or passphrase is asked: a secretariat should not type a PIN (and on
+    a card spend an attempt) for a B-T…B-LTA signature that then fails on an unreachable
+    TSA. A real request is the only honest test that the TSA answers with a valid token.
+    """
+    if timestamper is None:
+        return
+    import asyncio
+
+    try:
+        # no session is shared: pyHanko opens and closes one for the request
+        asyncio.run(timestamper.async_dummy_response("sha256"))
+    except Exception as error:
+        raise explain_signing_failure(error, url) from None

@@ -9,21 +9,42 @@ certificate's title and organisation fill what is still missing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
 
 from ..config import Settings, unsafe_module_reason
 from ..errors import ConfigError, CredentialError, SigningError
 from ..fileio import check_output_path
 from ..model import SignatureSlot
-from ..pki.files import load_crls, load_trust_roots
+from ..pki.certificates import SIGNING_KEY_USAGES, check_signing_certificate
+from ..pki.files import load_certificates, load_crls, load_trust_roots
 from ..resources import bundled
 from ..secrets import SecretKind, SecretPrompt, SecretRequest, obtain_secret
 from ..signing_config import Pkcs11Location, SignatureLevel, SignerProfile
 from .appearance import APPEARANCE_TEMPLATE, AppearanceStyle
 from .credentials import SigningCredential, open_pkcs11, open_pkcs12
-from .document import choose_slot, read_statement
-from .signing import SignerPresentation, SignOptions, SignOutcome, StatementSigner, sign_statement
+from .document import StatementPdf, choose_slot, read_statement
+from .services import (
+    check_signer_trusted,
+    probe_timestamp_authority,
+    timestamper_for,
+    validation_context_for,
+)
+from .signing import (
+    AMSTERDAM,
+    SignerPresentation,
+    SignOptions,
+    SignOutcome,
+    StatementSigner,
+    check_authority,
+    refuse_signing_before_date,
+    sign_statement,
+)
+from .tokens import check_token
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,19 @@ def pick_profile(
     )
 
 
+def configured_modules(settings: Settings, profile: str | None = None) -> tuple[Path, ...]:
+    """The PKCS#11 modules the signer profiles name (only ``profile``'s when given)."""
+    signing = settings.signing
+    if profile is not None and profile not in signing.signers:
+        known = ", ".join(sorted(signing.signers)) or "none are configured"
+        raise ConfigError(
+            f"there is no signer profile '{profile}'",
+            hint=f"profiles under 'ondertekening.ondertekenaars': {known}",
+        )
+    chosen = [signing.signers[profile]] if profile else list(signing.signers.values())
+    return tuple(signing.path(p.pkcs11.module) for p in chosen if p.pkcs11 is not None)
+
+
 def preferred_slot(settings: Settings, choice: SignerChoice) -> str | None:
     """The field the chosen profile is meant for, if it says."""
     if choice.profile and choice.profile in settings.signing.signers:
@@ -85,13 +119,20 @@ def preferred_slot(settings: Settings, choice: SignerChoice) -> str | None:
     return None
 
 
-def open_credential(
-    settings: Settings,
-    choice: SignerChoice,
-    profile: SignerProfile | None,
-    prompt: SecretPrompt | None,
-) -> SigningCredential:
-    """Open the key (asks for the secret once)."""
+@dataclass(frozen=True)
+class KeySource:
+    """Where the key is and what unlocks it: options first, then the signer profile."""
+
+    pkcs12: Path | None
+    pkcs11: Pkcs11Location | None
+    secret_file: Path | None
+    extra_chain: tuple[Path, ...]
+
+
+def key_source(
+    settings: Settings, choice: SignerChoice, profile: SignerProfile | None
+) -> KeySource:
+    """Resolve the key's location; a missing .p12 or unsafe module is refused here."""
     signing = settings.signing
     secret_file = choice.secret_file
     if secret_file is None and profile is not None and profile.secret_file:
@@ -112,12 +153,7 @@ def open_credential(
                 f"PKCS#12 file '{pkcs12_path}' not found",
                 hint="check --pkcs12 or 'pkcs12' in the signer profile",
             )
-        passphrase = obtain_secret(
-            SecretRequest(SecretKind.PASSPHRASE, f"'{pkcs12_path.name}'"),
-            secret_file=secret_file,
-            prompt=prompt,
-        )
-        return open_pkcs12(pkcs12_path, passphrase, extra)
+        return KeySource(pkcs12_path, None, secret_file, tuple(extra))
     if pkcs11 is not None:
         unsafe = unsafe_module_reason(Path(pkcs11.module))
         if unsafe is not None:
@@ -125,28 +161,102 @@ def open_credential(
                 f"PKCS#11 module '{pkcs11.module}' {unsafe}",
                 hint="give the PKCS#11 library installed by the card's software or the system",
             )
-        pin = obtain_secret(
-            # the module (code that will be loaded) is named in the question, before any PIN
-            SecretRequest(
-                SecretKind.PIN,
-                f"token '{pkcs11.token or '(first)'}' via PKCS#11 module {pkcs11.module}",
-            ),
-            secret_file=secret_file,
+        return KeySource(None, pkcs11, secret_file, tuple(extra))
+    raise ConfigError("no signing key was given", hint="use --pkcs12 FILE or --pkcs11-module LIB")
+
+
+def open_credential(source: KeySource, prompt: SecretPrompt | None) -> SigningCredential:
+    """Open the key (asks for the secret once)."""
+    if source.pkcs12 is not None:
+        passphrase = obtain_secret(
+            SecretRequest(SecretKind.PASSPHRASE, f"'{source.pkcs12.name}'"),
+            secret_file=source.secret_file,
             prompt=prompt,
         )
-        return open_pkcs11(pkcs11, pin, extra)
-    raise ConfigError("no signing key was given", hint="use --pkcs12 FILE or --pkcs11-module LIB")
+        return open_pkcs12(source.pkcs12, passphrase, source.extra_chain)
+    assert source.pkcs11 is not None  # key_source returns one of the two
+    pkcs11 = source.pkcs11
+    pin = obtain_secret(
+        # the module (code that will be loaded) is named in the question, before any PIN
+        SecretRequest(
+            SecretKind.PIN,
+            f"token '{pkcs11.token or '(first)'}' via PKCS#11 module {pkcs11.module}",
+        ),
+        secret_file=source.secret_file,
+        prompt=prompt,
+    )
+    return open_pkcs11(pkcs11, pin, source.extra_chain)
+
+
+@dataclass(frozen=True)
+class CheckedSetup:
+    """Everything `sign` checked before it asks for a PIN or passphrase."""
+
+    profile: SignerProfile | None
+    source: KeySource
+    level: SignatureLevel
+    tsa_url: str | None
+    trust_roots: tuple[asn1_x509.Certificate, ...]
+    crls: tuple[Any, ...]
+    known_certificate: asn1_x509.Certificate | None
+    """The signing certificate when it could be read without a secret (a token's)."""
+
+
+def check_before_secret(
+    settings: Settings,
+    choice: SignerChoice,
+    slot: SignatureSlot | None,
+    formula: tuple[str, str] | None = None,
+    statement: StatementPdf | None = None,
+) -> CheckedSetup:
+    """Check the whole setup, so nobody types a PIN for a signature that cannot succeed.
+
+    In order: the profile and the key's location; the level's needs (a TSA for B-T and up,
+    trust roots for B-LT/B-LTA); for a token, that the module loads, the token is present,
+    its PIN is not locked and the key's certificate is on it, valid, meant for signing,
+    trusted and not revoked, and — for ``statement`` — authorised by its chain of authority
+    for ``slot``; finally that the timestamp authority answers. A PKCS#12 file keeps its
+    certificate behind the passphrase: its certificate and chain are checked right after
+    it is opened, before anything is signed.
+    """
+    picked = pick_profile(settings, choice, slot)
+    profile = picked[1] if picked else None
+    source = key_source(settings, choice, profile)
+    level = choice.level or settings.signing.level
+    tsa_url = choice.tsa_url or settings.signing.tsa
+    roots = tuple(load_trust_roots(choice.trust_roots or settings.signing.trust_roots))
+    crls = tuple(load_crls(choice.crls or settings.signing.crls))
+    timestamper = timestamper_for(level, tsa_url)
+    validation_context_for(level, roots)  # refuses B-LT/B-LTA without trust roots
+    known: asn1_x509.Certificate | None = None
+    if source.pkcs11 is not None:
+        token = check_token(source.pkcs11)
+        known = token.certificate
+        now = dt.datetime.now(dt.UTC)
+        check_signing_certificate(known, now)
+        if roots:
+            chain = [*token.others]
+            for extra in source.extra_chain:
+                chain.extend(load_certificates(extra))
+            usages = known.key_usage_value
+            wanted = set(usages.native) & SIGNING_KEY_USAGES if usages else set()
+            check_signer_trusted(known, chain, roots, wanted or {"non_repudiation"}, crls)
+        if statement is not None and slot is not None:
+            presentation = presentation_for(choice, profile, known, formula)
+            check_authority(statement, slot, known, presentation, now)
+    probe_timestamp_authority(timestamper, tsa_url)
+    return CheckedSetup(profile, source, level, tsa_url, roots, crls, known)
 
 
 def presentation_for(
     choice: SignerChoice,
     profile: SignerProfile | None,
-    credential: SigningCredential,
+    certificate: asn1_x509.Certificate,
     formula: tuple[str, str] | None = None,
 ) -> SignerPresentation:
     """Function, on whose behalf, name and place: options > profile > the formula the
     statement's chain asks for (``formula``) > certificate."""
-    subject = credential.certificate.subject.native
+    subject = certificate.subject.native
     function = (
         choice.function
         or (profile.function if profile else None)
@@ -197,20 +307,30 @@ def open_statement_signer(
     slot: SignatureSlot | None = None,
     prompt: SecretPrompt | None = None,
     formula: tuple[str, str] | None = None,
+    statement: StatementPdf | None = None,
 ) -> StatementSigner:
-    """Open the key and prepare timestamping and validation: ready to sign many files."""
-    picked = pick_profile(settings, choice, slot)
-    profile = picked[1] if picked else None
-    level = choice.level or settings.signing.level
-    roots = load_trust_roots(choice.trust_roots or settings.signing.trust_roots)
-    credential = open_credential(settings, choice, profile, prompt)
+    """Check the setup, then open the key: ready to sign many files.
+
+    The secret is asked only after :func:`check_before_secret` found nothing wrong.
+    """
+    setup = check_before_secret(settings, choice, slot, formula, statement)
+    credential = open_credential(setup.source, prompt)
     try:
+        if setup.known_certificate is not None and (
+            credential.certificate.dump() != setup.known_certificate.dump()
+        ):
+            raise CredentialError(
+                "the token's key came with another certificate than the one checked before "
+                "the PIN was asked",
+                hint="name the key and its certificate unambiguously ('sleutel' and "
+                "'certificaat' in the profile); `toetreding tokens` lists them",
+            )
         options = SignOptions(
-            presentation=presentation_for(choice, profile, credential, formula),
-            level=level,
-            tsa_url=choice.tsa_url or settings.signing.tsa,
-            trust_roots=tuple(roots),
-            crls=tuple(load_crls(choice.crls or settings.signing.crls)),
+            presentation=presentation_for(choice, setup.profile, credential.certificate, formula),
+            level=setup.level,
+            tsa_url=setup.tsa_url,
+            trust_roots=setup.trust_roots,
+            crls=setup.crls,
             invisible=choice.invisible,
         )
         return StatementSigner(credential, options, appearance_style(settings))
@@ -258,6 +378,9 @@ def sign_file(
     statement = read_statement(source)
     slot = choose_slot(statement, slot_name or preferred_slot(settings, choice))
     refuse_unprovable_acceptance(settings, choice, slot)
+    if statement.embedded is not None and slot is SignatureSlot.PARTY:
+        today = dt.datetime.now(dt.UTC).astimezone(AMSTERDAM).date()
+        refuse_signing_before_date(statement.embedded.date, today)
     formula = statement.embedded.formula_for(slot) if statement.embedded else None
-    with open_statement_signer(settings, choice, slot, prompt, formula) as signer:
+    with open_statement_signer(settings, choice, slot, prompt, formula, statement) as signer:
         return sign_statement(source, output, signer, slot.value, statement=statement)

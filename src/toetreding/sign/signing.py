@@ -220,7 +220,7 @@ class StatementSigner:
         presentation = presentation or self.options.presentation
         slot = choose_slot(statement, slot_name)
         now = dt.datetime.now(dt.UTC)
-        verdict = self._check_authority(statement, slot, now, presentation)
+        verdict = check_authority(statement, slot, self.credential.certificate, presentation, now)
         if not self._summary.not_before <= now <= self._summary.not_after:
             # a long batch may outlive the certificate: check every time (cheaply)
             check_signing_certificate(self.credential.certificate, now)
@@ -249,64 +249,6 @@ class StatementSigner:
             claimed_role=presentation.claimed_role,
             chain_digest=verdict.chain_digest if verdict else None,
         )
-
-    def _check_authority(
-        self,
-        statement: StatementPdf,
-        slot: SignatureSlot,
-        now: dt.datetime,
-        presentation: SignerPresentation,
-    ) -> ChainVerdict | None:
-        """The signer must be authorised by the chain the statement carries.
-
-        The party's signature by the party's chain; the consent by the coordinating party's
-        own chain, which the party signed into the statement (so nobody can swap it later).
-        There is no switch to skip this.
-        """
-        embedded = statement.embedded
-        if embedded is None:
-            raise SigningError(
-                f"'{statement.path}' carries no chain of authority, so toetreding cannot check "
-                "that you may sign it",
-                hint="render the statement again with this version of toetreding",
-            )
-        at = now.astimezone(AMSTERDAM).date()
-        certificate = certificate_facts(self.credential.certificate)
-        formula = presentation.claimed_role
-        if slot is SignatureSlot.PARTY:
-            context = embedded.party_context(at, certificate, formula)
-            authority = embedded.authority
-            what = f"to sign for {embedded.party_name}"
-            hint = (
-                "correct bevoegdheid.yaml (or use the authorised person's certificate), "
-                "render again, then sign; check with `toetreding mandate check`"
-            )
-        else:
-            same = same_holder(statement.party_certificate, self.credential.certificate)
-            if same:
-                raise SigningError(
-                    f"{self._summary.short} also made the party's signature ({same}); the "
-                    "consent is the coordinating party's own act and must come from someone "
-                    "else",
-                    hint="the official the covenant names in 'coordinerende_partij.bevoegdheid' "
-                    "signs the consent with his own certificate",
-                )
-            context = embedded.consent_context(at, certificate, formula)
-            authority = embedded.coordinator.authority
-            what = f"to consent for {embedded.coordinator.name}"
-            hint = (
-                "the consent must be signed by the official the covenant names in "
-                "'coordinerende_partij.bevoegdheid', with the formula that chain asks for"
-            )
-        verdict = check_chain(authority, context)
-        if not verdict.authorised:
-            reasons = "\n".join(f"  - {breach}" for breach in verdict.breaches)
-            raise SigningError(
-                f"the chain of authority does not authorise {self._summary.short} {what} "
-                f"now:\n{reasons}",
-                hint=hint,
-            )
-        return verdict
 
     def _draw(self, text: AppearanceText, width: float, height: float) -> PdfFileReader:
         # The appearance shows the time to the minute, so statements signed in the same
@@ -457,6 +399,80 @@ def _align_producer(writer: Any, generic: Any, vendor: str) -> None:
         return
     info["/Producer"] = generic.TextStringObject(vendor)
     writer.update_container(info)
+
+
+def refuse_signing_before_date(dated: dt.date, today: dt.date) -> None:
+    """A statement is not signed before the date it bears (`verify` would fail it: one of
+    the two dates would be untrue)."""
+    if today < dated:
+        raise SigningError(
+            f"the statement is dated {dated.isoformat()}, after today ({today.isoformat()}); "
+            "a statement cannot be signed before the date it bears",
+            hint="sign it on or after that date, or correct 'datum' in the request and render "
+            "it again",
+        )
+
+
+def check_authority(
+    statement: StatementPdf,
+    slot: SignatureSlot,
+    certificate: asn1_x509.Certificate,
+    presentation: SignerPresentation,
+    now: dt.datetime,
+) -> ChainVerdict:
+    """The signer must be authorised by the chain the statement carries.
+
+    The party's signature by the party's chain; the consent by the coordinating party's
+    own chain, which the party signed into the statement (so nobody can swap it later).
+    There is no switch to skip this. `sign` runs it before asking for a PIN when the
+    certificate can be read without one (a token), and again for every statement it signs.
+    """
+    embedded = statement.embedded
+    if embedded is None:
+        raise SigningError(
+            f"'{statement.path}' carries no chain of authority, so toetreding cannot check "
+            "that you may sign it",
+            hint="render the statement again with this version of toetreding",
+        )
+    at = now.astimezone(AMSTERDAM).date()
+    if slot is SignatureSlot.PARTY:
+        refuse_signing_before_date(embedded.date, at)
+    facts = certificate_facts(certificate)
+    who = summarise(certificate).short
+    formula = presentation.claimed_role
+    if slot is SignatureSlot.PARTY:
+        context = embedded.party_context(at, facts, formula)
+        authority = embedded.authority
+        what = f"to sign for {embedded.party_name}"
+        hint = (
+            "correct bevoegdheid.yaml (or use the authorised person's certificate), "
+            "render again, then sign; check with `toetreding mandate check`"
+        )
+    else:
+        same = same_holder(statement.party_certificate, certificate)
+        if same:
+            raise SigningError(
+                f"{who} also made the party's signature ({same}); the "
+                "consent is the coordinating party's own act and must come from someone "
+                "else",
+                hint="the official the covenant names in 'coordinerende_partij.bevoegdheid' "
+                "signs the consent with his own certificate",
+            )
+        context = embedded.consent_context(at, facts, formula)
+        authority = embedded.coordinator.authority
+        what = f"to consent for {embedded.coordinator.name}"
+        hint = (
+            "the consent must be signed by the official the covenant names in "
+            "'coordinerende_partij.bevoegdheid', with the formula that chain asks for"
+        )
+    verdict = check_chain(authority, context)
+    if not verdict.authorised:
+        reasons = "\n".join(f"  - {breach}" for breach in verdict.breaches)
+        raise SigningError(
+            f"the chain of authority does not authorise {who} {what} now:\n{reasons}",
+            hint=hint,
+        )
+    return verdict
 
 
 def sign_statement(

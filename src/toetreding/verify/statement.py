@@ -285,6 +285,7 @@ def _chain_and_dates(
             "the statement data in the metadata was changed after the party signed"
         )
     _statement_facts(embedded, report)
+    report.document.problems.extend(_signed_before_dated(embedded.date, party))
     report.chain = _check_chain(
         embedded.authority,
         party,
@@ -394,6 +395,22 @@ def _consent_moment_problems(
             "validation: a moment in the future proves nothing"
         )
     return problems
+
+
+def _signed_before_dated(dated: dt.date, party: SignatureReport) -> list[str]:
+    """A statement cannot be signed before the date it bears: one of the two is untrue.
+
+    Compared as Dutch calendar dates; the signature's own moment (proven or claimed), else
+    the latest moment a later timestamp proves it existed by.
+    """
+    moment = party.signing_time or party.proven_no_later_than
+    if moment is None or _date(moment) >= dated:
+        return []
+    return [
+        f"the party's signature is dated {_local(moment)}, before the statement's own date "
+        f"({dated.isoformat()}): a statement cannot be signed before it was drawn up, so "
+        "either its date or the signing moment is untrue"
+    ]
 
 
 def _signature(signatures: list[Any], slot: SignatureSlot) -> Any:
