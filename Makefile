@@ -14,7 +14,7 @@ APT_PACKAGES := poppler-utils softhsm2 opensc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300
 
-.PHONY: demo test install install-dev system-deps check pytest bench clean-venv
+.PHONY: demo test install install-dev system-deps check pytest bench clean-venv messages
 
 demo: install
 	$(PYTHON) -m toetreding demo
@@ -47,8 +47,9 @@ check: install-dev
 	$(PYTHON) -m ruff check src tests bench
 	$(PYTHON) -m mypy
 
+# .venv/bin first on PATH, as after `. .venv/bin/activate` (the tests' reference tools)
 pytest: install-dev
-	$(PYTHON) -m pytest -q
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(PYTHON) -m pytest -q
 
 test: system-deps install-dev check pytest
 
@@ -56,6 +57,16 @@ bench: install-dev
 	$(PIP) install --quiet -e '.[bench]'
 	$(PYTHON) bench/bench_render.py
 	$(PYTHON) bench/bench_sign.py
+
+# The CLI's Dutch: extract every _("…") from the source, add new messages to the Dutch
+# catalogue (translate them in the .po), and compile it; tests/test_language.py checks both.
+LOCALE := src/toetreding/locale
+messages: install-dev
+	$(PYTHON) -m babel.messages.frontend extract --no-location --sort-output \
+	  -k _ -k N_ -k ngettext:1,2 -o $(LOCALE)/toetreding.pot src/toetreding
+	$(PYTHON) -m babel.messages.frontend update --no-fuzzy-matching \
+	  -i $(LOCALE)/toetreding.pot -d $(LOCALE) -D toetreding -l nl
+	$(PYTHON) -m babel.messages.frontend compile -d $(LOCALE) -D toetreding
 
 clean-venv:
 	rm -rf $(VENV)

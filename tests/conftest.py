@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+# The tests read messages in English (the source language), whatever the machine's locale;
+# tests/test_language.py checks the Dutch catalogue and runs the CLI in Dutch explicitly.
+os.environ["TOETREDING_TAAL"] = "en"
+
 from toetreding.config import Settings, load_settings
 from toetreding.inputs import load_request
 from toetreding.model import Statement

@@ -65,7 +65,7 @@ def test_bad_rows_are_all_reported_with_their_lines(batch_dir: Path) -> None:
     result = CliRunner().invoke(
         app, ["batch", str(batch_dir / "alle-gemeenten.yaml"), "-o", str(batch_dir / "uit")]
     )
-    assert result.exit_code == 1 and "3 invalid row(s)" in result.stderr
+    assert result.exit_code == 1 and "3 invalid rows" in result.stderr
     assert "gemeenten.csv:4" in result.stderr and not (batch_dir / "uit").exists()
 
 

@@ -114,7 +114,7 @@ class BatchProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "toetreding", "batch", *self.arguments],
             cwd=self.cwd,
-            env=self.env,
+            env={**self.env, "TOETREDING_TAAL": "en"},  # the progress words watched below
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -332,7 +332,7 @@ def linux_proc() -> None:
 def test_kill_9_while_rendering_then_resume(ws: Workspace, linux_proc: None) -> None:
     codes = party_codes(40)
     run = ws.start(codes, "--sign", "batch", "--level", "B-B", "--jobs", "1")
-    run.wait_for(r"opmaken: (\d+)/40", at_least=8)
+    run.wait_for(r"rendering: (\d+)/40", at_least=8)
     helpers = descendants(run.pid)
     run.signal(signal.SIGKILL)
     run.finish()
@@ -367,7 +367,7 @@ def test_a_kill_between_a_file_and_its_entry_is_repaired(
     codes = party_codes(6)
     name, kind = (STATEMENT, "render") if stage == "render" else (SIGNED, "ondertekening")
     run = ws.start(codes, "--sign", "batch", "--level", "B-B", "--jobs", "1")
-    run.wait_for("opmaken: 0/6" if stage == "render" else r"ondertekenen: (\d+)/6", 2)
+    run.wait_for("rendering: 0/6" if stage == "render" else r"signing: (\d+)/6", 2)
     with register_held(ws.register) as db:
         (recorded,) = db.execute("SELECT COUNT(*) FROM entries WHERE kind = ?", (kind,))
         deadline = time.monotonic() + 60
@@ -402,7 +402,7 @@ def test_kill_9_while_signing_and_while_verifying_then_resume(
 ) -> None:
     codes = party_codes(16)
     first = ws.start(codes, "--sign", "batch")
-    first.wait_for(r"ondertekenen: (\d+)/16", at_least=4)
+    first.wait_for(r"signing: (\d+)/16", at_least=4)
     first.signal(signal.SIGKILL)
     first.finish()
     survived = signed_files(ws, codes)
@@ -410,13 +410,13 @@ def test_kill_9_while_signing_and_while_verifying_then_resume(
     assert_agree(ws, codes, complete=False, in_flight=1)
 
     second = ws.start(codes, "--sign", "batch")
-    second.wait_for(r"verifiëren: (\d+)/16", at_least=2)
+    second.wait_for(r"verifying: (\d+)/16", at_least=2)
     helpers = descendants(second.pid)
     second.signal(signal.SIGKILL)
     second.finish()
     assert_all_end(helpers)
     assert_kept(ws, survived)
-    second.wait_for(rf"ondertekenen: 0/{len(codes) - len(survived)}$")  # only the rest
+    second.wait_for(rf"signing: 0/{len(codes) - len(survived)}$")  # only the rest
     assert_agree(ws, codes, complete=False, in_flight=1)
     all_signed = signed_files(ws, codes)
     assert len(all_signed) == len(codes)
@@ -430,7 +430,7 @@ def test_kill_9_while_signing_and_while_verifying_then_resume(
 def test_killed_leader_takes_forkserver_and_workers_along(ws: Workspace, linux_proc: None) -> None:
     codes = party_codes(40)
     run = ws.start(codes, "--jobs", "2")
-    run.wait_for(r"opmaken: (\d+)/40", at_least=4)
+    run.wait_for(r"rendering: (\d+)/40", at_least=4)
     helpers = descendants(run.pid)
     assert len(helpers) >= 3, f"expected a forkserver and workers, found {helpers}"
     run.signal(signal.SIGKILL)
@@ -463,7 +463,7 @@ def _reported(run: BatchProcess) -> dict[str, int]:
 def test_ctrl_c_reports_what_was_written_and_resumes(ws: Workspace, linux_proc: None) -> None:
     codes = party_codes(16)
     run = ws.start(codes, "--sign", "batch", session=True)  # Ctrl-C reaches the whole group
-    run.wait_for(r"ondertekenen: (\d+)/16", at_least=3)
+    run.wait_for(r"signing: (\d+)/16", at_least=3)
     helpers = descendants(run.pid)
     run.signal(signal.SIGINT)
     assert run.finish() == 130, run.stderr
@@ -490,7 +490,7 @@ def test_sigterm_while_rendering_cleans_up_and_reports(
 ) -> None:
     codes = party_codes(40)
     run = ws.start(codes, "--jobs", "2", session=whole_group)
-    run.wait_for(r"opmaken: (\d+)/40", at_least=4)
+    run.wait_for(r"rendering: (\d+)/40", at_least=4)
     helpers = descendants(run.pid)
     run.signal(signal.SIGTERM)
     assert run.finish() == 143, run.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -251,7 +252,17 @@ def test_missing_english_text_is_a_clear_input_error(workspace: Path) -> None:
 def test_missing_english_text_on_the_command_line(workspace: Path) -> None:
     _without_english(workspace)
     result = subprocess.run(
-        ["toetreding", "render", "verzoek.yaml", "--lang", "en", "-o", "en.pdf"],
+        [
+            sys.executable,
+            "-m",
+            "toetreding",
+            "render",
+            "verzoek.yaml",
+            "--lang",
+            "en",
+            "-o",
+            "en.pdf",
+        ],
         cwd=workspace,
         capture_output=True,
         text=True,

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -258,7 +259,7 @@ def test_bytes_are_identical_across_processes(
 ) -> None:
     output = workspace / "other-process.pdf"
     subprocess.run(
-        ["toetreding", "render", "verzoek.yaml", "-o", str(output)],
+        [sys.executable, "-m", "toetreding", "render", "verzoek.yaml", "-o", str(output)],
         cwd=workspace,
         check=True,
         capture_output=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -34,6 +35,7 @@ def test_wheel_contains_bundled_resources(wheel: Path) -> None:
         "toetreding/_bundled/config/toetreding.yaml",
         "toetreding/_bundled/examples/huizen/verzoek.yaml",
         "toetreding/data/gemeenten-2025.csv",
+        "toetreding/locale/nl/LC_MESSAGES/toetreding.mo",
     ):
         assert needed in names, needed
 
@@ -41,8 +43,18 @@ def test_wheel_contains_bundled_resources(wheel: Path) -> None:
 @pytest.mark.slow
 def test_installed_wheel_runs_the_demo(wheel: Path, tmp_path: Path) -> None:
     environment = tmp_path / "venv"
-    venv.create(environment, system_site_packages=True, with_pip=False)
+    venv.create(environment, with_pip=False)
     python = environment / "bin" / "python"
+    # the dependencies come from the environment running the tests (which may itself be a
+    # venv, whose packages system_site_packages would not see); toetreding from the wheel
+    purelib = sysconfig.get_paths()["purelib"]
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(site, "dependencies.pth").write_text(purelib + "\n", encoding="utf-8")
     subprocess.run(
         [
             sys.executable,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from .embedded import EmbeddedDataError, read_from_xmp
 from .errors import InputFileError
+from .i18n import _
 from .inputs import load_model, load_request
 from .mandate import CertificateFacts, ChainContext, ChainVerdict, check_chain, consent_context
 from .model import Authority, Organ, PartyForm
@@ -74,11 +75,13 @@ def _chain_from_pdf(path: Path) -> LoadedChain:
     except EmbeddedDataError as error:
         raise InputFileError(f"'{path}': {error}") from None
     except (PdfError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise InputFileError(f"'{path}' is not a readable PDF: {error}") from None
+        raise InputFileError(
+            _("'{path}' is not a readable PDF: {reason}").format(path=path, reason=error)
+        ) from None
     if embedded is None:
         raise InputFileError(
-            f"'{path}' carries no toetreding chain of authority",
-            hint="give bevoegdheid.yaml, or a statement rendered by toetreding",
+            _("'{path}' carries no toetreding chain of authority").format(path=path),
+            hint=_("give bevoegdheid.yaml, or a statement rendered by toetreding"),
         )
     return LoadedChain(
         authority=embedded.authority,
@@ -125,8 +128,11 @@ def check_authority(
             or chain.covenant_id is None
         ):
             raise InputFileError(
-                "the coordinating party's chain is in the covenant, which this file does not name",
-                hint="give a statement PDF, or bevoegdheid.yaml with --for verzoek.yaml",
+                _(
+                    "the coordinating party's chain is in the covenant, which this file does "
+                    "not name"
+                ),
+                hint=_("give a statement PDF, or bevoegdheid.yaml with --for verzoek.yaml"),
             )
         context = consent_context(
             moment,

@@ -26,6 +26,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import ConfigError, Problem, ValidationFailed
+from .i18n import _
 from .inputs import read_yaml, validate
 from .model import Language, OutputProfile
 from .resources import bundled
@@ -153,8 +154,8 @@ def load_settings(
         config_path = Path(env["TOETREDING_CONFIG"])
     if config_path is not None and not config_path.is_file():
         raise ConfigError(
-            f"config file '{config_path}' not found",
-            hint="give an existing toetreding.yaml with --config or TOETREDING_CONFIG",
+            _("config file '{path}' not found").format(path=config_path),
+            hint=_("give an existing toetreding.yaml with --config or TOETREDING_CONFIG"),
         )
     located = config_path or find_config_file(cwd)
     if located is not None:
@@ -188,10 +189,14 @@ def load_settings(
     )
     if settings.templates_dir is not None and not settings.templates_dir.is_relative_to(base):
         raise ConfigError(
-            f"{located}: sjablonen points outside the workspace ({settings.templates_dir}); "
-            "templates from a config must lie in the config's own folder tree (a link out of "
-            "it counts as outside)",
-            hint=f"copy the templates into {base}, or pass --templates DIR on the command line",
+            _(
+                "{config}: sjablonen points outside the workspace ({folder}); "
+                "templates from a config must lie in the config's own folder tree (a link out of "
+                "it counts as outside)"
+            ).format(config=located, folder=settings.templates_dir),
+            hint=_(
+                "copy the templates into {workspace}, or pass --templates DIR on the command line"
+            ).format(workspace=base),
         )
     settings = _apply_environment(settings, env)
     _check_paths(settings, located)
@@ -203,8 +208,10 @@ def _refuse_nul_paths(config: ConfigFile, located: Path | None) -> None:
     for key, value in _named_paths(config):
         if value is not None and "\x00" in value:
             raise ConfigError(
-                f"{located}: {key} contains a NUL character, which no file name can hold",
-                hint="write the path as plain text",
+                _("{config}: {key} contains a NUL character, which no file name can hold").format(
+                    config=located, key=key
+                ),
+                hint=_("write the path as plain text"),
             )
 
 
@@ -238,9 +245,11 @@ def _check_found_config_owner(path: Path) -> None:
     owner = path.stat().st_uid
     if owner not in (os.getuid(), 0):
         raise ConfigError(
-            f"the config file '{path}' was found by searching but belongs to another user "
-            f"(uid {owner}); it is not used",
-            hint="if you trust it, name it explicitly with --config; otherwise remove it",
+            _(
+                "the config file '{path}' was found by searching but belongs to another user "
+                "(uid {owner}); it is not used"
+            ).format(path=path, owner=owner),
+            hint=_("if you trust it, name it explicitly with --config; otherwise remove it"),
         )
 
 
@@ -249,10 +258,14 @@ def _confine_inherited_config(config: ConfigFile, located: Path, base: Path) -> 
     for name, profile in config.signing.signers.items():
         if profile.pkcs11 is not None:
             raise ConfigError(
-                f"{located}: ondertekening.ondertekenaars.{name}.pkcs11 names a PKCS#11 module, "
-                "and this config was found in a parent folder, not given or in the current "
-                "folder; a module is code and is not loaded from a config found that way",
-                hint=f"run in {base}, pass --config {located}, or give --pkcs11-module",
+                _(
+                    "{config}: ondertekening.ondertekenaars.{name}.pkcs11 names a PKCS#11 module, "
+                    "and this config was found in a parent folder, not given or in the current "
+                    "folder; a module is code and is not loaded from a config found that way"
+                ).format(config=located, name=name),
+                hint=_("run in {folder}, pass --config {config}, or give --pkcs11-module").format(
+                    folder=base, config=located
+                ),
             )
     named = _named_paths(config)
     for key, value in named:
@@ -261,9 +274,13 @@ def _confine_inherited_config(config: ConfigFile, located: Path, base: Path) -> 
         target = (base / value).resolve()
         if not target.is_relative_to(base):
             raise ConfigError(
-                f"{located}: {key} points outside the config's own folder ({target}); a config "
-                "found in a parent folder may only name files inside its own folder tree",
-                hint=f"if you trust this config, pass --config {located}; otherwise remove it",
+                _(
+                    "{config}: {key} points outside the config's own folder ({target}); a config "
+                    "found in a parent folder may only name files inside its own folder tree"
+                ).format(config=located, key=key, target=target),
+                hint=_(
+                    "if you trust this config, pass --config {config}; otherwise remove it"
+                ).format(config=located),
             )
 
 
@@ -276,14 +293,20 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
         except ValueError:
             allowed = ", ".join(p.value for p in OutputProfile)
             problems.append(
-                Problem(f"TOETREDING_PROFILE={value!r} is not a profile", hint=f"use {allowed}")
+                Problem(
+                    _("TOETREDING_PROFILE={value} is not a profile").format(value=repr(value)),
+                    hint=_("use {allowed}").format(allowed=allowed),
+                )
             )
     if value := env.get("TOETREDING_LANG"):
         try:
             language = Language(value)
         except ValueError:
             problems.append(
-                Problem(f"TOETREDING_LANG={value!r} is not a language", hint="use nl or en")
+                Problem(
+                    _("TOETREDING_LANG={value} is not a language").format(value=repr(value)),
+                    hint=_("use nl or en"),
+                )
             )
     if value := env.get("TOETREDING_LEVEL"):
         try:
@@ -291,7 +314,10 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
         except ValueError:
             allowed = ", ".join(level.value for level in SignatureLevel)
             problems.append(
-                Problem(f"TOETREDING_LEVEL={value!r} is not a PAdES level", hint=f"use {allowed}")
+                Problem(
+                    _("TOETREDING_LEVEL={value} is not a PAdES level").format(value=repr(value)),
+                    hint=_("use {allowed}").format(allowed=allowed),
+                )
             )
         else:
             settings = replace(settings, signing=replace(settings.signing, level=level))
@@ -308,16 +334,22 @@ def _apply_environment(settings: Settings, env: Mapping[str, str]) -> Settings:
 
 
 def _check_paths(settings: Settings, config_path: Path | None) -> None:
-    where = str(config_path) if config_path else "the settings"
+    where = str(config_path) if config_path else _("the settings")
     if settings.logo is not None and not settings.logo.is_file():
         raise ConfigError(
-            f"{where}: huisstijl.logo '{settings.logo}' does not exist",
-            hint="put the PNG or SVG in the workspace and give its path relative to toetreding.yaml",
+            _("{where}: huisstijl.logo '{path}' does not exist").format(
+                where=where, path=settings.logo
+            ),
+            hint=_(
+                "put the PNG or SVG in the workspace and give its path relative to toetreding.yaml"
+            ),
         )
     if settings.font_dir is not None and not settings.font_dir.is_dir():
         raise ConfigError(
-            f"{where}: huisstijl.lettertypemap '{settings.font_dir}' is not a folder",
-            hint="create it and put the font files (OTF/TTF) in it, or remove the key",
+            _("{where}: huisstijl.lettertypemap '{path}' is not a folder").format(
+                where=where, path=settings.font_dir
+            ),
+            hint=_("create it and put the font files (OTF/TTF) in it, or remove the key"),
         )
     if settings.templates_dir is not None:
         check_templates_dir(settings.templates_dir)
@@ -325,14 +357,18 @@ def _check_paths(settings: Settings, config_path: Path | None) -> None:
     for root in settings.signing.trust_roots:
         if not root.is_file():
             raise ConfigError(
-                f"{where}: ondertekening.vertrouwensankers: '{root}' does not exist",
-                hint="give the root certificate file (PEM or DER) relative to toetreding.yaml",
+                _("{where}: ondertekening.vertrouwensankers: '{path}' does not exist").format(
+                    where=where, path=root
+                ),
+                hint=_("give the root certificate file (PEM or DER) relative to toetreding.yaml"),
             )
     for revocation_list in settings.signing.crls:
         if not revocation_list.is_file():
             raise ConfigError(
-                f"{where}: ondertekening.intrekkingslijsten: '{revocation_list}' does not exist",
-                hint="give the CRL file (PEM or DER) relative to toetreding.yaml",
+                _("{where}: ondertekening.intrekkingslijsten: '{path}' does not exist").format(
+                    where=where, path=revocation_list
+                ),
+                hint=_("give the CRL file (PEM or DER) relative to toetreding.yaml"),
             )
 
 
@@ -345,9 +381,13 @@ def _check_pkcs11_modules(settings: Settings, where: str) -> None:
         problem = unsafe_module_reason(module)
         if problem is not None:
             raise ConfigError(
-                f"{where}: ondertekening.ondertekenaars.{name}.pkcs11.module '{module}' {problem}",
-                hint="give the PKCS#11 library installed by the card's software or the system "
-                "(e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so)",
+                _(
+                    "{where}: ondertekening.ondertekenaars.{name}.pkcs11.module '{module}' {reason}"
+                ).format(where=where, name=name, module=module, reason=problem),
+                hint=_(
+                    "give the PKCS#11 library installed by the card's software or the system "
+                    "(e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so)"
+                ),
             )
 
 
@@ -360,11 +400,13 @@ def unsafe_module_reason(module: Path) -> str | None:
     except OSError:
         return None  # a missing module is reported, with its own hint, when signing
     if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file"
+        return _("is not a regular file")
     if info.st_uid not in (os.getuid(), 0):
-        return f"belongs to another user (uid {info.st_uid}), so it could run their code"
+        return _("belongs to another user (uid {owner}), so it could run their code").format(
+            owner=info.st_uid
+        )
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return "can be changed by other users (group- or world-writable), so it is not loaded"
+        return _("can be changed by other users (group- or world-writable), so it is not loaded")
     return None
 
 
@@ -372,8 +414,10 @@ def check_templates_dir(folder: Path) -> None:
     """Refuse a templates folder that does not exist."""
     if not folder.is_dir():
         raise ConfigError(
-            f"templates folder '{folder}' does not exist",
-            hint="give a folder holding templates named like the bundled ones (nl/verklaring.typ.j2)",
+            _("templates folder '{folder}' does not exist").format(folder=folder),
+            hint=_(
+                "give a folder holding templates named like the bundled ones (nl/verklaring.typ.j2)"
+            ),
         )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from .config import load_settings
 from .demo_pki import DEMO_PASSPHRASE, DEMO_SIGNING_CONFIG, DemoPki, create_demo_pki
 from .errors import OutputError
+from .i18n import _
 from .pki.files import load_crls, load_trust_roots
 from .render import RenderOutcome
 from .resources import bundled
@@ -108,7 +109,7 @@ def create_demo(workspace: Path) -> DemoOutcome:
         crls=load_crls(settings.signing.crls),
     ).outcome
     assert isinstance(renewed, ExtendOutcome)
-    reports, _ = verify_recorded(
+    reports, _register = verify_recorded(
         settings,
         [renewed.output],
         options_from_settings(settings),
@@ -129,19 +130,32 @@ def create_demo(workspace: Path) -> DemoOutcome:
 
 def _prepare_folder(workspace: Path) -> None:
     if workspace.is_symlink():
-        raise OutputError(f"'{workspace}' is a symbolic link", hint="give a new folder")
+        raise OutputError(
+            _("'{folder}' is a symbolic link").format(folder=workspace),
+            hint=_("give a new folder"),
+        )
     if workspace.exists() and not workspace.is_dir():
-        raise OutputError(f"'{workspace}' exists and is not a folder", hint="choose another name")
+        raise OutputError(
+            _("'{folder}' exists and is not a folder").format(folder=workspace),
+            hint=_("choose another name"),
+        )
     if workspace.is_dir() and any(workspace.iterdir()):
         if (workspace / DEMO_MARKER).is_file():
             raise OutputError(
-                f"'{workspace}' already holds a demo workspace; a new demo there would replace "
-                "the keys that signed its statements, and every signed file in it would then fail",
-                hint="keep it and run `toetreding demo` without a folder (it makes the next free "
-                "toetreding-demo-N), or give a new folder: toetreding demo NEW-FOLDER",
+                _(
+                    "'{folder}' already holds a demo workspace; a new demo there would replace "
+                    "the keys that signed its statements, and every signed file in it would "
+                    "then fail"
+                ).format(folder=workspace),
+                hint=_(
+                    "keep it and run `toetreding demo` without a folder (it makes the next free "
+                    "toetreding-demo-N), or give a new folder: toetreding demo NEW-FOLDER"
+                ),
             )
         raise OutputError(
-            f"'{workspace}' already holds files that are not a toetreding demo",
-            hint="give an empty or new folder: toetreding demo NEW-FOLDER",
+            _("'{folder}' already holds files that are not a toetreding demo").format(
+                folder=workspace
+            ),
+            hint=_("give an empty or new folder: toetreding demo NEW-FOLDER"),
         )
     workspace.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .i18n import _
 from .mandate import (
     CertificateFacts,
     ChainContext,
@@ -75,9 +76,11 @@ class EmbeddedStatement(_Frozen):
     def _known_version(cls, data: object) -> object:
         if isinstance(data, dict) and data.get("versie", FORMAT_VERSION) != FORMAT_VERSION:
             raise ValueError(
-                f"the statement data is format {data.get('versie')!r}; this version of "
-                f"toetreding reads format {FORMAT_VERSION} (which names the party form and the "
-                "coordinating party's chain): render the statement again"
+                _(
+                    "the statement data is format {found}; this version of "
+                    "toetreding reads format {supported} (which names the party form and the "
+                    "coordinating party's chain): render the statement again"
+                ).format(found=repr(data.get("versie")), supported=FORMAT_VERSION)
             )
         return data
 
@@ -206,7 +209,7 @@ def add_to_xmp(xmp: bytes, embedded: EmbeddedStatement) -> bytes:
     schemas_end = "</rdf:Bag></pdfaExtension:schemas>"
     rdf_end = "</rdf:RDF>"
     if text.count(schemas_end) != 1 or text.count(rdf_end) != 1:
-        raise ValueError("the XMP packet does not have the expected PDF/A extension-schema list")
+        raise ValueError(_("the XMP packet does not have the expected PDF/A extension-schema list"))
     text = text.replace(schemas_end, _SCHEMA_DESCRIPTION + schemas_end)
     description = (
         f'<rdf:Description rdf:about="" xmlns:{PREFIX}="{NAMESPACE}">'
@@ -226,7 +229,9 @@ def read_from_xmp(xmp: bytes) -> EmbeddedStatement | None:
     try:
         root = ElementTree.fromstring(xmp)
     except ElementTree.ParseError as error:
-        raise EmbeddedDataError(f"the XMP metadata is not well-formed XML: {error}") from None
+        raise EmbeddedDataError(
+            _("the XMP metadata is not well-formed XML: {reason}").format(reason=error)
+        ) from None
     text = _property(root, "verklaring")
     if text is None:
         return None
@@ -234,30 +239,36 @@ def read_from_xmp(xmp: bytes) -> EmbeddedStatement | None:
         record = EmbeddedStatement.model_validate(json.loads(text))
     except json.JSONDecodeError as error:
         raise EmbeddedDataError(
-            f"the embedded statement data is not readable JSON (at character {error.pos})"
+            _("the embedded statement data is not readable JSON (at character {position})").format(
+                position=error.pos
+            )
         ) from None
     except ValidationError as error:
         raise EmbeddedDataError(_explain(error)) from None
     digest = _property(root, "ketenDigest")
     if digest is not None and digest.strip() != record.chain_digest:
-        raise EmbeddedDataError("the embedded chain does not match its own digest (ketenDigest)")
+        raise EmbeddedDataError(_("the embedded chain does not match its own digest (ketenDigest)"))
     return record
 
 
 def _explain(error: ValidationError) -> str:
     """The embedded record's faults in a sentence (never the validator's own wording)."""
     problems = error.errors(include_url=False)
-    version = next((p for p in problems if not p["loc"] and "format" in str(p["msg"])), None)
+    # the version check (_known_version) is the only error of the record as a whole that a
+    # ValueError raises; its message is already a translated sentence
+    version = next((p for p in problems if not p["loc"] and p["type"] == "value_error"), None)
     if version is not None:
         return str(version["msg"]).removeprefix("Value error, ")
-    named = [".".join(str(part) for part in p["loc"]) or "the record" for p in problems[:3]]
-    more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
-    return (
+    named = [".".join(str(part) for part in p["loc"]) or _("the record") for p in problems[:3]]
+    if len(problems) > 3:
+        return _(
+            "the embedded statement data does not have the form toetreding writes (at "
+            "{places} and {more} more): it was damaged or made by something else"
+        ).format(places=", ".join(named), more=len(problems) - 3)
+    return _(
         "the embedded statement data does not have the form toetreding writes (at "
-        + ", ".join(named)
-        + more
-        + "): it was damaged or made by something else"
-    )
+        "{places}): it was damaged or made by something else"
+    ).format(places=", ".join(named))
 
 
 def _property(root: ElementTree.Element, local_name: str) -> str | None:
@@ -270,5 +281,7 @@ def _property(root: ElementTree.Element, local_name: str) -> str | None:
     values = [e.text for e in root.iter(qualified) if e.text]
     values += [e.attrib[qualified] for e in root.iter() if qualified in e.attrib]
     if len(values) > 1:
-        raise EmbeddedDataError(f"the XMP metadata holds toetreding:{local_name} more than once")
+        raise EmbeddedDataError(
+            _("the XMP metadata holds toetreding:{name} more than once").format(name=local_name)
+        )
     return values[0] if values else None

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from .i18n import ngettext
+
 
 class ExitCode(IntEnum):
     """The single exit-code table used by every command (see README)."""
@@ -76,8 +78,10 @@ class ValidationFailed(ToetredingError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         count = len(problems)
-        noun = "problem" if count == 1 else "problems"
-        super().__init__(f"{count} {noun} in the input:\n" + "\n".join(f"  {p}" for p in problems))
+        heading = ngettext(
+            "{count} problem in the input:", "{count} problems in the input:", count
+        ).format(count=count)
+        super().__init__(heading + "\n" + "\n".join(f"  {p}" for p in problems))
 
 
 class ConfigError(ToetredingError):

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import OutputError
+from .i18n import _
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -27,23 +28,28 @@ def check_output_path(output: Path, *inputs: Path) -> None:
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(
-            f"output folder '{folder}' does not exist",
-            hint=f"create it first (mkdir -p {folder}) or choose another -o path",
+            _("output folder '{folder}' does not exist").format(folder=folder),
+            hint=_("create it first (mkdir -p {folder}) or choose another -o path").format(
+                folder=folder
+            ),
         )
     if output.is_dir():
         raise OutputError(
-            f"'{output}' is a folder", hint="give a file name, e.g. -o verklaring.pdf"
+            _("'{path}' is a folder").format(path=output),
+            hint=_("give a file name, e.g. -o verklaring.pdf"),
         )
     for source in inputs:
         if same_file(output, source):
             raise OutputError(
-                f"'{output}' is also the input; the input is never overwritten",
-                hint="choose another output name",
+                _("'{path}' is also the input; the input is never overwritten").format(path=output),
+                hint=_("choose another output name"),
             )
     if _is_database(output):
         raise OutputError(
-            f"'{output}' is a database (the register?); it is never overwritten",
-            hint="choose another output name",
+            _("'{path}' is a database (the register?); it is never overwritten").format(
+                path=output
+            ),
+            hint=_("choose another output name"),
         )
 
 
@@ -100,10 +106,12 @@ def _write_error(output: Path, error: OSError) -> OutputError:
     """An OS error while writing, said so a clerk can act on it."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return OutputError(
-            f"cannot write '{output}': the disk is full ({error.strerror})",
-            hint="make room and run again; nothing was half-written",
+            _("cannot write '{path}': the disk is full ({reason})").format(
+                path=output, reason=error.strerror
+            ),
+            hint=_("make room and run again; nothing was half-written"),
         )
     return OutputError(
-        f"cannot write '{output}': {error.strerror}",
-        hint="check the name (at most 255 characters), the folder's permissions and free space",
+        _("cannot write '{path}': {reason}").format(path=output, reason=error.strerror),
+        hint=_("check the name (at most 255 characters), the folder's permissions and free space"),
     )

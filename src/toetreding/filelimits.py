@@ -19,29 +19,30 @@ import stat
 from pathlib import Path
 
 from .errors import InputFileError, ToetredingError
+from .i18n import _
 
 _CHUNK = 1024 * 1024
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 """O_NONBLOCK: even if a FIFO slipped past the first check, opening it does not block."""
 
-_NOT_REGULAR_HINT = (
-    "give the path of an ordinary file; devices, named pipes and sockets are never read"
-)
+
+def _not_regular_hint() -> str:
+    return _("give the path of an ordinary file; devices, named pipes and sockets are never read")
 
 
 def describe_kind(mode: int) -> str:
     """What a non-regular file is, in words a clerk can act on."""
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISCHR(mode):
-        return "a character device"
+        return _("a character device")
     if stat.S_ISBLK(mode):
-        return "a block device"
+        return _("a block device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return _("a socket")
+    return _("not a regular file")
 
 
 def format_size(size: int) -> str:
@@ -50,13 +51,32 @@ def format_size(size: int) -> str:
         return f"{size // (1024 * 1024)} MB"
     if size >= 1024 and size % 1024 == 0:
         return f"{size // 1024} KB"
-    return f"{size} bytes"
+    return _("{count} bytes").format(count=size)
 
 
 def _refuse(
-    error: type[ToetredingError], what: str, path: Path, problem: str, hint: str | None
+    error: type[ToetredingError],
+    sentence: str,
+    what: str,
+    path: Path,
+    hint: str | None,
+    **values: object,
 ) -> ToetredingError:
-    return error(f"{what} '{path}' {problem}", hint=hint)
+    """``sentence`` (translated, with ``{what}`` and ``{path}``) as the caller's error."""
+    return error(sentence.format(what=what, path=path, **values), hint=hint)
+
+
+def _unreadable(
+    error: type[ToetredingError], what: str, path: Path, failure: OSError
+) -> ToetredingError:
+    return _refuse(
+        error,
+        _("{what} '{path}' cannot be read ({reason})"),
+        what,
+        path,
+        None,
+        reason=failure.strerror,
+    )
 
 
 def _open_regular(
@@ -75,14 +95,16 @@ def _open_regular(
     except (FileNotFoundError, NotADirectoryError):
         if missing_message is not None:
             raise error(missing_message, hint=missing_hint) from None
-        raise _refuse(error, what, path, "does not exist", missing_hint) from None
+        raise _refuse(
+            error, _("{what} '{path}' does not exist"), what, path, missing_hint
+        ) from None
     except OSError as failure:
-        raise _refuse(error, what, path, f"cannot be read ({failure.strerror})", None) from None
+        raise _unreadable(error, what, path, failure) from None
     _check_regular(info, path, limit=limit, what=what, error=error, size_hint=size_hint)
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as failure:
-        raise _refuse(error, what, path, f"cannot be read ({failure.strerror})", None) from None
+        raise _unreadable(error, what, path, failure) from None
     try:
         _check_regular(
             os.fstat(descriptor), path, limit=limit, what=what, error=error, size_hint=size_hint
@@ -103,8 +125,14 @@ def _check_regular(
     size_hint: str | None,
 ) -> None:
     if not stat.S_ISREG(info.st_mode):
-        kind = describe_kind(info.st_mode)
-        raise _refuse(error, what, path, f"is {kind}, not a regular file", _NOT_REGULAR_HINT)
+        raise _refuse(
+            error,
+            _("{what} '{path}' is {kind}, not a regular file"),
+            what,
+            path,
+            _not_regular_hint(),
+            kind=describe_kind(info.st_mode),
+        )
     if limit is not None and info.st_size > limit:
         raise _too_large(error, what, path, limit, size_hint)
 
@@ -112,14 +140,16 @@ def _check_regular(
 def _too_large(
     error: type[ToetredingError], what: str, path: Path, limit: int, hint: str | None
 ) -> ToetredingError:
-    return _refuse(error, what, path, f"is larger than {format_size(limit)}", hint)
+    return _refuse(
+        error, _("{what} '{path}' is larger than {size}"), what, path, hint, size=format_size(limit)
+    )
 
 
 def read_limited(
     path: Path,
     *,
     limit: int,
-    what: str = "file",
+    what: str | None = None,
     error: type[ToetredingError] = InputFileError,
     missing_hint: str | None = None,
     size_hint: str | None = None,
@@ -127,8 +157,10 @@ def read_limited(
 ) -> bytes:
     """The bytes of the regular file ``path``, refusing devices, pipes, folders and files
     larger than ``limit`` bytes (the size is checked before reading and while reading, as
-    some files, e.g. under /proc, claim a size of 0). ``missing_message`` replaces the
-    whole message for a path that does not exist."""
+    some files, e.g. under /proc, claim a size of 0). ``what`` names the file in messages
+    ("the covenant", default "file"); ``missing_message`` replaces the whole message for a
+    path that does not exist."""
+    what = _("file") if what is None else what
     descriptor = _open_regular(
         path,
         limit=limit,
@@ -148,7 +180,7 @@ def read_limited(
             chunks.append(chunk)
             total += len(chunk)
     except OSError as failure:
-        raise _refuse(error, what, path, f"cannot be read ({failure.strerror})", None) from None
+        raise _unreadable(error, what, path, failure) from None
     finally:
         os.close(descriptor)
     if total > limit:
@@ -159,11 +191,12 @@ def read_limited(
 def sha256_of_file(
     path: Path,
     *,
-    what: str = "file",
+    what: str | None = None,
     error: type[ToetredingError] = InputFileError,
     missing_hint: str | None = None,
 ) -> str:
     """SHA-256 of a regular file of any size, read in chunks (never whole in memory)."""
+    what = _("file") if what is None else what
     descriptor = _open_regular(
         path, limit=None, what=what, error=error, missing_hint=missing_hint, size_hint=None
     )
@@ -172,7 +205,7 @@ def sha256_of_file(
         while chunk := os.read(descriptor, _CHUNK):
             digest.update(chunk)
     except OSError as failure:
-        raise _refuse(error, what, path, f"cannot be read ({failure.strerror})", None) from None
+        raise _unreadable(error, what, path, failure) from None
     finally:
         os.close(descriptor)
     return digest.hexdigest()

@@ -33,6 +33,7 @@ from pydantic_core import ErrorDetails
 
 from .errors import InputFileError, Problem, ValidationFailed
 from .filelimits import sha256_of_file
+from .i18n import _
 from .model import Authority, Covenant, Statement, StatementRequest
 from .safe_yaml import KeyPath, format_key_path, load_yaml
 
@@ -86,27 +87,32 @@ def read_yaml(path: Path) -> LocatedDocument:
     """Read one YAML file within the reader's limits, keeping positions; errors located."""
     loaded = load_yaml(path)
     if loaded is None:
-        raise ValidationFailed([Problem("the file is empty", file=str(path))])
+        raise ValidationFailed([Problem(_("the file is empty"), file=str(path))])
     return LocatedDocument(path=path, data=loaded.data, marks=loaded.marks, sources=loaded.sources)
 
 
-_HINTS: dict[str, str] = {
-    "extra_forbidden": "remove it or check its spelling; `toetreding schema` lists the allowed keys",
-    "missing": "add this key",
-    "string_type": "write text; put numbers and codes such as kenmerken in quotes",
-    "date_from_datetime_parsing": "write a real date as YYYY-MM-DD, e.g. 2019-05-14",
-    "date_parsing": "write a real date as YYYY-MM-DD, e.g. 2019-05-14",
-    "date_type": "write a date as YYYY-MM-DD, e.g. 2019-05-14",
-    "bool_type": "write true or false",
-    "bool_parsing": "write true or false",
-    "list_type": "write a list: one item per line, each starting with '- '",
-    "dict_type": "write a mapping of keys to values (indented under this key)",
-    "model_type": "write a mapping of keys to values (indented under this key)",
-    "enum": "use one of the listed values",
-    "literal_error": "use one of the listed values",
-    "string_pattern_mismatch": "see the schema (`toetreding schema`) for the expected form",
-    "too_short": "add at least one item",
-}
+def _hint(kind: str) -> str | None:
+    """What to do about a pydantic error of this type, in the user's language."""
+    hints: dict[str, str] = {
+        "extra_forbidden": _(
+            "remove it or check its spelling; `toetreding schema` lists the allowed keys"
+        ),
+        "missing": _("add this key"),
+        "string_type": _("write text; put numbers and codes such as kenmerken in quotes"),
+        "date_from_datetime_parsing": _("write a real date as YYYY-MM-DD, e.g. 2019-05-14"),
+        "date_parsing": _("write a real date as YYYY-MM-DD, e.g. 2019-05-14"),
+        "date_type": _("write a date as YYYY-MM-DD, e.g. 2019-05-14"),
+        "bool_type": _("write true or false"),
+        "bool_parsing": _("write true or false"),
+        "list_type": _("write a list: one item per line, each starting with '- '"),
+        "dict_type": _("write a mapping of keys to values (indented under this key)"),
+        "model_type": _("write a mapping of keys to values (indented under this key)"),
+        "enum": _("use one of the listed values"),
+        "literal_error": _("use one of the listed values"),
+        "string_pattern_mismatch": _("see the schema (`toetreding schema`) for the expected form"),
+        "too_short": _("add at least one item"),
+    }
+    return hints.get(kind)
 
 
 def _problem_from_error(doc: LocatedDocument, error: ErrorDetails) -> Problem:
@@ -116,13 +122,14 @@ def _problem_from_error(doc: LocatedDocument, error: ErrorDetails) -> Problem:
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind == "extra_forbidden":
-        message = "unknown key"
+        message = _("unknown key")
     elif kind == "missing":
-        message = "required key is missing"
+        message = _("required key is missing")
     elif "input" in error and kind not in ("model_type", "dict_type", "list_type"):
         written = doc.sources.get(key_path)
-        message = f"{message} (found {written if written is not None else error['input']!r})"
-    return doc.problem(key_path, message, _HINTS.get(kind))
+        found = written if written is not None else error["input"]
+        message = _("{message} (found {value})").format(message=message, value=repr(found))
+    return doc.problem(key_path, message, _hint(kind))
 
 
 def validate(doc: LocatedDocument, model: type[ModelT]) -> ModelT:
@@ -197,16 +204,23 @@ def referenced_file(
     name: str,
     key_path: KeyPath,
     root: Path,
-    missing_hint: str = "write the path relative to this file",
+    missing_hint: str | None = None,
 ) -> Path:
     """The file ``name`` (relative to ``base``) that ``doc`` names at ``key_path``: resolved,
     inside the workspace ``root``, and existing; otherwise a located refusal."""
+    if missing_hint is None:
+        missing_hint = _("write the path relative to this file")
     written = base / name
     try:
         target = written.resolve()
     except (OSError, RuntimeError):  # a loop of symbolic links
         raise ValidationFailed(
-            [doc.problem(key_path, f"'{name}' cannot be resolved (a loop of symbolic links?)")]
+            [
+                doc.problem(
+                    key_path,
+                    _("'{name}' cannot be resolved (a loop of symbolic links?)").format(name=name),
+                )
+            ]
         ) from None
     if not target.is_relative_to(root):
         raise ValidationFailed([_outside(doc, key_path, name, written, target, root)])
@@ -215,7 +229,9 @@ def referenced_file(
             [
                 doc.problem(
                     key_path,
-                    f"names '{name}', which does not exist (looked for {target})",
+                    _("names '{name}', which does not exist (looked for {target})").format(
+                        name=name, target=target
+                    ),
                     missing_hint,
                 )
             ]
@@ -228,12 +244,22 @@ def _outside(
 ) -> Problem:
     """The refusal for a path that leaves the workspace (saying how, if by a link)."""
     through_link = Path(os.path.normpath(written.absolute())).is_relative_to(root)
-    how = "through a symbolic link, " if through_link else ""
+    if through_link:
+        message = _(
+            "'{name}' through a symbolic link, resolves to {target}, outside the workspace "
+            "{workspace}; files named in a request are read only from inside its workspace"
+        )
+    else:
+        message = _(
+            "'{name}' resolves to {target}, outside the workspace {workspace}; files named in "
+            "a request are read only from inside its workspace"
+        )
     return doc.problem(
         key_path,
-        f"'{name}' {how}resolves to {target}, outside the workspace {root}; files named in "
-        "a request are read only from inside its workspace",
-        f"copy the file into {root} and give its path relative to this file",
+        message.format(name=name, target=target, workspace=root),
+        _("copy the file into {workspace} and give its path relative to this file").format(
+            workspace=root
+        ),
     )
 
 
@@ -260,10 +286,12 @@ def _check_decision_documents(
                 decision.document.file,
                 (*key, "bestand"),
                 root,
-                "put the signed decision in the workspace and give its path relative to this "
-                "file, or remove 'document'",
+                _(
+                    "put the signed decision in the workspace and give its path relative to "
+                    "this file, or remove 'document'"
+                ),
             )
-            digest = sha256_of_file(path, what="decision document")
+            digest = sha256_of_file(path, what=_("decision document"))
         except ValidationFailed as refused:
             problems.extend(refused.problems)
             continue
@@ -274,10 +302,14 @@ def _check_decision_documents(
             problems.append(
                 doc.problem(
                     (*key, "sha256"),
-                    f"'{decision.document.file}' has SHA-256 {digest}, not the one recorded here: "
-                    "the document was changed or replaced",
-                    "check which version of the decision is the adopted one; record its SHA-256 "
-                    "(sha256sum FILE)",
+                    _(
+                        "'{file}' has SHA-256 {digest}, not the one recorded here: "
+                        "the document was changed or replaced"
+                    ).format(file=decision.document.file, digest=digest),
+                    _(
+                        "check which version of the decision is the adopted one; record its "
+                        "SHA-256 (sha256sum FILE)"
+                    ),
                 )
             )
     if problems:
@@ -295,9 +327,13 @@ def _check_accession_decision(
                 [
                     doc.problem(
                         (),
-                        "the authority file has several decisions, so the request must say "
-                        "which one is the decision to join",
-                        f"add 'toetredingsbesluit: <id>' with one of: {', '.join(ids)}",
+                        _(
+                            "the authority file has several decisions, so the request must say "
+                            "which one is the decision to join"
+                        ),
+                        _("add 'toetredingsbesluit: <id>' with one of: {ids}").format(
+                            ids=", ".join(ids)
+                        ),
                     )
                 ]
             )
@@ -307,8 +343,8 @@ def _check_accession_decision(
             [
                 doc.problem(
                     ("toetredingsbesluit",),
-                    "the list of decisions to join is empty or names one twice",
-                    "name each organ's decision to join once",
+                    _("the list of decisions to join is empty or names one twice"),
+                    _("name each organ's decision to join once"),
                 )
             ]
         )
@@ -321,8 +357,10 @@ def _check_accession_decision(
                         ("toetredingsbesluit", index)
                         if written_as_list
                         else ("toetredingsbesluit",),
-                        f"'{one}' is not a decision in {request.authority_file}",
-                        f"use one of: {', '.join(ids)}",
+                        _("'{id}' is not a decision in {file}").format(
+                            id=one, file=request.authority_file
+                        ),
+                        _("use one of: {ids}").format(ids=", ".join(ids)),
                     )
                 ]
             )

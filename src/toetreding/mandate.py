@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .i18n import _
 from .model import (
     Authority,
     AuthorityLink,
@@ -104,8 +105,11 @@ class RuleBreach:
     """1-based position of the offending link, if one."""
 
     def __str__(self) -> str:
-        where = f"link {self.link}: " if self.link else ""
-        return f"{where}{self.message} ({self.article})"
+        if self.link:
+            return _("link {number}: {message} ({article})").format(
+                number=self.link, message=self.message, article=self.article
+            )
+        return f"{self.message} ({self.article})"
 
 
 @dataclass(frozen=True)
@@ -260,7 +264,9 @@ def accession_decided(authority: Authority, context: ChainContext) -> list[RuleB
             breaches.append(
                 RuleBreach(
                     "accession-decision",
-                    f"the decision to join '{decision_id}' is not among the decisions",
+                    _("the decision to join '{decision}' is not among the decisions").format(
+                        decision=decision_id
+                    ),
                     "Aanwijzingen voor convenanten, aanwijzing 5 (bevoegdheid blijkt uit de stukken)",
                 )
             )
@@ -270,8 +276,12 @@ def accession_decided(authority: Authority, context: ChainContext) -> list[RuleB
                 breaches.append(
                     RuleBreach(
                         "accession-decision",
-                        f"the decision to join of {decision.date} ({decision.reference}) had not "
-                        f"been taken yet on {context.at}; nobody may sign before it",
+                        _(
+                            "the decision to join of {date} ({reference}) had not "
+                            "been taken yet on {moment}; nobody may sign before it"
+                        ).format(
+                            date=decision.date, reference=decision.reference, moment=context.at
+                        ),
                         "Aanwijzingen voor convenanten, aanwijzing 5",
                     )
                 )
@@ -283,9 +293,11 @@ def accession_decided(authority: Authority, context: ChainContext) -> list[RuleB
                 breaches.append(
                     RuleBreach(
                         "accession-decision",
-                        f"the decision to join was taken by '{decision.organ}'; for the gemeente "
-                        "as a legal person it is the college's (college van burgemeester en "
-                        "wethouders)",
+                        _(
+                            "the decision to join was taken by '{organ}'; for the gemeente "
+                            "as a legal person it is the college's (college van burgemeester en "
+                            "wethouders)"
+                        ).format(organ=decision.organ),
                         "artikel 160, eerste lid, onder e, Gemeentewet",
                     )
                 )
@@ -295,9 +307,11 @@ def accession_decided(authority: Authority, context: ChainContext) -> list[RuleB
                 breaches.append(
                     RuleBreach(
                         "accession-decision",
-                        f"the {organ} is party, but no decision of the {organ} to join is "
-                        "named; each organ joins by its own decision (name it in "
-                        "'toetredingsbesluit')",
+                        _(
+                            "the {organ} is party, but no decision of the {organ} to join is "
+                            "named; each organ joins by its own decision (name it in "
+                            "'toetredingsbesluit')"
+                        ).format(organ=organ),
                         "Aanwijzingen voor convenanten, aanwijzing 5",
                     )
                 )
@@ -306,8 +320,10 @@ def accession_decided(authority: Authority, context: ChainContext) -> list[RuleB
                 breaches.append(
                     RuleBreach(
                         "accession-decision",
-                        f"the decision to join was taken by '{decision.organ}', which is not "
-                        f"party to the covenant ({', '.join(context.organs)})",
+                        _(
+                            "the decision to join was taken by '{organ}', which is not "
+                            "party to the covenant ({parties})"
+                        ).format(organ=decision.organ, parties=", ".join(context.organs)),
                         "Aanwijzingen voor convenanten, aanwijzing 5",
                     )
                 )
@@ -315,9 +331,11 @@ def accession_decided(authority: Authority, context: ChainContext) -> list[RuleB
                 breaches.append(
                     RuleBreach(
                         "accession-decision",
-                        f"the decision of the {decision.organ} to join ({decision.reference}) "
-                        "does not name the power it exercises; an organ binds only its own "
-                        "powers, so add 'grondslag' to the decision",
+                        _(
+                            "the decision of the {organ} to join ({reference}) "
+                            "does not name the power it exercises; an organ binds only its own "
+                            "powers, so add 'grondslag' to the decision"
+                        ).format(organ=decision.organ, reference=decision.reference),
                         "Aanwijzingen voor convenanten, aanwijzing 5",
                     )
                 )
@@ -341,8 +359,10 @@ def party_form_respected(authority: Authority, context: ChainContext) -> list[Ru
         return [
             RuleBreach(
                 "party-form",
-                f"the chain starts with a {first.kind.value}, which can only pass on authority "
-                "someone already has",
+                _(
+                    "the chain starts with a {kind}, which can only pass on authority "
+                    "someone already has"
+                ).format(kind=first.kind.value),
                 "artikel 171 Gemeentewet; artikel 10:3 Awb",
                 1,
             )
@@ -353,10 +373,12 @@ def party_form_respected(authority: Authority, context: ChainContext) -> list[Ru
             breaches.append(
                 RuleBreach(
                     "party-form",
-                    f"the gemeente as a legal person is represented by its burgemeester by law "
-                    f"(or by whoever stands in for him); a {first.kind.value} from "
-                    f"'{first.grantor}' cannot give that — start the chain with "
-                    "'vertegenwoordiging' (or 'waarneming')",
+                    _(
+                        "the gemeente as a legal person is represented by its burgemeester by law "
+                        "(or by whoever stands in for him); a {kind} from "
+                        "'{grantor}' cannot give that — start the chain with "
+                        "'vertegenwoordiging' (or 'waarneming')"
+                    ).format(kind=first.kind.value, grantor=first.grantor),
                     "artikel 171, eerste lid, en artikel 77 Gemeentewet",
                     1,
                 )
@@ -366,8 +388,10 @@ def party_form_respected(authority: Authority, context: ChainContext) -> list[Ru
                 breaches.append(
                     RuleBreach(
                         "party-form",
-                        f"a {link.kind.value} cannot pass on the representation of the gemeente; "
-                        "the burgemeester assigns it to someone by 'aanwijzing'",
+                        _(
+                            "a {kind} cannot pass on the representation of the gemeente; "
+                            "the burgemeester assigns it to someone by 'aanwijzing'"
+                        ).format(kind=link.kind.value),
                         "artikel 171, tweede lid, Gemeentewet",
                         index,
                     )
@@ -377,9 +401,11 @@ def party_form_respected(authority: Authority, context: ChainContext) -> list[Ru
         breaches.append(
             RuleBreach(
                 "party-form",
-                f"here the organs are party ({', '.join(context.organs)}), and an organ acts "
-                f"through a mandate it grants; a {first.kind.value} is how a gemeente as a "
-                "legal person is represented — start the chain with 'mandaat' from the organ",
+                _(
+                    "here the organs are party ({organs}), and an organ acts "
+                    "through a mandate it grants; a {kind} is how a gemeente as a "
+                    "legal person is represented — start the chain with 'mandaat' from the organ"
+                ).format(organs=", ".join(context.organs), kind=first.kind.value),
                 "artikel 10:3 Awb",
                 1,
             )
@@ -389,8 +415,12 @@ def party_form_respected(authority: Authority, context: ChainContext) -> list[Ru
         breaches.append(
             RuleBreach(
                 "party-form",
-                f"the {first.kind.value} comes from '{first.grantor}', which is not party "
-                f"({', '.join(context.organs)}); only the organ itself can grant it",
+                _(
+                    "the {kind} comes from '{grantor}', which is not party "
+                    "({organs}); only the organ itself can grant it"
+                ).format(
+                    kind=first.kind.value, grantor=first.grantor, organs=", ".join(context.organs)
+                ),
                 "artikel 10:3, eerste lid, Awb",
                 1,
             )
@@ -402,8 +432,10 @@ def party_form_respected(authority: Authority, context: ChainContext) -> list[Ru
             breaches.append(
                 RuleBreach(
                     "party-form",
-                    f"the {organ} is party too, but the chain gives '{signer}' no authority of "
-                    f"the {organ}; add its mandate, or let the {organ} sign",
+                    _(
+                        "the {organ} is party too, but the chain gives '{signer}' no authority of "
+                        "the {organ}; add its mandate, or let the {organ} sign"
+                    ).format(organ=organ, signer=signer),
                     "artikel 10:3 en 10:10 Awb",
                 )
             )
@@ -412,8 +444,10 @@ def party_form_respected(authority: Authority, context: ChainContext) -> list[Ru
             breaches.append(
                 RuleBreach(
                     "party-form",
-                    f"a {link.kind.value} cannot pass on an organ's mandate; use 'ondermandaat' "
-                    "(where the mandate allows it) or 'machtiging'",
+                    _(
+                        "a {kind} cannot pass on an organ's mandate; use 'ondermandaat' "
+                        "(where the mandate allows it) or 'machtiging'"
+                    ).format(kind=link.kind.value),
                     "artikel 10:9 en 10:12 Awb",
                     index,
                 )
@@ -433,8 +467,10 @@ def representation_by_law(authority: Authority, context: ChainContext) -> list[R
             breaches.append(
                 RuleBreach(
                     "representation",
-                    "a representation by law is the burgemeester's own and cannot be received "
-                    "from someone in the chain",
+                    _(
+                        "a representation by law is the burgemeester's own and cannot be received "
+                        "from someone in the chain"
+                    ),
                     article,
                     index,
                 )
@@ -443,8 +479,10 @@ def representation_by_law(authority: Authority, context: ChainContext) -> list[R
             breaches.append(
                 RuleBreach(
                     "representation",
-                    f"'{link.grantee.function}' does not represent the gemeente by law; only "
-                    "the burgemeester does (someone else by 'aanwijzing' or 'waarneming')",
+                    _(
+                        "'{function}' does not represent the gemeente by law; only "
+                        "the burgemeester does (someone else by 'aanwijzing' or 'waarneming')"
+                    ).format(function=link.grantee.function),
                     article,
                     index,
                 )
@@ -453,8 +491,10 @@ def representation_by_law(authority: Authority, context: ChainContext) -> list[R
             breaches.append(
                 RuleBreach(
                     "representation",
-                    "the representation lasts for the burgemeester's term; give the end of his "
-                    "term in 'geldig_tot' (and its start in 'geldig_vanaf')",
+                    _(
+                        "the representation lasts for the burgemeester's term; give the end of his "
+                        "term in 'geldig_tot' (and its start in 'geldig_vanaf')"
+                    ),
                     "artikel 61, tweede lid, Gemeentewet",
                     index,
                 )
@@ -473,8 +513,10 @@ def assignment_follows_mayor(authority: Authority, context: ChainContext) -> lis
             breaches.append(
                 RuleBreach(
                     "assignment",
-                    "an 'aanwijzing' must follow the burgemeester's representation (or his "
-                    "substitute's): only he can assign it",
+                    _(
+                        "an 'aanwijzing' must follow the burgemeester's representation (or his "
+                        "substitute's): only he can assign it"
+                    ),
                     "artikel 171, tweede lid, Gemeentewet",
                     index,
                 )
@@ -499,8 +541,10 @@ def substitution_first(authority: Authority, context: ChainContext) -> list[Rule
             breaches.append(
                 RuleBreach(
                     "substitution",
-                    "a 'waarneming' stands in for the burgemeester and starts the chain; it "
-                    "cannot be received from someone in the chain",
+                    _(
+                        "a 'waarneming' stands in for the burgemeester and starts the chain; it "
+                        "cannot be received from someone in the chain"
+                    ),
                     "artikel 77 en 78 Gemeentewet",
                     index,
                 )
@@ -512,9 +556,11 @@ def substitution_first(authority: Authority, context: ChainContext) -> list[Rule
             breaches.append(
                 RuleBreach(
                     "substitution",
-                    f"'{link.grantor}' cannot designate a substitute for the burgemeester: the "
-                    "college designates a wethouder (art. 77), the Commissaris van de Koning "
-                    "appoints a waarnemend burgemeester (art. 78)",
+                    _(
+                        "'{grantor}' cannot designate a substitute for the burgemeester: the "
+                        "college designates a wethouder (art. 77), the Commissaris van de Koning "
+                        "appoints a waarnemend burgemeester (art. 78)"
+                    ).format(grantor=link.grantor),
                     "artikel 77 en 78 Gemeentewet",
                     index,
                 )
@@ -523,8 +569,10 @@ def substitution_first(authority: Authority, context: ChainContext) -> list[Rule
             breaches.append(
                 RuleBreach(
                     "substitution",
-                    f"'{link.grantee.function}' cannot stand in for the burgemeester: a "
-                    "wethouder (locoburgemeester) or a waarnemend burgemeester does",
+                    _(
+                        "'{function}' cannot stand in for the burgemeester: a "
+                        "wethouder (locoburgemeester) or a waarnemend burgemeester does"
+                    ).format(function=link.grantee.function),
                     "artikel 77 en 78 Gemeentewet",
                     index,
                 )
@@ -543,9 +591,11 @@ def nobody_grants_himself(authority: Authority, context: ChainContext) -> list[R
             breaches.append(
                 RuleBreach(
                     "self-grant",
-                    f"'{link.grantor}' grants the {link.kind.value} to itself; a mandate or "
-                    "assignment passes authority to someone else (an organ acts itself "
-                    "without one)",
+                    _(
+                        "'{grantor}' grants the {kind} to itself; a mandate or "
+                        "assignment passes authority to someone else (an organ acts itself "
+                        "without one)"
+                    ).format(grantor=link.grantor, kind=link.kind.value),
                     "artikel 10:1 en 10:3 Awb",
                     index,
                 )
@@ -564,9 +614,13 @@ def links_connect(authority: Authority, context: ChainContext) -> list[RuleBreac
             breaches.append(
                 RuleBreach(
                     "connected",
-                    f"'{link.grantor}' grants this {link.kind.value}, but the previous link gave "
-                    f"authority to '{previous.grantee.function}'; only who holds authority can "
-                    "pass it on",
+                    _(
+                        "'{grantor}' grants this {kind}, but the previous link gave "
+                        "authority to '{holder}'; only who holds authority can "
+                        "pass it on"
+                    ).format(
+                        grantor=link.grantor, kind=link.kind.value, holder=previous.grantee.function
+                    ),
                     "artikel 10:3 en 10:9 Awb; artikel 171, tweede lid, Gemeentewet",
                     index + 1,
                 )
@@ -585,7 +639,7 @@ def submandate_allowed(authority: Authority, context: ChainContext) -> list[Rule
             breaches.append(
                 RuleBreach(
                     "submandate",
-                    "an ondermandaat must follow a mandate, volmacht or machtiging",
+                    _("an ondermandaat must follow a mandate, volmacht or machtiging"),
                     "artikel 10:9 Awb",
                     index + 1,
                 )
@@ -594,9 +648,11 @@ def submandate_allowed(authority: Authority, context: ChainContext) -> list[Rule
             breaches.append(
                 RuleBreach(
                     "submandate",
-                    f"'{previous.grantee.function}' passes the {previous.kind.value} on, but the "
-                    f"{previous.kind.value} it received does not allow ondermandaat "
-                    "(ondermandaat_toegestaan is not set)",
+                    _(
+                        "'{holder}' passes the {kind} on, but the "
+                        "{kind} it received does not allow ondermandaat "
+                        "(ondermandaat_toegestaan is not set)"
+                    ).format(holder=previous.grantee.function, kind=previous.kind.value),
                     "artikel 10:9, eerste lid, Awb",
                     index + 1,
                 )
@@ -609,13 +665,15 @@ def in_force(authority: Authority, context: ChainContext) -> list[RuleBreach]:
     at = context.at
     breaches = []
     for index, link in enumerate(authority.chain, 1):
-        what = f"the {link.kind.value} to '{link.grantee.function}'"
+        what = {"kind": link.kind.value, "grantee": link.grantee.function}
         period_article = PERIOD_ARTICLE.get(link.kind, "artikel 10:3 en 10:8 Awb (geldigheid)")
         if link.valid_from and at < link.valid_from:
             breaches.append(
                 RuleBreach(
                     "in-force",
-                    f"{what} takes effect on {link.valid_from}, after {at}",
+                    _("the {kind} to '{grantee}' takes effect on {start}, after {moment}").format(
+                        **what, start=link.valid_from, moment=at
+                    ),
                     period_article,
                     index,
                 )
@@ -624,7 +682,9 @@ def in_force(authority: Authority, context: ChainContext) -> list[RuleBreach]:
             breaches.append(
                 RuleBreach(
                     "in-force",
-                    f"{what} ended on {link.valid_until}, before {at}",
+                    _("the {kind} to '{grantee}' ended on {end}, before {moment}").format(
+                        **what, end=link.valid_until, moment=at
+                    ),
                     period_article,
                     index,
                 )
@@ -633,7 +693,9 @@ def in_force(authority: Authority, context: ChainContext) -> list[RuleBreach]:
             breaches.append(
                 RuleBreach(
                     "in-force",
-                    f"{what} was withdrawn on {link.revoked_on}",
+                    _("the {kind} to '{grantee}' was withdrawn on {withdrawn}").format(
+                        **what, withdrawn=link.revoked_on
+                    ),
                     "artikel 10:8 Awb",
                     index,
                 )
@@ -644,8 +706,12 @@ def in_force(authority: Authority, context: ChainContext) -> list[RuleBreach]:
                 breaches.append(
                     RuleBreach(
                         "in-force",
-                        f"{what} rests on the decision of {decision.date} ({decision.reference}), "
-                        f"which had not been taken yet on {at}",
+                        _(
+                            "the {kind} to '{grantee}' rests on the decision of {date} "
+                            "({reference}), which had not been taken yet on {moment}"
+                        ).format(
+                            **what, date=decision.date, reference=decision.reference, moment=at
+                        ),
                         WRITTEN_ARTICLE.get(link.kind, "artikel 10:5 Awb"),
                         index,
                     )
@@ -661,14 +727,19 @@ def written_decisions(authority: Authority, context: ChainContext) -> list[RuleB
         if link.kind not in WRITTEN_DECISION_KINDS or link.decision:
             continue
         if link.kind is LinkKind.REPRESENTATION:
-            what = "the Royal Decree that appointed the burgemeester"
+            message = _(
+                "the {kind} to '{grantee}' names no decision; add 'besluit' with the id of "
+                "the Royal Decree that appointed the burgemeester"
+            )
         else:
-            what = f"the decision that grants the {link.kind.value}"
+            message = _(
+                "the {kind} to '{grantee}' names no decision; add 'besluit' with the id of "
+                "the decision that grants the {kind}"
+            )
         breaches.append(
             RuleBreach(
                 "written",
-                f"the {link.kind.value} to '{link.grantee.function}' names no decision; add "
-                f"'besluit' with the id of {what}",
+                message.format(kind=link.kind.value, grantee=link.grantee.function),
                 WRITTEN_ARTICLE[link.kind],
                 index,
             )
@@ -681,8 +752,12 @@ def scope_covers(authority: Authority, context: ChainContext) -> list[RuleBreach
     return [
         RuleBreach(
             "scope",
-            f"the {link.kind.value} to '{link.grantee.function}' covers "
-            f"{', '.join(link.scope)}, not the covenant '{context.covenant_id}'",
+            _("the {kind} to '{grantee}' covers {scope}, not the covenant '{covenant}'").format(
+                kind=link.kind.value,
+                grantee=link.grantee.function,
+                scope=", ".join(link.scope),
+                covenant=context.covenant_id,
+            ),
             "artikel 10:3 en 10:6 Awb (reikwijdte en instructies)",
             index,
         )
@@ -704,9 +779,11 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
         return [
             RuleBreach(
                 "certificate",
-                f"the chain does not say which certificate proves '{grantee.name}' "
-                f"({grantee.function}); add 'certificaat' (onderwerp, serienummer or "
-                "vingerafdruk_sha256) to the last link",
+                _(
+                    "the chain does not say which certificate proves '{name}' "
+                    "({function}); add 'certificaat' (onderwerp, serienummer or "
+                    "vingerafdruk_sha256) to the last link"
+                ).format(name=grantee.name, function=grantee.function),
                 "Aanwijzingen voor convenanten (bevoegdheid blijkt uit de stukken)",
                 last,
             )
@@ -715,12 +792,17 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
         return [
             RuleBreach(
                 "certificate",
-                f"the chain binds the certificate of '{grantee.name}' by name or organisation "
-                f"only, or by a serial number without its issuer "
-                f"({', '.join(sorted(identity.subject)) or 'nothing unique'}), which other "
-                "certificates can carry too; add 'vingerafdruk_sha256', or 'uitgever' (the "
-                "issuing CA) with 'onderwerp.serial_number' (the holder's serialNumber) or "
-                "'serienummer', to the last link",
+                _(
+                    "the chain binds the certificate of '{name}' by name or organisation "
+                    "only, or by a serial number without its issuer "
+                    "({attributes}), which other "
+                    "certificates can carry too; add 'vingerafdruk_sha256', or 'uitgever' (the "
+                    "issuing CA) with 'onderwerp.serial_number' (the holder's serialNumber) or "
+                    "'serienummer', to the last link"
+                ).format(
+                    name=grantee.name,
+                    attributes=", ".join(sorted(identity.subject)) or _("nothing unique"),
+                ),
                 "Aanwijzingen voor convenanten (bevoegdheid blijkt uit de stukken)",
                 last,
             )
@@ -729,26 +811,37 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
     for key, wanted in identity.subject.items():
         found = certificate.subject.get(key)
         if found is None or normalise(found) != normalise(wanted):
-            problems.append(f"{key} is {found!r}, the chain expects {wanted!r}")
+            problems.append(
+                _("{attribute} is {found}, the chain expects {wanted}").format(
+                    attribute=key, found=repr(found), wanted=repr(wanted)
+                )
+            )
     for key, wanted in identity.issuer.items():
         found = certificate.issuer.get(key)
         if found is None or normalise(found) != normalise(wanted):
-            problems.append(f"issuer {key} is {found!r}, the chain expects {wanted!r}")
+            problems.append(
+                _("issuer {attribute} is {found}, the chain expects {wanted}").format(
+                    attribute=key, found=repr(found), wanted=repr(wanted)
+                )
+            )
     if identity.serial_number and _hex(identity.serial_number) != _hex(certificate.serial_number):
         problems.append(
-            f"serial number is {certificate.serial_number}, the chain expects {identity.serial_number}"
+            _("serial number is {found}, the chain expects {wanted}").format(
+                found=certificate.serial_number, wanted=identity.serial_number
+            )
         )
     if identity.fingerprint_sha256 and _hex(identity.fingerprint_sha256) != _hex(
         certificate.sha256_fingerprint
     ):
-        problems.append("SHA-256 fingerprint differs from the one in the chain")
+        problems.append(_("SHA-256 fingerprint differs from the one in the chain"))
     if not problems:
         return []
     return [
         RuleBreach(
             "certificate",
-            f"the signing certificate is not the one of '{grantee.name}' ({grantee.function}): "
-            + "; ".join(problems),
+            _("the signing certificate is not the one of '{name}' ({function}): {problems}").format(
+                name=grantee.name, function=grantee.function, problems="; ".join(problems)
+            ),
             "Aanwijzingen voor convenanten (bevoegdheid blijkt uit de stukken)",
             last,
         )
@@ -790,9 +883,11 @@ def formula_names_mandator(authority: Authority, context: ChainContext) -> list[
         return [
             RuleBreach(
                 "formula",
-                f"the signing formula '{formula}' does not say on whose behalf the signer acts; "
-                "write 'FUNCTION, namens WHOM', e.g. 'burgemeester van Huizen, namens de "
-                "gemeente Huizen'",
+                _(
+                    "the signing formula '{formula}' does not say on whose behalf the signer "
+                    "acts; write 'FUNCTION, namens WHOM', e.g. 'burgemeester van Huizen, namens "
+                    "de gemeente Huizen'"
+                ).format(formula=formula),
                 "artikel 10:10 Awb",
             )
         ]
@@ -804,8 +899,10 @@ def formula_names_mandator(authority: Authority, context: ChainContext) -> list[
         breaches.append(
             RuleBreach(
                 "formula",
-                f"the signing formula names the function '{function}', but the chain authorises "
-                f"'{grantee.function}'",
+                _(
+                    "the signing formula names the function '{function}', but the chain "
+                    "authorises '{authorised}'"
+                ).format(function=function, authorised=grantee.function),
                 "artikel 10:10 Awb",
                 len(authority.chain),
             )
@@ -818,8 +915,17 @@ def formula_names_mandator(authority: Authority, context: ChainContext) -> list[
         breaches.append(
             RuleBreach(
                 "formula",
-                f"the signing formula acts 'namens {behalf}', but for this chain it must be "
-                f"'namens {wanted}'" + (" (the original mandator)" if mandator else ""),
+                (
+                    _(
+                        "the signing formula acts 'namens {behalf}', but for this chain it must "
+                        "be 'namens {wanted}' (the original mandator)"
+                    )
+                    if mandator
+                    else _(
+                        "the signing formula acts 'namens {behalf}', but for this chain it must "
+                        "be 'namens {wanted}'"
+                    )
+                ).format(behalf=behalf, wanted=wanted),
                 "artikel 10:10 Awb",
             )
         )

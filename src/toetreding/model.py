@@ -15,6 +15,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from .i18n import _
 from .municipalities import CBS_CODE_PATTERN, lookup
 
 _CONTROL_CHARS = re.compile(
@@ -31,15 +32,17 @@ def _printable(value: str) -> str:
     match = _CONTROL_CHARS.search(value)
     if match:
         raise ValueError(
-            f"contains the invisible control character U+{ord(match.group()):04X} "
-            f"at position {match.start() + 1}; remove it (it is often pasted from a word processor)"
+            _(
+                "contains the invisible control character U+{code} at position {position}; "
+                "remove it (it is often pasted from a word processor)"
+            ).format(code=f"{ord(match.group()):04X}", position=match.start() + 1)
         )
     return value
 
 
 def _non_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("is empty; write the text or leave the key out where it is optional")
+        raise ValueError(_("is empty; write the text or leave the key out where it is optional"))
     return value
 
 
@@ -86,10 +89,9 @@ class SignatureSlot(StrEnum):
     @property
     def label(self) -> str:
         """What the slot is for, in words for messages."""
-        return {
-            "ondertekening-partij": "the party's signature",
-            "instemming-coordinator": "the coordinating party's consent",
-        }[self.value]
+        if self is SignatureSlot.PARTY:
+            return _("the party's signature")
+        return _("the coordinating party's consent")
 
 
 class _Model(BaseModel):
@@ -219,18 +221,24 @@ class AuthorityLink(_Model):
     @model_validator(mode="after")
     def _period_in_order(self) -> AuthorityLink:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValueError("'geldig_tot' lies before 'geldig_vanaf'; swap or correct the dates")
+            raise ValueError(
+                _("'geldig_tot' lies before 'geldig_vanaf'; swap or correct the dates")
+            )
         if self.kind is LinkKind.REPRESENTATION and self.grantor is not None:
             raise ValueError(
-                f"a 'vertegenwoordiging' (artikel 171, eerste lid, Gemeentewet) comes from the "
-                f"law, not from '{self.grantor}': remove 'van', name the Royal Decree that "
-                "appointed the burgemeester in 'besluit' and give his term in 'geldig_vanaf' "
-                "and 'geldig_tot'"
+                _(
+                    "a 'vertegenwoordiging' (artikel 171, eerste lid, Gemeentewet) comes from the "
+                    "law, not from '{grantor}': remove 'van', name the Royal Decree that "
+                    "appointed the burgemeester in 'besluit' and give his term in 'geldig_vanaf' "
+                    "and 'geldig_tot'"
+                ).format(grantor=self.grantor)
             )
         if self.kind is not LinkKind.REPRESENTATION and self.grantor is None:
             raise ValueError(
-                f"a '{self.kind.value}' is granted by someone: add 'van' with the organ or "
-                "function that grants it"
+                _(
+                    "a '{kind}' is granted by someone: add 'van' with the organ or "
+                    "function that grants it"
+                ).format(kind=self.kind.value)
             )
         return self
 
@@ -246,12 +254,16 @@ class Authority(_Model):
         ids = [d.id for d in self.decisions]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"decision id(s) used twice: {', '.join(duplicates)}")
+            raise ValueError(
+                _("decision id(s) used twice: {ids}").format(ids=", ".join(duplicates))
+            )
         for index, link in enumerate(self.chain):
             if link.decision is not None and link.decision not in ids:
                 raise ValueError(
-                    f"keten[{index}].besluit names '{link.decision}', which is not among "
-                    f"'besluiten' ({', '.join(ids)}); use one of those ids"
+                    _(
+                        "keten[{index}].besluit names '{decision}', which is not among "
+                        "'besluiten' ({ids}); use one of those ids"
+                    ).format(index=index, decision=link.decision, ids=", ".join(ids))
                 )
         return self
 
@@ -315,19 +327,23 @@ class CoordinatingParty(_Model):
     def _old_form(cls, data: object) -> object:
         if isinstance(data, dict) and "vertegenwoordigd_door" in data:
             raise ValueError(
-                "'vertegenwoordigd_door' is no longer used: the consent is the coordinating "
-                "party's own act and rests on its own chain; replace it with 'bevoegdheid' "
-                "('besluiten' with the mandate regulation, 'keten' with the mandate to the "
-                "official who signs, with his certificate); see examples/huizen/convenant.yaml"
+                _(
+                    "'vertegenwoordigd_door' is no longer used: the consent is the coordinating "
+                    "party's own act and rests on its own chain; replace it with 'bevoegdheid' "
+                    "('besluiten' with the mandate regulation, 'keten' with the mandate to the "
+                    "official who signs, with his certificate); see examples/huizen/convenant.yaml"
+                )
             )
         return data
 
 
-_COVENANT_KEYS_ADDED = {
-    "partijvorm": "'partijvorm' (rechtspersoon, or organen with 'organen')",
-    "datum": "'datum' (the date of the covenant)",
-    "publicatie": "'publicatie' (where it was published, e.g. 'Stcrt. 2019, 12345')",
-}
+def _covenant_keys_added() -> dict[str, str]:
+    """Keys a covenant file of toetreding 0.1 lacks, with what each says (for the message)."""
+    return {
+        "partijvorm": _("'partijvorm' (rechtspersoon, or organen with 'organen')"),
+        "datum": _("'datum' (the date of the covenant)"),
+        "publicatie": _("'publicatie' (where it was published, e.g. 'Stcrt. 2019, 12345')"),
+    }
 
 
 class EnglishTranslation(_Model):
@@ -391,17 +407,21 @@ class Covenant(_Model):
         """A covenant file written for toetreding 0.1 gets one message that says what to add."""
         if not isinstance(data, dict):
             return data
-        missing = [text for key, text in _COVENANT_KEYS_ADDED.items() if key not in data]
+        missing = [text for key, text in _covenant_keys_added().items() if key not in data]
         coordinator = data.get("coordinerende_partij")
         if isinstance(coordinator, dict) and "vertegenwoordigd_door" in coordinator:
             missing.append(
-                "'coordinerende_partij.bevoegdheid' (the consenting official's own chain) in "
-                "place of 'coordinerende_partij.vertegenwoordigd_door'"
+                _(
+                    "'coordinerende_partij.bevoegdheid' (the consenting official's own chain) in "
+                    "place of 'coordinerende_partij.vertegenwoordigd_door'"
+                )
             )
         if missing:
             raise ValueError(
-                "this covenant file lacks what a statement must say about the covenant and "
-                "who joins; add " + ", ".join(missing) + "; see examples/huizen/convenant.yaml"
+                _(
+                    "this covenant file lacks what a statement must say about the covenant and "
+                    "who joins; add {keys}; see examples/huizen/convenant.yaml"
+                ).format(keys=", ".join(missing))
             )
         return data
 
@@ -409,16 +429,20 @@ class Covenant(_Model):
     def _organs_match_form(self) -> Covenant:
         if self.party_form is PartyForm.ORGANS and not self.organs:
             raise ValueError(
-                "with 'partijvorm: organen' list the organs that are party under 'organen' "
-                "(college, burgemeester or both)"
+                _(
+                    "with 'partijvorm: organen' list the organs that are party under 'organen' "
+                    "(college, burgemeester or both)"
+                )
             )
         if self.party_form is PartyForm.LEGAL_PERSON and self.organs:
             raise ValueError(
-                "'organen' goes with 'partijvorm: organen'; with 'rechtspersoon' the gemeente "
-                "itself is party — remove 'organen' or change the form"
+                _(
+                    "'organen' goes with 'partijvorm: organen'; with 'rechtspersoon' the "
+                    "gemeente itself is party — remove 'organen' or change the form"
+                )
             )
         if len(set(self.organs)) != len(self.organs):
-            raise ValueError("'organen' names an organ twice")
+            raise ValueError(_("'organen' names an organ twice"))
         return self
 
 
@@ -429,12 +453,17 @@ def _known_cbs_code(code: str) -> str:
     code = code.strip().upper()
     if not CBS_CODE_PATTERN.match(code):
         raise ValueError(
-            f"'{code}' is not a CBS municipality code; write 'GM' and four digits, e.g. GM0406"
+            _(
+                "'{code}' is not a CBS municipality code; write 'GM' and four digits, e.g. GM0406"
+            ).format(code=code)
         )
     if lookup(code) is None:
         raise ValueError(
-            f"'{code}' is not one of the 342 municipalities of 1 January 2025; "
-            "check the code at CBS (gemeentelijke indeling) — merged municipalities get new codes"
+            _(
+                "'{code}' is not one of the 342 municipalities of 1 January 2025; "
+                "check the code at CBS (gemeentelijke indeling) — merged municipalities get new "
+                "codes"
+            ).format(code=code)
         )
     return code
 

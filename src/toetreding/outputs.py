@@ -28,6 +28,13 @@ from pathlib import Path
 from .config import Settings
 from .errors import OutputError
 from .fileio import same_file
+from .i18n import _
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue; it is translated where it is shown."""
+    return message
+
 
 MAX_NAME_BYTES = 255
 """What common file systems allow per name (the temporary file adds a little)."""
@@ -41,6 +48,7 @@ class OutputKind:
     """What a command writes, and the file name endings that fit it."""
 
     description: str
+    """What the output is, in English (marked with ``N_``); translated where it is shown."""
     suffixes: tuple[str, ...]
 
     def fits(self, path: Path) -> bool:
@@ -48,9 +56,9 @@ class OutputKind:
         return path.name.lower().endswith(self.suffixes)
 
 
-PDF = OutputKind("a PDF", (".pdf",))
-PNG = OutputKind("a PNG image", (".png",))
-EXPORT = OutputKind("an export", (".jsonl", ".json", ".csv"))
+PDF = OutputKind(N_("a PDF"), (".pdf",))
+PNG = OutputKind(N_("a PNG image"), (".png",))
+EXPORT = OutputKind(N_("an export"), (".jsonl", ".json", ".csv"))
 
 
 def protected_files(settings: Settings) -> list[Path]:
@@ -103,33 +111,42 @@ def guard_output(
     """Refuse an output that would destroy a workspace file, an input, or an earlier output."""
     if len(output.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES - len(".part") - 12:
         raise OutputError(
-            f"{option} '{output.name[:40]}…' is too long a file name",
-            hint="give a shorter name (file systems allow at most 255 bytes)",
+            _("{option} '{name}…' is too long a file name").format(
+                option=option, name=output.name[:40]
+            ),
+            hint=_("give a shorter name (file systems allow at most 255 bytes)"),
         )
     if not kind.fits(output):
-        endings = " or ".join(kind.suffixes)
+        endings = _(" or ").join(kind.suffixes)
         raise OutputError(
-            f"{option} '{output}' does not end in {endings}; the output is {kind.description}",
-            hint=f"give a name ending in {kind.suffixes[0]}, e.g. {option} "
-            f"verklaring{kind.suffixes[0]}",
+            _("{option} '{path}' does not end in {endings}; the output is {kind}").format(
+                option=option, path=output, endings=endings, kind=_(kind.description)
+            ),
+            hint=_("give a name ending in {suffix}, e.g. {option} verklaring{suffix}").format(
+                suffix=kind.suffixes[0], option=option
+            ),
         )
     protected = protected_files(settings) if settings is not None else []
     for source in inputs:
         if same_file(output, source):
             raise OutputError(
-                f"{option} '{output}' is also the input; the input is never overwritten",
-                hint="choose another output name",
+                _("{option} '{path}' is also the input; the input is never overwritten").format(
+                    option=option, path=output
+                ),
+                hint=_("choose another output name"),
             )
     for path in protected:
         if same_file(output, path):
             raise OutputError(
-                f"{option} '{output}' is a protected workspace file ({path.name}); "
-                "no command writes over the register, keys, secrets, certificates, "
-                "configuration or templates",
-                hint="choose another output name",
+                _(
+                    "{option} '{path}' is a protected workspace file ({name}); "
+                    "no command writes over the register, keys, secrets, certificates, "
+                    "configuration or templates"
+                ).format(option=option, path=output, name=path.name),
+                hint=_("choose another output name"),
             )
     if (output.exists() or output.is_symlink()) and not overwrite:
         raise OutputError(
-            f"{option} '{output}' already exists",
-            hint="choose another name, or add --overwrite to replace an earlier output",
+            _("{option} '{path}' already exists").format(option=option, path=output),
+            hint=_("choose another name, or add --overwrite to replace an earlier output"),
         )

@@ -46,13 +46,22 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from .errors import ToetredingError
+from .i18n import _
 
 GENESIS = "0" * 64
-_REPAIR_HINT = (
-    "run `toetreding register verify` to see what is wrong; if you are sure, "
-    "`toetreding register repair --reason '…'` re-anchors it and records that it did"
-)
 FORMAT = "toetreding-register/1"
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue without translating it (see :class:`_Finding`)."""
+    return message
+
+
+def _repair_hint() -> str:
+    return _(
+        "run `toetreding register verify` to see what is wrong; if you are sure, "
+        "`toetreding register repair --reason '…'` re-anchors it and records that it did"
+    )
 
 
 class RegisterError(ToetredingError):
@@ -92,6 +101,34 @@ class Entry:
             "previous_hash": self.previous_hash,
             "entry_hash": self.entry_hash,
         }
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """A problem `verify` found: its English message (marked with ``N_``) and the values
+    for its fields, so that it is shown in the user's language but recorded in English
+    (a repair's payload keeps what was found, and payloads never change with the language)."""
+
+    message: str
+    values: dict[str, object]
+
+    def english(self) -> str:
+        """As recorded in the register."""
+        return self.message.format(**self.values)
+
+    def translated(self) -> str:
+        """As shown to the user."""
+        return _(self.message).format(**self.values)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """What walking the chain found."""
+
+    entries: int
+    head_hash: str
+    findings: list[_Finding]
+    repairs: list[str]
 
 
 @dataclass(frozen=True)
@@ -147,8 +184,10 @@ class Register:
             return
         if not path.parent.is_dir():
             raise RegisterError(
-                f"the register's folder '{path.parent}' does not exist",
-                hint="create it, or set 'register' in toetreding.yaml to a path in the workspace",
+                _("the register's folder '{folder}' does not exist").format(folder=path.parent),
+                hint=_(
+                    "create it, or set 'register' in toetreding.yaml to a path in the workspace"
+                ),
             )
         refuse_lost_register(path)
         try:
@@ -164,8 +203,10 @@ class Register:
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
         except sqlite3.DatabaseError as error:
             raise RegisterError(
-                f"'{path}' is not a usable register: {error}",
-                hint="point 'register' in toetreding.yaml at a new file, and keep the damaged one",
+                _("'{path}' is not a usable register: {error}").format(path=path, error=error),
+                hint=_(
+                    "point 'register' in toetreding.yaml at a new file, and keep the damaged one"
+                ),
             ) from None
 
     @classmethod
@@ -196,7 +237,7 @@ class Register:
         if not items:
             return []
         if self.readonly:
-            raise RegisterError(f"'{self.path}' was opened read-only")
+            raise RegisterError(_("'{path}' was opened read-only").format(path=self.path))
         return self._commit(items, anchored=True)
 
     def _commit(
@@ -215,8 +256,10 @@ class Register:
                     problem = self._head_mismatch(seq) if anchored else None
                     if problem is not None:
                         raise RegisterError(
-                            f"the register '{self.path}' is not written to: {problem}",
-                            hint=_REPAIR_HINT,
+                            _("the register '{path}' is not written to: {problem}").format(
+                                path=self.path, problem=problem
+                            ),
+                            hint=_repair_hint(),
                         )
                     written = self._insert(items, seq, previous)
                     self._db.execute("COMMIT")
@@ -225,7 +268,9 @@ class Register:
                     raise
             except sqlite3.DatabaseError as error:
                 raise RegisterError(
-                    f"cannot write to the register '{self.path}': {error}"
+                    _("cannot write to the register '{path}': {error}").format(
+                        path=self.path, error=error
+                    )
                 ) from None
             if anchored:
                 self._advance_head(written[-1].seq, written[-1].entry_hash)
@@ -236,7 +281,7 @@ class Register:
     def check_writable(self) -> None:
         """Fail now, before any output is written, when an entry could not be appended."""
         if self.readonly:
-            raise RegisterError(f"'{self.path}' was opened read-only")
+            raise RegisterError(_("'{path}' was opened read-only").format(path=self.path))
         try:
             with self._writer_lock():
                 self._db.execute("BEGIN IMMEDIATE")
@@ -247,15 +292,22 @@ class Register:
                     self._db.execute("ROLLBACK")
         except (sqlite3.DatabaseError, OSError) as error:
             raise RegisterError(
-                f"cannot write to the register '{self.path}': {error}",
-                hint="check that the workspace is writable and the disk is not full",
+                _("cannot write to the register '{path}': {error}").format(
+                    path=self.path, error=error
+                ),
+                hint=_("check that the workspace is writable and the disk is not full"),
             ) from None
         if problem is not None:
             raise RegisterError(
-                f"the register '{self.path}' is not written to: {problem}", hint=_REPAIR_HINT
+                _("the register '{path}' is not written to: {problem}").format(
+                    path=self.path, problem=problem
+                ),
+                hint=_repair_hint(),
             )
         if self.head_path.exists() and not os.access(self.head_path, os.W_OK):
-            raise RegisterError(f"the register's head file '{self.head_path}' is not writable")
+            raise RegisterError(
+                _("the register's head file '{path}' is not writable").format(path=self.head_path)
+            )
 
     def _insert(
         self, items: list[tuple[EntryKind, dict[str, Any]]], seq: int, previous: str
@@ -287,29 +339,32 @@ class Register:
         head = read_head(self.head_path)
         if head is None:
             return (
-                f"its head file '{self.head_path.name}' is missing although the register holds "
-                f"{last_seq} entries"
+                _(
+                    "its head file '{name}' is missing although the register holds {count} entries"
+                ).format(name=self.head_path.name, count=last_seq)
                 if last_seq
                 else None
             )
         if head == UNREADABLE:
-            return f"its head file '{self.head_path.name}' is empty or unreadable"
+            return _("its head file '{name}' is empty or unreadable").format(
+                name=self.head_path.name
+            )
         seq, digest = head
         if seq > last_seq:
-            return (
-                f"the head file records entry {seq} but the register ends at entry {last_seq}: "
+            return _(
+                "the head file records entry {seq} but the register ends at entry {last}: "
                 "entries were removed from the end"
-            )
+            ).format(seq=seq, last=last_seq)
         if seq == 0:
             if last_seq:
-                return (
-                    f"the head file records no entries although the register holds {last_seq}: "
+                return _(
+                    "the head file records no entries although the register holds {count}: "
                     "entries were removed from the end"
-                )
-            return None if digest == GENESIS else "the head file is unreadable"
+                ).format(count=last_seq)
+            return None if digest == GENESIS else _("the head file is unreadable")
         row = self._db.execute("SELECT entry_hash FROM entries WHERE seq = ?", (seq,)).fetchone()
         if row is None or row[0] != digest:
-            return f"entry {seq} differs from the one the head file records"
+            return _("entry {seq} differs from the one the head file records").format(seq=seq)
         return None
 
     def _advance_head(self, seq: int, digest: str) -> None:
@@ -331,21 +386,24 @@ class Register:
         """
         if not reason.strip():
             raise RegisterError(
-                "a repair needs a reason", hint="say why, e.g. --reason 'head file lost in restore'"
+                _("a repair needs a reason"),
+                hint=_("say why, e.g. --reason 'head file lost in restore'"),
             )
         if os.path.lexists(self.head_path) and not stat.S_ISREG(os.lstat(self.head_path).st_mode):
             raise RegisterError(
-                f"the register's head file '{self.head_path}' is not a regular file",
-                hint="move it away first; the repair then writes a new one",
+                _("the register's head file '{path}' is not a regular file").format(
+                    path=self.head_path
+                ),
+                hint=_("move it away first; the repair then writes a new one"),
             )
-        check = self.verify()
+        walk = self._walk()
         old_head = read_head(self.head_path)
         payload = {
             "reden": reason,
             "door": by,
-            "gevonden": list(check.problems),
+            "gevonden": [finding.english() for finding in walk.findings],  # never translated
             "oude_kop": list(old_head) if isinstance(old_head, tuple) else None,
-            "aantal_regels": check.entries,
+            "aantal_regels": walk.entries,
         }
         (entry,) = self._commit([(EntryKind.REPAIR, payload)], anchored=False)
         return entry
@@ -378,7 +436,17 @@ class Register:
 
     def verify(self) -> RegisterCheck:
         """Walk the chain; name every entry that was edited, removed, inserted or moved."""
-        problems: list[str] = []
+        walk = self._walk()
+        return RegisterCheck(
+            entries=walk.entries,
+            head_hash=walk.head_hash,
+            problems=tuple(finding.translated() for finding in walk.findings),
+            repairs=tuple(walk.repairs),
+        )
+
+    def _walk(self) -> _Walk:
+        """The chain's problems (in English, with their values) and its recorded repairs."""
+        problems: list[_Finding] = []
         previous = GENESIS
         expected_seq = 1
         count = 0
@@ -387,26 +455,41 @@ class Register:
         repairs: list[str] = []
         for entry in self.entries():
             count += 1
-            if entry.seq != expected_seq:
+            if entry.seq > expected_seq + 1:
                 problems.append(
-                    f"entry {expected_seq}"
-                    + (f"–{entry.seq - 1}" if entry.seq - 1 > expected_seq else "")
-                    + " is missing (deleted)"
-                    if entry.seq > expected_seq
-                    else f"entry {entry.seq} is out of order"
+                    _Finding(
+                        N_("entry {first}–{last} is missing (deleted)"),
+                        {"first": expected_seq, "last": entry.seq - 1},
+                    )
                 )
+            elif entry.seq > expected_seq:
+                problems.append(
+                    _Finding(N_("entry {seq} is missing (deleted)"), {"seq": expected_seq})
+                )
+            elif entry.seq != expected_seq:
+                problems.append(_Finding(N_("entry {seq} is out of order"), {"seq": entry.seq}))
             if entry.previous_hash != previous:
                 problems.append(
-                    f"entry {entry.seq} ({entry.kind}) does not follow the entry before it: "
-                    "an entry was deleted, inserted or moved here"
+                    _Finding(
+                        N_(
+                            "entry {seq} ({kind}) does not follow the entry before it: "
+                            "an entry was deleted, inserted or moved here"
+                        ),
+                        {"seq": entry.seq, "kind": entry.kind},
+                    )
                 )
             recomputed = entry_hash(
                 entry.seq, entry.recorded_at, entry.kind, entry.payload, entry.previous_hash
             )
             if recomputed != entry.entry_hash:
                 problems.append(
-                    f"entry {entry.seq} ({entry.kind}, {entry.recorded_at}) was changed after it "
-                    "was written (its hash does not match its content)"
+                    _Finding(
+                        N_(
+                            "entry {seq} ({kind}, {moment}) was changed after it "
+                            "was written (its hash does not match its content)"
+                        ),
+                        {"seq": entry.seq, "kind": entry.kind, "moment": entry.recorded_at},
+                    )
                 )
             previous = entry.entry_hash
             last_hash = entry.entry_hash
@@ -415,26 +498,34 @@ class Register:
             if entry.kind == EntryKind.REPAIR.value:
                 repairs.append(_describe_repair(entry))
         problems.extend(self._check_head(hashes, count))
-        return RegisterCheck(
-            entries=count, head_hash=last_hash, problems=tuple(problems), repairs=tuple(repairs)
-        )
+        return _Walk(entries=count, head_hash=last_hash, findings=problems, repairs=repairs)
 
-    def _check_head(self, hashes: dict[int, str], count: int) -> list[str]:
+    def _check_head(self, hashes: dict[int, str], count: int) -> list[_Finding]:
         head = read_head(self.head_path)
+        path = str(self.head_path)
         if head is None:
-            return [f"the head file '{self.head_path}' is missing"] if count else []
+            return (
+                [_Finding(N_("the head file '{path}' is missing"), {"path": path})] if count else []
+            )
         if not isinstance(head, tuple):
-            return [f"the head file '{self.head_path}' is empty or unreadable"]
+            return [_Finding(N_("the head file '{path}' is empty or unreadable"), {"path": path})]
         seq, digest = head
         if seq == 0 and not count:
             return []
         if seq not in hashes:
             return [
-                f"the register ends before entry {seq}, which the head file records: entries "
-                "were removed from the end (truncated)"
+                _Finding(
+                    N_(
+                        "the register ends before entry {seq}, which the head file records: "
+                        "entries were removed from the end (truncated)"
+                    ),
+                    {"seq": seq},
+                )
             ]
         if hashes[seq] != digest:
-            return [f"entry {seq} differs from the one the head file records"]
+            return [
+                _Finding(N_("entry {seq} differs from the one the head file records"), {"seq": seq})
+            ]
         return []
 
     def export(self, fmt: str) -> str:
@@ -459,7 +550,9 @@ class Register:
                     ]
                 )
             return out.getvalue()
-        raise RegisterError(f"unknown export format '{fmt}'", hint="use jsonl or csv")
+        raise RegisterError(
+            _("unknown export format '{format}'").format(format=fmt), hint=_("use jsonl or csv")
+        )
 
 
 def head_path_of(path: Path) -> Path:
@@ -494,8 +587,8 @@ def write_head(path: Path, seq: int, digest: str) -> None:
     """Replace the head file atomically: temporary file, fsync, rename, folder fsync."""
     if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
         raise RegisterError(
-            f"the register's head file '{path}' is not a regular file",
-            hint="move it away and run `toetreding register repair --reason '…'`",
+            _("the register's head file '{path}' is not a regular file").format(path=path),
+            hint=_("move it away and run `toetreding register repair --reason '…'`"),
         )
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
@@ -523,12 +616,22 @@ def refuse_lost_register(path: Path) -> None:
     size = path.stat().st_size if path.is_file() else None
     if size:
         return
-    state = "is missing" if size is None else "is empty"
+    if size is None:
+        message = _(
+            "the register '{path}' is missing, but its head file records {count} entries: "
+            "the register was lost"
+        )
+    else:
+        message = _(
+            "the register '{path}' is empty, but its head file records {count} entries: "
+            "the register was lost"
+        )
     raise RegisterError(
-        f"the register '{path}' {state}, but its head file records {head[0]} entries: "
-        "the register was lost",
-        hint="restore it from a backup; a new register is not started over a lost one "
-        "(move the head file away only if you mean to start afresh and can account for it)",
+        message.format(path=path, count=head[0]),
+        hint=_(
+            "restore it from a backup; a new register is not started over a lost one "
+            "(move the head file away only if you mean to start afresh and can account for it)"
+        ),
     )
 
 
@@ -537,13 +640,13 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     refuse_lost_register(path)
     if not path.is_file():
         raise RegisterError(
-            f"there is no register at '{path}' yet",
-            hint="it is created by the first render or sign in this workspace",
+            _("there is no register at '{path}' yet").format(path=path),
+            hint=_("it is created by the first render or sign in this workspace"),
         )
     if path.stat().st_size == 0:
         raise RegisterError(
-            f"'{path}' is an empty file, not a register",
-            hint="point 'register' in toetreding.yaml at the register file",
+            _("'{path}' is an empty file, not a register").format(path=path),
+            hint=_("point 'register' in toetreding.yaml at the register file"),
         )
     pending = path.with_name(path.name + "-wal")
     mode = "ro&immutable=1"  # nothing pending: read the file as it is, no side files
@@ -554,12 +657,14 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as error:
-        raise RegisterError(f"'{path}' is not a register: {error}") from None
+        raise RegisterError(
+            _("'{path}' is not a register: {error}").format(path=path, error=error)
+        ) from None
     if "entries" not in tables:
         db.close()
         raise RegisterError(
-            f"'{path}' is not a register (it has no entries table)",
-            hint="point 'register' in toetreding.yaml at the register file",
+            _("'{path}' is not a register (it has no entries table)").format(path=path),
+            hint=_("point 'register' in toetreding.yaml at the register file"),
         )
     return db
 
@@ -579,12 +684,15 @@ def _private_copy(path: Path, pending: Path) -> Path:
 
 
 def _describe_repair(entry: Entry) -> str:
+    """A recorded repair, for the user (what it found is shown as it was recorded)."""
     reason = entry.payload.get("reden", "")
     found = entry.payload.get("gevonden") or []
-    text = f"entry {entry.seq} ({entry.recorded_at[:19]}): repaired — {reason}"
+    values = {"seq": entry.seq, "moment": entry.recorded_at[:19], "reason": reason}
     if found:
-        text += f" (found then: {'; '.join(str(f) for f in found)})"
-    return text
+        return _("entry {seq} ({moment}): repaired — {reason} (found then: {found})").format(
+            found="; ".join(str(f) for f in found), **values
+        )
+    return _("entry {seq} ({moment}): repaired — {reason}").format(**values)
 
 
 @contextlib.contextmanager

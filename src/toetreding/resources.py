@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .i18n import _
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -21,5 +23,7 @@ def bundled(name: str) -> Path:
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(
-        f"bundled folder '{name}' is missing from the installation; reinstall toetreding"
+        _("bundled folder '{name}' is missing from the installation; reinstall toetreding").format(
+            name=name
+        )
     )

@@ -51,6 +51,7 @@ import yaml
 
 from .errors import InputFileError, Problem, ValidationFailed
 from .filelimits import read_limited
+from .i18n import _
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 """A request, covenant, authority, batch or config file is a few kilobytes."""
@@ -108,11 +109,13 @@ def load_yaml(path: Path) -> LoadedYaml | None:
     raw = read_limited(
         path,
         limit=MAX_YAML_BYTES,
-        what="YAML file",
-        missing_message=f"{path}: file not found",
-        missing_hint="check the path; relative paths start at the file that names them",
-        size_hint="a request, covenant, authority, batch or configuration file is a few "
-        "kilobytes; check that this is the right file",
+        what=_("YAML file"),
+        missing_message=_("{path}: file not found").format(path=path),
+        missing_hint=_("check the path; relative paths start at the file that names them"),
+        size_hint=_(
+            "a request, covenant, authority, batch or configuration file is a few "
+            "kilobytes; check that this is the right file"
+        ),
     )
     text = decode_utf8(raw, path)
     check_characters(text, path)
@@ -145,20 +148,22 @@ def decode_utf8(raw: bytes, path: Path) -> str:
         line, column = position(before, len(before))
         utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
         raise InputFileError(
-            f"{path}:{line}:{column}: not UTF-8 text (byte 0x{raw[error.start]:02X})",
-            hint="the file is saved as UTF-16; save it as UTF-8"
+            _("{path}:{line}:{column}: not UTF-8 text (byte 0x{byte})").format(
+                path=path, line=line, column=column, byte=f"{raw[error.start]:02X}"
+            ),
+            hint=_("the file is saved as UTF-16; save it as UTF-8")
             if utf16
-            else "save the file as UTF-8 (in most editors: Save as… → Encoding: UTF-8)",
+            else _("save the file as UTF-8 (in most editors: Save as… → Encoding: UTF-8)"),
         ) from None
 
 
 def _describe_character(character: str) -> str:
     code = ord(character)
     if code == 0:
-        return "a NUL byte (U+0000)"
+        return _("a NUL byte (U+0000)")
     if code < 0x20 or 0x7F <= code <= 0x9F:
-        return f"the control character U+{code:04X}"
-    return f"the non-character U+{code:04X}"
+        return _("the control character U+{code}").format(code=f"{code:04X}")
+    return _("the non-character U+{code}").format(code=f"{code:04X}")
 
 
 def check_characters(text: str, path: Path) -> None:
@@ -168,12 +173,16 @@ def check_characters(text: str, path: Path) -> None:
         line, column = position(text, match.start())
         problems.append(
             Problem(
-                f"the file holds {_describe_character(match.group())}, which is not text",
+                _("the file holds {character}, which is not text").format(
+                    character=_describe_character(match.group())
+                ),
                 file=str(path),
                 line=line,
                 column=column,
-                hint="remove it; invisible characters have no place in a statement "
-                "(was the file saved by a word processor, or damaged?)",
+                hint=_(
+                    "remove it; invisible characters have no place in a statement "
+                    "(was the file saved by a word processor, or damaged?)"
+                ),
             )
         )
         if len(problems) == _MAX_CHARACTER_PROBLEMS:
@@ -212,21 +221,35 @@ def _tag_problem(tag: str, kind: type[yaml.Node]) -> tuple[str, str] | None:
     shown = _show_tag(tag)
     if tag == _YAML + "binary":
         return (
-            f"{shown} (base64-encoded data) is not accepted",
-            "write the text itself, not base64: a reviewer must be able to read what the "
-            "statement will say",
+            _("{tag} (base64-encoded data) is not accepted").format(tag=shown),
+            _(
+                "write the text itself, not base64: a reviewer must be able to read what the "
+                "statement will say"
+            ),
         )
     if tag == _YAML + "timestamp":
-        return f"{shown} is not accepted", "write the date without a tag, as YYYY-MM-DD"
+        return (
+            _("{tag} is not accepted").format(tag=shown),
+            _("write the date without a tag, as YYYY-MM-DD"),
+        )
     if tag in (_YAML + "set", _YAML + "omap", _YAML + "pairs"):
-        return f"{shown} is not accepted", "write a plain list ('- item') or mapping ('key: value')"
+        return (
+            _("{tag} is not accepted").format(tag=shown),
+            _("write a plain list ('- item') or mapping ('key: value')"),
+        )
     if tag.startswith(_YAML + "python/") or tag.startswith("!python/"):
-        return f"{shown} names program code, not data; it is refused", "remove the tag"
+        return (
+            _("{tag} names program code, not data; it is refused").format(tag=shown),
+            _("remove the tag"),
+        )
     if tag in _SCALAR_TAGS | {SEQ, MAP}:
-        return f"{shown} does not fit this value", "remove the tag"
+        return _("{tag} does not fit this value").format(tag=shown), _("remove the tag")
     return (
-        f"unknown tag '{shown}'",
-        "remove the tag; toetreding files hold plain text, numbers, true/false, lists and mappings",
+        _("unknown tag '{tag}'").format(tag=shown),
+        _(
+            "remove the tag; toetreding files hold plain text, numbers, true/false, lists and "
+            "mappings"
+        ),
     )
 
 
@@ -263,14 +286,24 @@ class _Composer:
             for event in self._events(text):
                 self._take(event)
         except yaml.MarkedYAMLError as error:
+            if "nesting depth" in (error.problem or ""):
+                # PyYAML ≥ 6.0.4 has its own depth limit, which its scanner can reach (in a
+                # run of '[') before our event count does: the same refusal, in our words
+                self._too_deep(error.problem_mark)
             self._fail(
-                f"YAML syntax error: {error.problem}",
+                _("YAML syntax error: {problem}").format(problem=error.problem),
                 error.problem_mark,
-                "check indentation and quoting near this position; text with ':' or '#' "
-                "needs quotes",
+                _(
+                    "check indentation and quoting near this position; text with ':' or '#' "
+                    "needs quotes"
+                ),
             )
         except yaml.YAMLError as error:
-            self._fail(f"YAML error: {error}", None, "save the file as plain UTF-8 text")
+            self._fail(
+                _("YAML error: {error}").format(error=error),
+                None,
+                _("save the file as plain UTF-8 text"),
+            )
         if self.problems:
             raise ValidationFailed(self.problems)
         return None if self.root is None else _Composed(self.root, self.alias_marks)
@@ -284,6 +317,18 @@ class _Composer:
         finally:
             loader.dispose()
 
+    def _too_deep(self, mark: Mark | None) -> NoReturn:
+        self._fail(
+            _("lists and mappings are nested more than {limit} levels deep here").format(
+                limit=MAX_DEPTH
+            ),
+            mark,
+            _(
+                "toetreding files need a few levels; look for a run of '[' or '{' or "
+                "indentation that keeps growing"
+            ),
+        )
+
     def _fail(self, message: str, mark: Mark | None, hint: str) -> NoReturn:
         """Stop: report ``message`` (after any problems found so far)."""
         self._note(message, mark, hint)
@@ -296,7 +341,7 @@ class _Composer:
         )
         if len(self.problems) >= MAX_PROBLEMS:
             self.problems.append(
-                Problem("more problems follow; fix these first", file=str(self.path))
+                Problem(_("more problems follow; fix these first"), file=str(self.path))
             )
             raise ValidationFailed(self.problems)
 
@@ -305,10 +350,12 @@ class _Composer:
             self.documents += 1
             if self.documents > 1:
                 self._fail(
-                    "the file holds more than one YAML document ('---' starts another here)",
+                    _("the file holds more than one YAML document ('---' starts another here)"),
                     event.start_mark,
-                    "keep one document per file: remove this '---' and what follows it, or "
-                    "move that to a file of its own",
+                    _(
+                        "keep one document per file: remove this '---' and what follows it, or "
+                        "move that to a file of its own"
+                    ),
                 )
         elif isinstance(event, yaml.AliasEvent):
             self._alias(event)
@@ -323,10 +370,12 @@ class _Composer:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             self._fail(
-                f"the file holds more than {MAX_NODES:,} values",
+                _("the file holds more than {limit} values").format(limit=f"{MAX_NODES:,}"),
                 event.start_mark,
-                "a request, covenant, authority, batch or configuration file holds far fewer; "
-                "check that this is the right file",
+                _(
+                    "a request, covenant, authority, batch or configuration file holds far "
+                    "fewer; check that this is the right file"
+                ),
             )
 
     def _alias(self, event: yaml.AliasEvent) -> None:
@@ -335,22 +384,24 @@ class _Composer:
         self.alias_marks.append(event.start_mark)
         if len(self.alias_marks) > MAX_ALIASES:
             self._fail(
-                f"the file uses more than {MAX_ALIASES} aliases (*name)",
+                _("the file uses more than {limit} aliases (*name)").format(limit=MAX_ALIASES),
                 event.start_mark,
-                "write the values out; toetreding files do not need aliases",
+                _("write the values out; toetreding files do not need aliases"),
             )
         if any(entry.anchor == name for entry in self.stack):
             self._fail(
-                f"alias *{name} is inside the value it refers to (&{name}), so it never ends",
+                _(
+                    "alias *{name} is inside the value it refers to (&{name}), so it never ends"
+                ).format(name=name),
                 event.start_mark,
-                "write the value out instead of referring to it",
+                _("write the value out instead of referring to it"),
             )
         node = self.anchors.get(name)
         if node is None:
             self._fail(
-                f"alias *{name} refers to no anchor &{name} defined before it",
+                _("alias *{name} refers to no anchor &{name} defined before it").format(name=name),
                 event.start_mark,
-                f"define '&{name}' earlier in the file, or write the value out",
+                _("define '&{name}' earlier in the file, or write the value out").format(name=name),
             )
         self._attach(node, event.start_mark)
 
@@ -359,11 +410,16 @@ class _Composer:
             return
         first = self.anchors.get(anchor)
         if first is not None:
-            where = f"line {first.start_mark.line + 1}, column {first.start_mark.column + 1}"
             self._note(
-                f"anchor &{anchor} is defined twice (first at {where})",
+                _(
+                    "anchor &{anchor} is defined twice (first at line {line}, column {column})"
+                ).format(
+                    anchor=anchor,
+                    line=first.start_mark.line + 1,
+                    column=first.start_mark.column + 1,
+                ),
                 mark,
-                "give each anchor its own name",
+                _("give each anchor its own name"),
             )
         self.anchors[anchor] = node
 
@@ -391,12 +447,7 @@ class _Composer:
     def _open(self, event: yaml.SequenceStartEvent | yaml.MappingStartEvent) -> None:
         self._count(event)
         if len(self.stack) >= MAX_DEPTH:
-            self._fail(
-                f"lists and mappings are nested more than {MAX_DEPTH} levels deep here",
-                event.start_mark,
-                "toetreding files need a few levels; look for a run of '[' or '{' or "
-                "indentation that keeps growing",
-            )
+            self._too_deep(event.start_mark)
         node: yaml.SequenceNode | yaml.MappingNode
         start: Mark = event.start_mark
         if isinstance(event, yaml.SequenceStartEvent):
@@ -420,9 +471,9 @@ class _Composer:
         elif parent.pending_key is None:
             if not isinstance(node, yaml.ScalarNode):
                 self._note(
-                    "a key must be a word or text, not a list or mapping",
+                    _("a key must be a word or text, not a list or mapping"),
                     mark,
-                    "write 'key: value'; keys that are lists or mappings ('? ...') are not used",
+                    _("write 'key: value'; keys that are lists or mappings ('? ...') are not used"),
                 )
             parent.pending_key = node
         else:
@@ -491,17 +542,23 @@ class _Builder:
         self.built += 1
         if self.built > MAX_NODES:
             raise self._stop(
-                f"the aliases (*name) in this file expand to more than {MAX_NODES:,} values "
-                "(the first alias is here)",
-                "write the values out; a few aliases nested in each other can make a small "
-                "file fill all memory",
+                _(
+                    "the aliases (*name) in this file expand to more than {limit} values "
+                    "(the first alias is here)"
+                ).format(limit=f"{MAX_NODES:,}"),
+                _(
+                    "write the values out; a few aliases nested in each other can make a small "
+                    "file fill all memory"
+                ),
                 (),
             )
         if len(key_path) > MAX_DEPTH:
             raise self._stop(
-                f"through aliases, lists and mappings nest more than {MAX_DEPTH} levels deep "
-                "(the first alias is here)",
-                "write the values out instead of referring to them",
+                _(
+                    "through aliases, lists and mappings nest more than {limit} levels deep "
+                    "(the first alias is here)"
+                ).format(limit=MAX_DEPTH),
+                _("write the values out instead of referring to them"),
                 (),
             )
         self.marks[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -519,9 +576,11 @@ class _Builder:
         self.characters += len(node.value)
         if self.characters > MAX_TEXT:
             raise self._stop(
-                f"the aliases (*name) in this file expand to more than {MAX_TEXT:,} characters "
-                "of text (the first alias is here)",
-                "write the text out once, where it is needed",
+                _(
+                    "the aliases (*name) in this file expand to more than {limit} characters "
+                    "of text (the first alias is here)"
+                ).format(limit=f"{MAX_TEXT:,}"),
+                _("write the text out once, where it is needed"),
                 (),
             )
 
@@ -533,9 +592,9 @@ class _Builder:
                 continue
             if key in result:
                 self._problem(
-                    f"key '{key}' appears twice in the same mapping",
+                    _("key '{key}' appears twice in the same mapping").format(key=key),
                     key_node.start_mark,
-                    "keep one of them; YAML would silently use the last",
+                    _("keep one of them; YAML would silently use the last"),
                     (*key_path, key),
                 )
             child_path = (*key_path, key)
@@ -550,9 +609,9 @@ class _Builder:
             return None  # the composer reported it, where the key stands
         if key_node.tag == MERGE:
             self._problem(
-                "merge keys ('<<') are not supported",
+                _("merge keys ('<<') are not supported"),
                 key_node.start_mark,
-                "write the keys out in full where they are needed",
+                _("write the keys out in full where they are needed"),
                 key_path,
             )
             return None
@@ -568,9 +627,9 @@ class _Builder:
             return None  # an explicit tag the composer already refused
         if tag in (INT, FLOAT) and len(value) > MAX_NUMBER_LENGTH:
             self._problem(
-                f"a number of {len(value)} characters is too long",
+                _("a number of {length} characters is too long").format(length=len(value)),
                 node.start_mark,
-                "if it is a code or reference, put it in quotes so it stays text",
+                _("if it is a code or reference, put it in quotes so it stays text"),
                 key_path,
             )
             return None
@@ -578,9 +637,9 @@ class _Builder:
             return self._construct(tag, node)
         except (ValueError, KeyError, yaml.YAMLError):
             self._problem(
-                f"'{value}' is not {_WHAT_TAG_MEANS[tag]} (it is tagged {_show_tag(tag)})",
+                _what_tag_means(tag).format(value=value, tag=_show_tag(tag)),
                 node.start_mark,
-                "remove the tag, or write a value of that kind",
+                _("remove the tag, or write a value of that kind"),
                 key_path,
             )
             return None
@@ -597,9 +656,12 @@ class _Builder:
         return self.constructor.construct_yaml_float(node)
 
 
-_WHAT_TAG_MEANS = {
-    NULL: "empty (null)",
-    BOOL: "true or false",
-    INT: "a whole number",
-    FLOAT: "a number",
-}
+def _what_tag_means(tag: str) -> str:
+    """The sentence for a value that does not fit its tag, with ``{value}`` and ``{tag}``."""
+    if tag == NULL:
+        return _("'{value}' is not empty (null) (it is tagged {tag})")
+    if tag == BOOL:
+        return _("'{value}' is not true or false (it is tagged {tag})")
+    if tag == INT:
+        return _("'{value}' is not a whole number (it is tagged {tag})")
+    return _("'{value}' is not a number (it is tagged {tag})")

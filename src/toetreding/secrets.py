@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .errors import CredentialError
 from .filelimits import read_limited
+from .i18n import _
 
 PIN_ENV = "TOETREDING_PIN"
 PASSPHRASE_ENV = "TOETREDING_PASSPHRASE"
@@ -69,8 +70,18 @@ class SecretRequest:
 
     @property
     def question(self) -> str:
-        """The prompt text."""
-        return f"{self.kind.value} for {self.subject}"
+        """The prompt text, e.g. "PIN for token 'burgemeester'" (also used inside sentences)."""
+        if self.kind is SecretKind.PIN:
+            return _("PIN for {subject}").format(subject=self.subject)
+        return _("passphrase for {subject}").format(subject=self.subject)
+
+    @property
+    def definite(self) -> str:
+        """The question with its article, e.g. "the PIN for token 'burgemeester'", for use
+        inside a sentence (Dutch: "de pincode", but "het wachtwoord")."""
+        if self.kind is SecretKind.PIN:
+            return _("the PIN for {subject}").format(subject=self.subject)
+        return _("the passphrase for {subject}").format(subject=self.subject)
 
 
 SecretPrompt = Callable[[SecretRequest], Secret]
@@ -94,10 +105,12 @@ def obtain_secret(
     if prompt is not None:
         return prompt(request)
     raise CredentialError(
-        f"no {request.question} was given",
-        hint=f"set {request.kind.environment_variable}, give a file holding it "
-        "(--secret-file or 'wachtwoordbestand' in the signer profile), or run in a terminal "
-        "to be asked",
+        _("no {secret} was given").format(secret=request.question),
+        hint=_(
+            "set {variable}, give a file holding it "
+            "(--secret-file or 'wachtwoordbestand' in the signer profile), or run in a terminal "
+            "to be asked"
+        ).format(variable=request.kind.environment_variable),
     )
 
 
@@ -110,23 +123,28 @@ def read_secret_file(path: Path, request: SecretRequest) -> Secret:
     data = read_limited(
         path,
         limit=MAX_SECRET_FILE_BYTES,
-        what=f"the file with the {request.question}",
+        what=_("the file with {secret}").format(secret=request.definite),
         error=CredentialError,
-        missing_hint="check the path given with --secret-file or 'wachtwoordbestand'",
-        size_hint="a secret file holds one line: the PIN or passphrase; check that this is "
-        "the right file",
+        missing_hint=_("check the path given with --secret-file or 'wachtwoordbestand'"),
+        size_hint=_(
+            "a secret file holds one line: the PIN or passphrase; check that this is the right file"
+        ),
     )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise CredentialError(
-            f"the file with the {request.question} '{path}' is not UTF-8 text",
-            hint="it must be a readable UTF-8 text file with the secret on its first line",
+            _("the file with {secret} '{path}' is not UTF-8 text").format(
+                secret=request.definite, path=path
+            ),
+            hint=_("it must be a readable UTF-8 text file with the secret on its first line"),
         ) from None
     lines = text.removeprefix("\ufeff").splitlines()
     if not lines or not lines[0]:
         raise CredentialError(
-            f"the file '{path}' is empty; it should hold the {request.question}",
-            hint="put the secret on the first line",
+            _("the file '{path}' is empty; it should hold {secret}").format(
+                path=path, secret=request.definite
+            ),
+            hint=_("put the secret on the first line"),
         )
     return Secret(lines[0])

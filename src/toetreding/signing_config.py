@@ -17,6 +17,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .i18n import _
+
 
 class SignatureLevel(StrEnum):
     """PAdES baseline levels (ETSI EN 319 142-1)."""
@@ -73,7 +75,7 @@ class Pkcs11Location(_ConfigModel):
     @model_validator(mode="after")
     def _key_named(self) -> Pkcs11Location:
         if self.key_label is None and self.key_id is None:
-            raise ValueError("name the key: give 'sleutel' (label) or 'sleutel_id' (hex id)")
+            raise ValueError(_("name the key: give 'sleutel' (label) or 'sleutel_id' (hex id)"))
         return self
 
 
@@ -102,7 +104,9 @@ class SignerProfile(_ConfigModel):
     @model_validator(mode="after")
     def _one_key_store(self) -> SignerProfile:
         if (self.pkcs12 is None) == (self.pkcs11 is None):
-            raise ValueError("give exactly one key store: 'pkcs12' (a file) or 'pkcs11' (a token)")
+            raise ValueError(
+                _("give exactly one key store: 'pkcs12' (a file) or 'pkcs11' (a token)")
+            )
         return self
 
 
@@ -128,7 +132,9 @@ class SigningOptions(_ConfigModel):
     def _default_exists(self) -> SigningOptions:
         if self.default_signer is not None and self.default_signer not in self.signers:
             raise ValueError(
-                f"'standaard' names '{self.default_signer}', which is not among 'ondertekenaars'"
+                _("'standaard' names '{signer}', which is not among 'ondertekenaars'").format(
+                    signer=self.default_signer
+                )
             )
         return self
 
@@ -200,6 +206,6 @@ def pkcs11_from_options(
     except ValidationError as error:
         reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
         raise ConfigError(
-            f"the PKCS#11 options are incomplete: {reasons}",
-            hint="give --key LABEL or --key-id HEX (and --token LABEL when several are present)",
+            _("the PKCS#11 options are incomplete: {reasons}").format(reasons=reasons),
+            hint=_("give --key LABEL or --key-id HEX (and --token LABEL when several are present)"),
         ) from None

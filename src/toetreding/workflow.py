@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
+from .i18n import _
 from .mandate import chain_digest
 from .model import Language, SignatureSlot
 from .outputs import PDF, PNG, guard_output
@@ -122,8 +123,10 @@ def record_or_withdraw(
             if made is not None:
                 made.unlink(missing_ok=True)
         raise RegisterError(
-            f"{error.message}; the output just written was removed again, so nothing "
-            "unrecorded is left behind",
+            _(
+                "{message}; the output just written was removed again, so nothing "
+                "unrecorded is left behind"
+            ).format(message=error.message),
             hint=error.hint,
         ) from None
 
@@ -135,8 +138,10 @@ def _known_document(register: Register | None, source: Path) -> list[str]:
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     if register.find_document(digest) is None:
         return [
-            f"'{source}' is not in this workspace's register: it was not rendered or signed "
-            "here, or it changed since (sha256 " + digest[:16] + "…)"
+            _(
+                "'{file}' is not in this workspace's register: it was not rendered or signed "
+                "here, or it changed since (sha256 {digest}…)"
+            ).format(file=source, digest=digest[:16])
         ]
     return []
 
@@ -251,8 +256,8 @@ def verify_recorded(
         return [verify_file(path, options) for path in files], None
     if settings.register is None:
         raise ConfigError(
-            "--record needs a register, and it is switched off ('register: null')",
-            hint="set 'register' in toetreding.yaml or TOETREDING_REGISTER",
+            _("--record needs a register, and it is switched off ('register: null')"),
+            hint=_("set 'register' in toetreding.yaml or TOETREDING_REGISTER"),
         )
     with opened(settings.register) as register:
         assert register is not None

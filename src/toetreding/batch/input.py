@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..embedded import EmbeddedStatement
 from ..errors import Problem, ValidationFailed
 from ..filelimits import read_limited
+from ..i18n import _
 from ..inputs import (
     LocatedDocument,
     load_model,
@@ -156,27 +157,35 @@ def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
         batch.covenant,
         ("convenant",),
         root,
-        "write the path relative to the batch file",
+        _("write the path relative to the batch file"),
     )
     covenant = load_model(covenant_path, Covenant)
     rows = list(_inline_rows(document, batch)) + list(_csv_rows(document, batch, path.parent, root))
     if not rows:
         raise ValidationFailed(
-            [document.problem((), "the batch names no parties", "add 'partijen' or 'partijen_csv'")]
+            [
+                document.problem(
+                    (), _("the batch names no parties"), _("add 'partijen' or 'partijen_csv'")
+                )
+            ]
         )
     parties: list[PlannedParty] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    listed = {str(raw.get("cbs_code", "")).strip().upper() for raw, _ in rows}
+    listed = {str(raw.get("cbs_code", "")).strip().upper() for raw, _where in rows}
     unknown = sorted(only - listed) if only is not None else []
     if unknown:
         raise ValidationFailed(
             [
                 document.problem(
                     (),
-                    f"--only names {', '.join(unknown)}, which the batch does not list",
-                    "check the CBS codes (GM and four digits) against the party list; nothing "
-                    "was done",
+                    _("--only names {codes}, which the batch does not list").format(
+                        codes=", ".join(unknown)
+                    ),
+                    _(
+                        "check the CBS codes (GM and four digits) against the party list; "
+                        "nothing was done"
+                    ),
                 )
             ]
         )
@@ -192,13 +201,19 @@ def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
         if party.code in seen:
             problems.append(
                 _problem(
-                    where, f"{party.code} is listed twice (also at {seen[party.code]})", "cbs_code"
+                    where,
+                    _("{code} is listed twice (also at {place})").format(
+                        code=party.code, place=seen[party.code]
+                    ),
+                    "cbs_code",
                 )
             )
             continue
         seen[party.code] = where.label
         parties.append(party)
-    in_order = tuple(dict.fromkeys(str(raw.get("cbs_code", "")).strip().upper() for raw, _ in rows))
+    in_order = tuple(
+        dict.fromkeys(str(raw.get("cbs_code", "")).strip().upper() for raw, _where in rows)
+    )
     return BatchPlan(
         path=path,
         parties=tuple(parties),
@@ -232,7 +247,7 @@ def _problem(
 
 def _inline_rows(document: LocatedDocument, batch: BatchFile) -> Any:
     for index, row in enumerate(batch.parties):
-        line, _ = document.locate(("partijen", index))
+        line, _column = document.locate(("partijen", index))
         yield row, _Where(str(document.path), line)
 
 
@@ -245,7 +260,7 @@ def _csv_rows(document: LocatedDocument, batch: BatchFile, base: Path, root: Pat
         batch.parties_csv,
         ("partijen_csv",),
         root,
-        "write the path relative to the batch file",
+        _("write the path relative to the batch file"),
     )
     text = _read_csv_text(path)
     reader = csv.DictReader(io.StringIO(text))
@@ -255,10 +270,14 @@ def _csv_rows(document: LocatedDocument, batch: BatchFile, base: Path, root: Pat
                 raise ValidationFailed(
                     [
                         Problem(
-                            f"the party list has more than {MAX_CSV_LINES:,} lines",
+                            _("the party list has more than {limit:,} lines").format(
+                                limit=MAX_CSV_LINES
+                            ),
                             file=str(path),
                             line=reader.line_num,
-                            hint="there are 342 municipalities; check that this is the right file",
+                            hint=_(
+                                "there are 342 municipalities; check that this is the right file"
+                            ),
                         )
                     ]
                 )
@@ -273,11 +292,13 @@ def _csv_rows(document: LocatedDocument, batch: BatchFile, base: Path, root: Pat
         raise ValidationFailed(
             [
                 Problem(
-                    f"not a readable CSV line: {error}",
+                    _("not a readable CSV line: {reason}").format(reason=error),
                     file=str(path),
                     line=reader.reader.line_num or None,  # DictReader's own lags on errors
-                    hint="save the party list as CSV (comma-separated, UTF-8) with one party "
-                    "per line",
+                    hint=_(
+                        "save the party list as CSV (comma-separated, UTF-8) with one party "
+                        "per line"
+                    ),
                 )
             ]
         ) from None
@@ -289,8 +310,10 @@ def _read_csv_text(path: Path) -> str:
         read_limited(
             path,
             limit=MAX_CSV_BYTES,
-            what="party list",
-            size_hint="a list of parties is tens of kilobytes; check that this is the right file",
+            what=_("party list"),
+            size_hint=_(
+                "a list of parties is tens of kilobytes; check that this is the right file"
+            ),
         ),
         path,
     )
@@ -315,7 +338,7 @@ def _plan(
                     where,
                     str(e["msg"]),
                     ".".join(str(p) for p in e["loc"]) or None,
-                    "fix this column (dates as YYYY-MM-DD)",
+                    _("fix this column (dates as YYYY-MM-DD)"),
                 )
                 for e in error.errors()
             ]
@@ -326,7 +349,9 @@ def _plan(
             [
                 _problem(
                     where,
-                    f"'{row.cbs_code}' is not one of the 342 municipalities of 2025",
+                    _("'{code}' is not one of the 342 municipalities of 2025").format(
+                        code=row.cbs_code
+                    ),
                     "cbs_code",
                 )
             ]
@@ -431,12 +456,15 @@ def _chain_for(
             [
                 _problem(
                     where,
-                    f"the covenant has gemeenten join as a legal person, so the burgemeester "
-                    f"represents the gemeente by law for his term; this row lacks "
-                    f"{', '.join(missing)}",
+                    _(
+                        "the covenant has gemeenten join as a legal person, so the burgemeester "
+                        "represents the gemeente by law for his term; this row lacks {columns}"
+                    ).format(columns=", ".join(missing)),
                     missing[0],
-                    "add the date and kenmerk of the Royal Decree that appointed the "
-                    "burgemeester and the start and end of his term (YYYY-MM-DD)",
+                    _(
+                        "add the date and kenmerk of the Royal Decree that appointed the "
+                        "burgemeester and the start and end of his term (YYYY-MM-DD)"
+                    ),
                 )
             ]
         )

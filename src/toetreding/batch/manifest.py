@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import OutputError
 from ..fileio import write_atomically
+from ..i18n import _
 
 SCHEMA = "toetreding-batch/2"
 READABLE = frozenset({"toetreding-batch/1", SCHEMA})
@@ -109,9 +110,13 @@ class Manifest:
             write_atomically(self.path, encoded)
         except OSError as error:
             raise OutputError(
-                f"the manifest could not be saved: {write_problem(self.path, error)}",
-                hint="every finished step is in the register; run the batch again once "
-                "the output folder is writable and it picks up from there",
+                _("the manifest could not be saved: {reason}").format(
+                    reason=write_problem(self.path, error)
+                ),
+                hint=_(
+                    "every finished step is in the register; run the batch again once "
+                    "the output folder is writable and it picks up from there"
+                ),
             ) from None
         self._saved_at = time.monotonic()
 
@@ -125,5 +130,7 @@ def write_problem(path: Path, error: OSError) -> str:
     """A one-line reason why ``path`` could not be written (a full disk said plainly)."""
     reason = error.strerror or type(error).__name__
     if error.errno in DISK_FULL:
-        return f"cannot write '{path}': the disk is full ({reason}); make room and run again"
-    return f"cannot write '{path}': {reason}"
+        return _(
+            "cannot write '{path}': the disk is full ({reason}); make room and run again"
+        ).format(path=path, reason=reason)
+    return _("cannot write '{path}': {reason}").format(path=path, reason=reason)

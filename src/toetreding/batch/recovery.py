@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from ..register import Entry, EntryKind, Register, RegisterError
 from .lifeline import Interrupts
 
@@ -92,8 +93,12 @@ class Recorder:
         except RegisterError as error:
             if made is not None:
                 made.unlink(missing_ok=True)
-            removed = f"; '{made}' was removed again" if made is not None else ""
-            raise RegisterError(f"{error.message}{removed}", hint=error.hint) from None
+            message = error.message
+            if made is not None:
+                message = _("{message}; '{file}' was removed again").format(
+                    message=message, file=made
+                )
+            raise RegisterError(message, hint=error.hint) from None
         self.index.add(entry)
         if entry.payload.get(RECOVERED):
             self.recovered += 1

@@ -37,6 +37,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import OutputError, ToetredingError
 from ..fileio import write_atomically
+from ..i18n import _
 from ..register import EntryKind, opened
 from ..secrets import SecretPrompt
 from ..workflow import signature_entry
@@ -163,15 +164,20 @@ def _output_folder(folder: Path) -> Path:
     mistyped ``-o`` cannot mix batch output into (or over) files that are not the batch's.
     """
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"'{folder}' is not a folder", hint="give a folder for the batch output")
+        raise OutputError(
+            _("'{folder}' is not a folder").format(folder=folder),
+            hint=_("give a folder for the batch output"),
+        )
     if folder.is_dir() and not (folder / MANIFEST_NAME).is_file():
         strangers = sorted(p.name for p in folder.iterdir() if not _batch_leftover(p))
         if strangers:
             shown = ", ".join(strangers[:5]) + (" …" if len(strangers) > 5 else "")
             raise OutputError(
-                f"the output folder '{folder}' already holds files that are not a batch's "
-                f"({shown})",
-                hint="give a new or empty folder, or the folder of an earlier run of this batch",
+                _(
+                    "the output folder '{folder}' already holds files that are not a batch's "
+                    "({files})"
+                ).format(folder=folder, files=shown),
+                hint=_("give a new or empty folder, or the folder of an earlier run of this batch"),
             )
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -193,8 +199,8 @@ def _locked(folder: Path) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputError(
-                f"another batch is working in '{folder}'",
-                hint="wait for it to finish, or stop it (Ctrl-C), then run again",
+                _("another batch is working in '{folder}'").format(folder=folder),
+                hint=_("wait for it to finish, or stop it (Ctrl-C), then run again"),
             ) from None
         yield
     finally:
@@ -297,7 +303,9 @@ class _Run:
         folder = self.manifest.folder / party.code
         for path in (folder, folder / STATEMENT_FILE, folder / SIGNED_FILE):
             if path.is_symlink():
-                return f"'{path}' is a symbolic link; a batch writes only real files in its folder"
+                return _(
+                    "'{path}' is a symbolic link; a batch writes only real files in its folder"
+                ).format(path=path)
         return None
 
     def fail(self, code: str, stage: str, message: str) -> None:
@@ -341,7 +349,11 @@ class _Run:
         try:
             output.parent.mkdir(exist_ok=True)
         except OSError as error:
-            self.fail(party.code, "render", f"cannot create the folder: {error.strerror}")
+            self.fail(
+                party.code,
+                "render",
+                _("cannot create the folder: {reason}").format(reason=error.strerror),
+            )
             return None
         index = self.recorder.index
         unrecorded = digest is not None and index.enabled and not index.made(digest, _RENDER)
@@ -384,7 +396,7 @@ class _Run:
                 )
             )
         if digest is None:
-            self.fail(code, "render", error or "unknown error")
+            self.fail(code, "render", error or _("unknown error"))
             return
         payload: dict[str, Any] = {
             "batch": str(self.plan.path.resolve()),
@@ -513,7 +525,9 @@ class _Run:
         try:
             if file_sha256(job.source) != job.source_digest:
                 raise OutputError(
-                    f"{job.source} changed after it was rendered; run the batch again"
+                    _("{file} changed after it was rendered; run the batch again").format(
+                        file=job.source
+                    )
                 )
             presentation = SignerPresentation(
                 function=party.function,
@@ -525,7 +539,11 @@ class _Run:
         except ToetredingError as error:
             self.fail(party.code, "sign", error.message)
         except OSError as error:
-            self.fail(party.code, "sign", f"cannot read '{job.source}': {error.strerror}")
+            self.fail(
+                party.code,
+                "sign",
+                _("cannot read '{file}': {reason}").format(file=job.source, reason=error.strerror),
+            )
         return None
 
     # --- verify -------------------------------------------------------------------------
@@ -633,7 +651,7 @@ class _Run:
             result = future.result()
         except BrokenProcessPool:
             if self.interrupts.pending is None:  # killed on its own (out of memory, kill)
-                self.fail(code, stage, "a worker process stopped unexpectedly; run again")
+                self.fail(code, stage, _("a worker process stopped unexpectedly; run again"))
             return  # else stopped with the whole process group: not done, not failed
         except Exception as error:  # a bug in one party's work must not stop the others
             self.fail(code, stage, f"{type(error).__name__}: {error}")
@@ -709,5 +727,7 @@ def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
     try:  # BOM: Excel reads UTF-8 then
         write_atomically(path, out.getvalue().encode("utf-8-sig"))
     except OSError as error:
-        raise OutputError(f"the summary could not be saved: {write_problem(path, error)}") from None
+        raise OutputError(
+            _("the summary could not be saved: {reason}").format(reason=write_problem(path, error))
+        ) from None
     return path

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .._version import __version__
-from . import helpstyle  # noqa: F401  (Typer help: no Python types)
+from ..i18n import _, ngettext
+from . import helpstyle, usage_language  # noqa: F401  (Typer help: no Python types; its words translated)
 from .console import call, dutch_time, escape, hidden_prompt, stderr, stdout
 
 if TYPE_CHECKING:
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="toetreding",
-    help="Produce, sign, verify and archive toetredingsverklaringen (accession statements).",
-    epilog="Exit codes: 0 ok, 1 input or user error, 2 usage, "
-    "3 batch finished with failed items, 4 verification failed or not trusted.",
+    help=_("Produce, sign, verify and archive toetredingsverklaringen (accession statements)."),
+    epilog=_(
+        "Exit codes: 0 ok, 1 input or user error, 2 usage, "
+        "3 batch finished with failed items, 4 verification failed or not trusted."
+    ),
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -75,7 +78,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         metavar="toetreding.yaml",
-        help="Config file (default: $TOETREDING_CONFIG, else the nearest toetreding.yaml).",
+        help=_("Config file (default: $TOETREDING_CONFIG, else the nearest toetreding.yaml)."),
         show_default=False,
     ),
 ]
@@ -85,8 +88,10 @@ OverwriteOption = Annotated[
     bool,
     typer.Option(
         "--overwrite",
-        help="Replace the output file if it exists (an earlier output; workspace files such "
-        "as the register, keys and configuration are never replaced).",
+        help=_(
+            "Replace the output file if it exists (an earlier output; workspace files such "
+            "as the register, keys and configuration are never replaced)."
+        ),
     ),
 ]
 
@@ -97,55 +102,57 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(
+    help=_("Produce, sign, verify and archive toetredingsverklaringen (accession statements).")
+)
 def main_options(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Show the version.")),
     ] = False,
 ) -> None:
-    """Produce, sign, verify and archive toetredingsverklaringen.
-
-    Exit codes: 0 ok · 1 input or user error · 2 usage · 3 batch finished with failed
-    items · 4 verification failed or not trusted.
-    """
+    """The options before the command (the help text is in the decorator, translated)."""
 
 
-@app.command(short_help="YAML → archival PDF (PDF/A-2a + PDF/UA-1) with empty signature fields.")
+@app.command(
+    short_help=_("YAML → archival PDF (PDF/A-2a + PDF/UA-1) with empty signature fields."),
+    help=_(
+        "Render a statement request to an archival PDF (PDF/A + PDF/UA) with empty signature fields."
+    ),
+)
 def render(
     request: Annotated[
-        Path, typer.Argument(metavar="verzoek.yaml", help="The statement request (verzoek.yaml).")
+        Path,
+        typer.Argument(metavar="verzoek.yaml", help=_("The statement request (verzoek.yaml).")),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help="PDF to write.")
+        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help=_("PDF to write."))
     ],
     lang: Annotated[
         LanguageChoice | None,
-        typer.Option("--lang", metavar="nl|en", help="Document language (nl or en)."),
+        typer.Option("--lang", metavar="nl|en", help=_("Document language (nl or en).")),
     ] = None,
     preview: Annotated[
         Path | None,
-        typer.Option("--preview", metavar="PAGE1.png", help="Also write a PNG of page 1."),
+        typer.Option("--preview", metavar="PAGE1.png", help=_("Also write a PNG of page 1.")),
     ] = None,
     profile: Annotated[
         ProfileChoice | None,
         typer.Option(
             "--profile",
             metavar="pdfa-2a|pdfa-3a",
-            help="pdfa-2a (PDF/A-2a + UA-1, default) or pdfa-3a.",
+            help=_("pdfa-2a (PDF/A-2a + UA-1, default) or pdfa-3a."),
         ),
     ] = None,
     templates: Annotated[
         Path | None,
         typer.Option(
-            "--templates", metavar="FOLDER", help="Folder with templates that override ours."
+            "--templates", metavar="FOLDER", help=_("Folder with templates that override ours.")
         ),
     ] = None,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Render a statement request to an archival PDF (PDF/A + PDF/UA) with empty signature fields."""
-
     def action() -> object:
         from ..config import load_settings
         from ..model import Language, OutputProfile
@@ -174,25 +181,36 @@ def render(
 
     assert isinstance(recorded, Recorded) and isinstance(recorded.outcome, RenderOutcome)
     outcome = recorded.outcome
+    fields = ", ".join(outcome.fields) or _("none — not for signing")
     stdout().print(
-        f"[green]✓[/] wrote {escape(str(outcome.output))} "
-        f"({outcome.size:,} bytes, {outcome.language}, {outcome.profile}; "
-        f"signature fields: {', '.join(outcome.fields) or 'none — not for signing'})"
+        "[green]✓[/] "
+        + _(
+            "wrote {file} ({size} bytes, {language}, {profile}; signature fields: {fields})"
+        ).format(
+            file=escape(str(outcome.output)),
+            size=f"{outcome.size:,}",
+            language=outcome.language,
+            profile=outcome.profile,
+            fields=escape(fields),
+        )
     )
     if outcome.preview:
-        stdout().print(f"[green]✓[/] preview {escape(str(outcome.preview))}")
+        stdout().print(
+            "[green]✓[/] " + _("preview {file}").format(file=escape(str(outcome.preview)))
+        )
     stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
     _report_register(recorded)
 
 
-@app.command(short_help="Write JSON Schemas for editor completion of the YAML files.")
+@app.command(
+    short_help=_("Write JSON Schemas for editor completion of the YAML files."),
+    help=_("Write JSON Schemas for the YAML files (for editor completion and checking)."),
+)
 def schema(
     folder: Annotated[
-        Path, typer.Argument(metavar="FOLDER", help="Folder to write the JSON Schemas into.")
+        Path, typer.Argument(metavar="FOLDER", help=_("Folder to write the JSON Schemas into."))
     ] = Path("schemas"),
 ) -> None:
-    """Write JSON Schemas for the YAML files (for editor completion and checking)."""
-
     def action() -> list[Path]:
         from ..schema import write_schemas
 
@@ -203,28 +221,28 @@ def schema(
 
 
 @app.command(
-    short_help="Build a demo workspace offline: render, sign B-LTA, consent, renew, verify."
+    short_help=_("Build a demo workspace offline: render, sign B-LTA, consent, renew, verify."),
+    help=_("""Build a complete demo workspace, offline: render, sign at B-LTA, consent, renew, verify.
+
+Copies the worked example (gemeente Huizen joining a covenant), renders the statement
+(PDF/A-2a + PDF/UA-1), makes a throwaway PKI with its own timestamp authority and
+revocation list, signs as the burgemeester at PAdES B-LTA, adds the coordinating party's
+consent, renews the archive timestamp (`extend`) and verifies the result. Everything
+in it is labelled DEMO and is NOT FOR PRODUCTION. An existing demo is never replaced."""),
 )
 def demo(
     folder: Annotated[
         Path | None,
         typer.Argument(
             metavar="FOLDER",
-            help="New or empty folder for the workspace (default: ./toetreding-demo, or the "
-            "next free toetreding-demo-N).",
+            help=_(
+                "New or empty folder for the workspace (default: ./toetreding-demo, or the "
+                "next free toetreding-demo-N)."
+            ),
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Build a complete demo workspace, offline: render, sign at B-LTA, consent, renew, verify.
-
-    Copies the worked example (gemeente Huizen joining a covenant), renders the statement
-    (PDF/A-2a + PDF/UA-1), makes a throwaway PKI with its own timestamp authority and
-    revocation list, signs as the burgemeester at PAdES B-LTA, adds the coordinating party's
-    consent, renews the archive timestamp (`extend`) and verifies the result. Everything
-    in it is labelled DEMO and is NOT FOR PRODUCTION. An existing demo is never replaced.
-    """
-
     def action() -> object:
         from ..demo import create_demo, free_demo_folder
 
@@ -234,39 +252,68 @@ def demo(
     from ..demo import DemoOutcome
 
     assert isinstance(outcome, DemoOutcome)
-    stdout().print(
-        f"[bold]Demo workspace[/] {escape(str(outcome.workspace))}  [yellow](demo data — not for production)[/]"
+    console = stdout()
+    console.print(
+        "[bold]"
+        + _("Demo workspace {folder}").format(folder=escape(str(outcome.workspace)))
+        + "[/]  [yellow]"
+        + _("(demo data — not for production)")
+        + "[/]"
     )
-    stdout().print(
-        f"[green]✓[/] rendered {escape(str(outcome.rendered.output))} ({outcome.rendered.profile})"
+    console.print(
+        "[green]✓[/] "
+        + _("rendered {file} ({profile})").format(
+            file=escape(str(outcome.rendered.output)), profile=outcome.rendered.profile
+        )
     )
-    stdout().print(
-        f"[green]✓[/] demo PKI in {escape(str(outcome.pki.root.parent))} — root "
-        "[yellow]'DEMO — niet voor productie'[/], passphrase in "
-        f"{escape(str(outcome.pki.passphrase_file))}"
+    console.print(
+        "[green]✓[/] "
+        + _(
+            "demo PKI in {folder} — root 'DEMO — niet voor productie', passphrase in {file}"
+        ).format(
+            folder=escape(str(outcome.pki.root.parent)),
+            file=escape(str(outcome.pki.passphrase_file)),
+        )
     )
-    for label, signed in (("signed", outcome.signed), ("accepted", outcome.accepted)):
+    for label, signed in (
+        (_("signed {file}: {field}, PAdES {level}, {signer} ({role})"), outcome.signed),
+        (_("consented {file}: {field}, PAdES {level}, {signer} ({role})"), outcome.accepted),
+    ):
         info = signed.signed
-        stdout().print(
-            f"[green]✓[/] {label} {escape(str(signed.output))}: {info.slot.value}, PAdES "
-            f"{info.level.value}, {escape(info.signer.common_name)} ({escape(info.claimed_role)})"
+        console.print(
+            "[green]✓[/] "
+            + label.format(
+                file=escape(str(signed.output)),
+                field=info.slot.value,
+                level=info.level.value,
+                signer=escape(info.signer.common_name),
+                role=escape(info.claimed_role),
+            )
         )
     renewed = outcome.renewed
-    stdout().print(
-        f"[green]✓[/] renewed {escape(str(renewed.output))}: fresh validation data and a new "
-        "archive timestamp (B-LTA renewal, as `toetreding extend` does for the archive)"
+    console.print(
+        "[green]✓[/] "
+        + _(
+            "renewed {file}: fresh validation data and a new archive timestamp (B-LTA "
+            "renewal, as `toetreding extend` does for the archive)"
+        ).format(file=escape(str(renewed.output)))
     )
-    stdout().print(f"sha256 {renewed.sha256}  {escape(str(renewed.output))}")
+    console.print(f"sha256 {renewed.sha256}  {escape(str(renewed.output))}")
     if outcome.register is not None:
-        stdout().print(f"[green]✓[/] recorded in the register {escape(str(outcome.register))}")
+        console.print(
+            "[green]✓[/] "
+            + _("recorded in the register {file}").format(file=escape(str(outcome.register)))
+        )
     from .present import show_report
 
-    stdout().print("[bold]Verification of the renewed statement[/] (toetreding verify):")
+    console.print(_("Verification of the renewed statement (toetreding verify):"))
     show_report(outcome.verification)
-    stdout().print(
-        f"Next: [bold]cd {escape(str(outcome.workspace))}[/], then [bold]toetreding render "
-        "verzoek.yaml -o mijn-verklaring.pdf[/] and [bold]toetreding sign mijn-verklaring.pdf "
-        "-o ondertekend.pdf[/] (uses the demo profile); README lists more"
+    console.print(
+        _(
+            "Next: cd {folder}, then toetreding render verzoek.yaml -o mijn-verklaring.pdf and "
+            "toetreding sign mijn-verklaring.pdf -o ondertekend.pdf (uses the demo profile); "
+            "README lists more"
+        ).format(folder=escape(str(outcome.workspace)))
     )
 
 
@@ -287,8 +334,10 @@ def parse_moment(value: str) -> dt.datetime:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise typer.BadParameter(
-            f"'{value}' is not a date or time; write YYYY-MM-DD (e.g. 2026-12-01) or an ISO "
-            "time such as 2026-12-01T14:30+01:00"
+            _(
+                "'{value}' is not a date or time; write YYYY-MM-DD (e.g. 2026-12-01) or an ISO "
+                "time such as 2026-12-01T14:30+01:00"
+            ).format(value=value)
         ) from None
     if moment.tzinfo is None:
         if len(value.strip()) <= 10:  # a date alone: midday, away from both midnights
@@ -303,7 +352,7 @@ AtOption = Annotated[
         "--at",
         parser=parse_moment,
         metavar="DATE|TIME",
-        help="The moment: YYYY-MM-DD (midday, Dutch time) or an ISO time; default: now.",
+        help=_("The moment: YYYY-MM-DD (midday, Dutch time) or an ISO time; default: now."),
     ),
 ]
 TrustOption = Annotated[
@@ -311,8 +360,10 @@ TrustOption = Annotated[
     typer.Option(
         "--trust",
         metavar="ROOT.pem",
-        help="Root certificate (PEM/DER) to trust; repeat for more. Default: the config's "
-        "vertrouwensankers.",
+        help=_(
+            "Root certificate (PEM/DER) to trust; repeat for more. Default: the config's "
+            "vertrouwensankers."
+        ),
         show_default=False,
     ),
 ]
@@ -321,8 +372,10 @@ CrlOption = Annotated[
     typer.Option(
         "--crl",
         metavar="CA.crl",
-        help="Certificate revocation list (PEM/DER) to use next to OCSP/CRL online; repeat for "
-        "more. Default: the config's intrekkingslijsten.",
+        help=_(
+            "Certificate revocation list (PEM/DER) to use next to OCSP/CRL online; repeat for "
+            "more. Default: the config's intrekkingslijsten."
+        ),
         show_default=False,
     ),
 ]
@@ -331,60 +384,67 @@ TsaOption = Annotated[
     typer.Option(
         "--tsa",
         metavar="URL",
-        help="Timestamp authority URL (default: config or $TOETREDING_TSA).",
+        help=_("Timestamp authority URL (default: config or $TOETREDING_TSA)."),
         show_default=False,
     ),
 ]
 
 
 @app.command(
-    short_help="Sign a statement (PAdES) with a .p12 file or a smartcard, after checking authority."
+    short_help=_(
+        "Sign a statement (PAdES) with a .p12 file or a smartcard, after checking authority."
+    ),
+    help=_("Sign a statement (PAdES, PKCS#12 or PKCS#11), in its next free signature field."),
 )
 def sign(
     source: Annotated[
         Path,
-        typer.Argument(metavar="STATEMENT.pdf", help="The statement PDF to sign (never changed)."),
+        typer.Argument(
+            metavar="STATEMENT.pdf", help=_("The statement PDF to sign (never changed).")
+        ),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help="Signed PDF to write.")
+        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help=_("Signed PDF to write."))
     ],
     field: Annotated[
         FieldChoice | None,
         typer.Option(
             "--field",
             metavar="FIELD",
-            help="Field to sign (default: the next free one; party first).",
+            help=_("Field to sign (default: the next free one; party first)."),
         ),
     ] = None,
     signer: Annotated[
         str | None,
-        typer.Option("--signer", metavar="PROFILE", help="Signer profile from toetreding.yaml."),
+        typer.Option("--signer", metavar="PROFILE", help=_("Signer profile from toetreding.yaml.")),
     ] = None,
     pkcs12: Annotated[
         Path | None,
         typer.Option(
-            "--pkcs12", metavar="KEY.p12", help="PKCS#12 file (.p12/.pfx) with key and certificate."
+            "--pkcs12",
+            metavar="KEY.p12",
+            help=_("PKCS#12 file (.p12/.pfx) with key and certificate."),
         ),
     ] = None,
     pkcs11_module: Annotated[
         Path | None,
         typer.Option(
-            "--pkcs11-module", metavar="LIBRARY.so", help="PKCS#11 library of the smartcard/HSM."
+            "--pkcs11-module", metavar="LIBRARY.so", help=_("PKCS#11 library of the smartcard/HSM.")
         ),
     ] = None,
     token: Annotated[
-        str | None, typer.Option("--token", metavar="LABEL", help="PKCS#11 token label.")
+        str | None, typer.Option("--token", metavar="LABEL", help=_("PKCS#11 token label."))
     ] = None,
     key: Annotated[
-        str | None, typer.Option("--key", metavar="LABEL", help="PKCS#11 key label.")
+        str | None, typer.Option("--key", metavar="LABEL", help=_("PKCS#11 key label."))
     ] = None,
     key_id: Annotated[
-        str | None, typer.Option("--key-id", metavar="HEX", help="PKCS#11 key id (hex).")
+        str | None, typer.Option("--key-id", metavar="HEX", help=_("PKCS#11 key id (hex)."))
     ] = None,
     cert: Annotated[
         str | None,
         typer.Option(
-            "--cert", metavar="LABEL", help="PKCS#11 certificate label (default: the key's)."
+            "--cert", metavar="LABEL", help=_("PKCS#11 certificate label (default: the key's).")
         ),
     ] = None,
     secret_file: Annotated[
@@ -392,8 +452,10 @@ def sign(
         typer.Option(
             "--secret-file",
             metavar="FILE",
-            help="File whose first line is the PIN or passphrase. Otherwise $TOETREDING_PIN / "
-            "$TOETREDING_PASSPHRASE, else a hidden prompt. Never give a secret as a value.",
+            help=_(
+                "File whose first line is the PIN or passphrase. Otherwise $TOETREDING_PIN / "
+                "$TOETREDING_PASSPHRASE, else a hidden prompt. Never give a secret as a value."
+            ),
         ),
     ] = None,
     level: Annotated[
@@ -401,41 +463,39 @@ def sign(
         typer.Option(
             "--level",
             metavar="LEVEL",
-            help="PAdES level (default: config; B-LTA for records kept long).",
+            help=_("PAdES level (default: config; B-LTA for records kept long)."),
         ),
     ] = None,
     tsa: TsaOption = None,
     trust: TrustOption = None,
     crl: CrlOption = None,
     invisible: Annotated[
-        bool, typer.Option("--invisible", help="Sign without a visible appearance.")
+        bool, typer.Option("--invisible", help=_("Sign without a visible appearance."))
     ] = False,
     function: Annotated[
         str | None,
         typer.Option(
             "--function",
             metavar="FUNCTION",
-            help="Signer's function, e.g. 'burgemeester van Huizen'.",
+            help=_("Signer's function, e.g. 'burgemeester van Huizen'."),
         ),
     ] = None,
     on_behalf_of: Annotated[
         str | None,
         typer.Option(
-            "--on-behalf-of", metavar="WHOM", help="On whose behalf, e.g. 'de gemeente Huizen'."
+            "--on-behalf-of", metavar="WHOM", help=_("On whose behalf, e.g. 'de gemeente Huizen'.")
         ),
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option("--name", metavar="NAME", help="Name shown (default: the certificate's)."),
+        typer.Option("--name", metavar="NAME", help=_("Name shown (default: the certificate's).")),
     ] = None,
     location: Annotated[
-        str | None, typer.Option("--location", metavar="PLACE", help="Place of signing.")
+        str | None, typer.Option("--location", metavar="PLACE", help=_("Place of signing."))
     ] = None,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Sign a statement (PAdES, PKCS#12 or PKCS#11), in its next free signature field."""
-
     def action() -> object:
         from ..config import load_settings
         from ..sign import SignerChoice
@@ -478,43 +538,56 @@ def sign(
     outcome = recorded.outcome
     signed = outcome.signed
     stdout().print(
-        f"[green]✓[/] signed {escape(str(outcome.output))}: field {signed.slot.value}, "
-        f"PAdES {signed.level.value}, by {escape(signed.signer.common_name)} "
-        f"({escape(signed.claimed_role)}) at {dutch_time(signed.signing_time)}"
+        "[green]✓[/] "
+        + _("signed {file}: field {field}, PAdES {level}, by {signer} ({role}) at {moment}").format(
+            file=escape(str(outcome.output)),
+            field=signed.slot.value,
+            level=signed.level.value,
+            signer=escape(signed.signer.common_name),
+            role=escape(signed.claimed_role),
+            moment=dutch_time(signed.signing_time),
+        )
     )
     if signed.chain_digest:
         stdout().print(
-            f"[green]✓[/] chain of authority checked (sha256 {signed.chain_digest[:16]}…)"
+            "[green]✓[/] "
+            + _("chain of authority checked (sha256 {digest}…)").format(
+                digest=signed.chain_digest[:16]
+            )
         )
     stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
     _report_register(recorded)
 
 
-@app.command(short_help="List smartcards/tokens and the key names a signer profile needs.")
+@app.command(
+    short_help=_("List smartcards/tokens and the key names a signer profile needs."),
+    help=_("""List smartcards and tokens, with the certificate and key names a signer profile needs.
+
+Reads only what a token shows without a PIN (certificates, public keys), so no PIN is
+asked and no attempt is spent."""),
+)
 def tokens(
     module: Annotated[
         Path | None,
         typer.Option(
             "--module",
             metavar="LIBRARY.so",
-            help="PKCS#11 library (default: the one in the signer profile, else OpenSC or "
-            "SoftHSM2 where Debian installs them).",
+            help=_(
+                "PKCS#11 library (default: the one in the signer profile, else OpenSC or "
+                "SoftHSM2 where Debian installs them)."
+            ),
             show_default=False,
         ),
     ] = None,
     signer: Annotated[
         str | None,
-        typer.Option("--signer", metavar="PROFILE", help="Use this signer profile's module."),
+        typer.Option("--signer", metavar="PROFILE", help=_("Use this signer profile's module.")),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=_("Print JSON instead of tables."))
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """List smartcards and tokens, with the certificate and key names a signer profile needs.
-
-    Reads only what a token shows without a PIN (certificates, public keys), so no PIN is
-    asked and no attempt is spent.
-    """
-
     def action() -> object:
         from ..sign.setup import configured_modules
         from ..sign.tokens import tokens_overview
@@ -535,18 +608,21 @@ def tokens(
 
 
 @app.command(
-    short_help="Raise a signed statement to B-T/B-LT/B-LTA, or renew its archive timestamp."
+    short_help=_("Raise a signed statement to B-T/B-LT/B-LTA, or renew its archive timestamp."),
+    help=_(
+        "Raise a signed statement to B-T/B-LT/B-LTA (archive renewal); earlier signatures stay valid."
+    ),
 )
 def extend(
     source: Annotated[
-        Path, typer.Argument(metavar="SIGNED.pdf", help="A signed statement (never changed).")
+        Path, typer.Argument(metavar="SIGNED.pdf", help=_("A signed statement (never changed)."))
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help="Extended PDF to write.")
+        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help=_("Extended PDF to write."))
     ],
     level: Annotated[
         ExtendLevel,
-        typer.Option("--level", metavar="LEVEL", help="Level to reach: B-T, B-LT or B-LTA."),
+        typer.Option("--level", metavar="LEVEL", help=_("Level to reach: B-T, B-LT or B-LTA.")),
     ] = ExtendLevel.b_lta,
     tsa: TsaOption = None,
     trust: TrustOption = None,
@@ -554,8 +630,6 @@ def extend(
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Raise a signed statement to B-T/B-LT/B-LTA (archive renewal); earlier signatures stay valid."""
-
     def action() -> object:
         from ..config import load_settings
         from ..pki.files import load_crls, load_trust_roots
@@ -578,13 +652,23 @@ def extend(
 
     recorded = call(action)
     from ..sign import ExtendOutcome
+    from ..sign.extend import step_words
     from ..workflow import Recorded
 
     assert isinstance(recorded, Recorded) and isinstance(recorded.outcome, ExtendOutcome)
     outcome = recorded.outcome
     stdout().print(
-        f"[green]✓[/] extended {escape(str(outcome.output))} to PAdES {outcome.level.value} "
-        f"({outcome.signatures} signature(s)): {escape('; '.join(outcome.steps))}"
+        "[green]✓[/] "
+        + ngettext(
+            "extended {file} to PAdES {level} ({count} signature): {steps}",
+            "extended {file} to PAdES {level} ({count} signatures): {steps}",
+            outcome.signatures,
+        ).format(
+            file=escape(str(outcome.output)),
+            level=outcome.level.value,
+            count=outcome.signatures,
+            steps=escape("; ".join(step_words(step) for step in outcome.steps)),
+        )
     )
     stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
     _report_register(recorded)
@@ -592,20 +676,29 @@ def extend(
 
 def _report_register(recorded: Recorded) -> None:
     for warning in recorded.warnings:
-        stderr().print(f"[yellow]warning:[/] {escape(warning)}")
+        stderr().print("[yellow]" + _("warning:") + f"[/] {escape(warning)}")
     if recorded.register is not None and recorded.entries:
         numbers = ", ".join(str(n) for n in recorded.entries)
-        stdout().print(f"recorded in {escape(str(recorded.register))} (entry {numbers})")
+        stdout().print(
+            ngettext(
+                "recorded in {register} (entry {numbers})",
+                "recorded in {register} (entries {numbers})",
+                len(recorded.entries),
+            ).format(register=escape(str(recorded.register)), numbers=numbers)
+        )
 
 
 @app.command(
-    short_help="Verify signatures, document and chain of authority (exit 0 only when all pass)."
+    short_help=_("Verify signatures, document and chain of authority (exit 0 only when all pass)."),
+    help=_(
+        "Verify signatures, document and chain of authority. Exit 0 only when all pass, 4 when not."
+    ),
 )
 def verify(
     files: Annotated[
-        list[Path], typer.Argument(metavar="FILE.pdf", help="Signed statements to verify.")
+        list[Path], typer.Argument(metavar="FILE.pdf", help=_("Signed statements to verify."))
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the report as JSON."))] = False,
     trust: TrustOption = None,
     crl: CrlOption = None,
     at: AtOption = None,
@@ -614,38 +707,43 @@ def verify(
         typer.Option(
             "--level",
             metavar="LEVEL",
-            help="Require at least this PAdES level for every signature.",
+            help=_("Require at least this PAdES level for every signature."),
         ),
     ] = None,
     offline: Annotated[
-        bool, typer.Option("--offline", help="Use only validation data in the documents.")
+        bool, typer.Option("--offline", help=_("Use only validation data in the documents."))
     ] = False,
     record: Annotated[
-        bool, typer.Option("--record", help="Write a validation entry to the register (art. 24c).")
+        bool,
+        typer.Option("--record", help=_("Write a validation entry to the register (art. 24c).")),
     ] = False,
     by: Annotated[
-        str | None, typer.Option("--by", metavar="NAME", help="Responsible official, for --record.")
+        str | None,
+        typer.Option("--by", metavar="NAME", help=_("Responsible official, for --record.")),
     ] = None,
     covenant: Annotated[
         list[Path] | None,
         typer.Option(
             "--covenant",
             metavar="convenant.yaml",
-            help="The covenant as published (convenant.yaml), whose coordinating party's "
-            "chain a consent must match; repeatable (default: 'verificatie.convenanten').",
+            help=_(
+                "The covenant as published (convenant.yaml), whose coordinating party's "
+                "chain a consent must match; repeatable (default: 'verificatie.convenanten')."
+            ),
         ),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Verify signatures, document and chain of authority. Exit 0 only when all pass, 4 when not."""
     if record and not by:
         raise typer.BadParameter(
-            "--record needs --by NAME (the responsible official)", param_hint="--by"
+            _("--record needs --by NAME (the responsible official)"), param_hint="--by"
         )
     if by and not record:
         raise typer.BadParameter(
-            "--by names the official responsible for a recorded validation; add --record "
-            "(or leave --by out)",
+            _(
+                "--by names the official responsible for a recorded validation; add --record "
+                "(or leave --by out)"
+            ),
             param_hint="--by",
         )
 
@@ -683,54 +781,66 @@ def verify(
         for report in reports:
             show_report(report)
         if register is not None:
-            stdout().print(f"recorded {len(reports)} validation(s) in {escape(str(register))}")
+            stdout().print(
+                ngettext(
+                    "recorded {count} validation in {register}",
+                    "recorded {count} validations in {register}",
+                    len(reports),
+                ).format(count=len(reports), register=escape(str(register)))
+            )
     if any(not r.readable for r in reports):
         raise typer.Exit(1)
     if not all(r.passed for r in reports):
         raise typer.Exit(4)
 
 
-@app.command(short_help="Render, sign and verify statements for many parties at once.")
+@app.command(
+    short_help=_("Render, sign and verify statements for many parties at once."),
+    help=_("""Render (and sign, and verify) statements for many parties at once; resumable.
+
+Exit 0 when every party is done, 3 when some failed (the others are still done),
+130 after Ctrl-C and 143 after SIGTERM (what was done is kept; run again to go on)."""),
+)
 def batch(
     batch_file: Annotated[
-        Path, typer.Argument(metavar="BATCH.yaml", help="The batch file (YAML).")
+        Path, typer.Argument(metavar="BATCH.yaml", help=_("The batch file (YAML)."))
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for all outputs.")
+        Path, typer.Option("--output", "-o", metavar="FOLDER", help=_("Folder for all outputs."))
     ],
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", metavar="N", min=0, help="Worker processes (0: one per CPU)."),
+        typer.Option(
+            "--jobs", "-j", metavar="N", min=0, help=_("Worker processes (0: one per CPU).")
+        ),
     ] = 0,
     sign_profile: Annotated[
         str | None,
         typer.Option(
-            "--sign", metavar="PROFILE", help="Sign every statement with this signer profile."
+            "--sign", metavar="PROFILE", help=_("Sign every statement with this signer profile.")
         ),
     ] = None,
     level: Annotated[
-        LevelChoice | None, typer.Option("--level", metavar="LEVEL", help="PAdES level for --sign.")
+        LevelChoice | None,
+        typer.Option("--level", metavar="LEVEL", help=_("PAdES level for --sign.")),
     ] = None,
     tsa: TsaOption = None,
     trust: TrustOption = None,
     only: Annotated[
         str | None,
-        typer.Option("--only", metavar="GM0406,…", help="Only these parties, e.g. GM0406,GM0376."),
+        typer.Option(
+            "--only", metavar="GM0406,…", help=_("Only these parties, e.g. GM0406,GM0376.")
+        ),
     ] = None,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Go on without the invalid rows (listed first).")
+        bool,
+        typer.Option("--skip-invalid", help=_("Go on without the invalid rows (listed first).")),
     ] = False,
     no_verify: Annotated[
-        bool, typer.Option("--no-verify", help="Do not verify after signing.")
+        bool, typer.Option("--no-verify", help=_("Do not verify after signing."))
     ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Render (and sign, and verify) statements for many parties at once; resumable.
-
-    Exit 0 when every party is done, 3 when some failed (the others are still done),
-    130 after Ctrl-C and 143 after SIGTERM (what was done is kept; run again to go on).
-    """
-
     def plan_action() -> tuple[Settings, BatchPlan]:
         from ..batch import load_batch
         from ..config import load_settings
@@ -743,12 +853,18 @@ def batch(
     settings, plan = call(plan_action)
     if plan.problems:
         console = stderr()
-        console.print(f"[bold red]{len(plan.problems)} invalid row(s):[/]")
+        count = len(plan.problems)
+        console.print(
+            "[bold red]"
+            + ngettext("{count} invalid row:", "{count} invalid rows:", count).format(count=count)
+            + "[/]"
+        )
         for problem in plan.problems:
             console.print(f"  {escape(str(problem))}")
         if not skip_invalid:
             console.print(
-                "  [yellow]→[/] fix them, or run again with --skip-invalid to go on without them"
+                "  [yellow]→[/] "
+                + _("fix them, or run again with --skip-invalid to go on without them")
             )
             raise typer.Exit(1)
 
@@ -810,7 +926,7 @@ def _batch_progress() -> Any:
         def render(self, task: Any) -> Text:
             return Text(f"{task.speed:5.1f}/s" if task.speed else "    –/s")
 
-    labels = {"render": "opmaken", "sign": "ondertekenen", "verify": "verifiëren"}
+    labels = {"render": _("rendering"), "sign": _("signing"), "verify": _("verifying")}
 
     @contextlib.contextmanager
     def bar() -> Any:
@@ -853,9 +969,16 @@ def _batch_summary(outcome: BatchOutcome) -> None:
 
     # "recovered" (outputs of an interrupted run recorded after the fact) only when there
     # are any: eight columns do not fit a plain 80-column log
-    recovered = ["recovered"] if outcome.recovered else []
+    recovered = [_("recovered")] if outcome.recovered else []
     table = Table(
-        "parties", "rendered", "signed", "verified", "unchanged", *recovered, "failed", "seconds"
+        _("parties"),
+        _("rendered"),
+        _("signed"),
+        _("verified"),
+        _("unchanged"),
+        *recovered,
+        _("failed"),
+        _("seconds"),
     )
     table.add_row(
         str(outcome.total),
@@ -871,29 +994,38 @@ def _batch_summary(outcome: BatchOutcome) -> None:
     for code, message in sorted(outcome.failures.items())[:20]:
         stderr().print(f"[red]✗[/] {code}: {escape(message)}")
     if len(outcome.failures) > 20:
-        stderr().print(f"… and {len(outcome.failures) - 20} more (see the summary CSV)")
-    stdout().print(f"manifest {escape(str(outcome.manifest))}")
-    stdout().print(f"summary  {escape(str(outcome.summary))}")
+        stderr().print(
+            _("… and {count} more (see the summary CSV)").format(count=len(outcome.failures) - 20)
+        )
+    stdout().print(_("manifest {file}").format(file=escape(str(outcome.manifest))))
+    stdout().print(_("summary  {file}").format(file=escape(str(outcome.summary))))
     if outcome.interrupted is not None:
         import signal
 
         number = signal.Signals(outcome.interrupted)
         cause = "Ctrl-C" if number is signal.SIGINT else number.name
-        counts = (
-            f"{outcome.rendered} rendered, {outcome.signed} signed, {outcome.verified} verified"
+        counts = _("{rendered} rendered, {signed} signed, {verified} verified").format(
+            rendered=outcome.rendered, signed=outcome.signed, verified=outcome.verified
         )
         if outcome.recovered:
-            counts += f" ({outcome.recovered} recovered)"
+            counts += " " + _("({count} recovered)").format(count=outcome.recovered)
         stderr().print(
-            f"[red]interrupted[/] ({cause}); written and recorded before stopping: {counts}; "
-            f"manifest {escape(str(outcome.manifest))} and summary "
-            f"{escape(str(outcome.summary))} are up to date\n"
-            "  [yellow]→[/] run the same command again to go on; what is done is skipped"
+            _(
+                "interrupted ({cause}); written and recorded before stopping: {counts}; "
+                "manifest {manifest} and summary {summary} are up to date"
+            ).format(
+                cause=cause,
+                counts=counts,
+                manifest=escape(str(outcome.manifest)),
+                summary=escape(str(outcome.summary)),
+            )
+            + "\n  [yellow]→[/] "
+            + _("run the same command again to go on; what is done is skipped")
         )
 
 
 mandate_app = typer.Typer(
-    help="Check and show chains of authority (who may sign for whom).",
+    help=_("Check and show chains of authority (who may sign for whom)."),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -903,12 +1035,16 @@ ChainFile = Annotated[
     Path,
     typer.Argument(
         metavar="bevoegdheid.yaml|STATEMENT.pdf",
-        help="bevoegdheid.yaml, or a statement PDF (reads the chain it carries).",
+        help=_("bevoegdheid.yaml, or a statement PDF (reads the chain it carries)."),
     ),
 ]
 
 
-@mandate_app.command("check", short_help="Check that a chain of authority authorises the signer.")
+@mandate_app.command(
+    "check",
+    short_help=_("Check that a chain of authority authorises the signer."),
+    help=_("Check a chain of authority; exit 0 when it authorises, 1 with the reasons when not."),
+)
 def mandate_check(
     file: ChainFile,
     at: AtOption = None,
@@ -917,7 +1053,7 @@ def mandate_check(
         typer.Option(
             "--signer",
             metavar="CERT.pem",
-            help="Certificate (PEM/DER) that must match the last grantee.",
+            help=_("Certificate (PEM/DER) that must match the last grantee."),
         ),
     ] = None,
     request: Annotated[
@@ -925,20 +1061,20 @@ def mandate_check(
         typer.Option(
             "--for",
             metavar="verzoek.yaml",
-            help="Statement request (verzoek.yaml): covenant, party, decision.",
+            help=_("Statement request (verzoek.yaml): covenant, party, decision."),
         ),
     ] = None,
     consent: Annotated[
         bool,
         typer.Option(
             "--consent",
-            help="Check the coordinating party's chain for its consent (from a statement PDF "
-            "or the covenant named by --for) instead of the party's.",
+            help=_(
+                "Check the coordinating party's chain for its consent (from a statement PDF "
+                "or the covenant named by --for) instead of the party's."
+            ),
         ),
     ] = False,
 ) -> None:
-    """Check a chain of authority; exit 0 when it authorises, 1 with the reasons when not."""
-
     def action() -> tuple[LoadedChain, ChainVerdict]:
         from ..authority import check_authority
 
@@ -953,28 +1089,35 @@ def mandate_check(
     chain, verdict = call(action)
     rules = ", ".join(verdict.checked)
     if verdict.authorised:
-        stdout().print(
-            f"[green]✓[/] the chain authorises {escape(verdict.signer)}"
-            + (f" for {escape(chain.party_name)}" if chain.party_name else "")
-            + (
-                f" to consent for {escape(chain.coordinator)}"
-                if consent and chain.coordinator
-                else ""
+        who = escape(verdict.signer)
+        if consent and chain.coordinator:
+            said = _("the chain authorises {signer} to consent for {coordinator}").format(
+                signer=who, coordinator=escape(chain.coordinator)
             )
-            + f" (rules: {rules})"
-        )
-        stdout().print(f"chain sha256 {verdict.chain_digest}")
+        elif chain.party_name:
+            said = _("the chain authorises {signer} for {party}").format(
+                signer=who, party=escape(chain.party_name)
+            )
+        else:
+            said = _("the chain authorises {signer}").format(signer=who)
+        stdout().print(f"[green]✓[/] {said} " + _("(rules: {rules})").format(rules=rules))
+        stdout().print(_("chain sha256 {digest}").format(digest=verdict.chain_digest))
         return
-    stderr().print(f"[bold red]✗[/] the chain does not authorise {escape(verdict.signer)}:")
+    stderr().print(
+        "[bold red]✗[/] "
+        + _("the chain does not authorise {signer}:").format(signer=escape(verdict.signer))
+    )
     for breach in verdict.breaches:
         stderr().print("  - " + escape(f"[{breach.rule}] {breach}"))
     raise typer.Exit(1)
 
 
-@mandate_app.command("show", short_help="Show a chain of authority as a tree.")
+@mandate_app.command(
+    "show",
+    short_help=_("Show a chain of authority as a tree."),
+    help=_("Show a chain of authority as a tree, from the organ that decided to the signer."),
+)
 def mandate_show(file: ChainFile) -> None:
-    """Show a chain of authority as a tree, from the organ that decided to the signer."""
-
     def action() -> object:
         from ..authority import load_chain
 
@@ -988,9 +1131,10 @@ def mandate_show(file: ChainFile) -> None:
     assert isinstance(chain, LoadedChain)
     authority = chain.authority
     decisions = {d.id: d for d in authority.decisions}
-    root = Tree(
-        f"[bold]{escape(authority.chain[0].grantor or 'de wet (artikel 171, eerste lid, Gemeentewet)')}[/]"
-    )
+    # kinds (mandaat, vertegenwoordiging …), functions and legal bases are the chain's own
+    # Dutch legal terms; only the connecting words follow the user's language
+    origin = authority.chain[0].grantor or _("the law (article 171, first paragraph, Gemeentewet)")
+    root = Tree(f"[bold]{escape(origin)}[/]")
     node = root
     for link in authority.chain:
         label = (
@@ -1001,34 +1145,40 @@ def mandate_show(file: ChainFile) -> None:
         decision = decisions.get(link.decision) if link.decision else None
         if decision is not None:
             node.add(
-                f"besluit {escape(decision.organ)} {decision.date} ({escape(decision.reference)})"
+                _("decision of {organ}, {date} ({reference})").format(
+                    organ=escape(decision.organ),
+                    date=decision.date,
+                    reference=escape(decision.reference),
+                )
             )
-        period = f"geldig {link.valid_from or '…'} t/m {link.valid_until or '…'}"
+        period = _("valid from {start} up to and including {end}").format(
+            start=link.valid_from or "…", end=link.valid_until or "…"
+        )
         if link.revoked_on:
-            period += f", [red]ingetrokken op {link.revoked_on}[/]"
+            period += ", [red]" + _("withdrawn on {date}").format(date=link.revoked_on) + "[/]"
         node.add(period)
         if link.scope:
-            node.add(f"reikwijdte: {escape(', '.join(link.scope))}")
+            node.add(_("scope: {scope}").format(scope=escape(", ".join(link.scope))))
         if link.submandate_allowed:
-            node.add("ondermandaat toegestaan")
+            node.add(_("sub-mandate allowed"))
         if link.grantee.certificate is not None:
             identity = link.grantee.certificate
             shown = ", ".join(f"{k}={v}" for k, v in identity.subject.items())
             if identity.serial_number:
                 shown += f" serial={identity.serial_number}"
-            node.add(f"certificaat: {escape(shown or 'fingerprint')}")
+            node.add(_("certificate: {identity}").format(identity=escape(shown or "fingerprint")))
     stdout().print(root, soft_wrap=False)
 
 
 register_app = typer.Typer(
-    help="The workspace's hash-chained register of renders, signatures and validations.",
+    help=_("The workspace's hash-chained register of renders, signatures and validations."),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 app.add_typer(
     register_app,
     name="register",
-    short_help="The hash-chained register: log, verify, repair, export.",
+    short_help=_("The hash-chained register: log, verify, repair, export."),
 )
 
 
@@ -1038,19 +1188,19 @@ def _register_path(config: Path | None) -> Path:
 
     path = load_settings(config).register
     if path is None:
-        raise ConfigError("the register is switched off ('register: null')")
+        raise ConfigError(_("the register is switched off ('register: null')"))
     return path
 
 
-@register_app.command("log", short_help="Show the newest register entries.")
+@register_app.command(
+    "log", short_help=_("Show the newest register entries."), help=_("Show the newest entries.")
+)
 def register_log(
     limit: Annotated[
-        int, typer.Option("--limit", "-n", metavar="N", help="Show the newest N entries.")
+        int, typer.Option("--limit", "-n", metavar="N", help=_("Show the newest N entries."))
     ] = 20,
     config: ConfigOption = None,
 ) -> None:
-    """Show the newest entries."""
-
     def action() -> list[Entry]:
         from ..register import Register
 
@@ -1059,7 +1209,7 @@ def register_log(
 
     from rich.table import Table
 
-    table = Table("#", "when", "kind", "what", "hash")
+    table = Table("#", _("when"), _("kind"), _("what"), _("hash"))
     for entry in call(action):
         payload = entry.payload
         what = payload.get("uitvoer") or payload.get("keten_sha256") or ""
@@ -1075,10 +1225,12 @@ def register_log(
     stdout().print(table)
 
 
-@register_app.command("verify", short_help="Check the register's hash chain and head.")
+@register_app.command(
+    "verify",
+    short_help=_("Check the register's hash chain and head."),
+    help=_("Check the hash chain; names any edited, deleted, inserted, moved or truncated entry."),
+)
 def register_verify(config: ConfigOption = None) -> None:
-    """Check the hash chain; names any edited, deleted, inserted, moved or truncated entry."""
-
     def action() -> RegisterCheck:
         from ..register import Register
 
@@ -1087,40 +1239,46 @@ def register_verify(config: ConfigOption = None) -> None:
 
     check = call(action)
     for repair in check.repairs:
-        stderr().print(f"[yellow]note:[/] {escape(repair)}")
+        stderr().print("[yellow]" + _("note:") + f"[/] {escape(repair)}")
     if check.intact:
         stdout().print(
-            f"[green]✓[/] register intact: {check.entries} entries, head {check.head_hash}"
+            "[green]✓[/] "
+            + _("register intact: {count} entries, head {head}").format(
+                count=check.entries, head=check.head_hash
+            )
         )
         return
-    stderr().print(f"[bold red]✗[/] register damaged ({check.entries} entries):")
+    stderr().print(
+        "[bold red]✗[/] " + _("register damaged ({count} entries):").format(count=check.entries)
+    )
     for problem in check.problems:
         stderr().print(f"  - {escape(problem)}")
     raise typer.Exit(1)
 
 
-@register_app.command("repair", short_help="Re-anchor a register after a known loss (recorded).")
+@register_app.command(
+    "repair",
+    short_help=_("Re-anchor a register after a known loss (recorded)."),
+    help=_("""Re-anchor a register whose head file was lost or damaged; the repair is itself recorded.
+
+Use only after `register verify` and after looking for a backup of the head file: the
+repair entry keeps what verify found, so it is visible to every later check."""),
+)
 def register_repair(
     reason: Annotated[
         str,
         typer.Option(
-            "--reason", metavar="TEXT", help="Why the register is re-anchored (recorded)."
+            "--reason", metavar="TEXT", help=_("Why the register is re-anchored (recorded).")
         ),
     ],
     by: Annotated[
         str | None,
         typer.Option(
-            "--by", metavar="NAME", help="Who repairs it (recorded), e.g. a name and role."
+            "--by", metavar="NAME", help=_("Who repairs it (recorded), e.g. a name and role.")
         ),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Re-anchor a register whose head file was lost or damaged; the repair is itself recorded.
-
-    Use only after `register verify` and after looking for a backup of the head file: the
-    repair entry keeps what verify found, so it is visible to every later check.
-    """
-
     def action() -> Entry:
         from ..register import Register
 
@@ -1129,12 +1287,16 @@ def register_repair(
 
     entry = call(action)
     stdout().print(
-        f"[yellow]✓[/] register re-anchored at entry {entry.seq} ({entry.kind}); "
-        f"head {entry.entry_hash}"
+        "[yellow]✓[/] "
+        + _("register re-anchored at entry {number} ({kind}); head {head}").format(
+            number=entry.seq, kind=entry.kind, head=entry.entry_hash
+        )
     )
     found = entry.payload.get("gevonden") or []
     for problem in found:
-        stdout().print(f"  recorded as found: {escape(str(problem))}")
+        stdout().print(
+            "  " + _("recorded as found: {problem}").format(problem=escape(str(problem)))
+        )
 
 
 class ExportFormat(StrEnum):
@@ -1142,10 +1304,14 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-@register_app.command("export", short_help="Export every entry as JSON lines or CSV.")
+@register_app.command(
+    "export",
+    short_help=_("Export every entry as JSON lines or CSV."),
+    help=_("Export every entry (for the archive or a spreadsheet)."),
+)
 def register_export(
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", metavar="jsonl|csv", help="jsonl or csv.")
+        ExportFormat, typer.Option("--format", metavar="jsonl|csv", help=_("jsonl or csv."))
     ] = ExportFormat.jsonl,
     output: Annotated[
         Path | None,
@@ -1153,14 +1319,12 @@ def register_export(
             "--output",
             "-o",
             metavar="FILE",
-            help="File to write, .jsonl or .csv (default: stdout).",
+            help=_("File to write, .jsonl or .csv (default: stdout)."),
         ),
     ] = None,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Export every entry (for the archive or a spreadsheet)."""
-
     def action() -> str:
         from ..config import load_settings
         from ..errors import ConfigError
@@ -1170,7 +1334,7 @@ def register_export(
 
         settings = load_settings(config)
         if settings.register is None:
-            raise ConfigError("the register is switched off ('register: null')")
+            raise ConfigError(_("the register is switched off ('register: null')"))
         if output is not None:
             guard_output(output, EXPORT, settings, overwrite=overwrite)
         with Register.open_readonly(settings.register) as register:
@@ -1191,5 +1355,5 @@ def run() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        stderr().print("[red]interrupted[/]")
+        stderr().print("[red]" + _("interrupted") + "[/]")
         raise SystemExit(130) from None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from ..errors import ExitCode, ToetredingError
+from ..i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,20 +27,37 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+PIPED_WIDTH = 200
+"""Columns for output that goes to a file or pipe: wide enough that a panel or table does
+not break a path or a hash over two lines (rich would assume 80)."""
+
+
+def _console(*, stderr: bool) -> Console:
+    import sys
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    # piped output: no colours (rich leaves them out itself), and no narrow wrapping
+    return Console(
+        stderr=stderr,
+        highlight=False,
+        soft_wrap=True,
+        width=PIPED_WIDTH if piped else None,
+    )
+
+
 @cache
 def stdout() -> Console:
     """Console for results (rich is imported on first use: `--help` stays fast)."""
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+    return _console(stderr=False)
 
 
 @cache
 def stderr() -> Console:
     """Console for problems and progress."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _console(stderr=True)
 
 
 def escape(text: str) -> str:
@@ -55,12 +73,12 @@ def reported_errors() -> Iterator[None]:
     try:
         yield
     except ToetredingError as error:
-        stderr().print(f"[bold red]error:[/] {escape(error.message)}")
+        stderr().print("[bold red]" + _("error:") + f"[/] {escape(error.message)}")
         if error.hint:
             stderr().print(f"  [yellow]→[/] {escape(error.hint)}")
         raise typer.Exit(int(error.exit_code)) from None
     except KeyboardInterrupt:
-        stderr().print("[red]interrupted[/]; nothing was written")
+        stderr().print("[red]" + _("interrupted") + "[/]; " + _("nothing was written"))
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
@@ -68,8 +86,12 @@ def reported_errors() -> Iterator[None]:
         if os.environ.get("TOETREDING_DEBUG"):
             raise
         stderr().print(
-            f"[bold red]internal error:[/] {escape(type(error).__name__)}: {escape(str(error))}\n"
-            "  → this is a bug in toetreding; run again with TOETREDING_DEBUG=1 and report the output"
+            "[bold red]" + _("internal error:") + f"[/] {escape(type(error).__name__)}: "
+            f"{escape(str(error))}\n  → "
+            + _(
+                "this is a bug in toetreding; run again with TOETREDING_DEBUG=1 and report the "
+                "output"
+            )
         )
         raise typer.Exit(int(ExitCode.INPUT)) from None
 
@@ -89,8 +111,12 @@ def hidden_prompt(request: SecretRequest) -> Secret:
 
     if not sys.stdin.isatty():
         raise CredentialError(
-            f"no {request.question} was given and there is no terminal to ask on",
-            hint=f"set {request.kind.environment_variable} or give --secret-file FILE",
+            _("no {question} was given and there is no terminal to ask on").format(
+                question=request.question
+            ),
+            hint=_("set {variable} or give --secret-file FILE").format(
+                variable=request.kind.environment_variable
+            ),
         )
     import getpass
 
@@ -99,7 +125,7 @@ def hidden_prompt(request: SecretRequest) -> Secret:
     except EOFError:
         value = ""
     if not value:
-        raise CredentialError(f"no {request.question} was entered")
+        raise CredentialError(_("no {question} was entered").format(question=request.question))
     return Secret(value)
 
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..i18n import _, ngettext
 from .console import dutch_time, escape, stdout
 
 if TYPE_CHECKING:
     from ..verify import VerificationReport
     from ..verify.report import ChainReport, SignatureReport
 
-TIME_WORDS = {
-    "signature-timestamp": "proven by timestamp",
-    "document-timestamp": "document timestamp",
-    "claimed": "claimed, not proven",
-}
+
+def time_words(source: str) -> str:
+    """On what a signing moment rests, in words."""
+    words = {
+        "signature-timestamp": _("proven by timestamp"),
+        "document-timestamp": _("document timestamp"),
+        "claimed": _("claimed, not proven"),
+    }
+    return words.get(source, source)
 
 
 def show_report(report: VerificationReport) -> None:
@@ -33,9 +38,14 @@ def show_report(report: VerificationReport) -> None:
     document = report.document
     if verdict is Verdict.NOT_A_STATEMENT:
         lines = [
-            f"[bold yellow]✗ NOT A TOETREDING STATEMENT[/]  {escape(report.file)}",
-            "This PDF has no statement fields or statement data, so no accession can be "
-            f"read from it. Its {len(report.signatures)} signature(s) were judged all the same:",
+            "[bold yellow]✗ " + _("NOT A TOETREDING STATEMENT") + f"[/]  {escape(report.file)}",
+            ngettext(
+                "This PDF has no statement fields or statement data, so no accession can be "
+                "read from it. Its {count} signature was judged all the same:",
+                "This PDF has no statement fields or statement data, so no accession can be "
+                "read from it. Its {count} signatures were judged all the same:",
+                len(report.signatures),
+            ).format(count=len(report.signatures)),
         ]
         console.print(Panel("\n".join(lines), expand=False, border_style="yellow"))
         _signature_table(report)
@@ -46,16 +56,22 @@ def show_report(report: VerificationReport) -> None:
     if document.party:
         lines.append(f"{escape(document.party)} — {escape(document.covenant or '')}")
     if document.effective_date:
-        basis = "" if document.effective_date_source == "signature-timestamp" else " (claimed)"
-        effect = f"[bold]in effect since {document.effective_date}[/] (consent{basis})"
+        since = _("in effect since {date}").format(date=document.effective_date)
+        basis = (
+            _("(consent)")
+            if document.effective_date_source == "signature-timestamp"
+            else _("(consent, claimed)")
+        )
+        effect = f"[bold]{since}[/] {basis}"
     elif any(s.field_name == "instemming-coordinator" for s in report.signatures):
-        effect = "[red]not in effect: the consent is not proven or not authorised[/]"
+        effect = "[red]" + _("not in effect: the consent is not proven or not authorised") + "[/]"
     else:
-        effect = "[yellow]the coordinating party has not yet consented[/]"
-    lines.append(f"statement of {document.statement_date or 'unknown date'}; {effect}")
-    lines.append(f"{document.pdfa or 'no PDF/A id'} · {document.pdfua or 'no PDF/UA id'}")
-    lines.extend(_chain_lines("chain of authority", report.chain))
-    lines.extend(_chain_lines("consent", report.consent_chain))
+        effect = "[yellow]" + _("the coordinating party has not yet consented") + "[/]"
+    dated = _("statement of {date}").format(date=document.statement_date or _("unknown date"))
+    lines.append(f"{dated}; {effect}")
+    lines.append(f"{document.pdfa or _('no PDF/A id')} · {document.pdfua or _('no PDF/UA id')}")
+    lines.extend(_chain_lines(_("chain of authority"), report.chain))
+    lines.extend(_chain_lines(_("consent"), report.consent_chain))
     lines.extend(f"[red]•[/] {escape(p)}" for p in document.problems)
     stdout().print(
         Panel("\n".join(lines), expand=False, border_style="green" if ok else "red"),
@@ -69,17 +85,27 @@ def _chain_lines(label: str, chain: ChainReport | None) -> list[str]:
     if chain is None:
         return []
     if not chain.present:
-        return [f"{label}: [red]chain missing[/] ({escape('; '.join(chain.breaches))})"]
-    state = "[green]authorised[/]" if chain.authorised else "[red]NOT authorised[/]"
-    when = ", ".join(chain.checked_at) or "unknown moment"
+        missing = _("chain missing")
+        return [f"{label}: [red]{missing}[/] ({escape('; '.join(chain.breaches))})"]
+    state = (
+        "[green]" + _("authorised") + "[/]"
+        if chain.authorised
+        else "[red]" + _("NOT authorised") + "[/]"
+    )
+    when = ", ".join(chain.checked_at) or _("unknown moment")
+    who = _("{signer} on {dates}").format(signer=escape(chain.signer or ""), dates=when)
     lines = [
-        f"{label}: {state} — {escape(chain.signer or '')} on {when}"
+        f"{label}: {state} — {who}"
+        # "namens" is the Awb 10:10 formula itself, not a word of the interface
         + (f", namens {escape(chain.original_mandator)}" if chain.original_mandator else "")
     ]
     if chain.time_basis:
-        lines.append(f"  signing moment: {escape(chain.time_basis)}")
+        lines.append("  " + _("signing moment: {basis}").format(basis=escape(chain.time_basis)))
     if chain.confirmed_by:
-        lines.append(f"  confirmed against the covenant {escape(chain.confirmed_by)}")
+        lines.append(
+            "  "
+            + _("confirmed against the covenant {file}").format(file=escape(chain.confirmed_by))
+        )
     lines.extend(f"  [red]•[/] {escape(b)}" for b in chain.breaches)
     return lines
 
@@ -89,7 +115,7 @@ def _signature_table(report: VerificationReport) -> None:
 
     if not report.signatures:
         return
-    table = Table("field", "signer / role", "time", "level", "result")
+    table = Table(_("field"), _("signer / role"), _("time"), _("level"), _("result"))
     for signature in report.signatures:
         table.add_row(
             escape(signature.field_name),
@@ -110,9 +136,11 @@ def _when(signature: SignatureReport) -> str:
     when = dutch_time(signature.signing_time)
     source = signature.signing_time_source
     if source is not None:
-        when += f"\n({TIME_WORDS.get(source.value, source.value)})"
+        when += f"\n({time_words(source.value)})"
     if signature.proven_no_later_than and source == "claimed":
-        when += f"\nproven by {dutch_time(signature.proven_no_later_than, seconds=False)}"
+        when += "\n" + _("proven by {moment}").format(
+            moment=dutch_time(signature.proven_no_later_than, seconds=False)
+        )
     return when
 
 
@@ -127,7 +155,7 @@ def _result(signature: SignatureReport) -> str:
     result = f"[{colour}]{signature.indication.value}[/]"
     if signature.sub_indication:
         result += f"\n{signature.sub_indication}"
-    result += f"\nrevocation: {escape(signature.revocation)}"
+    result += "\n" + _("revocation: {state}").format(state=escape(signature.revocation))
     for problem in signature.problems:
         result += f"\n• {escape(problem)}"
     return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from ..i18n import _
+from ..sign.tokens import pin_state_words
 from .console import escape, stdout
 
 if TYPE_CHECKING:
@@ -19,29 +21,45 @@ def show_tokens(overview: TokenOverview, *, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    console.print(f"PKCS#11 module [bold]{escape(str(overview.module))}[/]")
+    console.print(_("PKCS#11 module {module}").format(module=escape(str(overview.module))))
     if not overview.tokens:
-        console.print("[yellow]no token present[/]: insert the card, or check the reader")
+        console.print(
+            "[yellow]" + _("no token present: insert the card, or check the reader") + "[/]"
+        )
         return
     for token in overview.tokens:
-        state = "" if token.pin_state == "ok" else f", [red]PIN: {escape(token.pin_state)}[/]"
+        state = ""
+        if token.pin_state != "ok":
+            state = (
+                ", [red]"
+                + _("PIN: {state}").format(state=escape(pin_state_words(token.pin_state)))
+                + "[/]"
+            )
         console.print(
-            f"\n[bold]token '{escape(token.label)}'[/] — slot {token.slot_id} "
-            f"({escape(token.slot_description)}), {escape(token.manufacturer)} "
-            f"{escape(token.model)}, serial {escape(token.serial)}{state}"
+            "\n[bold]"
+            + _("token '{label}'").format(label=escape(token.label))
+            + "[/] — "
+            + _("slot {slot} ({description}), {manufacturer} {model}, serial {serial}").format(
+                slot=token.slot_id,
+                description=escape(token.slot_description),
+                manufacturer=escape(token.manufacturer),
+                model=escape(token.model),
+                serial=escape(token.serial),
+            )
+            + state
         )
         if not token.initialised:
-            console.print("  not initialised (empty): nothing to sign with")
+            console.print("  " + _("not initialised (empty): nothing to sign with"))
             continue
         if not token.certificates:
-            console.print("  no certificates readable without a PIN")
+            console.print("  " + _("no certificates readable without a PIN"))
             continue
         table = Table(show_lines=False)
         # the names are meant to be copied into a profile: never cut them short
         widest = max(len(c.label) for c in token.certificates)
         table.add_column("sleutel (label)", no_wrap=True, min_width=max(widest, 15))
         table.add_column("sleutel_id", no_wrap=True)
-        for header in ("holder", "issuer", "valid until", "signs"):
+        for header in (_("holder"), _("issuer"), _("valid until"), _("signs")):
             table.add_column(header, overflow="fold")
         for item in token.certificates:
             table.add_row(
@@ -50,15 +68,16 @@ def show_tokens(overview: TokenOverview, *, as_json: bool) -> None:
                 escape(item.common_name),
                 escape(item.issuer),
                 f"{item.valid_until:%Y-%m-%d}",
-                "yes" if item.can_sign else "no (not a signing certificate)",
+                _("yes") if item.can_sign else _("no (not a signing certificate)"),
             )
         console.print(table)
     first = next((t for t in overview.tokens if t.certificates), None)
     if first is not None:
         signing = next((c for c in first.certificates if c.can_sign), first.certificates[0])
         console.print(
-            "\nIn a signer profile (toetreding.yaml, under ondertekening.ondertekenaars):\n"
-            f"  pkcs11: {{module: {escape(str(overview.module))}, token: {escape(first.label)}, "
-            f"sleutel: {escape(signing.label)}}}",
+            "\n"
+            + _("In a signer profile (toetreding.yaml, under ondertekening.ondertekenaars):")
+            + f"\n  pkcs11: {{module: {escape(str(overview.module))}, token: "
+            f"{escape(first.label)}, sleutel: {escape(signing.label)}}}",
             soft_wrap=True,
         )

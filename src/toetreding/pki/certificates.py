@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from asn1crypto import x509
 
 from ..errors import CredentialError
+from ..i18n import _
 from ..mandate import CertificateFacts
 
 SIGNING_KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
@@ -35,7 +36,9 @@ class CertificateSummary:
     @property
     def short(self) -> str:
         """E.g. ``'J. de Vries' (serial 1A2B…, issued by DEMO CA)``."""
-        return f"'{self.common_name}' (serial {self.serial_number}, issued by {self.issuer})"
+        return _("'{name}' (serial {serial}, issued by {issuer})").format(
+            name=self.common_name, serial=self.serial_number, issuer=self.issuer
+        )
 
 
 def summarise(certificate: x509.Certificate) -> CertificateSummary:
@@ -58,23 +61,32 @@ def check_signing_certificate(certificate: x509.Certificate, at: dt.datetime) ->
     facts = summarise(certificate)
     if at < facts.not_before:
         raise CredentialError(
-            f"the certificate {facts.short} is not valid yet: valid from "
-            f"{facts.not_before:%Y-%m-%d %H:%M} UTC",
-            hint="sign after that moment, or check the computer's clock",
+            _("the certificate {certificate} is not valid yet: valid from {since} UTC").format(
+                certificate=facts.short, since=f"{facts.not_before:%Y-%m-%d %H:%M}"
+            ),
+            hint=_("sign after that moment, or check the computer's clock"),
         )
     if at > facts.not_after:
         raise CredentialError(
-            f"the certificate {facts.short} expired on {facts.not_after:%Y-%m-%d %H:%M} UTC",
-            hint="a signature with an expired certificate is not valid; use the renewed "
-            "certificate (ask the certificate service provider for one)",
+            _("the certificate {certificate} expired on {until} UTC").format(
+                certificate=facts.short, until=f"{facts.not_after:%Y-%m-%d %H:%M}"
+            ),
+            hint=_(
+                "a signature with an expired certificate is not valid; use the renewed "
+                "certificate (ask the certificate service provider for one)"
+            ),
         )
     usages = certificate.key_usage_value
     if usages is not None and not set(usages.native) & SIGNING_KEY_USAGES:
-        found = ", ".join(sorted(usages.native)) or "none"
+        found = ", ".join(sorted(usages.native)) or _("none")
         raise CredentialError(
-            f"the certificate {facts.short} is not meant for signing (key usage: {found})",
-            hint="use the signature certificate (key usage digitalSignature or "
-            "nonRepudiation), not the authentication or encryption certificate of the card",
+            _(
+                "the certificate {certificate} is not meant for signing (key usage: {usages})"
+            ).format(certificate=facts.short, usages=found),
+            hint=_(
+                "use the signature certificate (key usage digitalSignature or "
+                "nonRepudiation), not the authentication or encryption certificate of the card"
+            ),
         )
 
 
@@ -104,11 +116,11 @@ def same_holder(first: x509.Certificate | None, second: x509.Certificate | None)
     if first is None or second is None:
         return None
     if first.dump() == second.dump():
-        return "the same certificate"
+        return _("the same certificate")
     if first.public_key.dump() == second.public_key.dump():
-        return "the same key"
+        return _("the same key")
     serial = first.subject.native.get("serial_number")
     same_issuer = first.issuer.dump() == second.issuer.dump()
     if serial and serial == second.subject.native.get("serial_number") and same_issuer:
-        return f"the same holder, serialNumber {serial}"
+        return _("the same holder, serialNumber {serial}").format(serial=serial)
     return None

@@ -14,6 +14,7 @@ from asn1crypto import crl, x509
 
 from ..errors import CredentialError
 from ..filelimits import read_limited
+from ..i18n import _
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """No certificate bundle or CRL a signer or verifier needs is larger than this."""
@@ -27,8 +28,8 @@ def _read(path: Path, what: str) -> bytes:
         limit=MAX_FILE_BYTES,
         what=what,
         error=CredentialError,
-        missing_hint="give the path of a PEM or DER file",
-        size_hint="give the certificate or revocation list itself, not an archive",
+        missing_hint=_("give the path of a PEM or DER file"),
+        size_hint=_("give the certificate or revocation list itself, not an archive"),
     )
 
 
@@ -37,7 +38,7 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
     from cryptography import x509 as pyca_x509
     from cryptography.hazmat.primitives import serialization
 
-    data = _read(path, "certificate file")
+    data = _read(path, _("certificate file"))
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:
             found = pyca_x509.load_pem_x509_certificates(data)
@@ -46,8 +47,8 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
         return [x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in found]
     except ValueError:
         raise CredentialError(
-            f"'{path}' holds no readable X.509 certificate",
-            hint="give a PEM file (-----BEGIN CERTIFICATE-----) or a DER-encoded certificate",
+            _("'{path}' holds no readable X.509 certificate").format(path=path),
+            hint=_("give a PEM file (-----BEGIN CERTIFICATE-----) or a DER-encoded certificate"),
         ) from None
 
 
@@ -66,7 +67,7 @@ def load_crls(paths: Sequence[Path]) -> list[crl.CertificateList]:
 
     lists: list[crl.CertificateList] = []
     for path in paths:
-        data = _read(path, "revocation list")
+        data = _read(path, _("revocation list"))
         try:
             if b"-----BEGIN X509 CRL-----" in data:
                 parsed = pyca_x509.load_pem_x509_crl(data)
@@ -75,7 +76,7 @@ def load_crls(paths: Sequence[Path]) -> list[crl.CertificateList]:
             lists.append(crl.CertificateList.load(parsed.public_bytes(serialization.Encoding.DER)))
         except ValueError:
             raise CredentialError(
-                f"'{path}' holds no readable revocation list (CRL)",
-                hint="give a CRL as PEM (-----BEGIN X509 CRL-----) or DER",
+                _("'{path}' holds no readable revocation list (CRL)").format(path=path),
+                hint=_("give a CRL as PEM (-----BEGIN X509 CRL-----) or DER"),
             ) from None
     return lists

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputFileError
+from ..i18n import _, ngettext
 from ..model import EnglishTranslation, Organ, Statement
 from ..textformat import enumerate_words
 from .english import (
@@ -115,15 +116,19 @@ def in_english(context: dict[str, Any], statement: Statement) -> dict[str, Any]:
 def _english_text(statement: Statement) -> EnglishTranslation:
     """The covenant's English text, complete for this statement, or a message saying what to add."""
     covenant = statement.covenant
-    where = f"the covenant file {statement.request.covenant_file} (id {covenant.id})"
+    where = {"file": statement.request.covenant_file, "covenant": covenant.id}
     english = covenant.english
     if english is None:
         raise InputFileError(
-            f"{where} has no English text, so the English translation cannot be made: "
-            "add 'vertaling_en' to the covenant file",
-            hint="give 'vertaling_en' with 'titel' and 'overwegingen' (and 'partijen' and "
-            "'termen' for the names the covenant uses, e.g. its coordinating party); see "
-            "examples/huizen/convenant.yaml — or render in Dutch (--lang nl)",
+            _(
+                "the covenant file {file} (id {covenant}) has no English text, so the English "
+                "translation cannot be made: add 'vertaling_en' to the covenant file"
+            ).format(**where),
+            hint=_(
+                "give 'vertaling_en' with 'titel' and 'overwegingen' (and 'partijen' and "
+                "'termen' for the names the covenant uses, e.g. its coordinating party); see "
+                "examples/huizen/convenant.yaml — or render in Dutch (--lang nl)"
+            ),
         )
     for key, dutch, translated in (
         ("overwegingen", covenant.recitals, english.recitals),
@@ -131,16 +136,29 @@ def _english_text(statement: Statement) -> EnglishTranslation:
     ):
         if len(dutch) != len(translated):
             raise InputFileError(
-                f"{where}: 'vertaling_en.{key}' has {len(translated)} item(s) where "
-                f"'{key}' has {len(dutch)}; the English statement repeats each one",
-                hint=f"translate every item of '{key}' into 'vertaling_en.{key}', in the same order",
+                ngettext(
+                    "the covenant file {file} (id {covenant}): 'vertaling_en.{key}' has "
+                    "{translated} item(s) where '{key}' has {dutch}; the English statement "
+                    "repeats each one",
+                    "the covenant file {file} (id {covenant}): 'vertaling_en.{key}' has "
+                    "{translated} item(s) where '{key}' has {dutch}; the English statement "
+                    "repeats each one",
+                    len(translated),
+                ).format(**where, key=key, translated=len(translated), dutch=len(dutch)),
+                hint=_(
+                    "translate every item of '{key}' into 'vertaling_en.{key}', in the same order"
+                ).format(key=key),
             )
     if statement.request.extra_recitals:
         raise InputFileError(
-            "the request's 'aanvullende_overwegingen' are Dutch text with no English "
-            "version, so the English translation of the statement would be incomplete",
-            hint="render this request in Dutch (--lang nl), or leave "
-            "'aanvullende_overwegingen' out of the request for the English rendering",
+            _(
+                "the request's 'aanvullende_overwegingen' are Dutch text with no English "
+                "version, so the English translation of the statement would be incomplete"
+            ),
+            hint=_(
+                "render this request in Dutch (--lang nl), or leave "
+                "'aanvullende_overwegingen' out of the request for the English rendering"
+            ),
         )
     return english
 

@@ -21,6 +21,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 from ..errors import RenderError
+from ..i18n import _, ngettext
 from .pdfupdate import (
     IncrementalUpdate,
     PdfArray,
@@ -54,8 +55,12 @@ def add_signature_fields(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise RenderError(
-            f"the template places signature field(s) {', '.join(duplicates)} more than once",
-            hint="give every sigfield(...) call in the template its own name",
+            ngettext(
+                "the template places signature field(s) {fields} more than once",
+                "the template places signature field(s) {fields} more than once",
+                len(duplicates),
+            ).format(fields=", ".join(duplicates)),
+            hint=_("give every sigfield(...) call in the template its own name"),
         )
     update = IncrementalUpdate(pdf)
     pages = update.pages()
@@ -72,7 +77,11 @@ def add_signature_fields(
     update.put(root_ref, root)
     for placement in placements:
         if not 1 <= placement.page <= len(pages):
-            raise RenderError(f"internal: field {placement.name!r} on page {placement.page}?")
+            raise RenderError(
+                _("internal: field {name} on page {page}?").format(
+                    name=repr(placement.name), page=placement.page
+                )
+            )
         field_ref, widget_ref = _add_field(update, pages[placement.page - 1], placement)
         fields = form[b"/Fields"]
         assert isinstance(fields, PdfArray)
@@ -86,7 +95,7 @@ def add_signature_fields(
 
 def _ref(value: object) -> Ref:
     if not isinstance(value, Ref):
-        raise RenderError("internal: expected an indirect reference")
+        raise RenderError(_("internal: expected an indirect reference"))
     return value
 
 
@@ -144,7 +153,7 @@ def _add_field(
     update.put(field_ref, field)
     annotations = page.get(b"/Annots", PdfArray())
     if not isinstance(annotations, PdfArray):
-        raise RenderError("internal: indirect /Annots arrays are not supported here")
+        raise RenderError(_("internal: indirect /Annots arrays are not supported here"))
     page[b"/Annots"] = PdfArray([*annotations, widget_ref])
     page[b"/Tabs"] = name("S")
     update.put(page_ref, page)
@@ -190,7 +199,7 @@ def _tag_widget(
     else:
         parent_tree_ref = None
     if not isinstance(parent_tree, PdfDict) or b"/Nums" not in parent_tree:
-        raise RenderError("internal: unexpected structure ParentTree layout (no /Nums)")
+        raise RenderError(_("internal: unexpected structure ParentTree layout (no /Nums)"))
     nums = parent_tree[b"/Nums"]
     assert isinstance(nums, PdfArray)
     nums.extend([number(key), form_ref])

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from ..errors import RenderError
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,11 @@ class _Parser:
                     return result
                 key = self.value()
                 if not isinstance(key, Raw) or not key.token.startswith(b"/"):
-                    raise RenderError(f"internal: PDF dictionary key expected at byte {self.pos}")
+                    raise RenderError(
+                        _("internal: PDF dictionary key expected at byte {position}").format(
+                            position=self.pos
+                        )
+                    )
                 result[key.token] = self.value()
         if data.startswith(b"[", start):
             self.pos += 1
@@ -134,7 +139,9 @@ class _Parser:
                 self.pos = reference.end()
                 return Ref(int(token), int(reference.group(1)))
         if not token:
-            raise RenderError(f"internal: unexpected byte in PDF at {start}")
+            raise RenderError(
+                _("internal: unexpected byte in PDF at {position}").format(position=start)
+            )
         return Raw(token)
 
     def _literal_string(self) -> bytes:
@@ -153,7 +160,7 @@ class _Parser:
                     self.pos = index + 1
                     return data[start : index + 1]
             index += 1
-        raise RenderError("internal: unterminated string in PDF")
+        raise RenderError(_("internal: unterminated string in PDF"))
 
 
 def serialize(value: PdfValue) -> bytes:
@@ -191,17 +198,21 @@ class IncrementalUpdate:
         data = self.original
         tail = data.rfind(b"startxref")
         if tail < 0:
-            raise RenderError("internal: no startxref in the typeset PDF")
+            raise RenderError(_("internal: no startxref in the typeset PDF"))
         self._startxref = int(data[tail + 9 :].split()[0])
         if not data.startswith(b"xref", self._startxref):
-            raise RenderError("internal: the typeset PDF uses an xref stream; not supported here")
+            raise RenderError(
+                _("internal: the typeset PDF uses an xref stream; not supported here")
+            )
         self._read_xref_table(self._startxref)
         trailer_at = data.index(b"trailer", self._startxref)
         trailer = _Parser(data, trailer_at + 7).value()
         if not isinstance(trailer, PdfDict):
-            raise RenderError("internal: unreadable trailer")
+            raise RenderError(_("internal: unreadable trailer"))
         if b"/Prev" in trailer:
-            raise RenderError("internal: the typeset PDF already has updates; not supported here")
+            raise RenderError(
+                _("internal: the typeset PDF already has updates; not supported here")
+            )
         self.trailer = trailer
         self._next_number = int(self.leaf(trailer[b"/Size"]))
 
@@ -221,7 +232,7 @@ class IncrementalUpdate:
     def leaf(value: PdfValue) -> str:
         """The text of a leaf token."""
         if not isinstance(value, Raw):
-            raise RenderError("internal: expected a plain PDF value")
+            raise RenderError(_("internal: expected a plain PDF value"))
         return value.token.decode("latin-1")
 
     def get(self, reference: Ref) -> PdfDict:
@@ -233,13 +244,21 @@ class IncrementalUpdate:
             return self._parsed[reference.number]
         offset = self._offsets.get(reference.number)
         if offset is None:
-            raise RenderError(f"internal: object {reference.number} not in the PDF")
+            raise RenderError(
+                _("internal: object {number} not in the PDF").format(number=reference.number)
+            )
         header = _OBJECT_HEADER.match(self.original, offset)
         if header is None or int(header.group(1)) != reference.number:
-            raise RenderError(f"internal: object {reference.number} not where the xref says")
+            raise RenderError(
+                _("internal: object {number} not where the xref says").format(
+                    number=reference.number
+                )
+            )
         value = _Parser(self.original, header.end()).value()
         if not isinstance(value, PdfDict):
-            raise RenderError(f"internal: object {reference.number} is not a dictionary")
+            raise RenderError(
+                _("internal: object {number} is not a dictionary").format(number=reference.number)
+            )
         self._parsed[reference.number] = value
         return value
 
@@ -249,7 +268,9 @@ class IncrementalUpdate:
         length = dictionary.get(b"/Length")
         if not isinstance(length, Raw) or b"/Filter" in dictionary:
             raise RenderError(
-                f"internal: stream {reference.number} is filtered or has no direct length"
+                _("internal: stream {number} is filtered or has no direct length").format(
+                    number=reference.number
+                )
             )
         offset = self._offsets[reference.number]
         start = self.original.index(b"stream", offset) + len(b"stream")
@@ -333,5 +354,5 @@ def number_raw(value: int) -> Raw:
 
 def _as_ref(value: PdfValue) -> Ref:
     if not isinstance(value, Ref):
-        raise RenderError("internal: expected an indirect reference in the PDF")
+        raise RenderError(_("internal: expected an indirect reference in the PDF"))
     return value

@@ -17,6 +17,7 @@ from ..config import Settings
 from ..embedded import EmbeddedStatement, add_to_xmp, canonical_json
 from ..errors import ConfigError
 from ..fileio import check_output_path, write_atomically
+from ..i18n import _
 from ..inputs import load_request
 from ..model import Language, OutputProfile, Statement
 from ..resources import bundled
@@ -188,8 +189,10 @@ def _check_inside_workspace(settings: Settings) -> None:
     ):
         if path is not None and not any(path.resolve().is_relative_to(a) for a in allowed):
             raise ConfigError(
-                f"{key} points outside the workspace: {path}",
-                hint=f"copy the file into {settings.workspace} and refer to it from there",
+                _("{key} points outside the workspace: {path}").format(key=key, path=path),
+                hint=_("copy the file into {workspace} and refer to it from there").format(
+                    workspace=settings.workspace
+                ),
             )
 
 

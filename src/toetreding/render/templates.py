@@ -29,6 +29,7 @@ import jinja2.runtime
 import jinja2.sandbox
 
 from ..errors import TemplateError
+from ..i18n import _
 from ..resources import bundled
 from .escape import code_filter, finalize, ucfirst_filter
 
@@ -61,9 +62,11 @@ class ConfinedLoader(jinja2.BaseLoader):
             resolved = candidate.resolve()
             if not resolved.is_relative_to(root):
                 raise TemplateError(
-                    f"template '{template}' in {root} is a link to {resolved}, outside its "
-                    "templates folder; it is not read",
-                    hint="put the template file itself in the templates folder",
+                    _(
+                        "template '{name}' in {folder} is a link to {target}, outside its "
+                        "templates folder; it is not read"
+                    ).format(name=template, folder=root, target=resolved),
+                    hint=_("put the template file itself in the templates folder"),
                 )
             return _read_template(resolved, template), str(candidate), lambda: True
         raise jinja2.TemplateNotFound(template)
@@ -73,23 +76,31 @@ def _read_template(path: Path, name: str) -> str:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise TemplateError(f"template '{name}' ({path}) is not a regular file")
+            raise TemplateError(
+                _("template '{name}' ({path}) is not a regular file").format(name=name, path=path)
+            )
         if info.st_size > MAX_TEMPLATE_BYTES:
             raise TemplateError(
-                f"template '{name}' ({path}) is larger than {MAX_TEMPLATE_BYTES // 1024} KB"
+                _("template '{name}' ({path}) is larger than {size} KB").format(
+                    name=name, path=path, size=MAX_TEMPLATE_BYTES // 1024
+                )
             )
         with path.open("rb") as stream:
             data = stream.read(MAX_TEMPLATE_BYTES + 1)
     except OSError as error:
         raise TemplateError(
-            f"template '{name}' ({path}) cannot be read: {error.strerror}"
+            _("template '{name}' ({path}) cannot be read: {reason}").format(
+                name=name, path=path, reason=error.strerror
+            )
         ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise TemplateError(
-            f"template '{name}' ({path}) is not UTF-8 text (byte {error.start})",
-            hint="save the template as UTF-8",
+            _("template '{name}' ({path}) is not UTF-8 text (byte {position})").format(
+                name=name, path=path, position=error.start
+            ),
+            hint=_("save the template as UTF-8"),
         ) from None
 
 
@@ -114,13 +125,17 @@ class BoundedSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
         if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise jinja2.exceptions.SecurityError(f"the exponent {right} is too large")
+            raise jinja2.exceptions.SecurityError(
+                _("the exponent {exponent} is too large").format(exponent=right)
+            )
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 repeats = isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
                 if repeats and len(sequence) * count > MAX_REPEAT:
                     raise jinja2.exceptions.SecurityError(
-                        f"repeating a value {count} times makes more than {MAX_REPEAT} items"
+                        _("repeating a value {count} times makes more than {limit} items").format(
+                            count=count, limit=MAX_REPEAT
+                        )
                     )
         return super().call_binop(context, operator, left, right)
 
@@ -134,14 +149,16 @@ class BoundedSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
 
 def _refuse_huge_format(spec: str) -> None:
     if _HUGE_WIDTH.search(spec):
-        raise jinja2.exceptions.SecurityError(f"the format '{spec[:40]}' asks for a huge width")
+        raise jinja2.exceptions.SecurityError(
+            _("the format '{spec}' asks for a huge width").format(spec=spec[:40])
+        )
 
 
 def _bounded_format(value: str, *args: Any, **kwargs: Any) -> str:
     """Jinja's ``format`` filter (printf style), refusing huge widths."""
     _refuse_huge_format(str(value))
     if args and kwargs:
-        raise jinja2.exceptions.FilterArgumentError("format takes positional or named values")
+        raise jinja2.exceptions.FilterArgumentError(_("format takes positional or named values"))
     return str(value) % (kwargs or args)
 
 
@@ -170,35 +187,46 @@ def render_template(environment: jinja2.Environment, name: str, context: dict[st
         return _bounded_render(template, context, name)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(
-            f"template '{exc.name}' not found",
-            hint="templates are looked up in: "
-            + ", ".join(getattr(environment.loader, "searchpath", [])),
+            _("template '{name}' not found").format(name=exc.name),
+            hint=_("templates are looked up in: {folders}").format(
+                folders=", ".join(getattr(environment.loader, "searchpath", []))
+            ),
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
-            f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}",
-            hint="fix the Jinja syntax at that line",
+            _("{file}:{line}: template syntax error: {reason}").format(
+                file=exc.filename or exc.name, line=exc.lineno, reason=exc.message
+            ),
+            hint=_("fix the Jinja syntax at that line"),
         ) from None
     except RecursionError:
         raise TemplateError(
-            f"{name}: the template calls or includes itself without end",
-            hint="check macros and includes for a loop",
+            _("{template}: the template calls or includes itself without end").format(
+                template=name
+            ),
+            hint=_("check macros and includes for a loop"),
         ) from None
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(
-            f"{_template_position(exc, name)}: the template tries to reach Python internals "
-            f"({exc}); templates are data, not code, and this is refused",
-            hint="use only the values documented in templates/README.md and Jinja's filters",
+            _(
+                "{position}: the template tries to reach Python internals "
+                "({reason}); templates are data, not code, and this is refused"
+            ).format(position=_template_position(exc, name), reason=exc),
+            hint=_("use only the values documented in templates/README.md and Jinja's filters"),
         ) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(
-            f"{_template_position(exc, name)}: template uses an unknown value: {exc.message}",
-            hint="check the variable name against the context documented in templates/README.md",
+            _("{position}: template uses an unknown value: {reason}").format(
+                position=_template_position(exc, name), reason=exc.message
+            ),
+            hint=_("check the variable name against the context documented in templates/README.md"),
         ) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(
-            f"{_template_position(exc, name)}: template error: {exc}",
-            hint="fix the template at that line",
+            _("{position}: template error: {reason}").format(
+                position=_template_position(exc, name), reason=exc
+            ),
+            hint=_("fix the template at that line"),
         ) from None
 
 
@@ -210,9 +238,11 @@ def _bounded_render(template: jinja2.Template, context: dict[str, object], name:
         size += len(chunk)
         if size > MAX_OUTPUT_CHARS:
             raise TemplateError(
-                f"{name}: the template produces more than {MAX_OUTPUT_CHARS // (1024 * 1024)} "
-                "million characters; a statement is far smaller",
-                hint="check the template's loops",
+                _(
+                    "{template}: the template produces more than {millions} "
+                    "million characters; a statement is far smaller"
+                ).format(template=name, millions=MAX_OUTPUT_CHARS // (1024 * 1024)),
+                hint=_("check the template's loops"),
             )
         parts.append(chunk)
     return "".join(parts)

@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import Any, cast
 
 from ..errors import RenderError
+from ..i18n import _, ngettext
 
 MAIN_FILE = "statement.typ"
 SANDBOX_PREFIX = "toetreding-typst-"
@@ -92,7 +93,9 @@ class Typesetter:
     def add_data(self, name: str, data: bytes) -> str:
         """Write generated data (e.g. an attachment) into the sandbox; return its Typst path."""
         if name == MAIN_FILE or name.startswith("asset-") or "/" in name:
-            raise RenderError(f"internal: '{name}' cannot be used for generated data")
+            raise RenderError(
+                _("internal: '{name}' cannot be used for generated data").format(name=name)
+            )
         (self._sandbox / name).write_bytes(data)  # the path becomes the attachment's name
         return name
 
@@ -132,7 +135,13 @@ class Typesetter:
         )
         images = pages if isinstance(pages, list) else [pages]
         if not 1 <= page <= len(images):
-            raise RenderError(f"the document has {len(images)} page(s); there is no page {page}")
+            raise RenderError(
+                ngettext(
+                    "the document has {count} page(s); there is no page {page}",
+                    "the document has {count} page(s); there is no page {page}",
+                    len(images),
+                ).format(count=len(images), page=page)
+            )
         image = images[page - 1]
         assert isinstance(image, bytes)
         return image
@@ -144,17 +153,19 @@ class Typesetter:
                 output, problems = compile_call()
         except self._typst.TypstError as exc:
             raise RenderError(
-                f"typesetting failed: {_describe(exc)}",
+                _("typesetting failed: {reason}").format(reason=_describe(exc)),
                 hint=_hint_for(str(exc.message)),
             ) from None
         except RuntimeError as exc:
-            raise RenderError(f"typesetting failed: {exc}") from None
+            raise RenderError(_("typesetting failed: {reason}").format(reason=exc)) from None
         if problems:
             # an unknown font is only a warning in Typst, but would silently change the
             # document; under PDF/A every such warning is a defect, so refuse
             details = "; ".join(_describe(w) for w in problems)
             raise RenderError(
-                f"typesetting gave warnings, treated as errors: {details}",
+                _("typesetting gave warnings, treated as errors: {details}").format(
+                    details=details
+                ),
                 hint=_hint_for(details),
             )
         return output
@@ -179,18 +190,18 @@ def _field_placements(compiler: Any) -> tuple[FieldPlacement, ...]:
 def _describe(problem: Any) -> str:
     message = str(getattr(problem, "message", problem))
     hints = [str(h) for h in getattr(problem, "hints", []) or []]
-    return message + ("".join(f" (hint: {h})" for h in hints) if hints else "")
+    return message + "".join(" " + _("(hint: {hint})").format(hint=h) for h in hints)
 
 
 def _hint_for(message: str) -> str | None:
     lowered = message.lower()
     if "font" in lowered and ("unknown" in lowered or "family" in lowered):
-        return (
+        return _(
             "name a font family that is installed for toetreding: Typst's own fonts "
             "(e.g. 'Libertinus Serif') or one in huisstijl.lettertypemap"
         )
     if "glyph" in lowered or "could not be displayed" in lowered or "not found in font" in lowered:
-        return (
+        return _(
             "a character in the input cannot be shown by the font; PDF/A forbids missing "
             "glyphs — remove the character or configure a font that has it"
         )

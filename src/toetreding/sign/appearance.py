@@ -24,6 +24,7 @@ from typing import Any
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from ..errors import SigningError
+from ..i18n import _
 
 APPEARANCE_TEMPLATE = Path("common") / "handtekening.typ"
 
@@ -66,7 +67,9 @@ class AppearanceDrawer:
         except OSError as error:
             shutil.rmtree(self._sandbox, ignore_errors=True)
             raise SigningError(
-                f"cannot read the appearance template '{style.template}': {error.strerror}"
+                _("cannot read the appearance template '{template}': {error}").format(
+                    template=style.template, error=error.strerror
+                )
             ) from None
         self._font_paths = [str(style.font_dir)] if style.font_dir else []
 
@@ -100,14 +103,20 @@ class AppearanceDrawer:
                 )
         except self._typst.TypstError as error:
             raise SigningError(
-                f"drawing the visible signature failed: {getattr(error, 'message', error)}",
-                hint=f"check the appearance template {self._style.template}",
+                _("drawing the visible signature failed: {error}").format(
+                    error=getattr(error, "message", error)
+                ),
+                hint=_("check the appearance template {template}").format(
+                    template=self._style.template
+                ),
             ) from None
         if problems:
             details = "; ".join(str(getattr(p, "message", p)) for p in problems)
             raise SigningError(
-                f"drawing the visible signature gave warnings (treated as errors): {details}",
-                hint="check the font (huisstijl.lettertype) and the appearance template",
+                _(
+                    "drawing the visible signature gave warnings (treated as errors): {details}"
+                ).format(details=details),
+                hint=_("check the font (huisstijl.lettertype) and the appearance template"),
             )
         assert isinstance(pdf, bytes)
         return pdf
@@ -172,4 +181,4 @@ def _widget(writer: Any, field_name: str) -> Any:
         if str(field.get("/T")) == field_name:
             kids = field.get("/Kids")
             return kids[0].get_object() if kids else field
-    raise SigningError(f"the statement has no field '{field_name}'")
+    raise SigningError(_("the statement has no field '{field}'").format(field=field_name))

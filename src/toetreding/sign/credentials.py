@@ -27,6 +27,7 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from ..errors import CredentialError
 from ..filelimits import read_limited
+from ..i18n import _
 from ..pki.files import load_certificates
 from ..secrets import Secret
 from ..signing_config import Pkcs11Location
@@ -87,7 +88,9 @@ class KeptKeySigner(Signer):
             return key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
         if algorithm == "ed25519" and isinstance(key, ed25519.Ed25519PrivateKey):
             return key.sign(data)
-        raise CredentialError(f"the key cannot make {algorithm} signatures")
+        raise CredentialError(
+            _("the key cannot make {algorithm} signatures").format(algorithm=algorithm)
+        )
 
 
 def _to_asn1(certificate: Any) -> x509.Certificate:
@@ -101,12 +104,14 @@ def open_pkcs12(
     data = read_limited(
         path,
         limit=MAX_PKCS12_BYTES,
-        what="PKCS#12 file",
+        what=_("PKCS#12 file"),
         error=CredentialError,
-        missing_message=f"PKCS#12 file '{path}' not found",
-        missing_hint="give the .p12/.pfx file with --pkcs12 or in the signer profile",
-        size_hint="a .p12/.pfx file with a key and its certificates is a few kilobytes; "
-        "check that this is the right file",
+        missing_message=_("PKCS#12 file '{path}' not found").format(path=path),
+        missing_hint=_("give the .p12/.pfx file with --pkcs12 or in the signer profile"),
+        size_hint=_(
+            "a .p12/.pfx file with a key and its certificates is a few kilobytes; "
+            "check that this is the right file"
+        ),
     )
     password = passphrase.reveal().encode("utf-8") if passphrase is not None else None
     try:
@@ -114,22 +119,24 @@ def open_pkcs12(
     except ValueError as error:
         if "password" in str(error).lower() or "mac" in str(error).lower():
             raise CredentialError(
-                f"the passphrase for '{path}' is wrong",
-                hint="check TOETREDING_PASSPHRASE, the passphrase file or what you typed",
+                _("the passphrase for '{path}' is wrong").format(path=path),
+                hint=_("check TOETREDING_PASSPHRASE, the passphrase file or what you typed"),
             ) from None
         raise CredentialError(
-            f"'{path}' is not a readable PKCS#12 file",
-            hint="export the key and certificate again as .p12/.pfx",
+            _("'{path}' is not a readable PKCS#12 file").format(path=path),
+            hint=_("export the key and certificate again as .p12/.pfx"),
         ) from None
     if key is None or certificate is None:
         raise CredentialError(
-            f"'{path}' lacks a private key or its certificate",
-            hint="export the signature key together with its certificate",
+            _("'{path}' lacks a private key or its certificate").format(path=path),
+            hint=_("export the signature key together with its certificate"),
         )
     if not isinstance(
         key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
     ):
-        raise CredentialError(f"the key in '{path}' is of a type toetreding cannot sign with")
+        raise CredentialError(
+            _("the key in '{path}' is of a type toetreding cannot sign with").format(path=path)
+        )
     chain = [_to_asn1(c) for c in additional]
     for extra in extra_chain:
         chain.extend(load_certificates(extra))
@@ -138,7 +145,7 @@ def open_pkcs12(
         signer=KeptKeySigner(key, signing_certificate, chain),
         certificate=signing_certificate,
         chain=chain,
-        description=f"PKCS#12 file '{path}'",
+        description=_("PKCS#12 file '{path}'").format(path=path),
     )
 
 
@@ -152,30 +159,44 @@ def open_pkcs11(
 
     library, pkcs11 = load_module(Path(location.module))
     token = find_token(library, location.token, pkcs11)
-    where = f"token '{token.label.strip()}'"
+    label = token.label.strip()
     refuse_locked_pin(token, pkcs11)
     try:
         session = token.open(user_pin=pin.reveal())
     except p11.PinIncorrect:
         raise CredentialError(
-            f"the PIN for {where} is wrong (tried once; toetreding does not retry)",
-            hint="check TOETREDING_PIN, the PIN file or what you typed; too many wrong PINs lock the card",
+            _(
+                "the PIN for token '{token}' is wrong (tried once; toetreding does not retry)"
+            ).format(token=label),
+            hint=_(
+                "check TOETREDING_PIN, the PIN file or what you typed; "
+                "too many wrong PINs lock the card"
+            ),
         ) from None
     except p11.PinLocked:
         raise CredentialError(
-            f"the PIN of {where} is locked", hint="unblock it with the PUK"
+            _("the PIN of token '{token}' is locked").format(token=label),
+            hint=_("unblock it with the PUK"),
         ) from None
     except p11.PKCS11Error as error:
-        raise CredentialError(f"cannot log in to {where}: {type(error).__name__}") from None
+        raise CredentialError(
+            _("cannot log in to token '{token}': {error}").format(
+                token=label, error=type(error).__name__
+            )
+        ) from None
     try:
-        return _credential_on_token(session, location, where, extra_chain, pkcs11)
+        return _credential_on_token(session, location, label, extra_chain, pkcs11)
     except BaseException:
         session.close()
         raise
 
 
 def _credential_on_token(
-    session: Any, location: Pkcs11Location, where: str, extra_chain: Sequence[Path], pkcs11: Any
+    session: Any,
+    location: Pkcs11Location,
+    token_label: str,
+    extra_chain: Sequence[Path],
+    pkcs11: Any,
 ) -> SigningCredential:
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
@@ -190,12 +211,14 @@ def _credential_on_token(
     except pkcs11.NoSuchKey:
         named = location.key_label or location.key_id
         raise CredentialError(
-            f"no private key '{named}' on {where}",
-            hint="`toetreding tokens` lists the certificates and their labels and ids",
+            _("no private key '{key}' on token '{token}'").format(key=named, token=token_label),
+            hint=_("`toetreding tokens` lists the certificates and their labels and ids"),
         ) from None
     except pkcs11.MultipleObjectsReturned:
         raise CredentialError(
-            f"more than one key matches on {where}; give both label and id"
+            _("more than one key matches on token '{token}'; give both label and id").format(
+                token=token_label
+            )
         ) from None
     is_ec = key.key_type == pkcs11.KeyType.EC
     signer = PKCS11Signer(
@@ -210,8 +233,8 @@ def _credential_on_token(
         certificate = signer.signing_cert
     except Exception:
         raise CredentialError(
-            f"no certificate for the key on {where}",
-            hint="name it with 'certificaat' (its label) in the signer profile",
+            _("no certificate for the key on token '{token}'").format(token=token_label),
+            hint=_("name it with 'certificaat' (its label) in the signer profile"),
         ) from None
     chain = list(signer.cert_registry)
     for extra in extra_chain:
@@ -220,7 +243,10 @@ def _credential_on_token(
         for c in extra_certs:
             signer.cert_registry.register(c)
     credential = SigningCredential(
-        signer=signer, certificate=certificate, chain=chain, description=f"key on {where}"
+        signer=signer,
+        certificate=certificate,
+        chain=chain,
+        description=_("key on token '{token}'").format(token=token_label),
     )
     credential._closers.append(session.close)
     return credential

@@ -21,6 +21,7 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from ..embedded import EmbeddedDataError, EmbeddedStatement, read_from_xmp
 from ..errors import InputFileError, SigningError
 from ..filelimits import read_limited
+from ..i18n import _
 from ..model import SignatureSlot
 
 
@@ -61,12 +62,15 @@ MAX_STATEMENT_BYTES = 256 * 1024 * 1024
 def read_pdf_bytes(path: Path) -> bytes:
     """The file's bytes, refusing what is plainly not a PDF."""
     data = read_limited(
-        path, limit=MAX_STATEMENT_BYTES, what="the PDF", missing_hint="check the file name"
+        path,
+        limit=MAX_STATEMENT_BYTES,
+        what=_("the PDF"),
+        missing_hint=_("check the file name"),
     )
     if b"%PDF-" not in data[:1024]:
         raise InputFileError(
-            f"'{path}' is not a PDF (no %PDF header)",
-            hint="give the statement rendered by `toetreding render`",
+            _("'{path}' is not a PDF (no %PDF header)").format(path=path),
+            hint=_("give the statement rendered by `toetreding render`"),
         )
     return data
 
@@ -77,16 +81,16 @@ def open_reader(data: bytes, path: Path) -> PdfFileReader:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:
             raise InputFileError(
-                f"'{path}' is encrypted; statements are never encrypted",
-                hint="use the unencrypted statement as rendered by `toetreding render`",
+                _("'{path}' is encrypted; statements are never encrypted").format(path=path),
+                hint=_("use the unencrypted statement as rendered by `toetreding render`"),
             )
-        _ = reader.root  # forces reading the catalog
+        _unused = reader.root  # forces reading the catalog
     except InputFileError:
         raise
     except (PdfError, ValueError, KeyError, TypeError, IndexError) as error:
         raise InputFileError(
-            f"'{path}' is a damaged PDF: {error}",
-            hint="render the statement again with `toetreding render`",
+            _("'{path}' is a damaged PDF: {error}").format(path=path, error=error),
+            hint=_("render the statement again with `toetreding render`"),
         ) from None
     return reader
 
@@ -106,18 +110,28 @@ def read_statement(path: Path) -> StatementPdf:
                 name=str(name), signed=value is not None, width=abs(x2 - x1), height=abs(y2 - y1)
             )
     except (PdfError, ValueError, KeyError, TypeError) as error:
-        raise InputFileError(f"'{path}' has a damaged form: {error}") from None
+        raise InputFileError(
+            _("'{path}' has a damaged form: {error}").format(path=path, error=error)
+        ) from None
     if not any(slot.value in fields for slot in SignatureSlot):
         if _is_unsigned_rendering(reader):
             raise SigningError(
-                f"'{path}' is a rendering without signature fields, such as the unofficial "
-                "English translation: only the authentic (Dutch) statement is signed",
-                hint="render the statement in Dutch (--lang nl) and sign that one",
+                _(
+                    "'{path}' is a rendering without signature fields, such as the unofficial "
+                    "English translation: only the authentic (Dutch) statement is signed"
+                ).format(path=path),
+                hint=_("render the statement in Dutch (--lang nl) and sign that one"),
             )
         raise SigningError(
-            f"'{path}' is not a toetreding statement: it has no field "
-            f"'{SignatureSlot.PARTY.value}' or '{SignatureSlot.COORDINATOR.value}'",
-            hint="sign the PDF made by `toetreding render`, which places these fields",
+            _(
+                "'{path}' is not a toetreding statement: it has no field "
+                "'{party_field}' or '{consent_field}'"
+            ).format(
+                path=path,
+                party_field=SignatureSlot.PARTY.value,
+                consent_field=SignatureSlot.COORDINATOR.value,
+            ),
+            hint=_("sign the PDF made by `toetreding render`, which places these fields"),
         )
     lang = str(reader.root.get("/Lang", "nl")).lower()
     embedded = read_embedded(reader, path)
@@ -126,9 +140,11 @@ def read_statement(path: Path) -> StatementPdf:
         signed_data, party_certificate = _embedded_the_party_signed(reader, path)
         if signed_data != embedded:
             raise SigningError(
-                f"the statement data in '{path}' was changed after the party signed it, so "
-                "the chain it now names is not the one the party signed",
-                hint="sign the statement as the party signed it (ask for the original file)",
+                _(
+                    "the statement data in '{path}' was changed after the party signed it, so "
+                    "the chain it now names is not the one the party signed"
+                ).format(path=path),
+                hint=_("sign the statement as the party signed it (ask for the original file)"),
             )
     return StatementPdf(
         path=path,
@@ -167,8 +183,10 @@ def _embedded_the_party_signed(
         return record, signature.signer_cert
     except (StopIteration, EmbeddedDataError, PdfError, ValueError, KeyError, TypeError) as error:
         raise InputFileError(
-            f"'{path}': the party's signed revision cannot be read ({error})",
-            hint="use the statement as the party signed it",
+            _("'{path}': the party's signed revision cannot be read ({error})").format(
+                path=path, error=error
+            ),
+            hint=_("use the statement as the party signed it"),
         ) from None
 
 
@@ -180,9 +198,11 @@ def read_embedded(reader: PdfFileReader, path: Path) -> EmbeddedStatement | None
             return None
         return read_from_xmp(metadata.get_object().data)
     except EmbeddedDataError as error:
-        raise InputFileError(f"'{path}': {error}", hint="render the statement again") from None
+        raise InputFileError(f"'{path}': {error}", hint=_("render the statement again")) from None
     except (PdfError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise InputFileError(f"'{path}' has unreadable XMP metadata: {error}") from None
+        raise InputFileError(
+            _("'{path}' has unreadable XMP metadata: {error}").format(path=path, error=error)
+        ) from None
 
 
 def choose_slot(statement: StatementPdf, requested: str | None) -> SignatureSlot:
@@ -193,19 +213,24 @@ def choose_slot(statement: StatementPdf, requested: str | None) -> SignatureSlot
         except ValueError:
             known = ", ".join(s.value for s in SignatureSlot)
             raise SigningError(
-                f"'{requested}' is not a statement signature field", hint=f"use one of: {known}"
+                _("'{requested}' is not a statement signature field").format(requested=requested),
+                hint=_("use one of: {fields}").format(fields=known),
             ) from None
         state = statement.fields.get(slot.value)
         if state is None:
             raise SigningError(
-                f"'{statement.path}' has no field '{slot.value}'",
-                hint="render the statement again with the current templates",
+                _("'{path}' has no field '{field}'").format(path=statement.path, field=slot.value),
+                hint=_("render the statement again with the current templates"),
             )
         if state.signed:
             raise SigningError(
-                f"field '{slot.value}' in '{statement.path}' is already signed",
-                hint="a signed field cannot be signed again; sign the other field or start "
-                "from the unsigned statement",
+                _("field '{field}' in '{path}' is already signed").format(
+                    field=slot.value, path=statement.path
+                ),
+                hint=_(
+                    "a signed field cannot be signed again; sign the other field or start "
+                    "from the unsigned statement"
+                ),
             )
     else:
         free = [
@@ -215,19 +240,28 @@ def choose_slot(statement: StatementPdf, requested: str | None) -> SignatureSlot
         ]
         if not free:
             raise SigningError(
-                f"every signature field in '{statement.path}' is already signed",
-                hint="nothing left to sign; use `toetreding extend` to raise the level",
+                _("every signature field in '{path}' is already signed").format(
+                    path=statement.path
+                ),
+                hint=_("nothing left to sign; use `toetreding extend` to raise the level"),
             )
         slot = free[0]
     if slot is SignatureSlot.PARTY and SignatureSlot.COORDINATOR in statement.signed_slots:
         raise SigningError(
-            "the consent is already signed; the party's signature must come first, so this "
-            "statement cannot be completed",
-            hint="start from the statement as the party signs it (before any consent)",
+            _(
+                "the consent is already signed; the party's signature must come first, so this "
+                "statement cannot be completed"
+            ),
+            hint=_("start from the statement as the party signs it (before any consent)"),
         )
     if slot is SignatureSlot.COORDINATOR and SignatureSlot.PARTY not in statement.signed_slots:
         raise SigningError(
-            "the consent can only follow the party's signature, and the party has not signed yet",
-            hint=f"first sign field '{SignatureSlot.PARTY.value}' (the party's signature)",
+            _(
+                "the consent can only follow the party's signature, and the party has not "
+                "signed yet"
+            ),
+            hint=_("first sign field '{field}' (the party's signature)").format(
+                field=SignatureSlot.PARTY.value
+            ),
         )
     return slot

@@ -23,6 +23,7 @@ from asn1crypto import crl, x509
 
 from ..errors import SigningError, ToetredingError
 from ..fileio import check_output_path, write_atomically
+from ..i18n import _
 from ..signing_config import SignatureLevel
 from .doctimestamp import add_document_timestamp
 from .document import open_reader, read_pdf_bytes
@@ -55,8 +56,8 @@ def extend_statement(
     check_output_path(output, source)
     if level is SignatureLevel.B_B:
         raise SigningError(
-            "B-B is the lowest level; there is nothing to extend to",
-            hint="choose --level B-T, B-LT or B-LTA",
+            _("B-B is the lowest level; there is nothing to extend to"),
+            hint=_("choose --level B-T, B-LT or B-LTA"),
         )
     data = read_pdf_bytes(source)
     try:
@@ -77,6 +78,23 @@ def extend_statement(
     )
 
 
+STEP_TIMESTAMP = "document timestamp over the signatures (B-T)"
+STEP_VALIDATION_DATA = "certificates and revocation data in the DSS (B-LT)"
+STEP_ARCHIVE_TIMESTAMP = "archive document timestamp (B-LTA)"
+"""The steps `extend` took, as the register records them (``stappen``): stable English;
+:func:`step_words` gives them in the user's language."""
+
+
+def step_words(step: str) -> str:
+    """One of the ``STEP_*`` values in the user's language, for display."""
+    words = {
+        STEP_TIMESTAMP: _("document timestamp over the signatures (B-T)"),
+        STEP_VALIDATION_DATA: _("certificates and revocation data in the DSS (B-LT)"),
+        STEP_ARCHIVE_TIMESTAMP: _("archive document timestamp (B-LTA)"),
+    }
+    return words.get(step, step)
+
+
 def _extend_bytes(
     data: bytes,
     source: Path,
@@ -91,8 +109,8 @@ def _extend_bytes(
     signatures = reader.embedded_regular_signatures
     if not signatures:
         raise SigningError(
-            f"'{source}' holds no signature to extend",
-            hint="sign it first with `toetreding sign`",
+            _("'{path}' holds no signature to extend").format(path=source),
+            hint=_("sign it first with `toetreding sign`"),
         )
     timestamper = timestamper_for(level, tsa_url)
     context = validation_context_for(level, trust_roots, required=False, crls=crls)
@@ -101,7 +119,7 @@ def _extend_bytes(
     lacking_time = [s for s in signatures if not has_signature_timestamp(s)]
     if lacking_time and not existing_stamps:
         data = add_document_timestamp(data, timestamper, context)
-        steps.append("document timestamp over the signatures (B-T)")
+        steps.append(STEP_TIMESTAMP)
     if level.needs_validation_data:
         reader = open_reader(data, source)
         for index in range(len(reader.embedded_signatures)):
@@ -109,10 +127,10 @@ def _extend_bytes(
             signature = reader.embedded_signatures[index]
             result: Any = add_validation_info(signature, context, output=io.BytesIO())
             data = result.getvalue()
-        steps.append("certificates and revocation data in the DSS (B-LT)")
+        steps.append(STEP_VALIDATION_DATA)
     if level is SignatureLevel.B_LTA:
         data = add_document_timestamp(data, timestamper, context)
-        steps.append("archive document timestamp (B-LTA)")
+        steps.append(STEP_ARCHIVE_TIMESTAMP)
     return data, len(signatures), steps
 
 

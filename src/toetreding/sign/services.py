@@ -21,6 +21,7 @@ from typing import Any
 from asn1crypto import crl, keys, x509
 
 from ..errors import ConfigError, SigningError
+from ..i18n import _
 from ..signing_config import SignatureLevel
 
 TSA_TIMEOUT_SECONDS = 15
@@ -32,16 +33,20 @@ def timestamper_for(level: SignatureLevel, url: str | None) -> Any:
         return None
     if not url:
         raise ConfigError(
-            f"level {level.value} needs a timestamp authority, and none is configured",
-            hint="give --tsa URL, set TOETREDING_TSA, or 'ondertekening.tijdstempeldienst' in "
-            "toetreding.yaml",
+            _("level {level} needs a timestamp authority, and none is configured").format(
+                level=level.value
+            ),
+            hint=_(
+                "give --tsa URL, set TOETREDING_TSA, or 'ondertekening.tijdstempeldienst' in "
+                "toetreding.yaml"
+            ),
         )
     if url.startswith(DEMO_TSA_PREFIX):
         return demo_timestamper(Path(url.removeprefix(DEMO_TSA_PREFIX)))
     if not url.startswith(("http://", "https://")):
         raise ConfigError(
-            f"timestamp authority '{url}' is not an http(s) URL",
-            hint="give the TSA's URL, e.g. http://tsa.example.nl/tsa",
+            _("timestamp authority '{url}' is not an http(s) URL").format(url=url),
+            hint=_("give the TSA's URL, e.g. http://tsa.example.nl/tsa"),
         )
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
@@ -65,14 +70,16 @@ def demo_timestamper(path: Path) -> Any:
         certificates, key = [], None
     if not certificates or key is None:
         raise ConfigError(
-            f"the demo timestamp authority '{path}' is missing or unreadable",
-            hint="run `toetreding demo` again, or configure a real TSA URL",
+            _("the demo timestamp authority '{path}' is missing or unreadable").format(path=path),
+            hint=_("run `toetreding demo` again, or configure a real TSA URL"),
         )
     certificate = x509.Certificate.load(certificates[0].public_bytes(serialization.Encoding.DER))
     if "DEMO" not in certificate.subject.human_friendly:
         raise ConfigError(
-            f"'{path}' is not a demo timestamp authority (its certificate does not say DEMO)",
-            hint="a real archive needs a real TSA: give its http(s) URL",
+            _(
+                "'{path}' is not a demo timestamp authority (its certificate does not say DEMO)"
+            ).format(path=path),
+            hint=_("a real archive needs a real TSA: give its http(s) URL"),
         )
     key_info = keys.PrivateKeyInfo.load(
         key.private_bytes(
@@ -105,10 +112,14 @@ def validation_context_for(
         return None
     if not trust_roots:
         raise ConfigError(
-            f"level {level.value} checks the signer's certificate chain, but no trust root is "
-            "configured",
-            hint="give --trust ROOT.pem or list the root certificates under "
-            "'ondertekening.vertrouwensankers' in toetreding.yaml",
+            _(
+                "level {level} checks the signer's certificate chain, but no trust root is "
+                "configured"
+            ).format(level=level.value),
+            hint=_(
+                "give --trust ROOT.pem or list the root certificates under "
+                "'ondertekening.vertrouwensankers' in toetreding.yaml"
+            ),
         )
     from pyhanko_certvalidator import ValidationContext
 
@@ -141,33 +152,48 @@ def explain_signing_failure(error: BaseException, tsa_url: str | None) -> Signin
         "InvalidURL",
     } or ("timestamp" in lowered and "request" in lowered):
         return SigningError(
-            f"the timestamp authority at {tsa_url} could not be reached or gave no valid answer",
-            hint="check the URL and the network (proxy, firewall) and try again; nothing was written",
+            _(
+                "the timestamp authority at {url} could not be reached or gave no valid answer"
+            ).format(url=tsa_url),
+            hint=_(
+                "check the URL and the network (proxy, firewall) and try again; nothing was written"
+            ),
         )
     if "revoked" in lowered:
         return SigningError(
-            "the signer's certificate (or a CA certificate above it) is revoked",
-            hint="a revoked certificate may not sign; use a valid certificate",
+            _("the signer's certificate (or a CA certificate above it) is revoked"),
+            hint=_("a revoked certificate may not sign; use a valid certificate"),
         )
     if names & {"InsufficientRevinfoError", "StaleRevinfoError"} or "revocation" in lowered:
         return SigningError(
-            "the revocation status of the signer's certificate (or of a CA certificate above "
-            "it) could not be established: no OCSP or CRL answer (hard-fail)",
-            hint="check that the CA's OCSP responder or CRL is reachable, or name a current "
-            "CRL file under 'ondertekening.intrekkingslijsten'; nothing was signed",
+            _(
+                "the revocation status of the signer's certificate (or of a CA certificate above "
+                "it) could not be established: no OCSP or CRL answer (hard-fail)"
+            ),
+            hint=_(
+                "check that the CA's OCSP responder or CRL is reachable, or name a current "
+                "CRL file under 'ondertekening.intrekkingslijsten'; nothing was signed"
+            ),
         )
     if (
         names & {"PathValidationError", "PathBuildingError", "InsufficientRevinfoError"}
         or "could not be validated" in lowered
     ):
         return SigningError(
-            "the signer's certificate could not be validated against the trust roots (hard-fail)",
-            hint="check that the trust roots (vertrouwensankers) contain the CA's root and that "
-            "the CA's OCSP responder or CRL is reachable; nothing was signed",
+            _(
+                "the signer's certificate could not be validated against the trust roots "
+                "(hard-fail)"
+            ),
+            hint=_(
+                "check that the trust roots (vertrouwensankers) contain the CA's root and that "
+                "the CA's OCSP responder or CRL is reachable; nothing was signed"
+            ),
         )
     return SigningError(
-        f"signing failed ({type(error).__name__}); nothing was written",
-        hint="run again with TOETREDING_DEBUG=1 to see the details, and report it if it persists",
+        _("signing failed ({error}); nothing was written").format(error=type(error).__name__),
+        hint=_(
+            "run again with TOETREDING_DEBUG=1 to see the details, and report it if it persists"
+        ),
     )
 
 
@@ -201,6 +227,7 @@ def check_signer_trusted(
     try:
         asyncio.run(validate_then_release())
     except Exception as error:
+        # not translated: explain_signing_failure recognises this English text
         wrapped = SigningError("The signer's certificate could not be validated")
         wrapped.__cause__ = error
         raise explain_signing_failure(wrapped, None) from None

@@ -19,6 +19,7 @@ from asn1crypto import x509 as asn1_x509
 from ..config import Settings, unsafe_module_reason
 from ..errors import ConfigError, CredentialError, SigningError
 from ..fileio import check_output_path
+from ..i18n import _
 from ..model import SignatureSlot
 from ..pki.certificates import SIGNING_KEY_USAGES, check_signing_certificate
 from ..pki.files import load_certificates, load_crls, load_trust_roots
@@ -75,10 +76,12 @@ def pick_profile(
     profiles = settings.signing.signers
     if choice.profile is not None:
         if choice.profile not in profiles:
-            known = ", ".join(sorted(profiles)) or "none are configured"
+            known = ", ".join(sorted(profiles)) or _("none are configured")
             raise ConfigError(
-                f"there is no signer profile '{choice.profile}'",
-                hint=f"profiles under 'ondertekening.ondertekenaars': {known}",
+                _("there is no signer profile '{profile}'").format(profile=choice.profile),
+                hint=_("profiles under 'ondertekening.ondertekenaars': {profiles}").format(
+                    profiles=known
+                ),
             )
         return choice.profile, profiles[choice.profile]
     if choice.pkcs12 is not None or choice.pkcs11 is not None:
@@ -93,9 +96,11 @@ def pick_profile(
     if len(profiles) == 1:
         return next(iter(profiles.items()))
     raise ConfigError(
-        "no signing key was given",
-        hint="use --signer PROFILE, --pkcs12 FILE or --pkcs11-module LIB, or set "
-        "'ondertekening.standaard' in toetreding.yaml",
+        _("no signing key was given"),
+        hint=_(
+            "use --signer PROFILE, --pkcs12 FILE or --pkcs11-module LIB, or set "
+            "'ondertekening.standaard' in toetreding.yaml"
+        ),
     )
 
 
@@ -103,10 +108,12 @@ def configured_modules(settings: Settings, profile: str | None = None) -> tuple[
     """The PKCS#11 modules the signer profiles name (only ``profile``'s when given)."""
     signing = settings.signing
     if profile is not None and profile not in signing.signers:
-        known = ", ".join(sorted(signing.signers)) or "none are configured"
+        known = ", ".join(sorted(signing.signers)) or _("none are configured")
         raise ConfigError(
-            f"there is no signer profile '{profile}'",
-            hint=f"profiles under 'ondertekening.ondertekenaars': {known}",
+            _("there is no signer profile '{profile}'").format(profile=profile),
+            hint=_("profiles under 'ondertekening.ondertekenaars': {profiles}").format(
+                profiles=known
+            ),
         )
     chosen = [signing.signers[profile]] if profile else list(signing.signers.values())
     return tuple(signing.path(p.pkcs11.module) for p in chosen if p.pkcs11 is not None)
@@ -150,19 +157,23 @@ def key_source(
     if pkcs12_path is not None:
         if not pkcs12_path.is_file():
             raise CredentialError(
-                f"PKCS#12 file '{pkcs12_path}' not found",
-                hint="check --pkcs12 or 'pkcs12' in the signer profile",
+                _("PKCS#12 file '{path}' not found").format(path=pkcs12_path),
+                hint=_("check --pkcs12 or 'pkcs12' in the signer profile"),
             )
         return KeySource(pkcs12_path, None, secret_file, tuple(extra))
     if pkcs11 is not None:
         unsafe = unsafe_module_reason(Path(pkcs11.module))
         if unsafe is not None:
             raise CredentialError(
-                f"PKCS#11 module '{pkcs11.module}' {unsafe}",
-                hint="give the PKCS#11 library installed by the card's software or the system",
+                _("PKCS#11 module '{module}' {problem}").format(
+                    module=pkcs11.module, problem=unsafe
+                ),
+                hint=_("give the PKCS#11 library installed by the card's software or the system"),
             )
         return KeySource(None, pkcs11, secret_file, tuple(extra))
-    raise ConfigError("no signing key was given", hint="use --pkcs12 FILE or --pkcs11-module LIB")
+    raise ConfigError(
+        _("no signing key was given"), hint=_("use --pkcs12 FILE or --pkcs11-module LIB")
+    )
 
 
 def open_credential(source: KeySource, prompt: SecretPrompt | None) -> SigningCredential:
@@ -180,7 +191,9 @@ def open_credential(source: KeySource, prompt: SecretPrompt | None) -> SigningCr
         # the module (code that will be loaded) is named in the question, before any PIN
         SecretRequest(
             SecretKind.PIN,
-            f"token '{pkcs11.token or '(first)'}' via PKCS#11 module {pkcs11.module}",
+            _("token '{token}' via PKCS#11 module {module}").format(
+                token=pkcs11.token or _("(first)"), module=pkcs11.module
+            ),
         ),
         secret_file=source.secret_file,
         prompt=prompt,
@@ -271,10 +284,14 @@ def presentation_for(
     )
     if not function or not on_behalf:
         raise ConfigError(
-            "the signature must say in which function and on whose behalf you sign "
-            "(Awb 10:10: the act names the original mandator)",
-            hint="give --function 'burgemeester van Huizen' --on-behalf-of 'de gemeente Huizen', "
-            "or use a signer profile with 'functie' and 'namens'",
+            _(
+                "the signature must say in which function and on whose behalf you sign "
+                "(Awb 10:10: the act names the original mandator)"
+            ),
+            hint=_(
+                "give --function 'burgemeester van Huizen' --on-behalf-of 'de gemeente Huizen', "
+                "or use a signer profile with 'functie' and 'namens'"
+            ),
         )
     return SignerPresentation(
         function=str(function),
@@ -320,10 +337,14 @@ def open_statement_signer(
             credential.certificate.dump() != setup.known_certificate.dump()
         ):
             raise CredentialError(
-                "the token's key came with another certificate than the one checked before "
-                "the PIN was asked",
-                hint="name the key and its certificate unambiguously ('sleutel' and "
-                "'certificaat' in the profile); `toetreding tokens` lists them",
+                _(
+                    "the token's key came with another certificate than the one checked before "
+                    "the PIN was asked"
+                ),
+                hint=_(
+                    "name the key and its certificate unambiguously ('sleutel' and "
+                    "'certificaat' in the profile); `toetreding tokens` lists them"
+                ),
             )
         options = SignOptions(
             presentation=presentation_for(choice, setup.profile, credential.certificate, formula),
@@ -354,10 +375,14 @@ def refuse_unprovable_acceptance(
         and settings.verification.acceptance_needs_timestamp
     ):
         raise SigningError(
-            f"the consent fixes the date the accession takes effect, so its moment must be "
-            f"proven by a timestamp; PAdES {level.value} has none",
-            hint="sign the consent at B-T or higher (--level B-T, with --tsa URL or "
-            "'ondertekening.tijdstempeldienst'); nothing was signed",
+            _(
+                "the consent fixes the date the accession takes effect, so its moment must be "
+                "proven by a timestamp; PAdES {level} has none"
+            ).format(level=level.value),
+            hint=_(
+                "sign the consent at B-T or higher (--level B-T, with --tsa URL or "
+                "'ondertekening.tijdstempeldienst'); nothing was signed"
+            ),
         )
 
 

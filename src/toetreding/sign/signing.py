@@ -33,6 +33,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from ..errors import CredentialError, SigningError, ToetredingError
 from ..fileio import check_output_path, write_atomically
+from ..i18n import _
 from ..mandate import ChainVerdict, check_chain
 from ..model import SignatureSlot
 from ..pki.certificates import (
@@ -406,10 +407,14 @@ def refuse_signing_before_date(dated: dt.date, today: dt.date) -> None:
     the two dates would be untrue)."""
     if today < dated:
         raise SigningError(
-            f"the statement is dated {dated.isoformat()}, after today ({today.isoformat()}); "
-            "a statement cannot be signed before the date it bears",
-            hint="sign it on or after that date, or correct 'datum' in the request and render "
-            "it again",
+            _(
+                "the statement is dated {dated}, after today ({today}); "
+                "a statement cannot be signed before the date it bears"
+            ).format(dated=dated.isoformat(), today=today.isoformat()),
+            hint=_(
+                "sign it on or after that date, or correct 'datum' in the request and render "
+                "it again"
+            ),
         )
 
 
@@ -430,9 +435,11 @@ def check_authority(
     embedded = statement.embedded
     if embedded is None:
         raise SigningError(
-            f"'{statement.path}' carries no chain of authority, so toetreding cannot check "
-            "that you may sign it",
-            hint="render the statement again with this version of toetreding",
+            _(
+                "'{path}' carries no chain of authority, so toetreding cannot check "
+                "that you may sign it"
+            ).format(path=statement.path),
+            hint=_("render the statement again with this version of toetreding"),
         )
     at = now.astimezone(AMSTERDAM).date()
     if slot is SignatureSlot.PARTY:
@@ -443,8 +450,11 @@ def check_authority(
     if slot is SignatureSlot.PARTY:
         context = embedded.party_context(at, facts, formula)
         authority = embedded.authority
-        what = f"to sign for {embedded.party_name}"
-        hint = (
+        refusal = _(
+            "the chain of authority does not authorise {who} to sign for {party} now:\n{reasons}"
+        )
+        party = embedded.party_name
+        hint = _(
             "correct bevoegdheid.yaml (or use the authorised person's certificate), "
             "render again, then sign; check with `toetreding mandate check`"
         )
@@ -452,26 +462,30 @@ def check_authority(
         same = same_holder(statement.party_certificate, certificate)
         if same:
             raise SigningError(
-                f"{who} also made the party's signature ({same}); the "
-                "consent is the coordinating party's own act and must come from someone "
-                "else",
-                hint="the official the covenant names in 'coordinerende_partij.bevoegdheid' "
-                "signs the consent with his own certificate",
+                _(
+                    "{who} also made the party's signature ({why}); the "
+                    "consent is the coordinating party's own act and must come from someone "
+                    "else"
+                ).format(who=who, why=same),
+                hint=_(
+                    "the official the covenant names in 'coordinerende_partij.bevoegdheid' "
+                    "signs the consent with his own certificate"
+                ),
             )
         context = embedded.consent_context(at, facts, formula)
         authority = embedded.coordinator.authority
-        what = f"to consent for {embedded.coordinator.name}"
-        hint = (
+        refusal = _(
+            "the chain of authority does not authorise {who} to consent for {party} now:\n{reasons}"
+        )
+        party = embedded.coordinator.name
+        hint = _(
             "the consent must be signed by the official the covenant names in "
             "'coordinerende_partij.bevoegdheid', with the formula that chain asks for"
         )
     verdict = check_chain(authority, context)
     if not verdict.authorised:
         reasons = "\n".join(f"  - {breach}" for breach in verdict.breaches)
-        raise SigningError(
-            f"the chain of authority does not authorise {who} {what} now:\n{reasons}",
-            hint=hint,
-        )
+        raise SigningError(refusal.format(who=who, party=party, reasons=reasons), hint=hint)
     return verdict
 
 

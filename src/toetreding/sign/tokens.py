@@ -19,6 +19,7 @@ from asn1crypto import x509 as asn1_x509
 
 from ..config import unsafe_module_reason
 from ..errors import CredentialError
+from ..i18n import _
 from ..signing_config import Pkcs11Location
 
 KNOWN_MODULES = (
@@ -31,12 +32,24 @@ KNOWN_MODULES = (
 
 
 class PinState:
-    """How many PIN attempts a token has left, in words."""
+    """How many PIN attempts a token has left, in words (stable English values, also in
+    ``tokens --json``; :func:`pin_state_words` gives them in the user's language)."""
 
     OK = "ok"
     COUNT_LOW = "a wrong PIN was entered before"
     FINAL_TRY = "one attempt left"
     LOCKED = "locked"
+
+
+def pin_state_words(state: str) -> str:
+    """A :class:`PinState` value in the user's language, for display."""
+    words = {
+        PinState.OK: _("ok"),
+        PinState.COUNT_LOW: _("a wrong PIN was entered before"),
+        PinState.FINAL_TRY: _("one attempt left"),
+        PinState.LOCKED: _("locked"),
+    }
+    return words.get(state, state)
 
 
 @dataclass(frozen=True)
@@ -103,21 +116,25 @@ def load_module(module: Path) -> tuple[Any, Any]:
     unsafe = unsafe_module_reason(module)
     if unsafe is not None:
         raise CredentialError(
-            f"PKCS#11 module '{module}' {unsafe}",
-            hint="give the PKCS#11 library installed by the card's software or the system",
+            _("PKCS#11 module '{module}' {problem}").format(module=module, problem=unsafe),
+            hint=_("give the PKCS#11 library installed by the card's software or the system"),
         )
     if not module.is_file():
         raise CredentialError(
-            f"PKCS#11 module '{module}' not found",
-            hint="give the token's PKCS#11 library, e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so "
-            "(Debian package opensc) or the card vendor's .so file",
+            _("PKCS#11 module '{module}' not found").format(module=module),
+            hint=_(
+                "give the token's PKCS#11 library, e.g. /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so "
+                "(Debian package opensc) or the card vendor's .so file"
+            ),
         )
     try:
         return pkcs11.lib(str(module)), pkcs11
     except Exception as error:
         raise CredentialError(
-            f"cannot load PKCS#11 module '{module}': {type(error).__name__}",
-            hint="is it a PKCS#11 library for this machine (64-bit Linux)?",
+            _("cannot load PKCS#11 module '{module}': {error}").format(
+                module=module, error=type(error).__name__
+            ),
+            hint=_("is it a PKCS#11 library for this machine (64-bit Linux)?"),
         ) from None
 
 
@@ -141,7 +158,9 @@ def list_tokens(module: Path) -> tuple[TokenInfo, ...]:
         slots = library.get_slots(token_present=True)
     except pkcs11.PKCS11Error as error:
         raise CredentialError(
-            f"the PKCS#11 module cannot list its slots: {type(error).__name__}"
+            _("the PKCS#11 module cannot list its slots: {error}").format(
+                error=type(error).__name__
+            )
         ) from None
     for slot in slots:
         try:
@@ -178,40 +197,62 @@ def find_token(library: Any, label: str | None, pkcs11: Any) -> Any:
         if token.flags & pkcs11.TokenFlag.TOKEN_INITIALIZED  # skip empty, uninitialised slots
     ]
     labels = [t.label.strip() for t in tokens]
+    present = ", ".join(labels) or _("none")
     if label is not None:
         matching = [t for t in tokens if t.label.strip() == label]
         if not matching:
             raise CredentialError(
-                f"no token labelled '{label}' is present",
-                hint=f"tokens present: {', '.join(labels) or 'none'} — insert the card or fix "
-                "the label (`toetreding tokens` lists them)",
+                _("no token labelled '{label}' is present").format(label=label),
+                hint=_(
+                    "tokens present: {labels} — insert the card or fix "
+                    "the label (`toetreding tokens` lists them)"
+                ).format(labels=present),
             )
         if len(matching) > 1:
-            raise CredentialError(f"more than one token is labelled '{label}'")
+            raise CredentialError(
+                _("more than one token is labelled '{label}'").format(label=label)
+            )
         return matching[0]
-    if len(tokens) != 1:
+    if not tokens:
         raise CredentialError(
-            f"{'no' if not tokens else len(tokens)} tokens present; toetreding needs to know "
-            "which to use",
-            hint=f"name it with --token LABEL (present: {', '.join(labels) or 'none'}; "
-            "`toetreding tokens` lists them)",
+            _("no token is present in any slot of this PKCS#11 module"),
+            hint=_(
+                "insert the card (or connect the USB token) and check the reader; "
+                "`toetreding tokens` shows what the module sees"
+            ),
+        )
+    if len(tokens) > 1:
+        raise CredentialError(
+            _("{count} tokens present; toetreding needs to know which to use").format(
+                count=len(tokens)
+            ),
+            hint=_(
+                "name it with --token LABEL (present: {labels}; `toetreding tokens` lists them)"
+            ).format(labels=present),
         )
     return tokens[0]
 
 
 def refuse_locked_pin(token: Any, pkcs11: Any) -> None:
     """A locked PIN, or one attempt left: refused before anyone types a PIN."""
-    where = f"token '{token.label.strip()}'"
+    label = token.label.strip()
     state = pin_state(token, pkcs11)
     if state == PinState.LOCKED:
         raise CredentialError(
-            f"the PIN of {where} is locked after too many wrong attempts",
-            hint="unblock it with the PUK using the card's own software, then try again",
+            _("the PIN of token '{token}' is locked after too many wrong attempts").format(
+                token=label
+            ),
+            hint=_("unblock it with the PUK using the card's own software, then try again"),
         )
     if state == PinState.FINAL_TRY:
         raise CredentialError(
-            f"{where} allows one more PIN attempt only; toetreding will not spend it",
-            hint="log in once with the card's own software (which resets the counter), then sign again",
+            _(
+                "token '{token}' allows one more PIN attempt only; toetreding will not spend it"
+            ).format(token=label),
+            hint=_(
+                "log in once with the card's own software (which resets the counter), "
+                "then sign again"
+            ),
         )
 
 
@@ -234,37 +275,54 @@ def check_token(location: Pkcs11Location) -> TokenCheck:
     library, pkcs11 = load_module(Path(location.module))
     token = find_token(library, location.token, pkcs11)
     refuse_locked_pin(token, pkcs11)
-    where = f"token '{token.label.strip()}'"
-    certificates, _ = _public_objects(token, pkcs11)
+    token_label = token.label.strip()
+    certificates, _unused = _public_objects(token, pkcs11)
     label = location.cert_label or location.key_label
     key_id = location.key_id.lower() if location.key_id else None
     if label is not None:
         matching = [c for c in certificates if c.label == label]
-        named = f"labelled '{label}'"
     elif key_id is not None:
         matching = [c for c in certificates if c.id_hex == key_id]
-        named = f"with id {key_id}"
     else:
         raise CredentialError(
-            "the key on the token is not named",
-            hint="give --key LABEL (or 'sleutel'/'sleutel_id' in the profile); "
-            "`toetreding tokens` lists the names",
+            _("the key on the token is not named"),
+            hint=_(
+                "give --key LABEL (or 'sleutel'/'sleutel_id' in the profile); "
+                "`toetreding tokens` lists the names"
+            ),
         )
     if not matching:
-        present = ", ".join(f"'{c.label}' (id {c.id_hex})" for c in certificates) or "none"
+        present = ", ".join(f"'{c.label}' (id {c.id_hex})" for c in certificates) or _("none")
+        if label is not None:
+            message = _(
+                "no certificate labelled '{label}' on token '{token}', so there is no key to "
+                "sign with under that name"
+            ).format(label=label, token=token_label)
+        else:
+            message = _(
+                "no certificate with id {key_id} on token '{token}', so there is no key to "
+                "sign with under that name"
+            ).format(key_id=key_id, token=token_label)
         raise CredentialError(
-            f"no certificate {named} on {where}, so there is no key to sign with under that name",
-            hint=f"certificates on the token: {present}; fix --key/'sleutel' (or name the "
-            "certificate with 'certificaat')",
+            message,
+            hint=_(
+                "certificates on the token: {certificates}; fix --key/'sleutel' (or name the "
+                "certificate with 'certificaat')"
+            ).format(certificates=present),
         )
     if len(matching) > 1:
-        raise CredentialError(
-            f"more than one certificate {named} on {where}",
-            hint="name the key by both label and id",
-        )
+        if label is not None:
+            message = _("more than one certificate labelled '{label}' on token '{token}'").format(
+                label=label, token=token_label
+            )
+        else:
+            message = _("more than one certificate with id {key_id} on token '{token}'").format(
+                key_id=key_id, token=token_label
+            )
+        raise CredentialError(message, hint=_("name the key by both label and id"))
     chosen = matching[0]
     others = tuple(c.certificate for c in certificates if c is not chosen)
-    return TokenCheck(token.label.strip(), chosen.certificate, others)
+    return TokenCheck(token_label, chosen.certificate, others)
 
 
 def _public_objects(
@@ -289,8 +347,10 @@ def _public_objects(
                 public_keys.append((_attribute(item, Attribute.LABEL), _id(item)))
     except pkcs11.PKCS11Error as error:
         raise CredentialError(
-            f"cannot read token '{token.label.strip()}': {type(error).__name__}",
-            hint="is the card inserted and the reader connected?",
+            _("cannot read token '{token}': {error}").format(
+                token=token.label.strip(), error=type(error).__name__
+            ),
+            hint=_("is the card inserted and the reader connected?"),
         ) from None
     return tuple(certificates), tuple(public_keys)
 
@@ -367,9 +427,11 @@ def module_to_list(explicit: Path | None, configured: tuple[Path, ...]) -> Path:
     found = default_module()
     if found is None:
         raise CredentialError(
-            "no PKCS#11 module is configured and none is installed at the usual places",
-            hint="install the card's software (Debian: apt-get install opensc) or give "
-            "--module /path/to/pkcs11-library.so",
+            _("no PKCS#11 module is configured and none is installed at the usual places"),
+            hint=_(
+                "install the card's software (Debian: apt-get install opensc) or give "
+                "--module /path/to/pkcs11-library.so"
+            ),
         )
     return found
 

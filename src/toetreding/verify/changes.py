@@ -34,6 +34,14 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 
+from ..i18n import _
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where used."""
+    return message
+
+
 MAX_DEPTH = 64
 """Deeper nesting than this is not compared (and reported): no real document needs it."""
 
@@ -51,54 +59,54 @@ CATALOG_KEYS_SIGNING_UPDATES = frozenset({"/Version", "/Extensions"})
 """Catalog entries that only declare which PDF features the file uses (signing adds them)."""
 
 CATALOG_WORDS = {
-    "/OpenAction": "an action that runs when the document is opened (/OpenAction)",
-    "/AA": "actions that run on document events (/AA)",
-    "/OCProperties": "optional content (/OCProperties), which can show or hide parts of a page",
-    "/Perms": "document permissions (/Perms)",
-    "/Outlines": "the bookmarks (/Outlines)",
-    "/StructTreeRoot": "the tagged structure that screen readers read (/StructTreeRoot)",
-    "/MarkInfo": "the tagging declaration (/MarkInfo)",
-    "/Lang": "the document language (/Lang)",
-    "/ViewerPreferences": "the viewer preferences",
-    "/PageLabels": "the page labels",
-    "/URI": "the base address for links (/URI)",
-    "/AF": "associated files (/AF)",
-    "/Collection": "a portfolio (/Collection)",
-    "/OutputIntents": "the colour output intent",
-    "/Dests": "the named destinations (/Dests)",
-    "/Threads": "the article threads",
+    "/OpenAction": N_("an action that runs when the document is opened (/OpenAction)"),
+    "/AA": N_("actions that run on document events (/AA)"),
+    "/OCProperties": N_("optional content (/OCProperties), which can show or hide parts of a page"),
+    "/Perms": N_("document permissions (/Perms)"),
+    "/Outlines": N_("the bookmarks (/Outlines)"),
+    "/StructTreeRoot": N_("the tagged structure that screen readers read (/StructTreeRoot)"),
+    "/MarkInfo": N_("the tagging declaration (/MarkInfo)"),
+    "/Lang": N_("the document language (/Lang)"),
+    "/ViewerPreferences": N_("the viewer preferences"),
+    "/PageLabels": N_("the page labels"),
+    "/URI": N_("the base address for links (/URI)"),
+    "/AF": N_("associated files (/AF)"),
+    "/Collection": N_("a portfolio (/Collection)"),
+    "/OutputIntents": N_("the colour output intent"),
+    "/Dests": N_("the named destinations (/Dests)"),
+    "/Threads": N_("the article threads"),
 }
 
 NAMES_WORDS = {
-    "/JavaScript": "JavaScript (/Names /JavaScript)",
-    "/EmbeddedFiles": "embedded files (/Names /EmbeddedFiles)",
-    "/Dests": "named destinations (/Names /Dests)",
-    "/AP": "named appearance streams (/Names /AP)",
+    "/JavaScript": N_("JavaScript (/Names /JavaScript)"),
+    "/EmbeddedFiles": N_("embedded files (/Names /EmbeddedFiles)"),
+    "/Dests": N_("named destinations (/Names /Dests)"),
+    "/AP": N_("named appearance streams (/Names /AP)"),
 }
 
 PAGE_WORDS = {
-    "/Contents": "its content",
-    "/Resources": "its resources (fonts, images)",
-    "/MediaBox": "its page size (/MediaBox)",
-    "/CropBox": "its visible area (/CropBox)",
-    "/BleedBox": "its /BleedBox",
-    "/TrimBox": "its /TrimBox",
-    "/ArtBox": "its /ArtBox",
-    "/Rotate": "its rotation",
-    "/UserUnit": "its scale (/UserUnit)",
-    "/AA": "actions that run when the page is opened or closed (/AA)",
-    "/Group": "its transparency group",
-    "/Tabs": "its tab order",
+    "/Contents": N_("its content"),
+    "/Resources": N_("its resources (fonts, images)"),
+    "/MediaBox": N_("its page size (/MediaBox)"),
+    "/CropBox": N_("its visible area (/CropBox)"),
+    "/BleedBox": N_("its /BleedBox"),
+    "/TrimBox": N_("its /TrimBox"),
+    "/ArtBox": N_("its /ArtBox"),
+    "/Rotate": N_("its rotation"),
+    "/UserUnit": N_("its scale (/UserUnit)"),
+    "/AA": N_("actions that run when the page is opened or closed (/AA)"),
+    "/Group": N_("its transparency group"),
+    "/Tabs": N_("its tab order"),
 }
 
 INHERITED_PAGE_KEYS = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 
-FIELD_TYPE_WORDS = {
-    "/Tx": "text field",
-    "/Btn": "button, check box or radio button",
-    "/Ch": "choice list",
-    "/Sig": "signature field",
+NEW_FIELD_SENTENCES = {
+    "/Tx": N_("a new text field '{name}' was added after signing"),
+    "/Btn": N_("a new button, check box or radio button '{name}' was added after signing"),
+    "/Ch": N_("a new choice list '{name}' was added after signing"),
 }
+"""What a new field that is not a signature field is called, by its field type (/FT)."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,8 @@ class Change:
     revision: int
     description: str
     allowed: bool
+    later_signature: bool = False
+    """A later signature in a signature field (what DocMDP P=1 forbids even when allowed)."""
 
 
 @dataclass(frozen=True)
@@ -179,9 +189,13 @@ def review_changes(reader: Any, signed_revision: int, policy: ChangePolicy) -> l
         base = _load(reader.get_historical_resolver(signed_revision))
         parents = _parents(base)
     except (_Incomparable, RecursionError) as error:
-        reason = str(error) if isinstance(error, _Incomparable) else "it is nested too deeply"
+        reason = str(error) if isinstance(error, _Incomparable) else _("it is nested too deeply")
         return [
-            Change(signed_revision, f"the signed revision cannot be read safely: {reason}", False)
+            Change(
+                signed_revision,
+                _("the signed revision cannot be read safely: {reason}").format(reason=reason),
+                False,
+            )
         ]
     rewritten: set[tuple[int, int]] = set()
     for revision in range(signed_revision + 1, total):
@@ -190,8 +204,14 @@ def review_changes(reader: Any, signed_revision: int, policy: ChangePolicy) -> l
         try:
             current = _load(reader.get_historical_resolver(revision))
         except (_Incomparable, RecursionError) as error:
-            reason = str(error) if isinstance(error, _Incomparable) else "nested too deeply"
-            found = [Change(revision, f"a later revision cannot be read safely: {reason}", False)]
+            reason = str(error) if isinstance(error, _Incomparable) else _("nested too deeply")
+            found = [
+                Change(
+                    revision,
+                    _("a later revision cannot be read safely: {reason}").format(reason=reason),
+                    False,
+                )
+            ]
         else:
             touched = _ancestors(rewritten, parents)
             found = list(_Comparison(base, current, revision, policy, frozenset(touched)).run())
@@ -226,7 +246,7 @@ def _parents(base: _Revision) -> dict[tuple[int, int], set[tuple[int, int]]]:
     while queue:
         item = queue.pop()
         if len(visited) > MAX_OBJECTS:
-            raise _Incomparable("the document has too many objects")
+            raise _Incomparable(_("the document has too many objects"))
         obj = _read_signed_version(reader, resolver, item)
         here = _key(item)
         for child in _references_in(obj, 0):
@@ -328,7 +348,7 @@ def _load(resolver: Any) -> _Revision:
 
 def _collect_pages(node: Any, revision: _Revision, depth: int) -> None:
     if depth > MAX_DEPTH or len(revision.pages) > MAX_PAGES:
-        raise _Incomparable("the page tree is too deep or too large")
+        raise _Incomparable(_("the page tree is too deep or too large"))
     reference = _key(node.reference)
     dictionary = node.get_object()
     if not isinstance(dictionary, generic.DictionaryObject):
@@ -340,7 +360,7 @@ def _collect_pages(node: Any, revision: _Revision, depth: int) -> None:
         for kid in kids if isinstance(kids, generic.ArrayObject) else []:
             if isinstance(kid, generic.IndirectObject):
                 if _key(kid.reference) in revision.owned:
-                    raise _Incomparable("the page tree refers to itself")
+                    raise _Incomparable(_("the page tree refers to itself"))
                 _collect_pages(kid, revision, depth + 1)
     else:
         revision.owned.add(reference)
@@ -360,7 +380,7 @@ def _collect_fields(
     array: Any, prefix: str, inherited_type: Any, revision: _Revision, depth: int
 ) -> None:
     if depth > MAX_DEPTH or len(revision.fields) > MAX_FIELDS:
-        raise _Incomparable("the form is too deep or too large")
+        raise _Incomparable(_("the form is too deep or too large"))
     for item in array:
         if not isinstance(item, generic.IndirectObject):
             continue
@@ -425,12 +445,14 @@ class _Comparison:
             yield from self._fields()
             yield from self._pages()
         except _Incomparable as error:
-            yield self._forbidden(f"the changed document cannot be compared safely: {error}")
+            yield self._forbidden(
+                _("the changed document cannot be compared safely: {reason}").format(reason=error)
+            )
         except RecursionError:
-            yield self._forbidden("the changed document is nested too deeply to compare safely")
+            yield self._forbidden(_("the changed document is nested too deeply to compare safely"))
 
-    def _allowed(self, text: str) -> Change:
-        return Change(self.revision, text, True)
+    def _allowed(self, text: str, *, later_signature: bool = False) -> Change:
+        return Change(self.revision, text, True, later_signature)
 
     def _forbidden(self, text: str) -> Change:
         return Change(self.revision, text, False)
@@ -440,21 +462,23 @@ class _Comparison:
     def _trailer(self) -> Iterator[Change]:
         old, new = self.base.resolver.trailer_view, self.current.resolver.trailer_view
         if _raw(new, "/Encrypt") is not None and _raw(old, "/Encrypt") is None:
-            yield self._forbidden("the document was encrypted after signing")
+            yield self._forbidden(_("the document was encrypted after signing"))
         # the trailer's references resolve in the newest revision: bind them to each view
         old_info = _in_view(_raw(old, "/Info"), self.base.resolver)
         new_info = _in_view(_raw(new, "/Info"), self.current.resolver)
         if isinstance(old_info, generic.DictionaryObject) and not isinstance(
             new_info, generic.DictionaryObject
         ):
-            yield self._forbidden("the document information (/Info) was removed or replaced")
+            yield self._forbidden(_("the document information (/Info) was removed or replaced"))
         elif isinstance(new_info, generic.DictionaryObject):
             old_info = old_info if isinstance(old_info, generic.DictionaryObject) else {}
             for key in sorted(set(old_info) | set(new_info)):
                 if key in INFO_KEYS_SIGNING_UPDATES:
                     continue
                 if self._differs(_raw(old_info, key), _raw(new_info, key)):
-                    yield self._forbidden(f"the document information entry {key} was changed")
+                    yield self._forbidden(
+                        _("the document information entry {key} was changed").format(key=key)
+                    )
 
     def _catalog(self) -> Iterator[Change]:
         old, new = self.base.resolver.root, self.current.resolver.root
@@ -462,22 +486,33 @@ class _Comparison:
             before, after = _raw(old, key), _raw(new, key)
             if key in ("/Pages", "/AcroForm", "/Type"):
                 if key == "/Type" and self._differs(before, after):
-                    yield self._forbidden("the document catalog's /Type was changed")
+                    yield self._forbidden(_("the document catalog's /Type was changed"))
                 continue  # judged by their own rules
             if not self._differs(before, after):
                 continue
             if key == "/DSS":
-                yield self._allowed("validation data was added to the document security store")
+                yield self._allowed(_("validation data was added to the document security store"))
             elif key == "/Metadata":
                 yield from self._metadata(before, after)
             elif key in CATALOG_KEYS_SIGNING_UPDATES:
-                yield self._allowed(f"the PDF version declaration ({key}) was updated")
+                yield self._allowed(
+                    _("the PDF version declaration ({key}) was updated").format(key=key)
+                )
             elif key == "/Names":
                 yield from self._names(before, after)
             else:
-                what = CATALOG_WORDS.get(key, f"the document catalog entry {key}")
-                verb = "added" if before is None else "removed" if after is None else "changed"
-                yield self._forbidden(f"{what} was {verb} after signing")
+                what = (
+                    _(CATALOG_WORDS[key])
+                    if key in CATALOG_WORDS
+                    else _("the document catalog entry {key}").format(key=key)
+                )
+                if before is None:
+                    sentence = _("{what} was added after signing")
+                elif after is None:
+                    sentence = _("{what} was removed after signing")
+                else:
+                    sentence = _("{what} was changed after signing")
+                yield self._forbidden(sentence.format(what=what))
         yield from self._acroform_dictionary(_get(old, "/AcroForm"), _get(new, "/AcroForm"))
 
     def _metadata(self, before: Any, after: Any) -> Iterator[Change]:
@@ -487,7 +522,11 @@ class _Comparison:
         try:
             new = properties(_stream_data(after))
         except XmpError as error:
-            yield self._forbidden(f"the XMP metadata was replaced by something unusable: {error}")
+            yield self._forbidden(
+                _("the XMP metadata was replaced by something unusable: {reason}").format(
+                    reason=error
+                )
+            )
             return
         try:
             old = properties(_stream_data(before)) if before is not None else {}
@@ -496,9 +535,11 @@ class _Comparison:
         changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
         forbidden_names = [readable(k) for k in changed if k not in SIGNING_UPDATES]
         for name in forbidden_names:
-            yield self._forbidden(f"the document's metadata property {name} was changed")
+            yield self._forbidden(
+                _("the document's metadata property {name} was changed").format(name=name)
+            )
         if not forbidden_names:
-            yield self._allowed("the XMP metadata was updated")
+            yield self._allowed(_("the XMP metadata was updated"))
 
     def _names(self, before: Any, after: Any) -> Iterator[Change]:
         old = before.get_object() if isinstance(before, generic.IndirectObject) else before
@@ -509,10 +550,16 @@ class _Comparison:
         for key in sorted(set(old) | set(new)):
             if self._differs(_raw(old, key), _raw(new, key)):
                 named = True
-                what = NAMES_WORDS.get(key, f"the name tree {key} (/Names)")
-                yield self._forbidden(f"{what} was added or changed after signing")
+                what = (
+                    _(NAMES_WORDS[key])
+                    if key in NAMES_WORDS
+                    else _("the name tree {key} (/Names)").format(key=key)
+                )
+                yield self._forbidden(
+                    _("{what} was added or changed after signing").format(what=what)
+                )
         if not named:
-            yield self._forbidden("the document's name dictionary (/Names) was changed")
+            yield self._forbidden(_("the document's name dictionary (/Names) was changed"))
 
     def _acroform_dictionary(self, old: Any, new: Any) -> Iterator[Change]:
         old = old if isinstance(old, generic.DictionaryObject) else generic.DictionaryObject()
@@ -525,85 +572,115 @@ class _Comparison:
             if key == "/NeedAppearances":
                 if bool(_get(new, key)):
                     yield self._forbidden(
-                        "the form now asks viewers to redraw field appearances "
-                        "(/NeedAppearances), which can change what is shown"
+                        _(
+                            "the form now asks viewers to redraw field appearances "
+                            "(/NeedAppearances), which can change what is shown"
+                        )
                     )
             elif key == "/XFA":
-                yield self._forbidden("an XFA form was added or changed after signing")
+                yield self._forbidden(_("an XFA form was added or changed after signing"))
             else:
-                yield self._forbidden(f"the form's {key} entry was changed after signing")
+                yield self._forbidden(
+                    _("the form's {key} entry was changed after signing").format(key=key)
+                )
 
     # form fields -----------------------------------------------------------------------
 
     def _fields(self) -> Iterator[Change]:
         old_fields, new_fields = self.base.fields, self.current.fields
         for name in sorted(set(old_fields) - set(new_fields)):
-            yield self._forbidden(f"the form field '{name}' was removed")
+            yield self._forbidden(_("the form field '{name}' was removed").format(name=name))
         for name in sorted(set(new_fields) - set(old_fields)):
             yield from self._new_field(new_fields[name])
         for name in sorted(set(old_fields) & set(new_fields)):
             yield from self._existing_field(old_fields[name], new_fields[name])
 
     def _new_field(self, new: _Field) -> Iterator[Change]:
-        kind = FIELD_TYPE_WORDS.get(str(new.field_type), "form field")
-        visibility = "visible" if new.visible else "invisible"
+        name = new.name
+        visibility = _("visible") if new.visible else _("invisible")
         if new.foreign_kids:
             yield self._forbidden(
-                f"the new field '{new.name}' carries annotations that are not form widgets"
+                _("the new field '{name}' carries annotations that are not form widgets").format(
+                    name=name
+                )
             )
             return
         if new.field_type != "/Sig":
-            yield self._forbidden(f"a new {kind} '{new.name}' was added after signing")
+            sentence = NEW_FIELD_SENTENCES.get(
+                str(new.field_type), N_("a new form field '{name}' was added after signing")
+            )
+            yield self._forbidden(_(sentence).format(name=name))
             return
         value = new.value
         if value is None:
             yield self._forbidden(
-                f"a new, empty signature field '{new.name}' ({visibility}) was added after "
-                "signing; an unsigned field can show anything"
+                _(
+                    "a new, empty signature field '{name}' ({visibility}) was added after "
+                    "signing; an unsigned field can show anything"
+                ).format(name=name, visibility=visibility)
             )
             return
         if not isinstance(value, generic.DictionaryObject):
             yield self._forbidden(
-                f"the new signature field '{new.name}' holds a value that is not a signature"
+                _("the new signature field '{name}' holds a value that is not a signature").format(
+                    name=name
+                )
             )
             return
         if _is_document_timestamp(value):
             if _has_actions(new):
-                yield self._forbidden(f"the new timestamp field '{new.name}' carries actions")
+                yield self._forbidden(
+                    _("the new timestamp field '{name}' carries actions").format(name=name)
+                )
             elif new.visible:
                 yield self._forbidden(
-                    f"a document timestamp in new field '{new.name}' has a visible appearance"
+                    _("a document timestamp in new field '{name}' has a visible appearance").format(
+                        name=name
+                    )
                 )
             else:
-                yield self._allowed(f"document timestamp in the new field '{new.name}'")
+                yield self._allowed(
+                    _("document timestamp in the new field '{name}'").format(name=name)
+                )
             return
         if _has_actions(new):
-            yield self._forbidden(f"the new signature field '{new.name}' carries actions (/AA, /A)")
+            yield self._forbidden(
+                _("the new signature field '{name}' carries actions (/AA, /A)").format(name=name)
+            )
             return
         if self.policy.statement_fields is None:
-            yield self._allowed(f"later signature in the new field '{new.name}'")
+            yield self._allowed(
+                _("later signature in the new field '{name}'").format(name=name),
+                later_signature=True,
+            )
             return
         yield self._forbidden(
-            f"a new signature field '{new.name}' ({visibility}) was added and signed; a "
-            "statement is signed only in its own fields"
+            _(
+                "a new signature field '{name}' ({visibility}) was added and signed; a "
+                "statement is signed only in its own fields"
+            ).format(name=name, visibility=visibility)
         )
 
     def _existing_field(self, old: _Field, new: _Field) -> Iterator[Change]:
         if old.field_type != new.field_type:
-            yield self._forbidden(f"the type of form field '{old.name}' was changed")
+            yield self._forbidden(
+                _("the type of form field '{name}' was changed").format(name=old.name)
+            )
             return
         if old.field_type != "/Sig":
-            yield from self._explain_field_change(old, new, value_word="value")
+            yield from self._explain_field_change(old, new)
             return
         was_signed, is_signed = old.value is not None, new.value is not None
         if was_signed:
             if self._field_differs(old, new, ignore=frozenset()):
                 yield self._forbidden(
-                    f"the signature in field '{old.name}' was changed after it was made"
+                    _("the signature in field '{name}' was changed after it was made").format(
+                        name=old.name
+                    )
                 )
             return
         if not is_signed:
-            yield from self._explain_field_change(old, new, value_word="value")
+            yield from self._explain_field_change(old, new)
             return
         yield from self._later_signature(old, new)
 
@@ -611,21 +688,29 @@ class _Comparison:
         name = old.name
         value_raw = _raw(new.dictionary, "/V")
         if _is_document_timestamp(new.value):
-            yield self._forbidden(f"a document timestamp was put into the signature field '{name}'")
+            yield self._forbidden(
+                _("a document timestamp was put into the signature field '{name}'").format(
+                    name=name
+                )
+            )
             return
         if not isinstance(value_raw, generic.IndirectObject) or not (
             self.base.resolver.is_ref_unassignable(value_raw.reference)
         ):
             yield self._forbidden(
-                f"the signature value in field '{name}' reuses an object of the signed document"
+                _(
+                    "the signature value in field '{name}' reuses an object of the signed document"
+                ).format(name=name)
             )
             return
         order = self.policy.statement_fields
         if order is not None:
             if name not in order:
                 yield self._forbidden(
-                    f"a later signature was made in field '{name}', which is not one of the "
-                    "statement's signature fields"
+                    _(
+                        "a later signature was made in field '{name}', which is not one of the "
+                        "statement's signature fields"
+                    ).format(name=name)
                 )
                 return
             position = order.index(name)
@@ -633,24 +718,33 @@ class _Comparison:
                 field_now = self.current.fields.get(earlier)
                 if field_now is None or field_now.value is None:
                     yield self._forbidden(
-                        f"field '{name}' was signed before field '{earlier}', against the "
-                        "statement's order"
+                        _(
+                            "field '{name}' was signed before field '{earlier}', against the "
+                            "statement's order"
+                        ).format(name=name, earlier=earlier)
                     )
                     return
             for later in order[position + 1 :]:
                 field_then = self.base.fields.get(later)
                 if field_then is not None and field_then.value is not None:
                     yield self._forbidden(
-                        f"field '{name}' was signed after field '{later}', against the "
-                        "statement's order"
+                        _(
+                            "field '{name}' was signed after field '{later}', against the "
+                            "statement's order"
+                        ).format(name=name, later=later)
                     )
                     return
         if self._field_differs(old, new, ignore=frozenset({"/V", "/AP"})):
             yield self._forbidden(
-                f"field '{name}' was changed beyond its signature and appearance when it was signed"
+                _(
+                    "field '{name}' was changed beyond its signature and appearance when it was "
+                    "signed"
+                ).format(name=name)
             )
             return
-        yield self._allowed(f"later signature in the field '{name}'")
+        yield self._allowed(
+            _("later signature in the field '{name}'").format(name=name), later_signature=True
+        )
 
     def _field_differs(self, old: _Field, new: _Field, ignore: frozenset[str]) -> bool:
         if old.ref != new.ref or len(old.widgets) != len(new.widgets):
@@ -668,16 +762,19 @@ class _Comparison:
                 return True
         return False
 
-    def _explain_field_change(self, old: _Field, new: _Field, value_word: str) -> Iterator[Change]:
+    def _explain_field_change(self, old: _Field, new: _Field) -> Iterator[Change]:
+        name = old.name
         if old.ref != new.ref:
-            yield self._forbidden(f"the form field '{old.name}' was replaced")
+            yield self._forbidden(_("the form field '{name}' was replaced").format(name=name))
             return
         keys: set[str] = set()
         dictionaries = [(old.dictionary, new.dictionary)]
         if len(old.widgets) != len(new.widgets) or any(
             a[0] != b[0] for a, b in zip(old.widgets, new.widgets, strict=False)
         ):
-            yield self._forbidden(f"widgets of the form field '{old.name}' were added or removed")
+            yield self._forbidden(
+                _("widgets of the form field '{name}' were added or removed").format(name=name)
+            )
             return
         dictionaries += [(a[1], b[1]) for a, b in zip(old.widgets, new.widgets, strict=True)]
         for before, after in dictionaries:
@@ -687,20 +784,19 @@ class _Comparison:
                 if self._differs(_raw(before, key), _raw(after, key)):
                     keys.add(key)
         words = {
-            "/V": f"the {value_word} of form field '{old.name}' was changed",
-            "/AP": f"the appearance of field '{old.name}' was changed although nobody signed it",
-            "/AS": f"the appearance state of field '{old.name}' was changed",
-            "/F": f"the display flags of field '{old.name}' were changed",
-            "/Rect": f"the position or size (/Rect) of field '{old.name}' was changed",
-            "/MK": f"the border and background of field '{old.name}' were changed",
-            "/DA": f"the text style of field '{old.name}' was changed",
-            "/AA": f"actions were added to field '{old.name}' (/AA)",
-            "/A": f"an action was added to field '{old.name}' (/A)",
+            "/V": N_("the value of form field '{name}' was changed"),
+            "/AP": N_("the appearance of field '{name}' was changed although nobody signed it"),
+            "/AS": N_("the appearance state of field '{name}' was changed"),
+            "/F": N_("the display flags of field '{name}' were changed"),
+            "/Rect": N_("the position or size (/Rect) of field '{name}' was changed"),
+            "/MK": N_("the border and background of field '{name}' were changed"),
+            "/DA": N_("the text style of field '{name}' was changed"),
+            "/AA": N_("actions were added to field '{name}' (/AA)"),
+            "/A": N_("an action was added to field '{name}' (/A)"),
         }
         for key in sorted(keys):
-            yield self._forbidden(
-                words.get(key, f"the entry {key} of field '{old.name}' was changed")
-            )
+            sentence = words.get(key, N_("the entry {key} of field '{name}' was changed"))
+            yield self._forbidden(_(sentence).format(name=name, key=key))
 
     # pages and annotations ---------------------------------------------------------------
 
@@ -708,11 +804,13 @@ class _Comparison:
         old_pages, new_pages = self.base.pages, self.current.pages
         if len(old_pages) != len(new_pages):
             yield self._forbidden(
-                f"pages were added or removed: {len(old_pages)} when signed, {len(new_pages)} now"
+                _("pages were added or removed: {then} when signed, {now} now").format(
+                    then=len(old_pages), now=len(new_pages)
+                )
             )
             return
-        if [r for r, _ in old_pages] != [r for r, _ in new_pages]:
-            yield self._forbidden("the pages were replaced or put in another order")
+        if [r for r, _page in old_pages] != [r for r, _page in new_pages]:
+            yield self._forbidden(_("the pages were replaced or put in another order"))
             return
         for number, ((_ref, old), (_same, new)) in enumerate(
             zip(old_pages, new_pages, strict=True), start=1
@@ -724,11 +822,21 @@ class _Comparison:
             if key in INHERITED_PAGE_KEYS:
                 continue
             if self._differs(_raw(old, key), _raw(new, key)):
-                what = PAGE_WORDS.get(key, f"its entry {key}")
-                yield self._forbidden(f"page {number}: {what} was changed")
+                what = (
+                    _(PAGE_WORDS[key])
+                    if key in PAGE_WORDS
+                    else _("its entry {key}").format(key=key)
+                )
+                yield self._forbidden(
+                    _("page {number}: {what} was changed").format(number=number, what=what)
+                )
         for key in INHERITED_PAGE_KEYS:
             if self._differs(_inherited(old, key), _inherited(new, key)):
-                yield self._forbidden(f"page {number}: {PAGE_WORDS[key]} was changed")
+                yield self._forbidden(
+                    _("page {number}: {what} was changed").format(
+                        number=number, what=_(PAGE_WORDS[key])
+                    )
+                )
         yield from self._annotations(number, old, new)
 
     def _annotations(self, number: int, old_page: Any, new_page: Any) -> Iterator[Change]:
@@ -739,9 +847,15 @@ class _Comparison:
         if len(old_direct) != len(new_direct) or any(
             self._differs(a, b) for a, b in zip(old_direct, new_direct, strict=True)
         ):
-            yield self._forbidden(f"page {number}: an annotation was added, removed or changed")
+            yield self._forbidden(
+                _("page {number}: an annotation was added, removed or changed").format(
+                    number=number
+                )
+            )
         if set(old) - set(new):
-            yield self._forbidden(f"page {number}: an annotation was removed")
+            yield self._forbidden(
+                _("page {number}: an annotation was removed").format(number=number)
+            )
         for reference in sorted(set(new) - set(old)):
             annotation = new[reference].get_object()
             owner = self.current.widget_owner.get(reference)
@@ -750,10 +864,16 @@ class _Comparison:
             subtype = str(_get(annotation, "/Subtype") or "?").lstrip("/")
             if owner is not None:
                 yield self._forbidden(
-                    f"page {number}: a new widget was added to the form field '{owner}'"
+                    _("page {number}: a new widget was added to the form field '{name}'").format(
+                        number=number, name=owner
+                    )
                 )
             else:
-                yield self._forbidden(f"page {number}: a new annotation ({subtype}) was added")
+                yield self._forbidden(
+                    _("page {number}: a new annotation ({subtype}) was added").format(
+                        number=number, subtype=subtype
+                    )
+                )
         for reference in sorted(set(old) & set(new)):
             owner = self.base.widget_owner.get(reference)
             if owner is not None:
@@ -761,7 +881,11 @@ class _Comparison:
             before, after = old[reference].get_object(), new[reference].get_object()
             if self._dict_differs(before, after, frozenset({"/P", "/Parent"})):
                 subtype = str(_get(after, "/Subtype") or "?").lstrip("/")
-                yield self._forbidden(f"page {number}: an annotation ({subtype}) was changed")
+                yield self._forbidden(
+                    _("page {number}: an annotation ({subtype}) was changed").format(
+                        number=number, subtype=subtype
+                    )
+                )
 
     # structural comparison -----------------------------------------------------------
 
@@ -781,7 +905,7 @@ class _Comparison:
 
     def _differs(self, old: Any, new: Any, depth: int = 0) -> bool:
         if depth > MAX_DEPTH:
-            raise _Incomparable("objects are nested too deeply")
+            raise _Incomparable(_("objects are nested too deeply"))
         if old is None or new is None:
             return (old is None) != (new is None)
         if isinstance(old, generic.IndirectObject) or isinstance(new, generic.IndirectObject):
@@ -839,7 +963,7 @@ class _Comparison:
 def _references_in(value: Any, depth: int) -> Iterator[Any]:
     """The indirect references directly inside an object (not behind other references)."""
     if depth > MAX_DEPTH:
-        raise _Incomparable("objects are nested too deeply")
+        raise _Incomparable(_("objects are nested too deeply"))
     if isinstance(value, generic.DictionaryObject):
         for key in value:
             if key in BACK_POINTERS:
@@ -863,13 +987,13 @@ def _stream_data(value: Any) -> bytes:
 
     stream = value.get_object() if isinstance(value, generic.IndirectObject) else value
     if not isinstance(stream, generic.StreamObject):
-        raise XmpError("the metadata is not a stream")
+        raise XmpError(_("the metadata is not a stream"))
     try:
         data = stream.data
     except Exception:
-        raise XmpError("the metadata stream cannot be decoded") from None
+        raise XmpError(_("the metadata stream cannot be decoded")) from None
     if len(data) > MAX_XMP_BYTES:
-        raise XmpError("the metadata packet is too large")
+        raise XmpError(_("the metadata packet is too large"))
     return bytes(data)
 
 

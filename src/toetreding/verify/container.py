@@ -18,6 +18,7 @@ from typing import Any
 
 from asn1crypto import x509
 
+from ..i18n import _
 from .report import Indication
 
 Finding = tuple[Indication, str, str]
@@ -60,29 +61,29 @@ def container_problems(
     try:
         start, length, second = (int(v) for v in list(signature.sig_object["/ByteRange"])[:3])
     except (KeyError, TypeError, ValueError):
-        return [(*failed, "the signature has no usable /ByteRange")]
+        return [(*failed, _("the signature has no usable /ByteRange"))]
     gap = data[start + length : second]
     if not HEX_CONTAINER.fullmatch(gap):
         problems.append(
             (
                 *failed,
-                "the unsigned gap of the byte range holds more than the hex signature container",
+                _("the unsigned gap of the byte range holds more than the hex signature container"),
             )
         )
     elif gap != gap.upper() and gap != gap.lower():
         # signers write the container in one case; mixed case means it was edited afterwards
         problems.append(
-            (*failed, "the signature container was edited after signing (mixed-case hex)")
+            (*failed, _("the signature container was edited after signing (mixed-case hex)"))
         )
     try:
         contents = extract_contents(signature.sig_object)
     except Exception:
-        return [*problems, (*failed, "the signature container cannot be read")]
+        return [*problems, (*failed, _("the signature container cannot be read"))]
     if not padding_is_clean(contents):
         problems.append(
             (
                 *failed,
-                "the signature container holds bytes besides the signature (tampered /Contents)",
+                _("the signature container holds bytes besides the signature (tampered /Contents)"),
             )
         )
     problems.extend(cms_structure_problems(signature))
@@ -109,11 +110,14 @@ def cms_structure_problems(signature: Any) -> list[Finding]:
         certificates = signed_data["certificates"]
         other = [c.name for c in certificates] if certificates.native is not None else []
     except Exception:
-        return [(*failed, "the signature's CMS structure cannot be read")]
+        return [(*failed, _("the signature's CMS structure cannot be read"))]
     expected_signer = {"issuer_and_serial_number": 1, "subject_key_identifier": 3}
     if any(v != expected_signer.get(sid) for v, sid in zip(versions, sids, strict=True)):
         return [
-            (*failed, "the signature container was edited (a SignerInfo version is off its rule)")
+            (
+                *failed,
+                _("the signature container was edited (a SignerInfo version is off its rule)"),
+            )
         ]
     if "other" in other:
         expected = 5
@@ -125,19 +129,27 @@ def cms_structure_problems(signature: Any) -> list[Finding]:
         expected = 1
     if version != expected:
         return [
-            (*failed, "the signature container was edited (its SignedData version is off its rule)")
+            (
+                *failed,
+                _("the signature container was edited (its SignedData version is off its rule)"),
+            )
         ]
     if not _sid_matches(signature):
         return [
             (
                 *failed,
-                "the signature container was edited (its signer identifier does not name "
-                "the signer's certificate)",
+                _(
+                    "the signature container was edited (its signer identifier does not name "
+                    "the signer's certificate)"
+                ),
             )
         ]
     if not used <= digests:
         return [
-            (*failed, "the signature container was edited (its list of digest algorithms is wrong)")
+            (
+                *failed,
+                _("the signature container was edited (its list of digest algorithms is wrong)"),
+            )
         ]
     return []
 
@@ -185,7 +197,7 @@ def certificate_problems(
             (
                 Indication.FAILED,
                 "FORMAT_FAILURE",
-                "the list of certificates carried in the signature cannot be read",
+                _("the list of certificates carried in the signature cannot be read"),
             )
         ]
     certificates = []
@@ -197,7 +209,7 @@ def certificate_problems(
                 (
                     Indication.FAILED,
                     "FORMAT_FAILURE",
-                    "a certificate carried in the signature is damaged (it cannot be read)",
+                    _("a certificate carried in the signature is damaged (it cannot be read)"),
                 )
             ]
     others = []
@@ -217,7 +229,10 @@ def certificate_problems(
             problems.append(
                 (
                     *_DAMAGED,
-                    f"{_carried(name)} is damaged (its two signature algorithm fields disagree)",
+                    _(
+                        "the certificate '{name}' carried in the signature is damaged (its two "
+                        "signature algorithm fields disagree)"
+                    ).format(name=name),
                 )
             )
             continue
@@ -227,7 +242,13 @@ def certificate_problems(
                 verdict is None and _checkable(certificate, blob, anchor_bytes)
             ):
                 problems.append(
-                    (*_DAMAGED, f"{_carried(name)} is damaged (its own signature does not match)")
+                    (
+                        *_DAMAGED,
+                        _(
+                            "the certificate '{name}' carried in the signature is damaged (its "
+                            "own signature does not match)"
+                        ).format(name=name),
+                    )
                 )
             continue
         issuers = by_subject.get(certificate.issuer.public_bytes(), [])
@@ -235,14 +256,23 @@ def certificate_problems(
             problems.append(
                 (
                     *_DAMAGED,
-                    f"{_carried(name)} is damaged (it differs from the certificate it copies)",
+                    _(
+                        "the certificate '{name}' carried in the signature is damaged (it "
+                        "differs from the certificate it copies)"
+                    ).format(name=name),
                 )
             )
             continue
         verdict = _issued_by(certificate, issuers) if issuers else True
         if verdict is False or (verdict is None and _checkable(certificate, blob, anchor_bytes)):
             problems.append(
-                (*_DAMAGED, f"{_carried(name)} is damaged (its issuer's signature does not match)")
+                (
+                    *_DAMAGED,
+                    _(
+                        "the certificate '{name}' carried in the signature is damaged (its "
+                        "issuer's signature does not match)"
+                    ).format(name=name),
+                )
             )
     for certificate in _signer_chain(signature, by_subject):
         weak = _weak_digest(certificate)
@@ -250,18 +280,15 @@ def certificate_problems(
             problems.append(
                 (
                     *WEAK_FINDING,
-                    f"weak algorithm in the chain: {weak} (certificate "
-                    f"'{_readable_name(certificate)}')",
+                    _("weak algorithm in the chain: {algorithm} (certificate '{name}')").format(
+                        algorithm=weak, name=_readable_name(certificate)
+                    ),
                 )
             )
     return problems
 
 
 _DAMAGED = Indication.FAILED, "FORMAT_FAILURE"
-
-
-def _carried(name: str) -> str:
-    return f"the certificate '{name}' carried in the signature"
 
 
 def _altered_copy(certificate: Any, by_subject: dict[bytes, list[Any]]) -> bool:

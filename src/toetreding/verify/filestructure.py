@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..i18n import _, ngettext
+
 OBJECT_HEADER = re.compile(rb"(?:^|(?<=[\r\n]))[ \t]*(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj\b")
 STREAM_HEADER = re.compile(rb"\d{1,10}[ \t\r\n]+\d{1,5}[ \t\r\n]+obj\b")
 SUBSECTION = re.compile(rb"\s*(\d{1,10})\s+(\d{1,10})\s*[\r\n]")
@@ -43,24 +45,29 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
         declared = int(meta.declared_startxref)
         if not _points_at_xref(data, declared, table):
             problems.append(
-                f"revision {number}: its pointer to the cross-reference data (startxref or "
-                "/Prev) does not point at it; readers repair such a file in different ways"
+                _(
+                    "revision {number}: its pointer to the cross-reference data (startxref or "
+                    "/Prev) does not point at it; readers repair such a file in different ways"
+                ).format(number=number)
             )
         if table:
             numbers, offsets = _table_entries(data, declared)
             duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
             if duplicates:
                 problems.append(
-                    f"revision {number}: its cross-reference table lists object "
-                    f"{', '.join(str(n) for n in duplicates[:5])} more than once; readers "
-                    "disagree about which one counts"
+                    _(
+                        "revision {number}: its cross-reference table lists object {objects} "
+                        "more than once; readers disagree about which one counts"
+                    ).format(number=number, objects=", ".join(str(n) for n in duplicates[:5]))
                 )
             listed |= offsets
         else:
             if _stream_duplicates(reader, meta):
                 problems.append(
-                    f"revision {number}: its cross-reference stream lists objects more than "
-                    "once; readers disagree about which one counts"
+                    _(
+                        "revision {number}: its cross-reference stream lists objects more than "
+                        "once; readers disagree about which one counts"
+                    ).format(number=number)
                 )
             listed.add(meta.start_location)
         listed |= {offset for _gen, offset in section.xref_data.standard_xrefs.values()}
@@ -73,9 +80,15 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
         if unlisted:
             first = unlisted[0]
             problems.append(
-                f"after the signed part the file holds {len(unlisted)} object definition(s) "
-                f"that no cross-reference table lists (first: object {int(first.group(1))}); "
-                "a reader that repairs the file would show them"
+                ngettext(
+                    "after the signed part the file holds {count} object definition(s) that no "
+                    "cross-reference table lists (first: object {first}); a reader that repairs "
+                    "the file would show them",
+                    "after the signed part the file holds {count} object definition(s) that no "
+                    "cross-reference table lists (first: object {first}); a reader that repairs "
+                    "the file would show them",
+                    len(unlisted),
+                ).format(count=len(unlisted), first=int(first.group(1)))
             )
     return problems
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from asn1crypto import crl, x509
 
+from ..i18n import _
 from ..model import Covenant
 from ..signing_config import SignatureLevel
 
@@ -65,8 +66,8 @@ def options_from_settings(
     roots = load_trust_roots(tuple(trust_files) or settings.signing.trust_roots)
     if not roots:
         raise ConfigError(
-            "no trust roots: verify needs to know which root certificates to trust",
-            hint="give --trust ROOT.pem or list them under 'ondertekening.vertrouwensankers'",
+            _("no trust roots: verify needs to know which root certificates to trust"),
+            hint=_("give --trust ROOT.pem or list them under 'ondertekening.vertrouwensankers'"),
         )
     return VerifyOptions(
         trust_roots=tuple(roots),

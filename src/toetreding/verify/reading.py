@@ -15,6 +15,8 @@ import functools
 import re
 from typing import Any
 
+from ..i18n import _
+
 PDF_DATE = re.compile(
     r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?"
     r"(?:(Z)|([+-])(\d{2})'?(\d{2})?'?)?.*$"
@@ -51,7 +53,7 @@ def read_signatures(reader: Any, problems: list[str]) -> list[Any]:
     try:
         fields = list(enumerate_sig_fields(reader, filled_status=True))
     except Exception:
-        problems.append("the form's signature fields cannot be read: the form is damaged")
+        problems.append(_("the form's signature fields cannot be read: the form is damaged"))
         return []
     lenient = _lenient_class()
     found: list[tuple[int, Any]] = []
@@ -60,13 +62,17 @@ def read_signatures(reader: Any, problems: list[str]) -> list[Any]:
             resolved = value.get_object() if isinstance(value, generic.IndirectObject) else value
             if not isinstance(resolved, generic.DictionaryObject):
                 problems.append(
-                    f"the signature field '{name}' holds a value that is not a signature"
+                    _("the signature field '{name}' holds a value that is not a signature").format(
+                        name=name
+                    )
                 )
                 continue
             signature = lenient(reader, field, name)
             found.append((int(signature.signed_revision), signature))
         except Exception:
-            problems.append(f"the signature in field '{name}' cannot be read: it is damaged")
+            problems.append(
+                _("the signature in field '{name}' cannot be read: it is damaged").format(name=name)
+            )
     return [signature for _revision, signature in sorted(found, key=lambda pair: pair[0])]
 
 

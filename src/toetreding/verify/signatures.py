@@ -23,6 +23,7 @@ from typing import Any
 
 from asn1crypto import x509
 
+from ..i18n import _
 from ..pki.certificates import summarise
 from ..signing_config import SignatureLevel
 from .changes import ChangePolicy, forbidden, review_changes
@@ -145,10 +146,13 @@ def check_signature(
     report.revision = signature.signed_revision
     subfilter = str(signature.sig_object.get("/SubFilter", ""))
     if subfilter != PADES_SUBFILTER:
+        shown = subfilter.lstrip("/")
         report.fail(
             Indication.INDETERMINATE,
             "FORMAT_FAILURE",
-            f"not a PAdES baseline signature (sub-filter {subfilter.lstrip('/') or 'missing'})",
+            _("not a PAdES baseline signature (sub-filter {subfilter})").format(subfilter=shown)
+            if shown
+            else _("not a PAdES baseline signature (sub-filter missing)"),
         )
     for indication, sub_indication, problem in container_problems(
         data, signature, options.trust_roots
@@ -181,14 +185,16 @@ def check_signature(
             report.fail(
                 Indication.INDETERMINATE,
                 "SIG_CONSTRAINTS_FAILURE",
-                "the signature timestamp is invalid",
+                _("the signature timestamp is invalid"),
             )
         elif not stamp.trusted:
             report.fail(
                 Indication.INDETERMINATE,
                 "SIG_CONSTRAINTS_FAILURE",
-                "the signature timestamp's authority is not trusted, or its certificate's "
-                "revocation status is unknown",
+                _(
+                    "the signature timestamp's authority is not trusted, or its certificate's "
+                    "revocation status is unknown"
+                ),
             )
     proven = bool(stamp is not None and stamp.intact and stamp.valid and stamp.trusted)
     if proven and stamp is not None:
@@ -209,13 +215,15 @@ def check_signature(
 def _judge_integrity(report: SignatureReport, status: Any) -> None:
     if not status.intact:
         report.fail(
-            Indication.FAILED, "HASH_FAILURE", "the document was changed: the digest does not match"
+            Indication.FAILED,
+            "HASH_FAILURE",
+            _("the document was changed: the digest does not match"),
         )
     elif not status.valid:
         report.fail(
             Indication.FAILED,
             "SIG_CRYPTO_FAILURE",
-            "the signature value is not valid for this signer",
+            _("the signature value is not valid for this signer"),
         )
     coverage = status.coverage.name if status.coverage else "UNCLEAR"
     report.coverage = {"ENTIRE_FILE": "entire-file", "ENTIRE_REVISION": "entire-revision"}.get(
@@ -225,7 +233,7 @@ def _judge_integrity(report: SignatureReport, status: Any) -> None:
         report.fail(
             Indication.FAILED,
             "FORMAT_FAILURE",
-            "the signature does not cover a whole revision of the file",
+            _("the signature does not cover a whole revision of the file"),
         )
 
 
@@ -243,7 +251,7 @@ def _judge_changes(
         report.fail(
             Indication.FAILED,
             "FORMAT_FAILURE",
-            "the changes made after this signature cannot be read safely",
+            _("the changes made after this signature cannot be read safely"),
         )
         return
     if _certified_as_final(signature):
@@ -252,10 +260,11 @@ def _judge_changes(
             replace(
                 c,
                 allowed=False,
-                description=f"{c.description}, though the document was certified as final "
-                "(DocMDP P=1)",
+                description=_(
+                    "{change}, though the document was certified as final (DocMDP P=1)"
+                ).format(change=c.description),
             )
-            if c.allowed and c.description.startswith("later signature")
+            if c.allowed and c.later_signature
             else c
             for c in changes
         ]
@@ -264,7 +273,9 @@ def _judge_changes(
     ]
     for change in forbidden(changes):
         report.fail(
-            Indication.FAILED, "FORMAT_FAILURE", f"changed after signing: {change.description}"
+            Indication.FAILED,
+            "FORMAT_FAILURE",
+            _("changed after signing: {change}").format(change=change.description),
         )
     if forbidden(changes) or not changes or policy.statement_fields is None:
         # pyHanko's second opinion is asked for statements only: on other PDFs it refuses
@@ -280,8 +291,10 @@ def _judge_changes(
         report.fail(
             Indication.FAILED,
             "FORMAT_FAILURE",
-            "changed after signing: objects this signature covers were replaced in a way "
-            "toetreding cannot explain",
+            _(
+                "changed after signing: objects this signature covers were replaced in a way "
+                "toetreding cannot explain"
+            ),
         )
 
 
@@ -320,7 +333,7 @@ def _judge_trust(
     report.certificate_trusted = trusted
     if status.revoked:
         report.revocation = "revoked"
-        report.fail(Indication.FAILED, "REVOKED", "the signer's certificate is revoked")
+        report.fail(Indication.FAILED, "REVOKED", _("the signer's certificate is revoked"))
     elif trusted:
         report.revocation = "good"
     elif report.intact:
@@ -368,27 +381,33 @@ def _trust_problem(status: Any, failure: str | None) -> tuple[Indication, str, s
         return (
             Indication.INDETERMINATE,
             "TRY_LATER",
-            "the revocation status of the signer's certificate, or of a CA certificate above "
-            "it, is unknown: no CRL or OCSP answer was available (hard-fail)",
+            _(
+                "the revocation status of the signer's certificate, or of a CA certificate "
+                "above it, is unknown: no CRL or OCSP answer was available (hard-fail)"
+            ),
         )
     if indication in ("OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "EXPIRED"):
         return (
             Indication.INDETERMINATE,
             "OUT_OF_BOUNDS_NO_POE",
-            "the signer's certificate was not valid at the validation moment, and no trusted "
-            "timestamp proves the signature was made while it was",
+            _(
+                "the signer's certificate was not valid at the validation moment, and no "
+                "trusted timestamp proves the signature was made while it was"
+            ),
         )
     if "CRYPTO" in indication:
         return (
             Indication.INDETERMINATE,
             "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
-            "weak algorithm in the chain: a certificate in the signer's chain is signed with "
-            "an algorithm that is no longer considered secure",
+            _(
+                "weak algorithm in the chain: a certificate in the signer's chain is signed "
+                "with an algorithm that is no longer considered secure"
+            ),
         )
     return (
         Indication.INDETERMINATE,
         "NO_CERTIFICATE_CHAIN_FOUND",
-        "the signer's certificate does not chain to a trusted root",
+        _("the signer's certificate does not chain to a trusted root"),
     )
 
 
@@ -413,7 +432,9 @@ def _level(
         report.fail(
             Indication.INDETERMINATE,
             "SIG_CONSTRAINTS_FAILURE",
-            f"the signature reaches PAdES {level.value}, not the required {options.required_level.value}",
+            _("the signature reaches PAdES {level}, not the required {required}").format(
+                level=level.value, required=options.required_level.value
+            ),
         )
     return level.value
 
@@ -450,7 +471,7 @@ def check_document_timestamp(
         clean = False
     if not clean:
         report.fail(
-            Indication.FAILED, "FORMAT_FAILURE", "the timestamp container holds extra bytes"
+            Indication.FAILED, "FORMAT_FAILURE", _("the timestamp container holds extra bytes")
         )
     try:
         status = validate_pdf_timestamp(stamp, _context(reader, options), skip_diff=True)
@@ -476,8 +497,10 @@ def check_document_timestamp(
         report.fail(
             Indication.INDETERMINATE,
             "NO_CERTIFICATE_CHAIN_FOUND",
-            "the timestamp authority is not trusted, or its certificate's revocation status "
-            "is unknown",
+            _(
+                "the timestamp authority is not trusted, or its certificate's revocation "
+                "status is unknown"
+            ),
         )
     report.revocation = "good" if report.certificate_trusted else "unknown"
     return report

@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..embedded import EmbeddedDataError, EmbeddedStatement, read_from_xmp
+from ..i18n import _, ngettext
 from ..mandate import CertificateFacts, ChainContext, chain_digest, check_chain, normalise
 from ..model import Authority, SignatureSlot
 from ..pki.certificates import same_holder
@@ -58,7 +59,9 @@ def verify_file(path: Path, options: VerifyOptions) -> VerificationReport:
             file=str(path),
             sha256=None,
             readable=False,
-            error=f"cannot read the file: {error.strerror or 'unreadable'}",
+            error=_("cannot read the file: {reason}").format(
+                reason=error.strerror or _("unreadable")
+            ),
             validated_at=started,
         )
     report = VerificationReport(
@@ -74,7 +77,7 @@ def verify_file(path: Path, options: VerifyOptions) -> VerificationReport:
             report.error = explain_unreadable(error)
         else:
             report.document.problems.append(
-                "part of the document could not be evaluated: its structure is damaged"
+                _("part of the document could not be evaluated: its structure is damaged")
             )
     return report
 
@@ -85,13 +88,13 @@ MAX_PDF_BYTES = 512 * 1024 * 1024
 def _read(path: Path) -> bytes:
     """The file's bytes; folders, devices and pipes are refused before they are opened."""
     if not path.exists():
-        raise OSError(2, "no such file")
+        raise OSError(2, _("no such file"))
     if not path.is_file():
-        raise OSError(21, "it is a folder" if path.is_dir() else "not a regular file")
+        raise OSError(21, _("it is a folder") if path.is_dir() else _("not a regular file"))
     with path.open("rb") as stream:
         data = stream.read(MAX_PDF_BYTES + 1)
     if len(data) > MAX_PDF_BYTES:
-        raise OSError(27, "larger than 512 MB, which no statement is")
+        raise OSError(27, _("larger than 512 MB, which no statement is"))
     return data
 
 
@@ -100,27 +103,31 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
 
     header = data.find(b"%PDF-", 0, 1024)
     if header < 0:
-        report.error = "not a PDF (no %PDF header)"
+        report.error = _("not a PDF (no %PDF header)")
         return
     if header > 0:
-        report.error = (
-            f"the file has {header} bytes before its %PDF- header; toetreding reads only "
+        report.error = ngettext(
+            "the file has {count} bytes before its %PDF- header; toetreding reads only "
             "PDF files that start with the header (the signature may be intact, but cannot "
-            "be checked here)"
-        )
+            "be checked here)",
+            "the file has {count} bytes before its %PDF- header; toetreding reads only "
+            "PDF files that start with the header (the signature may be intact, but cannot "
+            "be checked here)",
+            header,
+        ).format(count=header)
         return
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     if reader.encrypted:
-        report.error = "the PDF is encrypted; a statement never is, and it cannot be verified"
+        report.error = _("the PDF is encrypted; a statement never is, and it cannot be verified")
         return
-    _ = reader.root["/Pages"]
+    _pages = reader.root["/Pages"]
     report.readable = True
     signatures = read_signatures(reader, report.document.problems)
     slots = _statement_slots(reader, signatures)
     report.document.is_statement = bool(slots)
     policy = ChangePolicy(statement_fields=slots or None)
     if not signatures:
-        report.document.problems.append("the document holds no signature")
+        report.document.problems.append(_("the document holds no signature"))
     stamps = {
         index: _check_one(reader, signature, options, data, policy, ())
         for index, signature in enumerate(signatures)
@@ -230,8 +237,10 @@ def _time_bounds(report: VerificationReport) -> None:
             result.fail(
                 Indication.INDETERMINATE,
                 "SIG_CONSTRAINTS_FAILURE",
-                f"the signing time the signer claims ({_local(result.signing_time)}) is later "
-                f"than a timestamp that proves the signature already existed ({_local(bound.isoformat())})",
+                _(
+                    "the signing time the signer claims ({claimed}) is later than a timestamp "
+                    "that proves the signature already existed ({proven})"
+                ).format(claimed=_local(result.signing_time), proven=_local(bound.isoformat())),
             )
 
 
@@ -239,7 +248,7 @@ def _document(reader: Any, report: VerificationReport) -> None:
     document = report.document
     xmp = _xmp(reader.root)
     if xmp is None:
-        document.problems.append("no XMP metadata: PDF/A identification is missing")
+        document.problems.append(_("no XMP metadata: PDF/A identification is missing"))
         return
     text = xmp.decode("utf-8", errors="replace")
     part = _xmp_value(text, "pdfaid:part")
@@ -248,9 +257,9 @@ def _document(reader: Any, report: VerificationReport) -> None:
     document.pdfa = f"PDF/A-{part}{(conformance or '').lower()}" if part else None
     document.pdfua = f"PDF/UA-{ua}" if ua else None
     if document.pdfa is None:
-        document.problems.append("the PDF/A identification is missing from the metadata")
+        document.problems.append(_("the PDF/A identification is missing from the metadata"))
     if document.pdfua is None:
-        document.problems.append("the PDF/UA identification is missing from the metadata")
+        document.problems.append(_("the PDF/UA identification is missing from the metadata"))
 
 
 def _chain_and_dates(
@@ -262,7 +271,7 @@ def _chain_and_dates(
     consent_sig = _signature(signatures, SignatureSlot.COORDINATOR)
     consent = by_field.get(SignatureSlot.COORDINATOR.value)
     if party_sig is None or party is None:
-        report.chain = ChainReport(present=False, breaches=["the party's signature is missing"])
+        report.chain = ChainReport(present=False, breaches=[_("the party's signature is missing")])
         return
     try:
         signed_xmp = _xmp(reader.get_historical_resolver(party_sig.signed_revision).root)
@@ -277,12 +286,12 @@ def _chain_and_dates(
         latest = None
     if embedded is None:
         report.chain = ChainReport(
-            present=False, breaches=["the signed statement carries no chain of authority"]
+            present=False, breaches=[_("the signed statement carries no chain of authority")]
         )
         return
     if latest != embedded:
         report.document.problems.append(
-            "the statement data in the metadata was changed after the party signed"
+            _("the statement data in the metadata was changed after the party signed")
         )
     _statement_facts(embedded, report)
     report.document.problems.extend(_signed_before_dated(embedded.date, party))
@@ -307,8 +316,10 @@ def _chain_and_dates(
     if same:
         report.consent_chain.authorised = False
         report.consent_chain.breaches.append(
-            f"the consent is signed by the holder of the party's signature ({same}); the "
-            "coordinating party's consent must be another person's act"
+            _(
+                "the consent is signed by the holder of the party's signature ({holder}); the "
+                "coordinating party's consent must be another person's act"
+            ).format(holder=same)
         )
     misplaced = _consent_moment_problems(party, consent, report)
     report.document.problems.extend(misplaced)
@@ -316,8 +327,10 @@ def _chain_and_dates(
         _effective_date(consent, report, options)
     elif not report.consent_chain.authorised:
         report.document.problems.append(
-            f"the consent is not given by an official whom the chain of "
-            f"{embedded.coordinator.name} authorises, so the accession has not taken effect"
+            _(
+                "the consent is not given by an official whom the chain of {coordinator} "
+                "authorises, so the accession has not taken effect"
+            ).format(coordinator=embedded.coordinator.name)
         )
 
 
@@ -334,34 +347,50 @@ def _confirm_consent_chain(
     trusted = next((t for t in options.covenants if t.covenant.id == embedded.covenant_id), None)
     if trusted is None:
         chain.authorised = False
-        known = ", ".join(t.covenant.id for t in options.covenants) or "none"
+        known = ", ".join(t.covenant.id for t in options.covenants) or _("none")
         chain.breaches.append(
-            f"who may consent comes only from the statement itself, which the party drew up; "
-            f"confirm it against the covenant '{embedded.covenant_id}' as published: give it "
-            f"with --covenant FILE or under 'verificatie.convenanten' (trusted now: {known})"
+            _(
+                "who may consent comes only from the statement itself, which the party drew up; "
+                "confirm it against the covenant '{covenant}' as published: give it with "
+                "--covenant FILE or under 'verificatie.convenanten' (trusted now: {trusted})"
+            ).format(covenant=embedded.covenant_id, trusted=known)
         )
         return
     covenant = trusted.covenant
     differences = []
     if normalise(covenant.coordinator.name) != normalise(embedded.coordinator.name):
         differences.append(
-            f"the coordinating party is '{embedded.coordinator.name}', not "
-            f"'{covenant.coordinator.name}'"
+            _("the coordinating party is '{carried}', not '{published}'").format(
+                carried=embedded.coordinator.name, published=covenant.coordinator.name
+            )
         )
     if chain_digest(covenant.coordinator.authority) != chain_digest(embedded.coordinator.authority):
-        differences.append("the coordinating party's chain of authority differs")
-    for what, carried, published in (
-        ("title", embedded.covenant_title, covenant.title),
-        ("date", embedded.covenant_date, covenant.date),
-        ("publication", embedded.covenant_publication, covenant.publication),
+        differences.append(_("the coordinating party's chain of authority differs"))
+    for sentence, carried, published in (
+        (
+            _("the covenant's title is '{carried}', not '{published}'"),
+            embedded.covenant_title,
+            covenant.title,
+        ),
+        (
+            _("the covenant's date is '{carried}', not '{published}'"),
+            embedded.covenant_date,
+            covenant.date,
+        ),
+        (
+            _("the covenant's publication is '{carried}', not '{published}'"),
+            embedded.covenant_publication,
+            covenant.publication,
+        ),
     ):
         if carried != published:
-            differences.append(f"the covenant's {what} is '{carried}', not '{published}'")
+            differences.append(sentence.format(carried=carried, published=published))
     if differences:
         chain.authorised = False
         chain.breaches.append(
-            f"the statement does not match the covenant you trust ({trusted.source}): "
-            + "; ".join(differences)
+            _(
+                "the statement does not match the covenant you trust ({source}): {differences}"
+            ).format(source=trusted.source, differences="; ".join(differences))
         )
     else:
         chain.confirmed_by = trusted.source
@@ -378,9 +407,10 @@ def _consent_moment_problems(
         party_at = dt.datetime.fromisoformat(party.signing_time)
         if consent_at + CLOCK_TOLERANCE < party_at:
             problems.append(
-                f"the consent's moment ({_local(consent.signing_time)}) lies before the party's "
-                f"signature ({_local(party.signing_time)}); one cannot consent to a statement "
-                "not yet signed"
+                _(
+                    "the consent's moment ({consent}) lies before the party's signature "
+                    "({party}); one cannot consent to a statement not yet signed"
+                ).format(consent=_local(consent.signing_time), party=_local(party.signing_time))
             )
     if (
         consent.signing_time
@@ -391,8 +421,10 @@ def _consent_moment_problems(
         )
     ):
         problems.append(
-            f"the consent's moment ({_local(consent.signing_time)}) lies after this "
-            "validation: a moment in the future proves nothing"
+            _(
+                "the consent's moment ({consent}) lies after this validation: a moment in the "
+                "future proves nothing"
+            ).format(consent=_local(consent.signing_time))
         )
     return problems
 
@@ -407,9 +439,11 @@ def _signed_before_dated(dated: dt.date, party: SignatureReport) -> list[str]:
     if moment is None or _date(moment) >= dated:
         return []
     return [
-        f"the party's signature is dated {_local(moment)}, before the statement's own date "
-        f"({dated.isoformat()}): a statement cannot be signed before it was drawn up, so "
-        "either its date or the signing moment is untrue"
+        _(
+            "the party's signature is dated {signed}, before the statement's own date "
+            "({dated}): a statement cannot be signed before it was drawn up, so either its "
+            "date or the signing moment is untrue"
+        ).format(signed=_local(moment), dated=dated.isoformat())
     ]
 
 
@@ -424,8 +458,10 @@ def _effective_date(
     document = report.document
     if acceptance.signing_time is None:
         document.problems.append(
-            "the consent names no signing moment and has no timestamp: the effective date "
-            "is unknown"
+            _(
+                "the consent names no signing moment and has no timestamp: the effective date "
+                "is unknown"
+            )
         )
         return
     if acceptance.signing_time_source is TimeSource.SIGNATURE_TIMESTAMP:
@@ -434,10 +470,11 @@ def _effective_date(
         return
     if options.acceptance_needs_timestamp:
         document.problems.append(
-            "the consent carries no trusted signature timestamp, so its moment — the "
-            f"effective date — is only claimed ({_local(acceptance.signing_time)}), not proven; "
-            "the consent must be signed at PAdES B-T or higher "
-            "(policy: verificatie.aanvaarding_vereist_tijdstempel)"
+            _(
+                "the consent carries no trusted signature timestamp, so its moment — the "
+                "effective date — is only claimed ({claimed}), not proven; the consent must be "
+                "signed at PAdES B-T or higher (policy: verificatie.aanvaarding_vereist_tijdstempel)"
+            ).format(claimed=_local(acceptance.signing_time))
         )
         return
     document.effective_date = _local_date(acceptance.signing_time)
@@ -454,26 +491,25 @@ def _check_moments(party: SignatureReport) -> tuple[list[dt.date], str | None]:
     """The dates to check the chain at, and in words on what they rest."""
     proven_by = party.proven_no_later_than
     if party.signing_time and party.signing_time_source is TimeSource.SIGNATURE_TIMESTAMP:
-        return [_date(party.signing_time)], (
-            f"proven by the signature timestamp ({_local(party.signing_time)})"
-        )
+        return [_date(party.signing_time)], _(
+            "proven by the signature timestamp ({moment})"
+        ).format(moment=_local(party.signing_time))
     if party.signing_time:
         moments = [_date(party.signing_time)]
         if proven_by:
             if _date(proven_by) not in moments:
                 moments.append(_date(proven_by))
-            return moments, (
-                f"claimed by the signer ({_local(party.signing_time)}), not proven; a later "
-                f"timestamp proves the signature existed by {_local(proven_by)}"
-            )
-        return moments, (
-            f"claimed by the signer ({_local(party.signing_time)}), not proven: no timestamp"
+            return moments, _(
+                "claimed by the signer ({claimed}), not proven; a later timestamp proves the "
+                "signature existed by {proven}"
+            ).format(claimed=_local(party.signing_time), proven=_local(proven_by))
+        return moments, _("claimed by the signer ({claimed}), not proven: no timestamp").format(
+            claimed=_local(party.signing_time)
         )
     if proven_by:
-        return [_date(proven_by)], (
-            f"not stated by the signer; a later timestamp proves the signature existed by "
-            f"{_local(proven_by)}"
-        )
+        return [_date(proven_by)], _(
+            "not stated by the signer; a later timestamp proves the signature existed by {proven}"
+        ).format(proven=_local(proven_by))
     return [], None
 
 
@@ -492,8 +528,10 @@ def _check_chain(
             present=True,
             authorised=False,
             breaches=[
-                "the moment of signing is unknown (no signing time and no timestamp), so "
-                "whether the signer was authorised then cannot be checked"
+                _(
+                    "the moment of signing is unknown (no signing time and no timestamp), so "
+                    "whether the signer was authorised then cannot be checked"
+                )
             ],
         )
     breaches: list[str] = []

@@ -8,6 +8,7 @@ person reading the verdict, and the sentence says that.
 
 from __future__ import annotations
 
+from ..i18n import _
 from .report import Indication
 
 Explained = tuple[Indication, str, str]
@@ -25,7 +26,11 @@ def _chain(error: BaseException) -> list[BaseException]:
 
 
 def explain_evaluation_failure(error: BaseException, what: str = "signature") -> Explained:
-    """Why a signature (or timestamp) could not be evaluated, as indication and sentence."""
+    """Why a signature (or timestamp) could not be evaluated, as indication and sentence.
+
+    ``what`` is ``"signature"`` or ``"timestamp"``: which of the two the sentence is about.
+    """
+    stamp = what == "timestamp"
     chain = _chain(error)
     names = {type(e).__name__ for e in chain}
     text = " ".join(str(e) for e in chain).lower()
@@ -33,43 +38,73 @@ def explain_evaluation_failure(error: BaseException, what: str = "signature") ->
         "weak" in text and any(n in text for n in _WEAK_NAMES)
     ):
         algorithm = next((n.upper().replace("SHA1", "SHA-1") for n in _WEAK_NAMES if n in text), "")
-        return (
-            Indication.INDETERMINATE,
-            "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
-            f"weak algorithm{': ' + algorithm if algorithm else ''}: the {what} uses an "
-            "algorithm that is no longer considered secure",
-        )
+        if algorithm and stamp:
+            sentence = _(
+                "weak algorithm: {algorithm}: the timestamp uses an algorithm that is no "
+                "longer considered secure"
+            ).format(algorithm=algorithm)
+        elif algorithm:
+            sentence = _(
+                "weak algorithm: {algorithm}: the signature uses an algorithm that is no "
+                "longer considered secure"
+            ).format(algorithm=algorithm)
+        elif stamp:
+            sentence = _(
+                "weak algorithm: the timestamp uses an algorithm that is no longer considered "
+                "secure"
+            )
+        else:
+            sentence = _(
+                "weak algorithm: the signature uses an algorithm that is no longer considered "
+                "secure"
+            )
+        return (Indication.INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", sentence)
     if names & {"AttributeError", "NotImplementedError", "UnsupportedAlgorithm"} or (
         "algorithm" in text and ("unsupported" in text or "unknown" in text)
     ):
         return (
             Indication.INDETERMINATE,
             "FORMAT_FAILURE",
-            f"the {what} uses an algorithm or structure toetreding does not support",
+            _("the timestamp uses an algorithm or structure toetreding does not support")
+            if stamp
+            else _("the signature uses an algorithm or structure toetreding does not support"),
         )
     if names & {"RecursionError"}:
         return (
             Indication.FAILED,
             "FORMAT_FAILURE",
-            f"the {what} is nested too deeply to evaluate safely",
+            _("the timestamp is nested too deeply to evaluate safely")
+            if stamp
+            else _("the signature is nested too deeply to evaluate safely"),
         )
     if "reference" in text or "idnum" in text or names & {"IndirectObjectExpected"}:
         return (
             Indication.FAILED,
             "FORMAT_FAILURE",
-            f"the {what} refers to PDF objects that are missing or damaged",
+            _("the timestamp refers to PDF objects that are missing or damaged")
+            if stamp
+            else _("the signature refers to PDF objects that are missing or damaged"),
         )
     if names & {"ValueError", "TypeError", "KeyError", "IndexError", "PdfReadError"}:
         return (
             Indication.FAILED,
             "FORMAT_FAILURE",
-            f"the {what}'s data in the PDF is damaged or incomplete",
+            _("the timestamp's data in the PDF is damaged or incomplete")
+            if stamp
+            else _("the signature's data in the PDF is damaged or incomplete"),
         )
     return (
         Indication.INDETERMINATE,
         "FORMAT_FAILURE",
-        f"the {what} could not be evaluated: its structure is damaged or uses features "
-        "toetreding does not support",
+        _(
+            "the timestamp could not be evaluated: its structure is damaged or uses features "
+            "toetreding does not support"
+        )
+        if stamp
+        else _(
+            "the signature could not be evaluated: its structure is damaged or uses features "
+            "toetreding does not support"
+        ),
     )
 
 
@@ -77,9 +112,11 @@ def explain_unreadable(error: BaseException) -> str:
     """Why a file could not be read as a PDF at all."""
     names = {type(e).__name__ for e in _chain(error)}
     if "RecursionError" in names:
-        return "the PDF is nested too deeply to read safely"
+        return _("the PDF is nested too deeply to read safely")
     if names & {"PdfStrictReadError", "PdfReadError", "PdfStreamError"}:
-        return "the PDF's structure is damaged: its cross-reference data or objects cannot be read"
+        return _(
+            "the PDF's structure is damaged: its cross-reference data or objects cannot be read"
+        )
     if names & {"MemoryError", "PdfDecodeLimitError"}:
-        return "the PDF holds data too large to read safely"
-    return "the PDF's structure is damaged and cannot be read"
+        return _("the PDF holds data too large to read safely")
+    return _("the PDF's structure is damaged and cannot be read")

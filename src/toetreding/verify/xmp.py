@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree
 
+from ..i18n import _
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MAX_XMP_BYTES = 4 * 1024 * 1024
@@ -48,34 +50,36 @@ class XmpError(ValueError):
 def properties(packet: bytes) -> dict[str, Any]:
     """The packet's properties by expanded name; raises XmpError for anything else."""
     if len(packet) > MAX_XMP_BYTES:
-        raise XmpError("the metadata packet is too large")
+        raise XmpError(_("the metadata packet is too large"))
     if b"<!DOCTYPE" in packet or b"<!ENTITY" in packet:
-        raise XmpError("the metadata packet declares entities")
+        raise XmpError(_("the metadata packet declares entities"))
     try:
         root = ElementTree.fromstring(packet)
     except ElementTree.ParseError:
-        raise XmpError("the metadata packet is not well-formed XML") from None
+        raise XmpError(_("the metadata packet is not well-formed XML")) from None
     if root.tag != "{adobe:ns:meta/}xmpmeta":
-        raise XmpError("the metadata packet is not XMP")
+        raise XmpError(_("the metadata packet is not XMP"))
     found: dict[str, Any] = {}
     for rdf in root.iter(f"{{{RDF}}}RDF"):
         for description in rdf.findall(f"{{{RDF}}}Description"):
             for name, value in _fields(description, 0):
                 if name in found and found[name] != value:
-                    raise XmpError(f"the metadata packet states {readable(name)} twice")
+                    raise XmpError(
+                        _("the metadata packet states {name} twice").format(name=readable(name))
+                    )
                 found[name] = value
     return found
 
 
 def readable(name: str) -> str:
     """'{http://purl.org/dc/elements/1.1/}title' → 'dc:title'."""
-    namespace, _, local = name[1:].partition("}")
+    namespace, _separator, local = name[1:].partition("}")
     return f"{PREFIXES.get(namespace, namespace)}:{local}"
 
 
 def _fields(element: ElementTree.Element, depth: int) -> list[tuple[str, Any]]:
     if depth > MAX_DEPTH:
-        raise XmpError("the metadata packet is nested too deeply")
+        raise XmpError(_("the metadata packet is nested too deeply"))
     fields = [
         (name, value)
         for name, value in element.attrib.items()
@@ -87,7 +91,7 @@ def _fields(element: ElementTree.Element, depth: int) -> list[tuple[str, Any]]:
 
 def _value(element: ElementTree.Element, depth: int) -> Any:
     if depth > MAX_DEPTH:
-        raise XmpError("the metadata packet is nested too deeply")
+        raise XmpError(_("the metadata packet is nested too deeply"))
     resource = element.get(f"{{{RDF}}}resource")
     if resource is not None:
         return resource
