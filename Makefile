@@ -10,7 +10,7 @@ SYSTEM_PYTHON ?= python3
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 PIP := $(PYTHON) -m pip --disable-pip-version-check
-APT_PACKAGES := poppler-utils softhsm2 opensc
+APT_PACKAGES := poppler-utils softhsm2 opensc openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300
 
@@ -18,6 +18,7 @@ APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Tim
 
 demo: install
 	$(PYTHON) -m toetreding demo
+	@echo "To use the toetreding command yourself:  . $(VENV)/bin/activate   (then: toetreding --help)"
 
 $(PYTHON):
 	@$(SYSTEM_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -32,7 +33,7 @@ install-dev: $(PYTHON)
 	$(PIP) install --quiet -e '.[dev]'
 
 # Debian packages: poppler (independent PDF reader for the tests), SoftHSM2 + OpenSC (PKCS#11
-# token), and Java 17 + Maven for the conformance harness (EU DSS, veraPDF) when not present.
+# token) and openssl (README's smartcard example), and Java 17 + Maven for the conformance harness (EU DSS, veraPDF) when not present.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jdk-headless"; \

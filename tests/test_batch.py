@@ -131,6 +131,17 @@ def test_small_batch_end_to_end_and_resume(
         BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
     )
     assert (changed.rendered, changed.signed, changed.verified) == (1, 1, 1)
+    # a changed input rendered again without signing: its earlier signature and
+    # verification belong to the old statement, and the summary must not count them
+    text = (batch_dir / "klein.yaml").read_text().replace("A. Smit-de Graaf", "A. de Graaf")
+    (batch_dir / "klein.yaml").write_text(text)
+    run_batch(settings, load_batch(batch_dir / "klein.yaml"), BatchOptions(output=output))
+    rows = {
+        row.split(",")[0]: row.split(",")[2]
+        for row in (output / "overzicht.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    }
+    changed_code = next(code for code, status in rows.items() if status != "geverifieerd")
+    assert rows[changed_code] == "opgemaakt" and list(rows.values()).count("geverifieerd") == 2
 
 
 @needs_poppler

@@ -270,3 +270,48 @@ def test_batch_only_with_an_unknown_code_does_nothing(tmp_path: Path) -> None:
     )
     assert code == 1 and "GM9999" in err and "does not list" in err
     assert not (tmp_path / "uit").exists()
+
+
+def test_demo_refuses_a_folder_others_can_write_to(tmp_path: Path) -> None:
+    """Someone who can write to the folder could plant links while the demo writes keys."""
+    shared = tmp_path / "gedeeld"
+    shared.mkdir()
+    shared.chmod(0o777)
+    code, _, err = invoke("demo", str(shared))
+    assert code == 1 and "others can write to it" in err, err
+    assert list(shared.iterdir()) == []
+
+
+def test_data_never_drives_the_terminal() -> None:
+    """Certificate names, token labels and file names can hold ESC, CR or rich markup: they
+    are shown as text, and a hostile time does not crash the report."""
+    from toetreding.cli.console import dutch_time, escape
+    from toetreding.cli.tokens_view import profile_line
+
+    shown = escape("Evil\x1b[2J\x1b]0;T\r\nfake: line [red]x\x9b")
+    assert "\x1b" not in shown and "\r" not in shown and "\x9b" not in shown
+    assert "\\x1b" in shown and "\\[red]" in shown and "\n" in shown
+    assert dutch_time("9999-12-31T23:30:00+00:00") == "9999-12-31T23:30:00+00:00"
+    assert dutch_time("2026-07-01T10:00:00+00:00") == "2026-07-01 12:00:00 CEST"
+    line = profile_line("/usr/lib/x.so", "kaart", "k, sleutel_id: 02")
+    import yaml
+
+    assert yaml.safe_load(line) == {
+        "module": "/usr/lib/x.so",
+        "token": "kaart",
+        "sleutel": "k, sleutel_id: 02",
+    }
+
+
+@pytest.mark.parametrize(
+    "text", ["{x}", "{gemeente:>300000000}", "{gemeente", "{gemeente.__class__}"]
+)
+def test_a_batch_signing_text_names_the_party_only_as_gemeente(text: str) -> None:
+    """The text is filled in by replacement, never by str.format: any other brace is refused."""
+    from pydantic import ValidationError
+
+    from toetreding.batch.input import SigningPresentation
+
+    with pytest.raises(ValidationError, match="write the party's name as"):
+        SigningPresentation.model_validate({"functie": text})
+    assert SigningPresentation.model_validate({"namens": "de gemeente {gemeente}"})

@@ -135,7 +135,7 @@ def test_the_cli_speaks_dutch_under_a_dutch_locale(tmp_path: Path) -> None:
     # a usage error: Click's own words too, exit 2
     done = cli("verify", "x.pdf", "--at", "gisteren", cwd=tmp_path, TOETREDING_TAAL="nl")
     assert done.returncode == 2, done.stderr
-    assert "Fout: Ongeldige waarde voor '--at'" in done.stderr
+    assert "fout: Ongeldige waarde voor '--at'" in done.stderr
     assert re.search(r"Gebruik: .*toetreding verify", done.stderr), done.stderr
     assert "'gisteren' is geen datum of tijd" in done.stderr
     # a library error with its hint, exit 1
@@ -174,3 +174,30 @@ def test_a_dutch_session_renders_and_verifies_in_dutch(
         "FAILED",
         "NOT-A-STATEMENT",
     }
+
+
+def test_every_dutch_text_formats_like_its_english() -> None:
+    """A message filled with ``.format`` must format in Dutch too, with the same fields; one
+    used as it is (a literal '{' in it) must stay one (else: a crash in Dutch only)."""
+    import string
+
+    formatter = string.Formatter()
+
+    def names(text: str) -> set[str] | None:
+        try:
+            return {
+                re.split(r"[.\[!:]", field)[0]
+                for _literal, field, _spec, _conversion in formatter.parse(text)
+                if field is not None
+            }
+        except ValueError:
+            return None
+
+    dutch = dutch_catalogue()
+    for msgid, forms in source_messages().items():
+        english = names(forms[0])
+        for text in dutch[msgid]:
+            found = names(text)
+            assert (english is None) == (found is None), (msgid, text)
+            if english and found is not None and all(english):
+                text.format(**dict.fromkeys(english, "x"))

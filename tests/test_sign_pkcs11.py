@@ -7,6 +7,7 @@ services apply and the token can sign up to B-LTA.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -342,3 +343,33 @@ def test_tokens_lists_slots_certificates_and_names(soft_token: SoftToken) -> Non
     assert token["pin"] == "ok"
     holders = {c["holder"] for c in token["certificates"]}
     assert holders == {"Test Burgemeester RSA", "Test Burgemeester EC"}
+
+
+def test_a_found_config_never_loads_a_module_from_the_folder(
+    tmp_path: Path, soft_token: SoftToken, unsigned_pdf: Path
+) -> None:
+    """A folder handed to a clerk carries a toetreding.yaml and a library beside it (the
+    unpacked files are the clerk's own): neither `tokens` nor `sign` may load that library,
+    before or after a PIN. Named with --config, the config is trusted."""
+    folder = tmp_path / "ontvangen"
+    folder.mkdir()
+    shutil.copyfile(soft_token.module, folder / "lib.so")
+    (folder / "toetreding.yaml").write_text(
+        "ondertekening:\n  ondertekenaars:\n    kaart:\n"
+        f"      pkcs11: {{module: lib.so, token: {soft_token.label}, sleutel: burgemeester-rsa}}\n"
+        "      functie: burgemeester van Huizen\n      namens: de gemeente Huizen\n",
+        encoding="utf-8",
+    )
+    shutil.copyfile(unsigned_pdf, folder / "verklaring.pdf")
+    env = {"TOETREDING_PIN": soft_token.pin, **soft_token.environment}
+    for command in (
+        ("tokens",),
+        ("tokens", "--signer", "kaart"),
+        ("sign", "verklaring.pdf", "-o", "uit.pdf"),
+    ):
+        code, out, err = run_cli(*command, env=env, cwd=folder)
+        assert code == 1 and "lies inside the workspace" in err, (command, out, err)
+        assert "--config" in err and "Traceback" not in err
+    assert not (folder / "uit.pdf").exists()
+    code, out, err = run_cli("tokens", "--config", folder / "toetreding.yaml", env=env, cwd=folder)
+    assert code == 0 and soft_token.label in out, err

@@ -116,6 +116,9 @@ class Settings:
     register: Path | None
     """The register file, or None when switched off."""
     verification: VerificationOptions = field(default_factory=VerificationOptions)
+    config_given: bool = False
+    """Whether the config was named (--config, TOETREDING_CONFIG) rather than found by
+    searching: a found one may only load a PKCS#11 module the system installed."""
 
     def with_overrides(
         self,
@@ -186,6 +189,7 @@ def load_settings(
         signing=resolve_signing(config.signing, base),
         register=relative(config.register_file),
         verification=config.verification,
+        config_given=config_path is not None,
     )
     if settings.templates_dir is not None and not settings.templates_dir.is_relative_to(base):
         raise ConfigError(
@@ -407,6 +411,34 @@ def unsafe_module_reason(module: Path) -> str | None:
         )
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return _("can be changed by other users (group- or world-writable), so it is not loaded")
+    return None
+
+
+def found_config_module_reason(module: Path, workspace: Path) -> str | None:
+    """Why a config that was *found* (not named) may not load this PKCS#11 module.
+
+    Loading a module runs its code, before any PIN is asked (the token is checked first).
+    A folder handed to you can carry a ``toetreding.yaml`` and a library beside it, and when
+    you unpack it the files are yours (as root: root's). So a found config may only name a
+    module the system installed: outside the config's folder tree, and the file and every
+    folder above it owned by root and writable by nobody else — e.g. OpenSC's
+    ``/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so`` or a card vendor's package.
+    """
+    import stat
+
+    resolved = module.resolve()
+    if resolved.is_relative_to(workspace.resolve()):
+        return _("lies inside the workspace the config was found in")
+    for part in (resolved, *resolved.parents):
+        try:
+            info = part.stat()
+        except OSError:
+            return None  # a missing module is reported, with its own hint, when it is used
+        if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return _(
+                "is not a module the system installed ('{path}' can be changed by a user other "
+                "than root)"
+            ).format(path=part)
     return None
 
 

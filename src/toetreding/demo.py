@@ -15,6 +15,7 @@ folder name the next free ``toetreding-demo-N`` is used.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,19 +53,33 @@ class DemoOutcome:
     verification: VerificationReport
 
 
-def free_demo_folder(base: Path = DEFAULT_FOLDER) -> Path:
-    """``base`` when it does not exist yet, else the first free ``base-2``, ``base-3``, …"""
-    candidate = base
-    number = 1
-    while candidate.exists() or candidate.is_symlink():
-        number += 1
-        candidate = base.with_name(f"{base.name}-{number}")
-    return candidate
+def claim_demo_folder(requested: Path | None) -> Path:
+    """The demo's folder, made by this run (so nobody else can have planted links in it).
+
+    Without a name: ``toetreding-demo``, else the first free ``toetreding-demo-2``, ``-3``, …
+    — each tried with an atomic ``mkdir``, so two demos started at once never share one.
+    A named folder is made, or, if it exists, must be an empty folder of the current user
+    that nobody else can write to.
+    """
+    if requested is None:
+        number = 1
+        while True:
+            candidate = DEFAULT_FOLDER if number == 1 else Path(f"{DEFAULT_FOLDER}-{number}")
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                number += 1
+                continue
+            except OSError as error:
+                raise _cannot_make(candidate, error) from None
+            return candidate
+    _prepare_folder(requested)
+    return requested
 
 
-def create_demo(workspace: Path) -> DemoOutcome:
+def create_demo(requested: Path | None = None) -> DemoOutcome:
     """Create a demo workspace in ``workspace`` (new or empty) and run the whole flow."""
-    _prepare_folder(workspace)
+    workspace = claim_demo_folder(requested)
     source = bundled("examples") / EXAMPLE
     for item in sorted(source.iterdir()):
         if item.is_file():
@@ -158,4 +173,35 @@ def _prepare_folder(workspace: Path) -> None:
             ),
             hint=_("give an empty or new folder: toetreding demo NEW-FOLDER"),
         )
-    workspace.mkdir(parents=True, exist_ok=True)
+    if workspace.is_dir():
+        _refuse_shared(workspace)
+        return
+    try:
+        workspace.mkdir(parents=True)
+    except OSError as error:
+        raise _cannot_make(workspace, error) from None
+
+
+def _refuse_shared(workspace: Path) -> None:
+    """An existing empty folder is used only when it is the user's own and only theirs:
+    in a folder others can write to, they could plant links the demo would write through."""
+    import stat
+
+    info = workspace.stat()
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise OutputError(
+            _(
+                "'{folder}' belongs to another user or others can write to it, so files "
+                "could be planted in it while the demo writes"
+            ).format(folder=workspace),
+            hint=_("give a new folder: toetreding demo NEW-FOLDER"),
+        )
+
+
+def _cannot_make(folder: Path, error: OSError) -> OutputError:
+    return OutputError(
+        _("the folder '{folder}' cannot be made: {reason}").format(
+            folder=folder, reason=error.strerror or type(error).__name__
+        ),
+        hint=_("give a folder in a place where you may write, e.g. your home folder"),
+    )

@@ -66,3 +66,11 @@ def reset_language() -> None:
     """Read the language from the environment again (tests that switch it)."""
     ui_language.cache_clear()
     _catalogue.cache_clear()
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number as the user's language writes it: 58,379.5 in English, 58.379,5 in Dutch."""
+    text = f"{value:,.{decimals}f}"
+    if ui_language() == "nl":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text

@@ -33,7 +33,7 @@ from pydantic_core import ErrorDetails
 
 from .errors import InputFileError, Problem, ValidationFailed
 from .filelimits import sha256_of_file
-from .i18n import _
+from .i18n import _, ui_language
 from .model import Authority, Covenant, Statement, StatementRequest
 from .safe_yaml import KeyPath, format_key_path, load_yaml
 
@@ -115,14 +115,61 @@ def _hint(kind: str) -> str | None:
     return hints.get(kind)
 
 
+def pydantic_message(error: ErrorDetails) -> str:
+    """pydantic's message for one error, in the user's language.
+
+    pydantic writes English only. In English its own (detailed) text is kept; in another
+    language the kinds clerks meet are said in that language, and other kinds keep
+    pydantic's text. Our own validators' messages (``value_error``) are translated already.
+    """
+    message = str(error["msg"])
+    kind = error["type"]
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    if ui_language() == "en":
+        return message
+    context = error.get("ctx") or {}
+    words: dict[str, str] = {
+        "date_from_datetime_parsing": _("not a valid date"),
+        "date_from_datetime_inexact": _("not a valid date"),
+        "date_parsing": _("not a valid date"),
+        "date_type": _("not a date"),
+        "datetime_parsing": _("not a valid date and time"),
+        "datetime_from_date_parsing": _("not a valid date and time"),
+        "string_type": _("not text"),
+        "string_pattern_mismatch": _("does not have the expected form"),
+        "string_too_short": _("too short"),
+        "string_too_long": _("too long"),
+        "int_parsing": _("not a whole number"),
+        "int_type": _("not a whole number"),
+        "bool_parsing": _("not true or false"),
+        "bool_type": _("not true or false"),
+        "list_type": _("not a list"),
+        "dict_type": _("not a mapping of keys to values"),
+        "model_type": _("not a mapping of keys to values"),
+        "too_short": _("too few items"),
+        "too_long": _("too many items"),
+        "enum": _("not one of the allowed values: {expected}").format(
+            expected=context.get("expected", "")
+        ),
+        "literal_error": _("not one of the allowed values: {expected}").format(
+            expected=context.get("expected", "")
+        ),
+        "greater_than_equal": _("must be {limit} or more").format(limit=context.get("ge", "")),
+        "less_than_equal": _("must be {limit} or less").format(limit=context.get("le", "")),
+        "url_parsing": _("not a valid URL"),
+    }
+    return words.get(kind, message)
+
+
 def _problem_from_error(doc: LocatedDocument, error: ErrorDetails) -> Problem:
     key_path: KeyPath = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
     kind = error["type"]
-    message = error["msg"]
-    if kind == "value_error":
-        message = message.removeprefix("Value error, ")
-    elif kind == "extra_forbidden":
+    message = pydantic_message(error)
+    if kind == "extra_forbidden":
         message = _("unknown key")
+    elif kind == "value_error":
+        pass  # our own validator's sentence says it all
     elif kind == "missing":
         message = _("required key is missing")
     elif "input" in error and kind not in ("model_type", "dict_type", "list_type"):

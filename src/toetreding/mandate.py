@@ -810,7 +810,13 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
     problems = []
     for key, wanted in identity.subject.items():
         found = certificate.subject.get(key)
-        if found is None or normalise(found) != normalise(wanted):
+        if found is None:
+            problems.append(
+                _("the certificate has no {attribute}, the chain expects {wanted}").format(
+                    attribute=key, wanted=repr(wanted)
+                )
+            )
+        elif normalise(found) != normalise(wanted):
             problems.append(
                 _("{attribute} is {found}, the chain expects {wanted}").format(
                     attribute=key, found=repr(found), wanted=repr(wanted)
@@ -818,7 +824,13 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
             )
     for key, wanted in identity.issuer.items():
         found = certificate.issuer.get(key)
-        if found is None or normalise(found) != normalise(wanted):
+        if found is None:
+            problems.append(
+                _("the issuer has no {attribute}, the chain expects {wanted}").format(
+                    attribute=key, wanted=repr(wanted)
+                )
+            )
+        elif normalise(found) != normalise(wanted):
             problems.append(
                 _("issuer {attribute} is {found}, the chain expects {wanted}").format(
                     attribute=key, found=repr(found), wanted=repr(wanted)

@@ -359,7 +359,7 @@ class Register:
             if last_seq:
                 return _(
                     "the head file records no entries although the register holds {count}: "
-                    "entries were removed from the end"
+                    "the head file was reset or replaced by an older one"
                 ).format(count=last_seq)
             return None if digest == GENESIS else _("the head file is unreadable")
         row = self._db.execute("SELECT entry_hash FROM entries WHERE seq = ?", (seq,)).fetchone()
@@ -641,7 +641,11 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise RegisterError(
             _("there is no register at '{path}' yet").format(path=path),
-            hint=_("it is created by the first render or sign in this workspace"),
+            hint=_(
+                "run the command inside your workspace (the folder with toetreding.yaml) or "
+                "give --config FILE; in a new workspace the register is made by the first "
+                "render or signature"
+            ),
         )
     if path.stat().st_size == 0:
         raise RegisterError(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..embedded import EmbeddedStatement
 from ..errors import Problem, ValidationFailed
@@ -28,6 +28,7 @@ from ..i18n import _
 from ..inputs import (
     LocatedDocument,
     load_model,
+    pydantic_message,
     read_yaml,
     referenced_file,
     validate,
@@ -66,6 +67,10 @@ class SharedDecision(_Model):
     """With organs as party: the power the organ exercises by joining."""
 
 
+PARTY_NAME_FIELD = "{gemeente}"
+"""Where a batch's signing text names each party."""
+
+
 class SigningPresentation(_Model):
     """How each party's signature presents the signer; {gemeente} is the party's name.
 
@@ -75,6 +80,21 @@ class SigningPresentation(_Model):
 
     function: str | None = Field(default=None, alias="functie")
     on_behalf_of: str | None = Field(default=None, alias="namens")
+
+    @field_validator("function", "on_behalf_of")
+    @classmethod
+    def _only_the_party_name(cls, value: str | None) -> str | None:
+        """The text is filled in with ``str.replace``, never ``str.format``: the only field
+        is ``{gemeente}``; any other brace is a mistake, said here instead of crashing (or
+        running a format specification) later."""
+        rest = value.replace(PARTY_NAME_FIELD, "") if value is not None else ""
+        if "{" in rest or "}" in rest:
+            raise ValueError(
+                _("write the party's name as {field}; no other '{{' or '}}' is allowed").format(
+                    field=PARTY_NAME_FIELD
+                )
+            )
+        return value
 
 
 class PartyRow(_Model):
@@ -336,7 +356,7 @@ def _plan(
             [
                 _problem(
                     where,
-                    str(e["msg"]),
+                    pydantic_message(e),
                     ".".join(str(p) for p in e["loc"]) or None,
                     _("fix this column (dates as YYYY-MM-DD)"),
                 )
@@ -380,7 +400,7 @@ def _plan(
     except ValidationError as error:
         raise _RowError(
             [
-                _problem(where, f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
+                _problem(where, f"{'.'.join(str(p) for p in e['loc'])}: {pydantic_message(e)}")
                 for e in error.errors()
             ]
         ) from None
@@ -388,9 +408,9 @@ def _plan(
     assert formula is not None  # a gemeente's chain always names on whose behalf
     function, on_behalf_of = formula
     if batch.signing.function:
-        function = batch.signing.function.format(gemeente=name)
+        function = batch.signing.function.replace(PARTY_NAME_FIELD, name)
     if batch.signing.on_behalf_of:
-        on_behalf_of = batch.signing.on_behalf_of.format(gemeente=name)
+        on_behalf_of = batch.signing.on_behalf_of.replace(PARTY_NAME_FIELD, name)
     return PlannedParty(
         code=municipality.code,
         name=name,

@@ -120,6 +120,20 @@ def run_batch(
     """Run every stage for every planned party (raises :class:`BatchInterrupted` on Ctrl-C
     or SIGTERM once the run has wound down)."""
     started = time.perf_counter()
+    if options.sign is not None:
+        # the signer profile, key, level and TSA are checked before a single statement is
+        # rendered: a typo in --sign must not cost a full render of every party first
+        from ..model import SignatureSlot
+        from ..sign.setup import check_before_secret
+
+        check_before_secret(settings, options.sign, SignatureSlot.PARTY)
+        if plan.parties:  # every statement of a batch bears the batch's date
+            import datetime as dt
+
+            from ..sign.signing import AMSTERDAM, refuse_signing_before_date
+
+            today = dt.datetime.now(dt.UTC).astimezone(AMSTERDAM).date()
+            refuse_signing_before_date(max(p.statement.request.date for p in plan.parties), today)
     folder = _output_folder(options.output)
     outcome = BatchOutcome(total=len(plan.parties))
     with _locked(folder), Interrupts() as interrupts, opened(settings.register) as register:
@@ -692,12 +706,21 @@ def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
         ]
     )
     planned = {party.code: party.name for party in plan.parties}
-    for code in plan.listed or tuple(planned):
+    listed = plan.listed or tuple(planned)
+    # parties an earlier run of another batch file left in this folder's manifest come last
+    earlier = tuple(code for code in sorted(manifest.parties) if code not in listed)
+    for code in (*listed, *earlier):
         entry = manifest.parties.get(code, {})
         if code not in planned and not entry:
             continue  # never handled by any run (or an invalid row): nothing to report
         name = planned.get(code) or _municipality_name(code)
         render, sign, verify = (entry.get(k) or {} for k in ("render", "sign", "verify"))
+        # a stage counts only for the output of the stage before it: a signature of an
+        # earlier rendering, or a verification of an earlier signed file, is stale
+        if sign and sign.get("invoer_sha256") != render.get("sha256"):
+            sign = {}
+        if verify and verify.get("invoer_sha256") != sign.get("sha256"):
+            verify = {}
         error = entry.get("fout")
         status = (
             "mislukt"

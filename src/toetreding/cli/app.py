@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .._version import __version__
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, number
 from . import helpstyle, usage_language  # noqa: F401  (Typer help: no Python types; its words translated)
 from .console import call, dutch_time, escape, hidden_prompt, stderr, stdout
 
@@ -188,7 +188,7 @@ def render(
             "wrote {file} ({size} bytes, {language}, {profile}; signature fields: {fields})"
         ).format(
             file=escape(str(outcome.output)),
-            size=f"{outcome.size:,}",
+            size=number(outcome.size),
             language=outcome.language,
             profile=outcome.profile,
             fields=escape(fields),
@@ -244,9 +244,9 @@ def demo(
     ] = None,
 ) -> None:
     def action() -> object:
-        from ..demo import create_demo, free_demo_folder
+        from ..demo import create_demo
 
-        return create_demo(folder if folder is not None else free_demo_folder())
+        return create_demo(folder)
 
     outcome = call(action)
     from ..demo import DemoOutcome
@@ -776,10 +776,12 @@ def verify(
             + "\n"
         )
     else:
+        from .console import reported_errors
         from .present import show_report
 
-        for report in reports:
-            show_report(report)
+        with reported_errors():  # a report of a hostile file must never end in a traceback
+            for report in reports:
+                show_report(report)
         if register is not None:
             stdout().print(
                 ngettext(
@@ -988,7 +990,7 @@ def _batch_summary(outcome: BatchOutcome) -> None:
         str(outcome.skipped),
         *([str(outcome.recovered)] if outcome.recovered else []),
         f"[red]{len(outcome.failures)}[/]" if outcome.failures else "0",
-        f"{outcome.seconds:.1f}",
+        number(outcome.seconds, 1),
     )
     stdout().print(table)
     for code, message in sorted(outcome.failures.items())[:20]:
@@ -1002,8 +1004,8 @@ def _batch_summary(outcome: BatchOutcome) -> None:
     if outcome.interrupted is not None:
         import signal
 
-        number = signal.Signals(outcome.interrupted)
-        cause = "Ctrl-C" if number is signal.SIGINT else number.name
+        stopped_by = signal.Signals(outcome.interrupted)
+        cause = "Ctrl-C" if stopped_by is signal.SIGINT else stopped_by.name
         counts = _("{rendered} rendered, {signed} signed, {verified} verified").format(
             rendered=outcome.rendered, signed=outcome.signed, verified=outcome.verified
         )
@@ -1311,8 +1313,14 @@ class ExportFormat(StrEnum):
 )
 def register_export(
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", metavar="jsonl|csv", help=_("jsonl or csv."))
-    ] = ExportFormat.jsonl,
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            metavar="jsonl|csv",
+            help=_("jsonl or csv (default: from the -o file name, else jsonl)."),
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -1325,6 +1333,18 @@ def register_export(
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
+    by_name = {".csv": ExportFormat.csv, ".jsonl": ExportFormat.jsonl, ".json": ExportFormat.jsonl}
+    named = by_name.get(output.suffix.lower()) if output is not None else None
+    if fmt is not None and named is not None and fmt is not named:
+        raise typer.BadParameter(
+            _(
+                "--format {format} does not fit the file name '{name}'; leave --format out or "
+                "give a .{format} name"
+            ).format(format=fmt.value, name=output.name if output else ""),
+            param_hint="--format",
+        )
+    chosen = fmt or named or ExportFormat.jsonl
+
     def action() -> str:
         from ..config import load_settings
         from ..errors import ConfigError
@@ -1338,7 +1358,7 @@ def register_export(
         if output is not None:
             guard_output(output, EXPORT, settings, overwrite=overwrite)
         with Register.open_readonly(settings.register) as register:
-            text = register.export(fmt.value)
+            text = register.export(chosen.value)
         if output is not None:
             write_atomically(output, text.encode("utf-8"))
         return text
@@ -1348,6 +1368,11 @@ def register_export(
         import sys
 
         sys.stdout.write(text)
+    else:
+        stderr().print(
+            "[green]✓[/] "
+            + _("wrote {file} ({format})").format(file=escape(str(output)), format=chosen.value)
+        )
 
 
 def run() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -60,11 +61,18 @@ def stderr() -> Console:
     return _console(stderr=True)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters other than newline and tab: in data (a certificate's name, a token's
+label, a file name) they could move the cursor, clear the screen or forge a line."""
+
+
 def escape(text: str) -> str:
-    """Make text safe to print through rich markup (data may contain '[')."""
+    """Make data safe to print: rich markup ('[red]') and terminal control sequences
+    (ESC, CR, …) are shown as text, never acted on."""
     from rich.markup import escape as rich_escape
 
-    return rich_escape(text)
+    shown = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+    return rich_escape(shown)
 
 
 @contextmanager
@@ -147,5 +155,8 @@ def dutch_time(moment: str | dt.datetime | None, *, seconds: bool = True) -> str
             return text
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    local = moment.astimezone(ZoneInfo("Europe/Amsterdam"))
+    try:
+        local = moment.astimezone(ZoneInfo("Europe/Amsterdam"))
+    except (OverflowError, ValueError):  # e.g. a forged time at the very end of year 9999
+        return moment.isoformat()
     return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")

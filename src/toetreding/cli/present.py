@@ -94,10 +94,16 @@ def _chain_lines(label: str, chain: ChainReport | None) -> list[str]:
     )
     when = ", ".join(chain.checked_at) or _("unknown moment")
     who = _("{signer} on {dates}").format(signer=escape(chain.signer or ""), dates=when)
+    from ..textformat import with_article
+
     lines = [
         f"{label}: {state} — {who}"
         # "namens" is the Awb 10:10 formula itself, not a word of the interface
-        + (f", namens {escape(chain.original_mandator)}" if chain.original_mandator else "")
+        + (
+            f", namens {escape(with_article(chain.original_mandator))}"
+            if chain.original_mandator
+            else ""
+        )
     ]
     if chain.time_basis:
         lines.append("  " + _("signing moment: {basis}").format(basis=escape(chain.time_basis)))
@@ -155,7 +161,9 @@ def _result(signature: SignatureReport) -> str:
     result = f"[{colour}]{signature.indication.value}[/]"
     if signature.sub_indication:
         result += f"\n{signature.sub_indication}"
-    result += "\n" + _("revocation: {state}").format(state=escape(signature.revocation))
+    states = {"good": _("good"), "revoked": _("revoked"), "unknown": _("unknown")}
+    state = states.get(signature.revocation, signature.revocation)
+    result += "\n" + _("revocation: {state}").format(state=escape(state))
     for problem in signature.problems:
         result += f"\n• {escape(problem)}"
     return result

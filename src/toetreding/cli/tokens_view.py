@@ -77,7 +77,19 @@ def show_tokens(overview: TokenOverview, *, as_json: bool) -> None:
         console.print(
             "\n"
             + _("In a signer profile (toetreding.yaml, under ondertekening.ondertekenaars):")
-            + f"\n  pkcs11: {{module: {escape(str(overview.module))}, token: "
-            f"{escape(first.label)}, sleutel: {escape(signing.label)}}}",
+            + "\n  pkcs11: "
+            + escape(profile_line(str(overview.module), first.label, signing.label)),
             soft_wrap=True,
         )
+
+
+def profile_line(module: str, token: str, key: str) -> str:
+    """The signer profile's ``pkcs11`` value as YAML (quoted where needed), so a label such
+    as ``k, sleutel_id: 02`` is copied as the label it is, not as an extra key."""
+    import yaml
+
+    value = {"module": module, "token": token, "sleutel": key}
+    dumped: str = yaml.safe_dump(
+        value, default_flow_style=True, sort_keys=False, allow_unicode=True, width=1_000_000
+    )
+    return dumped.strip()

@@ -16,7 +16,7 @@ from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 
-from ..config import Settings, unsafe_module_reason
+from ..config import Settings, found_config_module_reason, unsafe_module_reason
 from ..errors import ConfigError, CredentialError, SigningError
 from ..fileio import check_output_path
 from ..i18n import _
@@ -115,8 +115,37 @@ def configured_modules(settings: Settings, profile: str | None = None) -> tuple[
                 profiles=known
             ),
         )
+    if profile is not None and signing.signers[profile].pkcs11 is None:
+        raise ConfigError(
+            _(
+                "signer profile '{profile}' signs with a PKCS#12 file, not a smartcard or token"
+            ).format(profile=profile),
+            hint=_("give the profile of a smartcard (one with 'pkcs11'), or --module LIBRARY.so"),
+        )
     chosen = [signing.signers[profile]] if profile else list(signing.signers.values())
-    return tuple(signing.path(p.pkcs11.module) for p in chosen if p.pkcs11 is not None)
+    modules = tuple(signing.path(p.pkcs11.module) for p in chosen if p.pkcs11 is not None)
+    for module in modules:
+        refuse_found_config_module(settings, module)
+    return modules
+
+
+def refuse_found_config_module(settings: Settings, module: Path) -> None:
+    """A module named by a config that was found, not given, must be one the system
+    installed (see :func:`toetreding.config.found_config_module_reason`)."""
+    if settings.config_given:
+        return
+    reason = found_config_module_reason(module, settings.workspace)
+    if reason is not None:
+        raise CredentialError(
+            _(
+                "the PKCS#11 module '{module}' named by {config} {reason}; a module is code, and "
+                "a config that was found rather than named only loads one the system installed"
+            ).format(module=module, config=settings.config_path, reason=reason),
+            hint=_(
+                "if you trust this config, name it: --config {config} (or TOETREDING_CONFIG); "
+                "or give the module yourself with --pkcs11-module"
+            ).format(config=settings.config_path),
+        )
 
 
 def preferred_slot(settings: Settings, choice: SignerChoice) -> str | None:
@@ -152,8 +181,9 @@ def key_source(
     if pkcs12_path is None and pkcs11 is None and profile is not None:
         pkcs12_path = signing.path(profile.pkcs12) if profile.pkcs12 else None
         if profile.pkcs11 is not None:  # relative to the config file, like every path in it
-            module = str(signing.path(profile.pkcs11.module))
-            pkcs11 = profile.pkcs11.model_copy(update={"module": module})
+            module = signing.path(profile.pkcs11.module)
+            refuse_found_config_module(settings, module)
+            pkcs11 = profile.pkcs11.model_copy(update={"module": str(module)})
     if pkcs12_path is not None:
         if not pkcs12_path.is_file():
             raise CredentialError(
