@@ -1370,3 +1370,43 @@ def test_a_consent_dated_before_the_party_signed_sets_no_date(
         report = verify_file(forged, options(test_pki, acceptance_needs_timestamp=False))
         assert any(words in p for p in report.document.problems), report.document.problems
         assert not report.passed and report.document.effective_date is None
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        ("outer length claims the padding", "claims bytes that no field holds"),
+        ("digest algorithm parameters retyped", "parameters are not what the algorithm defines"),
+    ],
+)
+def test_unsigned_cms_fields_cannot_be_retyped_or_stretched(
+    edit: str, reason: str, demo_pki_signed: tuple[Path, Any], tmp_path: Path
+) -> None:
+    """Found by the fuzzer: a length byte or the tag of an unused NULL in the CMS object
+    lies outside the signed attributes; readers see the same signature, but the bytes of
+    the file differ and carry what the edit put there. Both fail, with their reason."""
+    path, pki = demo_pki_signed
+    data = path.read_bytes()
+    found = re.search(rb"/Contents\s*<(3082[0-9A-Fa-f]{4})", data)
+    assert found is not None
+    start = found.start(1)
+    mutated = bytearray(data)
+    if edit == "outer length claims the padding":
+        length = int(data[start + 4 : start + 8], 16) + 16  # 16 more bytes: padding zeros
+        mutated[start + 4 : start + 8] = f"{length:04X}".encode()
+    else:
+        sha256_null = re.compile(rb"(?i)0609608648016503040201(0500)")
+        null = sha256_null.search(data, start)
+        assert null is not None
+        mutated[null.start(1) + 1] ^= 0x01  # 05 00 (NULL) becomes 04 00 (empty OCTET STRING)
+    target = tmp_path / "bewerkt.pdf"
+    target.write_bytes(bytes(mutated))
+    options = VerifyOptions(
+        trust_roots=tuple(load_certificates(pki.root)),
+        allow_fetching=False,
+        crls=tuple(load_crls([pki.crl])),
+    )
+    assert verify_file(path, options).passed
+    report = verify_file(target, options)
+    assert not report.passed
+    assert any(reason in p for p in report.signatures[0].problems), report.signatures[0].problems

@@ -23,7 +23,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .i18n import _
@@ -807,35 +807,18 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
                 last,
             )
         ]
-    problems = []
-    for key, wanted in identity.subject.items():
-        found = certificate.subject.get(key)
-        if found is None:
-            problems.append(
-                _("the certificate has no {attribute}, the chain expects {wanted}").format(
-                    attribute=key, wanted=repr(wanted)
-                )
-            )
-        elif normalise(found) != normalise(wanted):
-            problems.append(
-                _("{attribute} is {found}, the chain expects {wanted}").format(
-                    attribute=key, found=repr(found), wanted=repr(wanted)
-                )
-            )
-    for key, wanted in identity.issuer.items():
-        found = certificate.issuer.get(key)
-        if found is None:
-            problems.append(
-                _("the issuer has no {attribute}, the chain expects {wanted}").format(
-                    attribute=key, wanted=repr(wanted)
-                )
-            )
-        elif normalise(found) != normalise(wanted):
-            problems.append(
-                _("issuer {attribute} is {found}, the chain expects {wanted}").format(
-                    attribute=key, found=repr(found), wanted=repr(wanted)
-                )
-            )
+    problems = _name_problems(
+        identity.subject,
+        certificate.subject,
+        missing=_("the certificate has no {attribute}, the chain expects {wanted}"),
+        differs=_("{attribute} is {found}, the chain expects {wanted}"),
+    )
+    problems += _name_problems(
+        identity.issuer,
+        certificate.issuer,
+        missing=_("the issuer has no {attribute}, the chain expects {wanted}"),
+        differs=_("issuer {attribute} is {found}, the chain expects {wanted}"),
+    )
     if identity.serial_number and _hex(identity.serial_number) != _hex(certificate.serial_number):
         problems.append(
             _("serial number is {found}, the chain expects {wanted}").format(
@@ -858,6 +841,21 @@ def certificate_matches(authority: Authority, context: ChainContext) -> list[Rul
             last,
         )
     ]
+
+
+def _name_problems(
+    expected: Mapping[str, str], actual: Mapping[str, str], *, missing: str, differs: str
+) -> list[str]:
+    """Each expected name attribute the certificate lacks or holds otherwise, in words
+    (``missing`` and ``differs`` are translated sentences with {attribute}, {found}, {wanted})."""
+    problems = []
+    for key, wanted in expected.items():
+        found = actual.get(key)
+        if found is None:
+            problems.append(missing.format(attribute=key, wanted=repr(wanted)))
+        elif normalise(found) != normalise(wanted):
+            problems.append(differs.format(attribute=key, found=repr(found), wanted=repr(wanted)))
+    return problems
 
 
 FORMULA_SEPARATOR = re.compile(r",\s*namens\s+", re.IGNORECASE)

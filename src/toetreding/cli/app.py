@@ -936,6 +936,8 @@ def _batch_progress() -> Any:
             last: dict[str, int] = {}
 
             def plain(stage: str, done: int, total: int) -> None:
+                if total == 0:
+                    return  # nothing to do in this stage: the summary says "unchanged"
                 step = max(1, total // 10)
                 if done == total or done - last.get(stage, -step) >= step:
                     last[stage] = done
@@ -957,6 +959,8 @@ def _batch_progress() -> Any:
             tasks: dict[str, Any] = {}
 
             def update(stage: str, done: int, total: int) -> None:
+                if total == 0:
+                    return
                 if stage not in tasks:
                     tasks[stage] = progress.add_task(labels[stage], total=max(total, 1))
                 progress.update(tasks[stage], completed=done if total else 1, total=max(total, 1))

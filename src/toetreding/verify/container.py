@@ -86,6 +86,16 @@ def container_problems(
                 _("the signature container holds bytes besides the signature (tampered /Contents)"),
             )
         )
+    elif not tlv_tiles_exactly(contents[: cms_length(contents)]):
+        problems.append(
+            (
+                *failed,
+                _(
+                    "the signature container was edited (a length in its structure claims bytes "
+                    "that no field holds)"
+                ),
+            )
+        )
     problems.extend(cms_structure_problems(signature))
     problems.extend(certificate_problems(signature, trust_roots))
     return problems
@@ -144,6 +154,20 @@ def cms_structure_problems(signature: Any) -> list[Finding]:
                 ),
             )
         ]
+    algorithms = [*signed_data["digest_algorithms"]]
+    algorithms += [info["digest_algorithm"] for info in signer_infos]
+    if not all(_plain_parameters(a, allow_sequence=False) for a in algorithms) or not all(
+        _plain_parameters(info["signature_algorithm"], allow_sequence=True) for info in signer_infos
+    ):
+        return [
+            (
+                *failed,
+                _(
+                    "the signature container was edited (an algorithm's parameters are not "
+                    "what the algorithm defines)"
+                ),
+            )
+        ]
     if not used <= digests:
         return [
             (
@@ -152,6 +176,55 @@ def cms_structure_problems(signature: Any) -> list[Finding]:
             )
         ]
     return []
+
+
+MAX_TLV_NODES = 100_000
+MAX_TLV_DEPTH = 64
+
+
+def tlv_tiles_exactly(blob: bytes) -> bool:
+    """Every constructed BER/DER node is filled exactly by its children.
+
+    A length byte outside the signed attributes can be raised so that a node claims the
+    zero padding after it (or an end-of-contents marker stands where no indefinite length
+    asked for one): the parsers read the same fields, but the bytes differ, and whatever
+    the slack holds rides along unsigned. Indefinite lengths (BER) are fine.
+    """
+    from asn1crypto import parser
+
+    budget = [MAX_TLV_NODES]
+
+    def tiles(contents: bytes, depth: int) -> bool:
+        position = 0
+        while position < len(contents):
+            budget[0] -= 1
+            if budget[0] < 0 or depth > MAX_TLV_DEPTH:
+                return False
+            try:
+                klass, method, tag, header, inner, trailer = parser.parse(
+                    contents[position:], strict=False
+                )
+            except (ValueError, TypeError):
+                return False
+            if klass == 0 and tag == 0:
+                return False  # an end-of-contents marker inside a node of definite length
+            if method == 1 and not tiles(inner, depth + 1):
+                return False
+            position += len(header) + len(inner) + len(trailer)
+        return position == len(contents)
+
+    return tiles(blob, 0)
+
+
+def _plain_parameters(identifier: Any, *, allow_sequence: bool) -> bool:
+    """An AlgorithmIdentifier's parameters are absent, NULL, or (RSASSA-PSS) a SEQUENCE:
+    nothing else is defined for the digests and signature algorithms PAdES uses (RFC 5754,
+    RFC 8017, RFC 5758), and these fields are not signed."""
+    try:
+        raw: bytes = identifier["parameters"].dump()
+    except (ValueError, TypeError):  # asn1crypto expects NULL for this algorithm and found other
+        return False
+    return raw in (b"", b"\x05\x00") or (allow_sequence and raw[:1] == b"\x30")
 
 
 def _sid_matches(signature: Any) -> bool:

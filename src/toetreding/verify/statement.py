@@ -272,6 +272,14 @@ def _chain_and_dates(
     consent = by_field.get(SignatureSlot.COORDINATOR.value)
     if party_sig is None or party is None:
         report.chain = ChainReport(present=False, breaches=[_("the party's signature is missing")])
+        # nothing is signed: what the file says about itself is shown, and proves nothing
+        try:
+            unsigned_xmp = _xmp(reader.root)
+            unsigned = read_from_xmp(unsigned_xmp) if unsigned_xmp else None
+        except EmbeddedDataError:
+            unsigned = None
+        if unsigned is not None:
+            _statement_facts(unsigned, report)
         return
     try:
         signed_xmp = _xmp(reader.get_historical_resolver(party_sig.signed_revision).root)
