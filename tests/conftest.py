@@ -176,17 +176,40 @@ def unsigned_pdf(
     tmp_path_factory: pytest.TempPathFactory, renderer: StatementRenderer, test_pki: RunningPki
 ) -> Path:
     """The Huizen statement whose chain names the test PKI's signers (read-only for tests)."""
-    folder = tmp_path_factory.mktemp("unsigned")
-    shutil.copytree(EXAMPLE, folder / "werkmap")
-    authority = folder / "werkmap" / "bevoegdheid.yaml"
-    text = authority.read_text(encoding="utf-8")
-    start = text.index("      certificaat:")
-    end = text.index("    besluit:", start)
-    authority.write_text(text[:start] + TEST_SIGNER_IDENTITY + text[end:], encoding="utf-8")
-    bind_consent_to_test_pki(folder / "werkmap", test_pki)
-    path = folder / "verklaring.pdf"
-    path.write_bytes(renderer.render(load_request(folder / "werkmap" / "verzoek.yaml")).pdf)
-    return path
+    return render_for_test_pki(tmp_path_factory.mktemp("unsigned"), renderer, test_pki)
+
+
+def render_for_test_pki(
+    folder: Path,
+    renderer: StatementRenderer,
+    pki: RunningPki,
+    authority_edits: dict[str, str] | None = None,
+    request_edits: dict[str, str] | None = None,
+    form: str = "",
+) -> Path:
+    """The example statement (``form="-organen"``: the organ form) with its chain naming the
+    test PKI's signers and its consent bound to the test coordinator, after replacing whole
+    lines in the chain and the request (each must be there); rendered to folder/verklaring.pdf."""
+    work = folder / "werkmap"
+    shutil.copytree(EXAMPLE, work)
+    for name, edits in (
+        (f"bevoegdheid{form}.yaml", authority_edits),
+        (f"verzoek{form}.yaml", request_edits),
+    ):
+        path = work / name
+        text = path.read_text(encoding="utf-8")
+        if name.startswith("bevoegdheid"):
+            start = text.index("      certificaat:")
+            end = text.index("    besluit:", start)
+            text = text[:start] + TEST_SIGNER_IDENTITY + text[end:]
+        for old, new in (edits or {}).items():
+            assert old in text, old
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    bind_consent_to_test_pki(work, pki, f"convenant{form}.yaml")
+    pdf = folder / "verklaring.pdf"
+    pdf.write_bytes(renderer.render(load_request(work / f"verzoek{form}.yaml")).pdf)
+    return pdf
 
 
 @pytest.fixture(scope="session")

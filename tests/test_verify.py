@@ -33,8 +33,8 @@ from toetreding.verify import Indication, VerifyOptions, verify_file
 
 from .conftest import (
     TEST_SIGNER_IDENTITY,
-    bind_consent_to_test_pki,
     needs_poppler,
+    render_for_test_pki,
     trusted_test_covenants,
 )
 from .support import encodings, hostile
@@ -422,38 +422,6 @@ def test_a_claimed_time_is_told_apart_and_the_acceptance_needs_a_timestamp(
     first = report.signatures[0]
     assert first.proven_no_later_than == report.signatures[1].signing_time
     assert "a later timestamp proves" in (report.chain.time_basis or "")  # type: ignore[union-attr]
-
-
-def render_for_test_pki(
-    folder: Path,
-    renderer: Any,
-    pki: RunningPki,
-    authority_edits: dict[str, str] | None = None,
-    request_edits: dict[str, str] | None = None,
-) -> Path:
-    """The example statement with its chain naming the test PKI's signers, after replacing
-    whole lines in bevoegdheid.yaml and verzoek.yaml (each must be there)."""
-    from toetreding.inputs import load_request
-
-    from .conftest import EXAMPLE
-
-    work = folder / "werkmap"
-    shutil.copytree(EXAMPLE, work)
-    for name, edits in (("bevoegdheid.yaml", authority_edits), ("verzoek.yaml", request_edits)):
-        path = work / name
-        text = path.read_text(encoding="utf-8")
-        if name == "bevoegdheid.yaml":
-            start = text.index("      certificaat:")
-            end = text.index("    besluit:", start)
-            text = text[:start] + TEST_SIGNER_IDENTITY + text[end:]
-        for old, new in (edits or {}).items():
-            assert old in text, old
-            text = text.replace(old, new)
-        path.write_text(text, encoding="utf-8")
-    bind_consent_to_test_pki(work, pki)
-    pdf = folder / "verklaring.pdf"
-    pdf.write_bytes(renderer.render(load_request(work / "verzoek.yaml")).pdf)
-    return pdf
 
 
 @pytest.fixture
@@ -1175,20 +1143,7 @@ def test_the_organ_form_is_signed_in_the_form_of_awb_10_10_and_passes(
 ) -> None:
     """The other party form end to end: the college joins, the burgemeester signs by its
     mandate, the signature names the college (Awb 10:10), the coordinator consents."""
-    from toetreding.inputs import load_request
-
-    from .conftest import EXAMPLE
-
-    folder = tmp_path / "werkmap"
-    shutil.copytree(EXAMPLE, folder)
-    authority = folder / "bevoegdheid-organen.yaml"
-    text = authority.read_text(encoding="utf-8")
-    start = text.index("      certificaat:")
-    end = text.index("    besluit:", start)
-    authority.write_text(text[:start] + TEST_SIGNER_IDENTITY + text[end:], encoding="utf-8")
-    bind_consent_to_test_pki(folder, test_pki, "convenant-organen.yaml")
-    unsigned = tmp_path / "organen.pdf"
-    unsigned.write_bytes(renderer.render(load_request(folder / "verzoek-organen.yaml")).pdf)
+    unsigned = render_for_test_pki(tmp_path, renderer, test_pki, form="-organen")
     party = tmp_path / "partij.pdf"
     as_legal_person = choice(test_pki, secret, level=SignatureLevel.B_T)  # 'namens de gemeente'
     with pytest.raises(SigningError, match="formula"):

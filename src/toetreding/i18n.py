@@ -57,6 +57,12 @@ def _(message: str) -> str:
     return _catalogue().gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it here: for texts kept in a
+    table or a machine field and translated with ``_()`` where they are shown."""
+    return message
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for ``count``, in the user's language."""
     return _catalogue().ngettext(singular, plural, count)

@@ -28,13 +28,7 @@ from pathlib import Path
 from .config import Settings
 from .errors import OutputError
 from .fileio import same_file
-from .i18n import _
-
-
-def N_(message: str) -> str:
-    """Marks ``message`` for the catalogue; it is translated where it is shown."""
-    return message
-
+from .i18n import N_, _
 
 MAX_NAME_BYTES = 255
 """What common file systems allow per name (the temporary file adds a little)."""

@@ -46,15 +46,10 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from .errors import ToetredingError
-from .i18n import _
+from .i18n import N_, _
 
 GENESIS = "0" * 64
 FORMAT = "toetreding-register/1"
-
-
-def N_(message: str) -> str:
-    """Marks ``message`` for the catalogue without translating it (see :class:`_Finding`)."""
-    return message
 
 
 def _repair_hint() -> str:

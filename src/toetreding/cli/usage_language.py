@@ -21,13 +21,7 @@ from typer._click import exceptions as click_exceptions
 from typer._click import formatting as click_formatting
 from typer._click.utils import echo
 
-from ..i18n import _, ngettext
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction without translating it here."""
-    return message
-
+from ..i18n import N_, _, ngettext
 
 FRAMEWORK_MESSAGES = (
     N_("Usage:"),

@@ -34,13 +34,7 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 
-from ..i18n import _
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation where it is defined; it is translated where used."""
-    return message
-
+from ..i18n import N_, _
 
 MAX_DEPTH = 64
 """Deeper nesting than this is not compared (and reported): no real document needs it."""
