@@ -10,11 +10,11 @@ SYSTEM_PYTHON ?= python3
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 PIP := $(PYTHON) -m pip --disable-pip-version-check
-APT_PACKAGES := poppler-utils softhsm2 opensc openssl
+APT_PACKAGES := poppler-utils softhsm2 opensc openssl chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300
 
-.PHONY: demo test install install-dev system-deps check pytest bench clean-venv messages
+.PHONY: demo test install install-dev system-deps browser-deps check pytest bench clean-venv messages
 
 demo: install
 	$(PYTHON) -m toetreding demo
@@ -33,15 +33,23 @@ install-dev: $(PYTHON)
 	$(PIP) install --quiet -e '.[dev]'
 
 # Debian packages: poppler (independent PDF reader for the tests), SoftHSM2 + OpenSC (PKCS#11
-# token) and openssl (README's smartcard example), and Java 17 + Maven for the conformance harness (EU DSS, veraPDF) when not present.
+# token) and openssl (README's smartcard example), Chromium (the round's status page is
+# opened in a real browser), and Java 17 + Maven for the conformance harness (EU DSS,
+# veraPDF) and npm (axe-core) when not present.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jdk-headless"; \
 	command -v mvn >/dev/null 2>&1 || missing="$$missing maven"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
 	fi
+
+# axe-core (the accessibility checker run on the status page), pinned in
+# tests/browser/package-lock.json and installed beside the tests, never shipped
+browser-deps:
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 
 check: install-dev
 	$(PYTHON) -m ruff format --check src tests bench
@@ -52,7 +60,7 @@ check: install-dev
 pytest: install-dev
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(PYTHON) -m pytest -q
 
-test: system-deps install-dev check pytest
+test: system-deps browser-deps install-dev check pytest
 
 bench: install-dev
 	$(PIP) install --quiet -e '.[bench]'

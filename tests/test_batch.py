@@ -1,9 +1,12 @@
-"""`batch`: validation of every row first, render/sign/verify end to end, failures isolated,
-and resuming after an interruption redoes only what is missing."""
+"""`batch`: validation of every row first, a round prepared end to end (statement and round
+file per party), resuming after an interruption redoes only what is missing, and a
+statement that was answered is never made again. Signing is each party's own act: `batch
+--sign` is refused with the way forward."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -15,12 +18,10 @@ from typer.testing import CliRunner
 from toetreding.batch import BatchOptions, load_batch, run_batch
 from toetreding.cli import app
 from toetreding.config import load_settings
-from toetreding.demo_pki import DEMO_PASSPHRASE, create_demo_pki
 from toetreding.register import Register
-from toetreding.sign import SignerChoice
 
 from .conftest import ROOT, needs_poppler
-from .support.readers import pdfsig
+from .support.readers import info
 
 EXAMPLE_BATCH = ROOT / "examples" / "batch"
 
@@ -30,17 +31,6 @@ def batch_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "batch"
     shutil.copytree(EXAMPLE_BATCH, folder)
     return folder
-
-
-@pytest.fixture
-def demo_signer(tmp_path: Path) -> tuple[SignerChoice, Path]:
-    pki = create_demo_pki(tmp_path / "pki")
-    secret = tmp_path / "pw"
-    secret.write_text(DEMO_PASSPHRASE)
-    choice = SignerChoice(
-        pkcs12=pki.batch.pkcs12, secret_file=secret, trust_roots=(pki.root,), crls=(pki.crl,)
-    )
-    return choice, pki.root
 
 
 def test_the_full_example_is_valid() -> None:
@@ -70,102 +60,78 @@ def test_bad_rows_are_all_reported_with_their_lines(batch_dir: Path) -> None:
 
 
 @needs_poppler
-def test_small_batch_end_to_end_and_resume(
-    batch_dir: Path, tmp_path: Path, demo_signer: tuple[SignerChoice, Path]
-) -> None:
-    choice, root = demo_signer
+def test_small_batch_prepares_a_round_and_resumes(batch_dir: Path, tmp_path: Path) -> None:
     register = tmp_path / "register.sqlite"
     settings = load_settings(environ={"TOETREDING_REGISTER": str(register)}, cwd=tmp_path)
-    plan = load_batch(batch_dir / "klein.yaml")
+    plan = load_batch(batch_dir / "ronde.yaml")
     output = tmp_path / "uit"
-    outcome = run_batch(
-        settings,
-        plan,
-        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
-    )
-    assert not outcome.failures and (outcome.rendered, outcome.signed, outcome.verified) == (
-        3,
-        3,
-        3,
-    )
-    for code in ("GM0406", "GM0376", "GM0417"):
-        signed = output / code / "verklaring-ondertekend.pdf"
-        (party,) = [s for s in pdfsig(signed) if s.signed]
-        assert party.valid and party.field == "ondertekening-partij"
+    outcome = run_batch(settings, plan, BatchOptions(output=output, jobs=2))
+    assert not outcome.failures and outcome.rendered == 5
+    for party in plan.parties:
+        statement = output / party.code / "verklaring.pdf"
+        assert int(info(statement)["Pages"]) >= 2  # an independent reader opens it
+        sent = json.loads((output / party.code / "ronde.json").read_text(encoding="utf-8"))
+        assert sent["schema"] == "toetreding-ronde/1" and sent["ronde"] == "NCTV-PGA-2026-12"
+        assert sent["partij"] == {"cbs_code": party.code, "naam": party.name}
+        assert sent["verklaring_sha256"] == hashlib.sha256(statement.read_bytes()).hexdigest()
+        assert sent["verklaring_grootte"] == statement.stat().st_size
+        assert (sent["retour_uiterlijk"], sent["niveau_minimaal"]) == ("2027-01-15", "B-T")
+        # each party's chain binds its own burgemeester's certificate, not a shared one
+        identity = party.statement.authority.signer.certificate
+        assert identity is not None
+        assert identity.subject["serial_number"] == f"DEMO-{party.code}-BURGEMEESTER"
     summary = (output / "overzicht.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert summary[0].startswith("cbs_code,gemeente,status") and all(
-        ",geverifieerd," in row for row in summary[1:]
-    )
+    assert summary[0] == "cbs_code,gemeente,status,fout,verklaring,verklaring_sha256"
+    assert all(",opgemaakt," in row for row in summary[1:])
     with Register(register) as records:
         kinds = [e.kind for e in records.entries()]
         assert records.verify().intact
-    assert (
-        kinds.count("render") == 3
-        and kinds.count("ondertekening") == 3
-        and kinds.count("validatie") == 3
-    )
+    assert kinds == ["render"] * 5
     # a rerun with nothing changed does nothing
-    again = run_batch(
-        settings,
-        plan,
-        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
-    )
-    assert (again.rendered, again.signed, again.verified, again.skipped) == (0, 0, 0, 3)
-    # an interrupted run: one party's outputs and manifest entry are missing → only it is redone
-    (output / "GM0376" / "verklaring-ondertekend.pdf").unlink()
-    manifest = json.loads((output / "manifest.json").read_text())
-    del manifest["partijen"]["GM0376"]["sign"]
-    (output / "manifest.json").write_text(json.dumps(manifest))
-    resumed = run_batch(
-        settings,
-        plan,
-        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
-    )
-    assert (resumed.rendered, resumed.signed, resumed.verified) == (0, 1, 1)
-    # a changed input redoes that party only
-    text = (batch_dir / "klein.yaml").read_text().replace("A. Smit", "A. Smit-de Graaf")
-    (batch_dir / "klein.yaml").write_text(text)
-    changed = run_batch(
-        settings,
-        load_batch(batch_dir / "klein.yaml"),
-        BatchOptions(output=output, jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls),
-    )
-    assert (changed.rendered, changed.signed, changed.verified) == (1, 1, 1)
-    # a changed input rendered again without signing: its earlier signature and
-    # verification belong to the old statement, and the summary must not count them
-    text = (batch_dir / "klein.yaml").read_text().replace("A. Smit-de Graaf", "A. de Graaf")
-    (batch_dir / "klein.yaml").write_text(text)
-    run_batch(settings, load_batch(batch_dir / "klein.yaml"), BatchOptions(output=output))
-    rows = {
-        row.split(",")[0]: row.split(",")[2]
-        for row in (output / "overzicht.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
-    }
-    changed_code = next(code for code, status in rows.items() if status != "geverifieerd")
-    assert rows[changed_code] == "opgemaakt" and list(rows.values()).count("geverifieerd") == 2
+    again = run_batch(settings, plan, BatchOptions(output=output, jobs=2))
+    assert (again.rendered, again.skipped) == (0, 5)
+    # a lost round file is written again, the statement is kept
+    (output / "GM0376" / "ronde.json").unlink()
+    kept = (output / "GM0376" / "verklaring.pdf").read_bytes()
+    assert run_batch(settings, plan, BatchOptions(output=output)).rendered == 0
+    assert (output / "GM0376" / "ronde.json").is_file()
+    assert (output / "GM0376" / "verklaring.pdf").read_bytes() == kept
+    # a changed input redoes that party only, and its round file follows
+    text = (batch_dir / "ronde.yaml").read_text().replace("A. de Bruin", "A. de Bruin-Smit")
+    (batch_dir / "ronde.yaml").write_text(text)
+    changed = run_batch(settings, load_batch(batch_dir / "ronde.yaml"), BatchOptions(output=output))
+    assert changed.rendered == 1
+    sent = json.loads((output / "GM0376" / "ronde.json").read_text(encoding="utf-8"))
+    assert sent["verklaring_sha256"] != hashlib.sha256(kept).hexdigest()
 
 
-@needs_poppler
-def test_a_failing_party_does_not_stop_the_others(
-    batch_dir: Path, tmp_path: Path, demo_signer: tuple[SignerChoice, Path]
-) -> None:
-    choice, root = demo_signer
-    text = (batch_dir / "klein.yaml").read_text()
-    # Blaricum's decision to join is dated after today: the chain check refuses to sign it
-    (batch_dir / "klein.yaml").write_text(
-        text.replace("besluit_datum: 2026-10-21", "besluit_datum: 2027-01-05")
-    )
+def test_an_answered_statement_is_never_made_again(batch_dir: Path, tmp_path: Path) -> None:
+    """Once a return came in (or a consent was given), the prepared statement is what it
+    answered: a changed input fails that party instead of replacing its statement."""
     settings = load_settings(environ={"TOETREDING_REGISTER": "off"}, cwd=tmp_path)
-    outcome = run_batch(
-        settings,
-        load_batch(batch_dir / "klein.yaml"),
-        BatchOptions(
-            output=tmp_path / "uit", jobs=2, sign=choice, trust_roots=(root,), crls=choice.crls
-        ),
+    output = tmp_path / "uit"
+    run_batch(settings, load_batch(batch_dir / "ronde.yaml"), BatchOptions(output=output))
+    prepared = (output / "GM0376" / "verklaring.pdf").read_bytes()
+    (output / "GM0376" / "retouren").mkdir()
+    (output / "GM0376" / "retouren" / "0123.json").write_text("{}")
+    text = (batch_dir / "ronde.yaml").read_text().replace("A. de Bruin", "A. de Bruin-Smit")
+    (batch_dir / "ronde.yaml").write_text(text)
+    outcome = run_batch(settings, load_batch(batch_dir / "ronde.yaml"), BatchOptions(output=output))
+    assert set(outcome.failures) == {"GM0376"}
+    assert "returns have come in" in outcome.failures["GM0376"]
+    assert (output / "GM0376" / "verklaring.pdf").read_bytes() == prepared
+
+
+def test_batch_sign_is_refused_with_the_way_forward(batch_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["batch", str(batch_dir / "klein.yaml"), "-o", str(tmp_path / "uit"), "--sign", "x"],
+        env={"TOETREDING_REGISTER": "off"},
     )
-    assert set(outcome.failures) == {"GM0376"} and "sign:" in outcome.failures["GM0376"]
-    assert outcome.signed == 2 and outcome.verified == 2
-    summary = (tmp_path / "uit" / "overzicht.csv").read_text(encoding="utf-8-sig")
-    assert "GM0376,Blaricum,mislukt" in summary
+    assert result.exit_code == 2
+    assert "each party signs its own statement" in result.stderr
+    assert "toetreding collect" in result.stderr and "toetreding accept" in result.stderr
+    assert not (tmp_path / "uit").exists()
 
 
 def test_cli_batch_render_only_exit_codes(batch_dir: Path, tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ workspace's own config, makes a throwaway PKI (root "DEMO — niet voor producti
 authority and revocation list, signs the statement as the burgemeester at PAdES B-LTA, adds
 the coordinating party's consent, renews the archive timestamp as an archivist would
 (`extend`), and verifies the result (recording the validation in the workspace's register).
+Then it runs a coordinator's round of five municipalities (:mod:`.demo_round`): prepare,
+returns, collect, accept, status page and notice.
 
 A demo folder is made once: its keys made the signatures in it, so making new keys there
 would turn every earlier signed file into a FAIL. An existing folder is refused; without a
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from .config import load_settings
 from .demo_pki import DEMO_PASSPHRASE, DEMO_SIGNING_CONFIG, DemoPki, create_demo_pki
+from .demo_round import DemoRound, run_demo_round
 from .errors import OutputError
 from .i18n import _
 from .pki.files import load_crls, load_trust_roots
@@ -51,6 +54,7 @@ class DemoOutcome:
     renewed: ExtendOutcome
     register: Path | None
     verification: VerificationReport
+    round: DemoRound
 
 
 def claim_demo_folder(requested: Path | None) -> Path:
@@ -130,6 +134,7 @@ def create_demo(requested: Path | None = None) -> DemoOutcome:
         options_from_settings(settings),
         record_by="toetreding demo" if settings.register is not None else None,
     )
+    coordinator_round = run_demo_round(workspace, settings, pki)
     return DemoOutcome(
         workspace=workspace,
         request=request,
@@ -140,6 +145,7 @@ def create_demo(requested: Path | None = None) -> DemoOutcome:
         renewed=renewed,
         register=settings.register,
         verification=reports[0],
+        round=coordinator_round,
     )
 
 

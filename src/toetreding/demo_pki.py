@@ -2,9 +2,10 @@
 
 `toetreding demo` needs signers, a timestamp authority and revocation data without asking
 anyone for anything. This module makes a root CA named "DEMO — niet voor productie", a
-signature certificate for the Huizen burgemeester, one for the coordinating party and
-one for the example batches (each in a PKCS#12 file protected by the documented
-passphrase :data:`DEMO_PASSPHRASE`), a timestamp authority (``demo-tsa.pem``, used
+signature certificate for the Huizen burgemeester, one for the coordinating party, one
+for each burgemeester of the demo round and one for a gemeentesecretaris whom no chain
+authorises (each in a PKCS#12 file protected by the documented passphrase
+:data:`DEMO_PASSPHRASE`), a timestamp authority (``demo-tsa.pem``, used
 in-process: ``tijdstempeldienst: demo:pki/demo-tsa.pem``) and the root's certificate
 revocation list (``demo-root.crl``), so signatures can be checked hard-fail and reach
 PAdES B-LTA offline. Certificates name a CRL distribution point and the issuer's
@@ -58,13 +59,32 @@ class DemoPki:
     tsa: Path
     party: DemoSigner
     coordinator: DemoSigner
-    batch: DemoSigner
+    mayors: dict[str, DemoSigner]
+    """The round's burgemeesters (see :data:`ROUND_MAYORS`), by CBS code."""
+    outsider: DemoSigner
+    """A gemeentesecretaris whom no chain authorises to sign a statement."""
 
 
 PARTY_HOLDER = "DEMO-GM0406-BURGEMEESTER"
 COORDINATOR_HOLDER = "DEMO-NCTV-COORDINATOR"
-BATCH_HOLDER = "DEMO-BATCH"
 """Subject serialNumbers of the demo signers; the bundled example chains name them."""
+
+ROUND_MAYORS = {
+    "GM0376": ("A. de Bruin", "Blaricum"),
+    "GM0317": ("E. van der Wal", "Eemnes"),
+    "GM1942": ("G. van den Berg", "Gooise Meren"),
+    "GM0402": ("N. Dekker", "Hilversum"),
+    "GM0417": ("F. Hoekstra", "Laren"),
+}
+"""The burgemeesters of the demo round (examples/batch/ronde.yaml): each has a key of his
+own, bound to his party's chain by the holder serialNumber DEMO-<code>-BURGEMEESTER."""
+OUTSIDER_CODE = "GM0417"
+"""The party whose gemeentesecretaris signs in the demo round: someone outside its chain."""
+
+
+def mayor_holder(code: str) -> str:
+    """The holder serialNumber of a demo burgemeester (the batch examples name it)."""
+    return f"DEMO-{code}-BURGEMEESTER"
 
 
 def _name(
@@ -172,8 +192,11 @@ def _revocation_list(
     return crl.public_bytes(serialization.Encoding.PEM)
 
 
-def create_demo_pki(folder: Path) -> DemoPki:
-    """Write a fresh demo root and two signer PKCS#12 files into ``folder``."""
+def create_demo_pki(folder: Path, mayors: dict[str, tuple[str, str]] | None = None) -> DemoPki:
+    """Write a fresh demo root and its signers' PKCS#12 files into ``folder``.
+
+    ``mayors`` (CBS code → (name, municipality)) are the burgemeesters who get a key of
+    their own; default :data:`ROUND_MAYORS` (the benchmark gives all 342)."""
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     root_key = ec.generate_private_key(ec.SECP256R1())
@@ -273,13 +296,31 @@ def create_demo_pki(folder: Path) -> DemoPki:
         ),
         "A. Bakker (DEMO)",
     )
-    batch = signer(
-        "batch",
-        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    mayor_signers = {
+        code: signer(
+            f"burgemeester-{code.lower()}",
+            ec.generate_private_key(ec.SECP256R1()),
+            _name(
+                f"{mayor} (DEMO)",
+                f"Gemeente {place} (DEMO)",
+                f"burgemeester van {place}",
+                mayor_holder(code),
+            ),
+            f"{mayor} (DEMO)",
+        )
+        for code, (mayor, place) in (mayors or ROUND_MAYORS).items()
+    }
+    outsider_place = ROUND_MAYORS[OUTSIDER_CODE][1]
+    outsider = signer(
+        f"secretaris-{OUTSIDER_CODE.lower()}",
+        ec.generate_private_key(ec.SECP256R1()),
         _name(
-            "DEMO batch-ondertekenaar", "toetreding demo batch (DEMO)", "burgemeester", BATCH_HOLDER
+            "P. Visser (DEMO)",
+            f"Gemeente {outsider_place} (DEMO)",
+            f"gemeentesecretaris van {outsider_place}",
+            f"DEMO-{OUTSIDER_CODE}-SECRETARIS",
         ),
-        "DEMO batch-ondertekenaar",
+        "P. Visser (DEMO)",
     )
     (folder / "LEESMIJ.txt").write_text(
         "DEMO-PKI — NIET VOOR PRODUCTIE / DEMO PKI — NOT FOR PRODUCTION\n\n"
@@ -298,7 +339,8 @@ def create_demo_pki(folder: Path) -> DemoPki:
         tsa=tsa_path,
         party=party,
         coordinator=coordinator,
-        batch=batch,
+        mayors=mayor_signers,
+        outsider=outsider,
     )
 
 
@@ -331,11 +373,6 @@ ondertekening:
       namens: de Minister van Justitie en Veiligheid
       plaats: Den Haag
       veld: instemming-coordinator
-    batch:                        # one throwaway key for the example batches (batch/)
-      pkcs12: pki/batch.p12
-      wachtwoordbestand: pki/wachtwoord.txt
-      functie: burgemeester       # batch sets function and "namens" per party
-      namens: de gemeente
 # Who may consent: a consent is checked against the coordinating party's chain in the
 # covenant as published, not only against the copy the statement carries.
 verificatie:

@@ -53,6 +53,9 @@ class OutputKind:
 PDF = OutputKind(N_("a PDF"), (".pdf",))
 PNG = OutputKind(N_("a PNG image"), (".png",))
 EXPORT = OutputKind(N_("an export"), (".jsonl", ".json", ".csv"))
+HTML = OutputKind(N_("an HTML page"), (".html", ".htm"))
+CSV = OutputKind(N_("a CSV table"), (".csv",))
+TEXT = OutputKind(N_("a text file"), (".txt",))
 
 
 def protected_files(settings: Settings) -> list[Path]:

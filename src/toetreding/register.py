@@ -72,6 +72,8 @@ class EntryKind(StrEnum):
     ACCEPTANCE = "aanvaarding"
     EXTENSION = "verlenging"
     VALIDATION = "validatie"
+    RETURN = "retour"
+    """A party's signed statement received in a round, with the verdict `collect` gave."""
     REPAIR = "herstel"
 
 

@@ -306,47 +306,34 @@ def test_the_demo_statements_pass_dss_without_a_warning(tmp_path: Path) -> None:
             verdict = judge.judge(path)
             assert_signatures(verdict, count, SignatureLevel.B_LTA)
             assert_archival(verdict)
+        # the round: every statement the coordinating party accepted (party signature by
+        # the municipality's own burgemeester at B-T or B-LTA, then the consent at B-LTA)
+        accepted = sorted(outcome.round.folder.glob("*/verklaring-met-instemming.pdf"))
+        assert len(accepted) == 3
+        for path in accepted:
+            verdict = judge.judge(path)
+            assert_signatures(verdict, 2, SignatureLevel.B_LTA)
+            assert_archival(verdict)
+        assert_archival(judge.judge(outcome.round.notice.pdf))  # the Staatscourant notice
     finally:
         judge.close()
 
 
 def test_batch_sample(tmp_path: Path, reference_tools: Judge) -> None:
-    """A statement made by `batch` (three parties, demo signer) is PDF/A-2a, PDF/UA-1 and
-    PAdES-BASELINE-B with DSS's verdict on the chain left to the demo root it trusts."""
+    """A statement `batch` prepares for a round is PDF/A-2a and PDF/UA-1, unsigned."""
     import shutil
 
     from toetreding.batch import BatchOptions, load_batch, run_batch
-    from toetreding.demo_pki import DEMO_PASSPHRASE, create_demo_pki
 
     from ..conftest import ROOT
 
     folder = tmp_path / "batch"
     shutil.copytree(ROOT / "examples" / "batch", folder)
-    pki = create_demo_pki(tmp_path / "pki")
-    (tmp_path / "pw").write_text(DEMO_PASSPHRASE)
     settings = load_settings(environ={"TOETREDING_REGISTER": "off"}, cwd=tmp_path)
     outcome = run_batch(
-        settings,
-        load_batch(folder / "klein.yaml"),
-        BatchOptions(
-            output=tmp_path / "uit",
-            jobs=2,
-            sign=SignerChoice(
-                pkcs12=pki.batch.pkcs12,
-                secret_file=tmp_path / "pw",
-                trust_roots=(pki.root,),
-                crls=(pki.crl,),
-            ),
-            trust_roots=(pki.root,),
-            crls=(pki.crl,),
-        ),
+        settings, load_batch(folder / "ronde.yaml"), BatchOptions(output=tmp_path / "uit", jobs=2)
     )
     assert not outcome.failures
-    assert_archival(reference_tools.judge(tmp_path / "uit" / "GM0417" / "verklaring.pdf"))
-    verdict = reference_tools.judge(tmp_path / "uit" / "GM0417" / "verklaring-ondertekend.pdf")
+    verdict = reference_tools.judge(tmp_path / "uit" / "GM0417" / "verklaring.pdf")
     assert_archival(verdict)
-    (signature,) = dss(verdict)["signatures"]
-    assert signature["format"] == "PAdES-BASELINE-B"
-    assert signature["claimed_roles"] == ["burgemeester van Laren, namens de gemeente Laren"]
-    # the judge trusts only the test PKI's root, not this demo root: DSS cannot build the chain
-    assert signature["indication"] == "INDETERMINATE"
+    assert dss(verdict)["signatures"] == []

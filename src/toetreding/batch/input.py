@@ -45,6 +45,7 @@ from ..model import (
 )
 from ..municipalities import lookup
 from ..safe_yaml import check_characters, decode_utf8
+from ..signing_config import SignatureLevel
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 """A party list is tens of kilobytes (342 municipalities); it is read whole, so capped."""
@@ -97,6 +98,16 @@ class SigningPresentation(_Model):
         return value
 
 
+class RoundSection(_Model):
+    """The round this batch prepares: its id, when returns are due, the level asked."""
+
+    reference: str = Field(alias="kenmerk", min_length=1, max_length=100)
+    due: dt.date | None = Field(default=None, alias="retour_uiterlijk")
+    minimum_level: SignatureLevel = Field(default=SignatureLevel.B_T, alias="niveau_minimaal")
+    """The lowest PAdES level `collect` accepts for a party's signature (default B-T: the
+    moment a party signed is then proven, not claimed by its own computer)."""
+
+
 class PartyRow(_Model):
     """One party (a CSV row or an inline entry)."""
 
@@ -113,6 +124,12 @@ class PartyRow(_Model):
     reference: str | None = Field(default=None, alias="kenmerk")
     contact_name: str | None = Field(default=None, alias="contact_naam")
     contact_email: str | None = Field(default=None, alias="contact_email")
+    certificate_holder: str | None = Field(default=None, alias="certificaat_serienummer")
+    """The serialNumber in the subject of this burgemeester's certificate (PKIoverheid gives
+    each holder one); with the batch's ``certificaat.uitgever`` it binds the chain to him."""
+    certificate_fingerprint: str | None = Field(
+        default=None, alias="certificaat_vingerafdruk", pattern=r"^[0-9A-Fa-f:]{64,95}$"
+    )
 
 
 class BatchFile(_Model):
@@ -128,6 +145,7 @@ class BatchFile(_Model):
     signing: SigningPresentation = Field(default_factory=SigningPresentation, alias="ondertekening")
     parties: list[dict[str, Any]] = Field(default_factory=list, alias="partijen")
     parties_csv: str | None = Field(default=None, alias="partijen_csv")
+    round: RoundSection | None = Field(default=None, alias="ronde")
 
 
 @dataclass(frozen=True)
@@ -159,6 +177,8 @@ class BatchPlan:
     listed: tuple[str, ...] = ()
     """Every CBS code the batch file lists, in its order (also those `--only` leaves out):
     the summary keeps a row for each, so a partial run never drops the others."""
+    round: RoundSection | None = None
+    """The batch file's 'ronde' (None: the round is named after the batch file)."""
 
 
 def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
@@ -240,6 +260,7 @@ def load_batch(path: Path, only: set[str] | None = None) -> BatchPlan:
         problems=tuple(problems),
         covenant=covenant,
         listed=in_order,
+        round=batch.round,
     )
 
 
@@ -378,7 +399,7 @@ def _plan(
         )
     name = municipality.official_name
     decision_id = f"college-{municipality.code.lower()}"
-    identity = batch.certificate.model_dump(by_alias=True) if batch.certificate else None
+    identity = _identity(row, batch)
     decisions, link = _chain_for(row, batch, covenant, name, decision_id, identity, where)
     data = {
         "request": {
@@ -505,6 +526,20 @@ def _chain_for(
         "geldig_tot": row.term_until.isoformat(),
     }
     return [decision, appointment], representation
+
+
+def _identity(row: PartyRow, batch: BatchFile) -> dict[str, Any] | None:
+    """The certificate identity of this party's burgemeester: the batch's shared part (the
+    issuing CA) with the row's own holder serialNumber or fingerprint."""
+    identity = batch.certificate.model_dump(by_alias=True) if batch.certificate else {}
+    if row.certificate_holder:
+        identity["onderwerp"] = {
+            **identity.get("onderwerp", {}),
+            "serial_number": row.certificate_holder,
+        }
+    if row.certificate_fingerprint:
+        identity["vingerafdruk_sha256"] = row.certificate_fingerprint
+    return identity or None
 
 
 def _contact(row: PartyRow, batch: BatchFile) -> dict[str, Any] | None:

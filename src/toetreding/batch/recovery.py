@@ -45,6 +45,7 @@ class RegisterIndex:
         self.enabled = register is not None
         self._made: dict[str, list[Entry]] = {}
         self._validated: dict[str, list[Entry]] = {}
+        self._returned: dict[str, Entry] = {}
         if register is not None:
             for entry in register.entries():
                 self.add(entry)
@@ -57,6 +58,16 @@ class RegisterIndex:
         checked = entry.payload.get("document_sha256")
         if entry.kind == EntryKind.VALIDATION.value and isinstance(checked, str):
             self._validated.setdefault(checked, []).append(entry)
+        if entry.kind == EntryKind.RETURN.value and isinstance(checked, str):
+            self._returned[checked] = entry
+
+    def returned(self, digest: str) -> Entry | None:
+        """The newest entry recording a returned file with this SHA-256 (see `collect`)."""
+        return self._returned.get(digest)
+
+    def validations(self, digest: str) -> list[Entry]:
+        """Every validation of the document with this SHA-256, oldest first."""
+        return list(self._validated.get(digest, []))
 
     def made(self, digest: str, kind: EntryKind) -> Entry | None:
         """The newest entry of ``kind`` that produced a file with this SHA-256."""
@@ -82,11 +93,12 @@ class Recorder:
         self.recovered = 0
         """Entries recorded after the fact (flagged :data:`RECOVERED`)."""
 
-    def record(self, item: Item, made: Path | None = None) -> None:
-        """Append ``item``. If that fails, the file ``made`` for it is removed again (no
-        unrecorded output is left behind) and the error stops the run."""
+    def record(self, item: Item, made: Path | None = None) -> Entry | None:
+        """Append ``item`` and return its entry (None when the register is off). If that
+        fails, the file ``made`` for it is removed again (no unrecorded output is left
+        behind) and the error stops the run."""
         if self._register is None:
-            return
+            return None
         try:
             with self.interrupts.deferred():
                 (entry,) = self._register.append_many([item])
@@ -102,6 +114,7 @@ class Recorder:
         self.index.add(entry)
         if entry.payload.get(RECOVERED):
             self.recovered += 1
+        return entry
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import hashlib
 import io
 import multiprocessing
 import os
@@ -39,18 +38,15 @@ from ..errors import OutputError, ToetredingError
 from ..fileio import write_atomically
 from ..i18n import _
 from ..register import EntryKind, opened
-from ..secrets import SecretPrompt
-from ..workflow import signature_entry
+from ..round.files import ACCEPTANCE_FILE, ACCEPTED_FILE, ROUND_FILE, RoundParty, write_round_file
+from ..signing_config import SignatureLevel
 from .input import BatchPlan, PlannedParty
 from .lifeline import Interrupts
 from .manifest import MANIFEST_NAME, Manifest, file_sha256, write_problem
 from .recovery import (
     RECOVERED,
-    FoundSignature,
     Recorder,
-    party_signature_over,
     recovered_render,
-    recovered_signature,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -60,10 +56,9 @@ _Call = tuple[Callable[..., Any], tuple[Any, ...]]
 """A function to run in a worker process (or to set one up) and its arguments."""
 
 STATEMENT_FILE = "verklaring.pdf"
-SIGNED_FILE = "verklaring-ondertekend.pdf"
 SUMMARY_FILE = "overzicht.csv"
 LOCK_FILE = ".batch.lock"
-_OURS = (STATEMENT_FILE, SIGNED_FILE, MANIFEST_NAME, SUMMARY_FILE)
+_OURS = (STATEMENT_FILE, ROUND_FILE, ACCEPTED_FILE, ACCEPTANCE_FILE, MANIFEST_NAME, SUMMARY_FILE)
 
 
 @dataclass(frozen=True)
@@ -72,13 +67,7 @@ class BatchOptions:
 
     output: Path
     jobs: int = 0
-    """Worker processes for rendering and verifying (0: one per CPU)."""
-    sign: Any = None
-    """A SignerChoice to sign with (None: render only)."""
-    verify: bool = True
-    trust_roots: tuple[Path, ...] = ()
-    crls: tuple[Path, ...] = ()
-    """Revocation list files for verifying; default: the config's intrekkingslijsten."""
+    """Worker processes for rendering (0: one per CPU)."""
 
 
 @dataclass
@@ -87,8 +76,6 @@ class BatchOutcome:
 
     total: int
     rendered: int = 0
-    signed: int = 0
-    verified: int = 0
     skipped: int = 0
     recovered: int = 0
     """Outputs of an interrupted run that were found unrecorded and recorded now."""
@@ -115,36 +102,19 @@ def run_batch(
     options: BatchOptions,
     *,
     progress: Progress | None = None,
-    prompt: SecretPrompt | None = None,
 ) -> BatchOutcome:
     """Run every stage for every planned party (raises :class:`BatchInterrupted` on Ctrl-C
     or SIGTERM once the run has wound down)."""
     started = time.perf_counter()
-    if options.sign is not None:
-        # the signer profile, key, level and TSA are checked before a single statement is
-        # rendered: a typo in --sign must not cost a full render of every party first
-        from ..model import SignatureSlot
-        from ..sign.setup import check_before_secret
-
-        check_before_secret(settings, options.sign, SignatureSlot.PARTY)
-        if plan.parties:  # every statement of a batch bears the batch's date
-            import datetime as dt
-
-            from ..sign.signing import AMSTERDAM, refuse_signing_before_date
-
-            today = dt.datetime.now(dt.UTC).astimezone(AMSTERDAM).date()
-            refuse_signing_before_date(max(p.statement.request.date for p in plan.parties), today)
     folder = _output_folder(options.output)
     outcome = BatchOutcome(total=len(plan.parties))
-    with _locked(folder), Interrupts() as interrupts, opened(settings.register) as register:
+    with locked(folder), Interrupts() as interrupts, opened(settings.register) as register:
         if register is not None:
             register.check_writable()  # before any output: a run must be able to record
         _remove_half_written(folder)
         manifest = Manifest(folder, plan.path.resolve())
         recorder = Recorder(register, interrupts)
-        run = _Run(
-            settings, plan, options, manifest, outcome, recorder, progress or _silent, prompt
-        )
+        run = _Run(settings, plan, options, manifest, outcome, recorder, progress or _silent)
         try:
             run.all_stages()
         except KeyboardInterrupt as stop:
@@ -201,8 +171,9 @@ def _output_folder(folder: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """One batch per output folder at a time (two would sign and record twice)."""
+def locked(folder: Path) -> Iterator[None]:
+    """One run (batch, collect, accept) per round folder at a time: two would write and
+    record the same work twice. The kernel drops the lock when the process dies."""
     path = folder / LOCK_FILE
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
@@ -213,7 +184,9 @@ def _locked(folder: Path) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputError(
-                _("another batch is working in '{folder}'").format(folder=folder),
+                _(
+                    "another toetreding run (batch, collect or accept) is working in '{folder}'"
+                ).format(folder=folder),
                 hint=_("wait for it to finish, or stop it (Ctrl-C), then run again"),
             ) from None
         yield
@@ -245,7 +218,7 @@ def _label(party: PlannedParty) -> str:
     return f"{party.name} ({party.code})"
 
 
-def _pool(jobs: int, initializer: Any, arguments: tuple[Any, ...]) -> ProcessPoolExecutor:
+def worker_pool(jobs: int, initializer: Any, arguments: tuple[Any, ...]) -> ProcessPoolExecutor:
     # forkserver: workers fork from a clean server process, never from this one, which may
     # hold threads (Typst's thread pool, an HTTP client) whose locks a plain fork would copy
     # mid-use — a worker then deadlocks inside Typst (seen under pytest)
@@ -284,7 +257,6 @@ class _Run:
     outcome: BatchOutcome
     recorder: Recorder
     report: Progress
-    prompt: SecretPrompt | None
 
     @property
     def interrupts(self) -> Interrupts:
@@ -292,11 +264,6 @@ class _Run:
 
     def all_stages(self) -> None:
         self.render()
-        if self.options.sign is None:
-            return
-        self.sign()
-        if self.options.verify:
-            self.verify()
 
     def finish(self, started: float) -> None:
         """Save the manifest and the summary (also after an interrupt or an error)."""
@@ -315,7 +282,7 @@ class _Run:
         A link planted in an earlier run's folder must not make the batch write elsewhere.
         """
         folder = self.manifest.folder / party.code
-        for path in (folder, folder / STATEMENT_FILE, folder / SIGNED_FILE):
+        for path in (folder, folder / STATEMENT_FILE, folder / ROUND_FILE):
             if path.is_symlink():
                 return _(
                     "'{path}' is a symbolic link; a batch writes only real files in its folder"
@@ -359,6 +326,19 @@ class _Run:
         digest = _digest(output)
         if digest is not None and self._render_known(party, output, digest, inputs):
             self.outcome.skipped += 1
+            self._send_with_round_file(party, output, digest)
+            return None
+        if digest is not None and _answered(output.parent):
+            self.fail(
+                party.code,
+                "render",
+                _(
+                    "its statement was sent out and returns have come in; a new statement "
+                    "would no longer match them, so it is kept as it is"
+                )
+                + " — "
+                + _("to change it, prepare a new round in a new folder"),
+            )
             return None
         try:
             output.parent.mkdir(exist_ok=True)
@@ -426,203 +406,32 @@ class _Run:
             code, "render", bestand=self.manifest.relative(job.output), sha256=digest, **job.inputs
         )
         self.outcome.rendered += 1
+        self._send_with_round_file(job.party, job.output, digest)
 
-    # --- sign ---------------------------------------------------------------------------
-
-    def sign(self) -> None:
-        from ..model import SignatureSlot
-        from ..sign import open_statement_signer
-
-        todo = [job for party in self.plan.parties if (job := self._plan_sign(party))]
-        self.report("sign", 0, len(todo))
-        if not todo:
-            return
-        with open_statement_signer(
-            self.settings, self.options.sign, SignatureSlot.PARTY, self.prompt
-        ) as signer:
-            for done, job in enumerate(todo, 1):
-                self._sign_one(signer, job)
-                self.report("sign", done, len(todo))
-                self.manifest.save_if_due()
-
-    def _plan_sign(self, party: PlannedParty) -> _SignJob | None:
-        """The job to sign ``party``, or None when it is done or its render is not."""
-        rendered = self.manifest.parties.get(party.code, {}).get("render")
-        if not isinstance(rendered, dict) or party.code in self.outcome.failures:
-            return None
-        escape = self.escapes(party)
-        if escape is not None:
-            self.fail(party.code, "sign", escape)
-            return None
-        source = self.output(party, STATEMENT_FILE)
-        job = _SignJob(party, source, str(rendered["sha256"]), self.output(party, SIGNED_FILE))
-        digest = _digest(job.target)
-        if digest is not None and self._signed_known(job, digest):
-            return None
-        return job
-
-    def _signed_known(self, job: _SignJob, digest: str) -> bool:
-        """Whether the signed file there is kept: manifest or register know it, or it is the
-        signed form of the current statement (then recorded now, never signed again)."""
-        index = self.recorder.index
-        entry = index.made(digest, _SIGNATURE)
-        expect = {"invoer_sha256": job.source_digest}
-        if (entry is not None or not index.enabled) and self.manifest.holds(
-            job.party.code, "sign", expect, job.target
-        ):
-            return True
-        if entry is not None and entry.payload.get("invoer_sha256") == job.source_digest:
-            self._adopt_signed(job, digest, entry.payload.get("niveau"))
-            return True
-        found = self._signature_over_statement(job)
-        if entry is None and index.enabled:
-            self.recorder.record(
-                recovered_signature(
-                    found,
-                    job.source,
-                    job.source_digest if found else None,
-                    job.target,
-                    digest,
+    def _send_with_round_file(self, party: PlannedParty, statement: Path, digest: str) -> None:
+        """The round file that goes out with the statement (rewritten when it changed):
+        what `collect` matches a return against, and what the party is asked to return."""
+        section = self.plan.round
+        try:
+            write_round_file(
+                RoundParty(
+                    round_id=section.reference if section else self.plan.path.stem,
+                    code=party.code,
+                    name=party.name,
+                    covenant=self.plan.covenant.id,
+                    statement_sha256=digest,
+                    statement_size=statement.stat().st_size,
+                    statement_date=party.statement.request.date,
+                    due=section.due if section else None,
+                    minimum_level=(section.minimum_level if section else SignatureLevel.B_T).value,
+                    folder=statement.parent,
+                    covenant_title=self.plan.covenant.title,
+                    facts=_notice_facts(party),
                 )
             )
-        if found is None:
-            return False  # not over this statement: signed again (the old one has a trace)
-        self._adopt_signed(job, digest, None)
-        return True
-
-    def _signature_over_statement(self, job: _SignJob) -> FoundSignature | None:
-        from ..model import SignatureSlot
-
-        try:
-            statement = job.source.read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(statement).hexdigest() != job.source_digest:
-            return None
-        return party_signature_over(job.target, statement, SignatureSlot.PARTY.value)
-
-    def _adopt_signed(self, job: _SignJob, digest: str, level: Any) -> None:
-        self.manifest.record(
-            job.party.code,
-            "sign",
-            bestand=self.manifest.relative(job.target),
-            sha256=digest,
-            invoer_sha256=job.source_digest,
-            niveau=level,
-        )
-
-    def _sign_one(self, signer: Any, job: _SignJob) -> None:
-        """Sign one party; its file and its entry are written together or not at all."""
-        signed = self._signature(signer, job)
-        if signed is None:
-            return
-        with self.interrupts.deferred():
-            try:
-                digest = write_atomically(job.target, signed.data)
-            except ToetredingError as error:
-                self.fail(job.party.code, "sign", error.message)
-                return
-            except OSError as error:
-                self.fail(job.party.code, "sign", write_problem(job.target, error))
-                return
-            entry = signature_entry(signed, job.source, job.source_digest, job.target, digest)
-            self.recorder.record(entry, made=job.target)
-            self._adopt_signed(job, digest, signed.level.value)
-            self.outcome.signed += 1
-
-    def _signature(self, signer: Any, job: _SignJob) -> Any:
-        """The signed document in memory, or None (the party failed)."""
-        from ..model import SignatureSlot
-        from ..sign import SignerPresentation, read_statement
-
-        party = job.party
-        try:
-            if file_sha256(job.source) != job.source_digest:
-                raise OutputError(
-                    _("{file} changed after it was rendered; run the batch again").format(
-                        file=job.source
-                    )
-                )
-            presentation = SignerPresentation(
-                function=party.function,
-                on_behalf_of=party.on_behalf_of,
-                name=party.statement.authority.signer.name,
-                location=party.statement.request.place,
-            )
-            return signer.sign(read_statement(job.source), SignatureSlot.PARTY.value, presentation)
-        except ToetredingError as error:
-            self.fail(party.code, "sign", error.message)
-        except OSError as error:
-            self.fail(
-                party.code,
-                "sign",
-                _("cannot read '{file}': {reason}").format(file=job.source, reason=error.strerror),
-            )
-        return None
-
-    # --- verify -------------------------------------------------------------------------
-
-    def verify(self) -> None:
-        from .workers import init_verifier, verify_one
-
-        roots = self.options.trust_roots or self.settings.signing.trust_roots
-        crls = self.options.crls or self.settings.signing.crls
-        todo: dict[str, tuple[PlannedParty, str]] = {}
-        for party in self.plan.parties:
-            digest = self._plan_verify(party)
-            if digest is not None:
-                todo[party.code] = (party, digest)
-        self.report("verify", 0, len(todo))
-        if not todo:
-            return
-        arguments = ([str(r) for r in roots], [str(c) for c in crls], True, os.getpid())
-        self._in_parallel(
-            "verify",
-            (init_verifier, arguments),
-            {
-                code: (verify_one, (code, str(self.output(party, SIGNED_FILE))))
-                for code, (party, _digest) in todo.items()
-            },
-            lambda code, result: self._verified(*todo[code], result),
-        )
-
-    def _plan_verify(self, party: PlannedParty) -> str | None:
-        """The signed file's SHA-256 when it is to be verified, else None."""
-        signed = self.manifest.parties.get(party.code, {}).get("sign")
-        if not isinstance(signed, dict) or party.code in self.outcome.failures:
-            return None
-        digest = str(signed.get("sha256", ""))
-        index = self.recorder.index
-        passed = {"invoer_sha256": digest, "resultaat": "PASSED"}
-        if self.manifest.matching(party.code, "verify", passed) and (
-            index.passed(digest) or not index.enabled
-        ):
-            return None
-        if index.passed(digest):  # recorded, but the manifest was not saved since
-            self.manifest.record(party.code, "verify", **passed)
-            return None
-        return digest
-
-    def _verified(
-        self, party: PlannedParty, digest: str, result: tuple[str, str, list[str]]
-    ) -> None:
-        code, verdict, problems = result
-        self.recorder.record(
-            (
-                EntryKind.VALIDATION,
-                {
-                    "document_sha256": digest,
-                    "resultaat": verdict,
-                    "verantwoordelijke": "toetreding batch",
-                    "partij": _label(party),
-                },
-            )
-        )
-        self.manifest.record(code, "verify", invoer_sha256=digest, resultaat=verdict)
-        if verdict == "PASSED":
-            self.outcome.verified += 1
-        else:
-            self.fail(code, "verify", "; ".join(problems) or verdict)
+        except (ToetredingError, OSError) as error:
+            message = error.message if isinstance(error, ToetredingError) else str(error)
+            self.fail(party.code, "render", message)
 
     # --- parallel stages ----------------------------------------------------------------
 
@@ -639,7 +448,7 @@ class _Run:
         jobs = self.options.jobs or os.cpu_count() or 1
         futures: dict[Future[Any], str] = {}
         handled: set[Future[Any]] = set()
-        with _pool(min(jobs, len(calls)), *setup) as pool:
+        with worker_pool(min(jobs, len(calls)), *setup) as pool:
             try:
                 for code, (function, arguments) in calls.items():
                     futures[pool.submit(function, *arguments)] = code
@@ -674,7 +483,31 @@ class _Run:
 
 
 _RENDER = EntryKind.RENDER
-_SIGNATURE = EntryKind.SIGNATURE
+
+
+def _notice_facts(party: PlannedParty) -> dict[str, str]:
+    """What the notice of accession will say about the covenant and this party."""
+    from ..embedded import EmbeddedStatement
+
+    covenant = party.statement.covenant
+    return {
+        "convenant_datum": covenant.date.isoformat(),
+        "convenant_publicatie": covenant.publication,
+        "met_bijlagen": "ja" if covenant.with_annexes else "nee",
+        "toetredingsartikel": covenant.accession_article,
+        "bekendmaking": covenant.announcement or "de Staatscourant",
+        "coordinerende_partij": covenant.coordinator.name,
+        "coordinerende_partij_plaats": covenant.coordinator.place,
+        "partij_aanduiding": EmbeddedStatement.from_statement(party.statement).party_designation,
+    }
+
+
+def _answered(folder: Path) -> bool:
+    """Whether a party's prepared statement has been returned or accepted (then it is final)."""
+    from ..round.files import RETURNS_FOLDER
+
+    returns = folder / RETURNS_FOLDER
+    return (folder / ACCEPTANCE_FILE).exists() or (returns.is_dir() and any(returns.glob("*.json")))
 
 
 def _municipality_name(code: str) -> str:
@@ -692,19 +525,7 @@ def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
     """
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "cbs_code",
-            "gemeente",
-            "status",
-            "fout",
-            "verklaring",
-            "verklaring_sha256",
-            "ondertekend",
-            "ondertekend_sha256",
-            "verificatie",
-        ]
-    )
+    writer.writerow(["cbs_code", "gemeente", "status", "fout", "verklaring", "verklaring_sha256"])
     planned = {party.code: party.name for party in plan.parties}
     listed = plan.listed or tuple(planned)
     # parties an earlier run of another batch file left in this folder's manifest come last
@@ -714,25 +535,9 @@ def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
         if code not in planned and not entry:
             continue  # never handled by any run (or an invalid row): nothing to report
         name = planned.get(code) or _municipality_name(code)
-        render, sign, verify = (entry.get(k) or {} for k in ("render", "sign", "verify"))
-        # a stage counts only for the output of the stage before it: a signature of an
-        # earlier rendering, or a verification of an earlier signed file, is stale
-        if sign and sign.get("invoer_sha256") != render.get("sha256"):
-            sign = {}
-        if verify and verify.get("invoer_sha256") != sign.get("sha256"):
-            verify = {}
+        render = entry.get("render") or {}
         error = entry.get("fout")
-        status = (
-            "mislukt"
-            if error
-            else "geverifieerd"
-            if verify.get("resultaat") == "PASSED"
-            else "ondertekend"
-            if sign
-            else "opgemaakt"
-            if render
-            else "open"
-        )
+        status = "mislukt" if error else "opgemaakt" if render else "open"
         writer.writerow(
             [
                 code,
@@ -741,9 +546,6 @@ def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
                 f"{error['stap']}: {error['melding']}" if error else "",
                 render.get("bestand", ""),
                 render.get("sha256", ""),
-                sign.get("bestand", ""),
-                sign.get("sha256", ""),
-                verify.get("resultaat", ""),
             ]
         )
     path = folder / SUMMARY_FILE

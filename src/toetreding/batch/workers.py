@@ -1,4 +1,4 @@
-"""Work done in worker processes: rendering (one renderer per worker) and verifying.
+"""Work done in worker processes: rendering (one renderer per worker).
 
 Each worker builds its own renderer (Typst compilers are not shared between processes;
 every document still gets a fresh compiler, see render/typesetter.py) and writes its
@@ -65,32 +65,3 @@ def render_one(
         return code, None, write_problem(Path(output), error), ""
     except Exception as error:  # one bad party must not stop the others
         return code, None, f"{type(error).__name__}: {error}", ""
-
-
-def init_verifier(
-    root_files: list[str], crl_files: list[str], allow_fetching: bool, leader: int
-) -> None:
-    """Process initialiser: the trust roots and revocation lists, loaded once."""
-    from ..pki.files import load_crls, load_trust_roots
-    from ..verify import VerifyOptions
-
-    prepare_worker(leader)
-    _STATE["verify_options"] = VerifyOptions(
-        trust_roots=tuple(load_trust_roots([Path(f) for f in root_files])),
-        allow_fetching=allow_fetching,
-        crls=tuple(load_crls([Path(f) for f in crl_files])),
-    )
-
-
-@until_stopped
-def verify_one(code: str, path: str) -> tuple[str, str, list[str]]:
-    """Verify one signed statement: (code, verdict, problems)."""
-    from ..verify import verify_file
-
-    report = verify_file(Path(path), _STATE["verify_options"])
-    problems = [p for s in report.signatures for p in s.problems] + list(report.document.problems)
-    if report.chain is not None:
-        problems += report.chain.breaches
-    if report.error:
-        problems.append(report.error)
-    return code, report.verdict.value, problems

@@ -221,14 +221,18 @@ def schema(
 
 
 @app.command(
-    short_help=_("Build a demo workspace offline: render, sign B-LTA, consent, renew, verify."),
+    short_help=_(
+        "Build a demo workspace offline: render, sign B-LTA, consent, renew, verify, a round."
+    ),
     help=_("""Build a complete demo workspace, offline: render, sign at B-LTA, consent, renew, verify.
 
 Copies the worked example (gemeente Huizen joining a covenant), renders the statement
 (PDF/A-2a + PDF/UA-1), makes a throwaway PKI with its own timestamp authority and
 revocation list, signs as the burgemeester at PAdES B-LTA, adds the coordinating party's
-consent, renews the archive timestamp (`extend`) and verifies the result. Everything
-in it is labelled DEMO and is NOT FOR PRODUCTION. An existing demo is never replaced."""),
+consent, renews the archive timestamp (`extend`) and verifies the result. Then it runs a
+coordinator's round of five municipalities: prepare, signed returns (two of them wrong),
+collect, accept, a status page and the Staatscourant notice. Everything in it is labelled
+DEMO and is NOT FOR PRODUCTION. An existing demo is never replaced."""),
 )
 def demo(
     folder: Annotated[
@@ -308,12 +312,57 @@ def demo(
 
     console.print(_("Verification of the renewed statement (toetreding verify):"))
     show_report(outcome.verification)
+    _show_demo_round(outcome)
     console.print(
         _(
             "Next: cd {folder}, then toetreding render verzoek.yaml -o mijn-verklaring.pdf and "
             "toetreding sign mijn-verklaring.pdf -o ondertekend.pdf (uses the demo profile); "
             "README lists more"
         ).format(folder=escape(str(outcome.workspace)))
+    )
+
+
+def _show_demo_round(outcome: Any) -> None:
+    """What the demo's coordinator round did, with the files to look at."""
+    found = outcome.round
+    console = stdout()
+    console.print(
+        "[bold]"
+        + _("A coordinator's round of five municipalities ({folder}):").format(
+            folder=escape(str(found.folder))
+        )
+        + "[/]"
+    )
+    collected = found.collected
+    console.print(
+        "[green]✓[/] "
+        + _(
+            "collect {inbox}: {files} files, {acceptable} acceptable, {rejected} rejected, "
+            "{duplicates} duplicate"
+        ).format(
+            inbox=escape(str(found.inbox)),
+            files=collected.files,
+            acceptable=len(collected.acceptable),
+            rejected=len(collected.rejected),
+            duplicates=collected.duplicates,
+        )
+    )
+    for code, reasons in sorted(collected.rejected.items()):
+        console.print(f"  [red]✗[/] {code}: {escape(reasons[0])}")
+    console.print(
+        "[green]✓[/] "
+        + _("accept: the coordinating party consented to {count}, in effect on {dates}").format(
+            count=len(found.accepted.accepted),
+            dates=", ".join(sorted({d or "?" for d in found.accepted.accepted.values()})),
+        )
+    )
+    console.print(
+        "[green]✓[/] "
+        + _("status page {page}; notice {pdf} and {text}").format(
+            page=escape(str(found.status_page)),
+            pdf=escape(str(found.notice.pdf)),
+            text=escape(str(found.notice.text)),
+        )
     )
 
 
@@ -797,8 +846,12 @@ def verify(
 
 
 @app.command(
-    short_help=_("Render, sign and verify statements for many parties at once."),
-    help=_("""Render (and sign, and verify) statements for many parties at once; resumable.
+    short_help=_("Prepare a round: render every party's statement and its round file."),
+    help=_("""Prepare a round: render the statement of every party in BATCH.yaml, each with
+a round file (ronde.json) that `collect` matches the signed returns against; resumable.
+
+Each party signs its own statement with its own key; then `toetreding collect`,
+`toetreding accept`, `toetreding status` and `toetreding notice` take the round further.
 
 Exit 0 when every party is done, 3 when some failed (the others are still done),
 130 after Ctrl-C and 143 after SIGTERM (what was done is kept; run again to go on)."""),
@@ -808,7 +861,10 @@ def batch(
         Path, typer.Argument(metavar="BATCH.yaml", help=_("The batch file (YAML)."))
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FOLDER", help=_("Folder for all outputs."))
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="FOLDER", help=_("The round's folder for all outputs.")
+        ),
     ],
     jobs: Annotated[
         int,
@@ -816,18 +872,6 @@ def batch(
             "--jobs", "-j", metavar="N", min=0, help=_("Worker processes (0: one per CPU).")
         ),
     ] = 0,
-    sign_profile: Annotated[
-        str | None,
-        typer.Option(
-            "--sign", metavar="PROFILE", help=_("Sign every statement with this signer profile.")
-        ),
-    ] = None,
-    level: Annotated[
-        LevelChoice | None,
-        typer.Option("--level", metavar="LEVEL", help=_("PAdES level for --sign.")),
-    ] = None,
-    tsa: TsaOption = None,
-    trust: TrustOption = None,
     only: Annotated[
         str | None,
         typer.Option(
@@ -838,11 +882,27 @@ def batch(
         bool,
         typer.Option("--skip-invalid", help=_("Go on without the invalid rows (listed first).")),
     ] = False,
-    no_verify: Annotated[
-        bool, typer.Option("--no-verify", help=_("Do not verify after signing."))
-    ] = False,
+    sign_profile: Annotated[
+        str | None, typer.Option("--sign", hidden=True, metavar="PROFILE")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
+    if sign_profile is not None:
+        stderr().print(
+            "[red]✗[/] "
+            + _(
+                "batch no longer signs the parties' statements: one key cannot sign for every "
+                "burgemeester; each party signs its own statement with its own key"
+            )
+            + "\n  [yellow]→[/] "
+            + _(
+                "prepare with `toetreding batch`, send each party its statement, then "
+                "`toetreding collect INBOX -r FOLDER` and `toetreding accept -r FOLDER "
+                "--signer PROFILE` (the coordinating party's consent, one PIN for all)"
+            )
+        )
+        raise typer.Exit(2)
+
     def plan_action() -> tuple[Settings, BatchPlan]:
         from ..batch import load_batch
         from ..config import load_settings
@@ -871,30 +931,13 @@ def batch(
             raise typer.Exit(1)
 
     def run_action() -> BatchOutcome:
-        from ..batch import BatchOptions, run_batch
-        from ..sign import SignerChoice
-        from ..signing_config import SignatureLevel
+        from ..batch import BatchInterrupted, BatchOptions, run_batch
 
-        choice = None
-        if sign_profile is not None:
-            choice = SignerChoice(
-                profile=sign_profile,
-                level=SignatureLevel(level.value) if level else None,
-                tsa_url=tsa,
-                trust_roots=tuple(trust or ()),
-            )
-        options = BatchOptions(
-            output=output,
-            jobs=jobs,
-            sign=choice,
-            verify=not no_verify,
-            trust_roots=tuple(trust or ()),
-        )
-        from ..batch import BatchInterrupted
-
-        with _batch_progress() as progress:
+        with progress_bar() as progress:
             try:
-                return run_batch(settings, plan, options, progress=progress, prompt=hidden_prompt)
+                return run_batch(
+                    settings, plan, BatchOptions(output=output, jobs=jobs), progress=progress
+                )
             except BatchInterrupted as stop:
                 return stop.outcome
 
@@ -906,7 +949,7 @@ def batch(
         raise typer.Exit(3)
 
 
-def _batch_progress() -> Any:
+def progress_bar() -> Any:
     """A progress callback: a rich bar with rate and ETA on a terminal, plain lines otherwise."""
     import contextlib
     import sys
@@ -928,7 +971,13 @@ def _batch_progress() -> Any:
         def render(self, task: Any) -> Text:
             return Text(f"{task.speed:5.1f}/s" if task.speed else "    –/s")
 
-    labels = {"render": _("rendering"), "sign": _("signing"), "verify": _("verifying")}
+    labels = {
+        "render": _("rendering"),
+        "sign": _("signing"),
+        "verify": _("verifying"),
+        "match": _("matching"),
+        "check": _("checking"),
+    }
 
     @contextlib.contextmanager
     def bar() -> Any:
@@ -979,8 +1028,6 @@ def _batch_summary(outcome: BatchOutcome) -> None:
     table = Table(
         _("parties"),
         _("rendered"),
-        _("signed"),
-        _("verified"),
         _("unchanged"),
         *recovered,
         _("failed"),
@@ -989,8 +1036,6 @@ def _batch_summary(outcome: BatchOutcome) -> None:
     table.add_row(
         str(outcome.total),
         str(outcome.rendered),
-        str(outcome.signed),
-        str(outcome.verified),
         str(outcome.skipped),
         *([str(outcome.recovered)] if outcome.recovered else []),
         f"[red]{len(outcome.failures)}[/]" if outcome.failures else "0",
@@ -1010,9 +1055,7 @@ def _batch_summary(outcome: BatchOutcome) -> None:
 
         stopped_by = signal.Signals(outcome.interrupted)
         cause = "Ctrl-C" if stopped_by is signal.SIGINT else stopped_by.name
-        counts = _("{rendered} rendered, {signed} signed, {verified} verified").format(
-            rendered=outcome.rendered, signed=outcome.signed, verified=outcome.verified
-        )
+        counts = _("{rendered} rendered").format(rendered=outcome.rendered)
         if outcome.recovered:
             counts += " " + _("({count} recovered)").format(count=outcome.recovered)
         stderr().print(

@@ -1,0 +1,155 @@
+"""`toetreding notice`: the notice of accession (mededeling van toetreding) for the
+Staatscourant, for the parties whose accession took effect in a period.
+
+Under the Aanwijzingen voor convenanten (aanwijzing 6, toelichting) an accession takes
+effect on the coordinating party's written consent and is announced in the Staatscourant.
+The notice is made from data only: the covenant's facts and each party's designation come
+from the round files (written when the round was prepared), the effective dates from the
+consents `verify` proved. It is written twice: as PDF/A (Typst, with the archival profile)
+for the record, and as plain text to hand to the publisher. The notice is a Dutch legal
+text, so it is always in Dutch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import OutputError
+from ..fileio import write_atomically
+from ..i18n import _
+from ..resources import bundled
+from ..textformat import long_date
+from .files import RoundParty, acceptance_of, round_parties
+
+NOTICE_DATA = "mededeling.json"
+TEMPLATE = "mededeling.typ"
+
+
+@dataclass(frozen=True)
+class Accession:
+    """One party whose accession took effect."""
+
+    code: str
+    designation: str
+    effective: dt.date
+
+
+@dataclass(frozen=True)
+class NoticeOutcome:
+    """What `notice` wrote."""
+
+    pdf: Path
+    text: Path
+    accessions: list[Accession]
+
+
+def accessions_in(
+    parties: list[RoundParty], since: dt.date | None, until: dt.date | None
+) -> list[Accession]:
+    """The accessions proven to have taken effect in [since, until], by date then name."""
+    found = []
+    for party in parties:
+        acceptance = acceptance_of(party)
+        if acceptance is None or acceptance.get("verificatie") != "PASSED":
+            continue
+        try:
+            effective = dt.date.fromisoformat(str(acceptance.get("ingangsdatum")))
+        except ValueError:
+            continue  # no proven date: nothing to announce
+        if (since and effective < since) or (until and effective > until):
+            continue
+        facts = party.facts or {}
+        designation = facts.get("partij_aanduiding") or f"gemeente {party.name}"
+        found.append(Accession(party.code, designation, effective))
+    return sorted(found, key=lambda a: (a.effective, a.designation))
+
+
+def notice_text(parties: list[RoundParty], accessions: list[Accession]) -> dict[str, object]:
+    """The notice's parts: title, introduction, one item per party, closing, signature."""
+    first = parties[0]
+    facts = first.facts or {}
+    title = first.covenant_title or first.covenant
+    coordinator = facts.get("coordinerende_partij", "")
+    covenant_date = facts.get("convenant_datum")
+    dated = f" van {long_date(dt.date.fromisoformat(covenant_date))}" if covenant_date else ""
+    publication = facts.get("convenant_publicatie")
+    published = f" ({publication})" if publication else ""
+    article = facts.get("toetredingsartikel")
+    by_article = f", overeenkomstig {article} van het convenant" if article else ""
+    annexes = ", met bijlagen," if facts.get("met_bijlagen", "ja") == "ja" else ","
+    items = [
+        f"de {a.designation}, met ingang van {long_date(a.effective)}"
+        + (";" if index < len(accessions) - 1 else ".")
+        for index, a in enumerate(accessions)
+    ]
+    return {
+        "title": f"Mededeling van toetreding tot het {title}",
+        "author": _capital(coordinator),
+        "intro": (
+            f"{_capital(coordinator)} maakt bekend dat de volgende partijen zijn toegetreden tot "
+            f"het {title}{dated}{published}{annexes} met ingang van de datum waarop met "
+            f"hun toetreding is ingestemd{by_article}:"
+        ),
+        "items": items,
+        "closing": [
+            "De toetredingsverklaringen en de instemmingen daarmee worden in afschrift bij het "
+            "convenant gevoegd."
+        ],
+        "signature": f"{_capital(coordinator)},",
+    }
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def as_plain_text(parts: dict[str, object]) -> str:
+    """The notice as plain text for the publisher."""
+    items = parts["items"]
+    closing = parts["closing"]
+    assert isinstance(items, list) and isinstance(closing, list)
+    lines = [str(parts["title"]), "", str(parts["intro"]), ""]
+    lines += [f"– {item}" for item in items]
+    lines += ["", *[str(c) for c in closing], "", str(parts["signature"]), ""]
+    return "\n".join(lines)
+
+
+def write_notice(
+    settings: Settings,
+    folder: Path,
+    output: Path,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> NoticeOutcome:
+    """Write ``output`` (PDF/A) and the same name with ``.txt`` for the period's accessions."""
+    from ..render.typesetter import Typesetter
+
+    if output.suffix.lower() != ".pdf":
+        raise OutputError(
+            _("the notice is written as PDF; '{file}' does not end in .pdf").format(file=output),
+            hint=_("give a file name ending in .pdf; the plain text goes beside it as .txt"),
+        )
+    parties = round_parties(folder)
+    accessions = accessions_in(parties, since, until)
+    if not accessions:
+        raise OutputError(
+            _("no accession in the round took effect in this period"),
+            hint=_(
+                "run `toetreding status` to see which parties are accepted, and widen --van/--tot"
+            ),
+        )
+    parts = notice_text(parties, accessions)
+    text = output.with_suffix(".txt")
+    template = (bundled("templates") / "round" / TEMPLATE).read_text(encoding="utf-8")
+    with Typesetter([Path(settings.font_dir)] if settings.font_dir else []) as typesetter:
+        typesetter.add_data(NOTICE_DATA, json.dumps(parts, ensure_ascii=False).encode("utf-8"))
+        newest = max(a.effective for a in accessions)
+        pdf = typesetter.pdf(template, settings.profile.pdf_standards, newest).pdf
+    write_atomically(text, as_plain_text(parts).encode("utf-8"))
+    write_atomically(output, pdf)
+    return NoticeOutcome(output, text, accessions)

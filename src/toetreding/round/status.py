@@ -1,0 +1,275 @@
+"""`toetreding status`: where every party of a round stands, from the round's files alone.
+
+Only the small state files are read (round file, return verdicts, consent), never a PDF,
+so the status of thousands of parties is instant and can be asked at any moment — also
+while nothing else runs, and years later from a copy of the folder. The states, as machine
+values (JSON, CSV) that never change with the language:
+
+``voorbereid``  prepared and sent, nothing back yet
+``retour``      a return passed `collect`'s checks; waiting for `accept`
+``afgewezen``   only rejected returns so far (with the reasons to send back)
+``te-laat``     nothing acceptable back and the due date has passed
+``aanvaard``    the coordinating party consented; `verify` proved the effective date
+``mislukt``     a consent was signed but did not pass `verify` (see the reasons)
+``onbevestigd`` a state file the register does not confirm (a planted or edited file)
+
+With a register (the workspace's), every verdict and consent file is checked against it:
+a state file says what happened, the hash-chained register proves it. A file the register
+does not confirm never shows as returned or accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..i18n import N_, _
+from .files import RoundParty, acceptance_of, returns_of, round_parties
+from .returns import ACCEPTABLE
+
+STATUS_SCHEMA = "toetreding-ronde-status/1"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+class PartyState(StrEnum):
+    PREPARED = "voorbereid"
+    RETURNED = "retour"
+    REJECTED = "afgewezen"
+    OVERDUE = "te-laat"
+    ACCEPTED = "aanvaard"
+    FAILED = "mislukt"
+    UNCONFIRMED = "onbevestigd"
+
+
+STATE_WORDS = {
+    PartyState.PREPARED: N_("prepared"),
+    PartyState.RETURNED: N_("returned, to accept"),
+    PartyState.REJECTED: N_("rejected"),
+    PartyState.OVERDUE: N_("overdue"),
+    PartyState.ACCEPTED: N_("accepted"),
+    PartyState.FAILED: N_("consent failed"),
+    PartyState.UNCONFIRMED: N_("not confirmed by the register"),
+}
+"""What each state is called on screen (translated where shown)."""
+
+STATE_ORDER = (
+    PartyState.ACCEPTED,
+    PartyState.RETURNED,
+    PartyState.REJECTED,
+    PartyState.OVERDUE,
+    PartyState.PREPARED,
+    PartyState.FAILED,
+    PartyState.UNCONFIRMED,
+)
+
+
+@dataclass(frozen=True)
+class PartyStatus:
+    """One party's row."""
+
+    code: str
+    name: str
+    state: PartyState
+    due: str | None
+    returns: int
+    last_return: str | None
+    """When the newest return was collected (ISO, UTC)."""
+    signer: str | None
+    """Who signed the acceptable (or newest) return."""
+    reasons: list[str]
+    """Why the newest return was rejected, or why the consent failed."""
+    effective_date: str | None
+    """The date the accession took effect (the consent's proven moment, Amsterdam)."""
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """The whole round."""
+
+    round_id: str
+    covenant: str
+    covenant_title: str
+    folder: Path
+    as_of: dt.date
+    due: str | None
+    parties: list[PartyStatus] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[PartyState, int]:
+        found = Counter(party.state for party in self.parties)
+        return {state: found.get(state, 0) for state in STATE_ORDER}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": STATUS_SCHEMA,
+            "ronde": self.round_id,
+            "convenant": self.covenant,
+            "convenant_titel": self.covenant_title,
+            "map": str(self.folder),
+            "peildatum": self.as_of.isoformat(),
+            "retour_uiterlijk": self.due,
+            "aantallen": {state.value: count for state, count in self.counts.items()},
+            "partijen": [
+                {
+                    "cbs_code": p.code,
+                    "naam": p.name,
+                    "status": p.state.value,
+                    "retour_uiterlijk": p.due,
+                    "retouren": p.returns,
+                    "laatste_retour": p.last_return,
+                    "ondertekenaar": p.signer,
+                    "redenen": p.reasons,
+                    "ingangsdatum": p.effective_date,
+                }
+                for p in self.parties
+            ],
+        }
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        columns = [
+            "cbs_code",
+            "naam",
+            "status",
+            "retour_uiterlijk",
+            "retouren",
+            "laatste_retour",
+            "ondertekenaar",
+            "ingangsdatum",
+            "redenen",
+        ]
+        writer.writerow(columns)
+        for party in self.parties:
+            row = asdict(party)
+            writer.writerow(
+                [
+                    party.code,
+                    party.name,
+                    party.state.value,
+                    row["due"] or "",
+                    party.returns,
+                    party.last_return or "",
+                    party.signer or "",
+                    party.effective_date or "",
+                    " | ".join(party.reasons),
+                ]
+            )
+        return out.getvalue()
+
+
+def amsterdam_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).astimezone(AMSTERDAM).date()
+
+
+def round_status(
+    folder: Path, as_of: dt.date | None = None, register: Path | None = None
+) -> RoundStatus:
+    """Every party's state in the round in ``folder`` on ``as_of`` (default: today),
+    each state file checked against ``register`` when one is given."""
+    today = as_of or amsterdam_today()
+    parties = round_parties(folder)
+    proof = _RegisterProof(register)
+    rows = [_party_status(party, today, proof) for party in parties]
+    first = parties[0]
+    dues = sorted({p.due.isoformat() for p in parties if p.due})
+    return RoundStatus(
+        round_id=first.round_id,
+        covenant=first.covenant,
+        covenant_title=first.covenant_title,
+        folder=folder,
+        as_of=today,
+        due=dues[-1] if dues else None,
+        parties=rows,
+    )
+
+
+class _RegisterProof:
+    """What the register says about returns and consents (read once)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.enabled = path is not None
+        self.returns: dict[str, str] = {}
+        self.validations: dict[str, set[str]] = {}
+        if path is None:
+            return
+        from ..register import EntryKind, opened
+
+        with opened(path) as register:
+            if register is None:
+                self.enabled = False
+                return
+            for entry in register.entries():
+                digest = entry.payload.get("document_sha256")
+                if not isinstance(digest, str):
+                    continue
+                if entry.kind == EntryKind.RETURN.value:
+                    self.returns[digest] = str(entry.payload.get("uitslag"))
+                elif entry.kind == EntryKind.VALIDATION.value:
+                    self.validations.setdefault(digest, set()).add(
+                        str(entry.payload.get("resultaat"))
+                    )
+
+    def unconfirmed(self, returns: list[dict[str, Any]], acceptance: dict[str, Any] | None) -> str:
+        """Why a state file is not what the register recorded ('' when all agree)."""
+        if not self.enabled:
+            return ""
+        for item in returns:
+            if self.returns.get(str(item.get("sha256"))) != item.get("uitslag"):
+                return _("the register has no such verdict for return {id}").format(
+                    id=str(item.get("bestand"))
+                )
+        if acceptance is None or acceptance.get("verificatie") != "PASSED":
+            return ""
+        if "PASSED" not in self.validations.get(str(acceptance.get("sha256")), set()):
+            return _("the register has no passed verification of the consented statement")
+        return ""
+
+
+def _party_status(party: RoundParty, today: dt.date, proof: _RegisterProof) -> PartyStatus:
+    returns = returns_of(party)
+    acceptance = acceptance_of(party)
+    doubt = proof.unconfirmed(returns, acceptance)
+    good = [r for r in returns if r.get("uitslag") == ACCEPTABLE]
+    reasons: list[str] = []
+    effective: str | None = None
+    signer = (good[-1] if good else returns[-1] if returns else {}).get("ondertekenaar")
+    if doubt:
+        state = PartyState.UNCONFIRMED
+        reasons = [doubt]
+    elif acceptance is not None and acceptance.get("verificatie") == "PASSED":
+        state = PartyState.ACCEPTED
+        effective = _text(acceptance.get("ingangsdatum"))
+    elif acceptance is not None:
+        state = PartyState.FAILED
+        reasons = [str(r) for r in acceptance.get("redenen") or []]
+    elif good:
+        state = PartyState.RETURNED
+    else:
+        state = PartyState.REJECTED if returns else PartyState.PREPARED
+        if returns:
+            reasons = [str(r) for r in returns[-1].get("redenen") or []]
+        if party.due is not None and today > party.due:
+            state = PartyState.OVERDUE
+    return PartyStatus(
+        code=party.code,
+        name=party.name,
+        state=state,
+        due=party.due.isoformat() if party.due else None,
+        returns=len(returns),
+        last_return=_text(returns[-1].get("ontvangen")) if returns else None,
+        signer=_text(signer),
+        reasons=reasons,
+        effective_date=effective,
+    )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value is not None else None
