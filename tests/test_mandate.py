@@ -813,3 +813,20 @@ def test_a_decomposed_letter_is_the_same_letter() -> None:
         formula=cyrillic,
     )
     assert not check_chain(CONSENT_CHAIN, context).authorised
+
+
+def test_every_municipality_name_is_recognised_after_its_functions() -> None:
+    """'burgemeester van De Bilt' is De Bilt's burgemeester: a leading 'De'/'Het' in a
+    municipality's name is part of the name (the benchmark of issue #15 found De Bilt
+    refused). Checked for all 342 names, for the mayor and the college."""
+    from toetreding.mandate import _forms, _is_mayor, normalise
+    from toetreding.municipalities import all_municipalities
+
+    names = [m.official_name for m in all_municipalities().values()]
+    assert "De Bilt" in names and "Het Hogeland" in names and len(names) == 342
+    for name in names:
+        assert _is_mayor(f"burgemeester van {name}", name), name
+        college = "college van burgemeester en wethouders"
+        assert normalise(f"{college} van {name}") in _forms(college, name), name
+    assert not _is_mayor("burgemeester van De Bilt", "Bilthoven")
+    assert not _is_mayor("burgemeester van Huizen", "Enkhuizen")

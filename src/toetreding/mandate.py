@@ -874,8 +874,18 @@ def _forms(name: str, party: str | None) -> set[str]:
     bare = normalise(name)
     if party is None:
         return {bare}
-    suffix = f" van {normalise(party)}"
-    return {bare, bare + suffix, bare.removesuffix(suffix)}
+    # 'De Bilt', 'De Wolden', 'Het Hogeland': the article is part of the name, so the
+    # name is compared as written too (normalise() drops a leading article)
+    forms = {bare}
+    for written in {normalise(party), _plain(party)}:
+        suffix = f" van {written}"
+        forms |= {bare + suffix, bare.removesuffix(suffix)}
+    return forms
+
+
+def _plain(text: str) -> str:
+    """Lower case, single spaces, Unicode NFC — the article kept."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).strip().lower())
 
 
 def formula_names_mandator(authority: Authority, context: ChainContext) -> list[RuleBreach]:
