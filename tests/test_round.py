@@ -183,6 +183,25 @@ def test_the_notice_names_exactly_the_accessions_with_their_dates(demo: Path) ->
     assert "pdfaid:part" in metadata and "pdfuaid:part" in metadata
 
 
+def test_status_from_another_folder_uses_the_rounds_own_workspace(
+    demo: Path, tmp_path: Path
+) -> None:
+    """Asked from elsewhere, status finds the round's workspace (and its register) from
+    the round folder, and creates nothing where it was asked."""
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    result = toetreding(elsewhere, "status", "-r", str(demo / "ronde"), "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["aantallen"]["aanvaard"] == 3 and found["opmerking"] is None
+    assert list(elsewhere.iterdir()) == []
+    # a copy of the round without its workspace: the states are shown, and said unconfirmed
+    shutil.copytree(demo / "ronde", elsewhere / "ronde")
+    copy = toetreding(elsewhere, "status", "-r", "ronde", "--json")
+    assert "not confirmed" in json.loads(copy.stdout)["opmerking"]
+    assert not list(elsewhere.glob("*.sqlite*")) and not list(elsewhere.glob("ronde/*.sqlite*"))
+
+
 def test_the_notice_for_a_period_without_accessions_is_refused(ws: Path) -> None:
     result = toetreding(ws, "notice", "-r", "ronde", "-o", "leeg.pdf", "--until", "2020-01-01")
     assert result.returncode == 1 and "no accession" in result.stderr

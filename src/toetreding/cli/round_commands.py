@@ -36,6 +36,15 @@ JobsOption = Annotated[
 ]
 
 
+def _settings(config: Path | None, round_folder: Path) -> Any:
+    """The settings of the round's workspace: --config, else the toetreding.yaml found from
+    the round folder up (not from wherever the command is typed), so its register is used."""
+    from ..config import load_settings
+
+    start = round_folder if round_folder.is_dir() else Path.cwd()
+    return load_settings(config, cwd=start.resolve())
+
+
 def _date(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
@@ -70,10 +79,9 @@ def collect(
     config: ConfigOption = None,
 ) -> None:
     def action() -> CollectOutcome:
-        from ..config import load_settings
         from ..round.collect import CollectInterrupted, collect
 
-        settings = load_settings(config)
+        settings = _settings(config, round_folder)
         with progress_bar() as progress:
             try:
                 return collect(settings, round_folder, inboxes, jobs=jobs, progress=progress)
@@ -184,7 +192,6 @@ def accept(
     config: ConfigOption = None,
 ) -> None:
     def action() -> AcceptOutcome:
-        from ..config import load_settings
         from ..round.accept import AcceptInterrupted, accept
         from ..sign import SignerChoice
         from ..signing_config import SignatureLevel, pkcs11_from_options
@@ -200,7 +207,7 @@ def accept(
             level=SignatureLevel(level.value) if level else None,
             tsa_url=tsa,
         )
-        settings = load_settings(config)
+        settings = _settings(config, round_folder)
         with progress_bar() as progress:
             try:
                 return accept(
@@ -286,13 +293,12 @@ def status(
     as_of = _date(on, "--on")
 
     def action() -> RoundStatus:
-        from ..config import load_settings
         from ..fileio import write_atomically
         from ..outputs import CSV, HTML, guard_output
         from ..round.status import round_status
         from ..round.status_page import status_page
 
-        settings = load_settings(config)
+        settings = _settings(config, round_folder)
         for file, kind, option in ((csv_file, CSV, "--csv"), (html_file, HTML, "--html")):
             if file is not None:
                 guard_output(file, kind, settings, overwrite=overwrite, option=option)
@@ -352,6 +358,8 @@ def _show_status(found: RoundStatus) -> None:
         )
     )
     out.print(table)
+    if found.note:
+        stderr().print("[yellow]![/] " + escape(found.note))
     out.print(
         ", ".join(
             f"{count} {_(STATE_WORDS[state])}" for state, count in found.counts.items() if count
@@ -385,11 +393,10 @@ def notice(
     first, last = _date(since, "--from"), _date(until, "--until")
 
     def action() -> Any:
-        from ..config import load_settings
         from ..outputs import PDF, TEXT, guard_output
         from ..round.notice import write_notice
 
-        settings = load_settings(config)
+        settings = _settings(config, round_folder)
         guard_output(output, PDF, settings, overwrite=overwrite)
         guard_output(output.with_suffix(".txt"), TEXT, settings, overwrite=overwrite)
         return write_notice(settings, round_folder, output, since=first, until=last)

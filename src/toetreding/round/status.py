@@ -100,6 +100,8 @@ class RoundStatus:
     as_of: dt.date
     due: str | None
     parties: list[PartyStatus] = field(default_factory=list)
+    note: str | None = None
+    """Why the states could not be checked against the register (None: they were)."""
 
     @property
     def counts(self) -> dict[PartyState, int]:
@@ -115,6 +117,7 @@ class RoundStatus:
             "map": str(self.folder),
             "peildatum": self.as_of.isoformat(),
             "retour_uiterlijk": self.due,
+            "opmerking": self.note,
             "aantallen": {state.value: count for state, count in self.counts.items()},
             "partijen": [
                 {
@@ -176,7 +179,7 @@ def round_status(
     each state file checked against ``register`` when one is given."""
     today = as_of or amsterdam_today()
     parties = round_parties(folder)
-    proof = _RegisterProof(register)
+    proof = _RegisterProof(register, parties[0].round_id)
     rows = [_party_status(party, today, proof) for party in parties]
     first = parties[0]
     dues = sorted({p.due.isoformat() for p in parties if p.due})
@@ -188,34 +191,52 @@ def round_status(
         as_of=today,
         due=dues[-1] if dues else None,
         parties=rows,
+        note=proof.note,
     )
 
 
 class _RegisterProof:
     """What the register says about returns and consents (read once)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.enabled = path is not None
+    def __init__(self, path: Path | None, round_id: str) -> None:
+        self.enabled = False
+        self.note: str | None = None
         self.returns: dict[str, str] = {}
         self.validations: dict[str, set[str]] = {}
         if path is None:
             return
-        from ..register import EntryKind, opened
+        from ..register import EntryKind, Register, RegisterError
 
-        with opened(path) as register:
-            if register is None:
-                self.enabled = False
-                return
+        if not path.is_file():
+            self.note = _(
+                "the register '{path}' does not exist, so these states are not confirmed; "
+                "ask from the round's workspace, or give its --config"
+            ).format(path=path)
+            return
+        try:
+            register = Register(path, readonly=True)  # status never writes, nor creates one
+        except RegisterError as error:
+            self.note = error.message
+            return
+        mine = 0
+        with register:
             for entry in register.entries():
                 digest = entry.payload.get("document_sha256")
                 if not isinstance(digest, str):
                     continue
                 if entry.kind == EntryKind.RETURN.value:
                     self.returns[digest] = str(entry.payload.get("uitslag"))
+                    mine += entry.payload.get("ronde") == round_id
                 elif entry.kind == EntryKind.VALIDATION.value:
                     self.validations.setdefault(digest, set()).add(
                         str(entry.payload.get("resultaat"))
                     )
+        self.enabled = True
+        if not mine:
+            self.note = _(
+                "the register '{path}' holds no return of round {round}; if returns were "
+                "collected, they were recorded in another workspace's register"
+            ).format(path=path, round=round_id)
 
     def unconfirmed(self, returns: list[dict[str, Any]], acceptance: dict[str, Any] | None) -> str:
         """Why a state file is not what the register recorded ('' when all agree)."""

@@ -59,6 +59,7 @@ def status_page(status: RoundStatus, made_at: dt.datetime | None = None) -> str:
         "as_of": _("Status on"),
         "due": _("Returns due by"),
         "parties": _("Parties"),
+        "note": _("Not confirmed"),
         "summary": _("Summary"),
         "per_party": _("Per party"),
         "caption": _(
