@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import os
 import resource
@@ -35,6 +36,8 @@ from toetreding.demo import create_demo
 from toetreding.demo_pki import DEMO_PASSPHRASE, create_demo_pki
 from toetreding.round.accept import accept
 from toetreding.round.collect import collect
+from toetreding.round.status import round_status
+from toetreding.round.status_page import status_page
 from toetreding.sign import SignerChoice, sign_file
 from toetreding.signing_config import SignatureLevel
 
@@ -53,8 +56,6 @@ def round_file(workspace: Path, count: int) -> tuple[Path, dict[str, tuple[str, 
     rows = list(csv.DictReader(source.open(encoding="utf-8")))[:count]
     # the sample data is fictional and some terms of office have ended by now: a benchmark
     # of the round wants every party able to sign, so their terms run on in this copy
-    import datetime as dt
-
     later = (dt.date.today() + dt.timedelta(days=365)).isoformat()
     for row in rows:
         row["ambtstermijn_tot"] = max(row["ambtstermijn_tot"], later)
@@ -122,17 +123,17 @@ def one_round(count: int, peer_runs: int) -> dict[str, float]:
         batch, mayors = round_file(workspace, count)
         # one key per burgemeester, holder DEMO-<code>-BURGEMEESTER as the chains name; the
         # coordinator's workspace trusts this PKI's root and CRL too
-        pki = create_demo_pki(folder / "pki", mayors)
+        pki = create_demo_pki(workspace / "bench-pki", mayors)  # inside the workspace
         config = workspace / "toetreding.yaml"
         config.write_text(
             config.read_text(encoding="utf-8")
             .replace(
                 "vertrouwensankers: [pki/demo-root.pem]",
-                f"vertrouwensankers: [pki/demo-root.pem, {pki.root}]",
+                "vertrouwensankers: [pki/demo-root.pem, bench-pki/demo-root.pem]",
             )
             .replace(
                 "intrekkingslijsten: [pki/demo-root.crl]",
-                f"intrekkingslijsten: [pki/demo-root.crl, {pki.crl}]",
+                "intrekkingslijsten: [pki/demo-root.crl, bench-pki/demo-root.crl]",
             ),
             encoding="utf-8",
         )
@@ -155,14 +156,21 @@ def one_round(count: int, peer_runs: int) -> dict[str, float]:
         coordinator = SignerChoice(profile="coordinator", level=SignatureLevel.B_T)
         accepted = timed("accept (B-T)", results, lambda: accept(settings, ronde, coordinator))
         assert len(accepted.accepted) == count, accepted.failures  # type: ignore[attr-defined]
+        print(results, flush=True)
         start = time.perf_counter()
-        subprocess.run(
+        page = status_page(round_status(ronde, register=settings.register))
+        results["status page (in process)"] = time.perf_counter() - start
+        assert page.count('class="state state-aanvaard"') == count
+        start = time.perf_counter()
+        shown = subprocess.run(
             ["toetreding", "status", "-r", str(ronde), "--html", str(folder / "s.html")],
             cwd=workspace,
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
         )
         results["status --html (cold CLI)"] = time.perf_counter() - start
+        assert shown.returncode == 0, shown.stderr
         results["peak MB"] = peak_mb()
         peer = per_file_peer(workspace, sorted(inbox.glob("*.pdf")), peer_runs)
         if peer is not None:
@@ -172,12 +180,54 @@ def one_round(count: int, peer_runs: int) -> dict[str, float]:
     return results
 
 
+def status_scaling(sizes: list[int]) -> list[tuple[int, float, float]]:
+    """(parties, seconds for status + page, peak MB) on synthetic round folders: each party
+    a round file, one rejected and one acceptable return verdict, and a consent file."""
+    from toetreding.round.files import RoundParty, encode, write_round_file
+
+    results = []
+    for size in sizes:
+        folder = Path(tempfile.mkdtemp(prefix="toetreding-bench-status-"))
+        try:
+            for number in range(size):
+                code = f"X{number:06d}"
+                party_folder = folder / code
+                (party_folder / "retouren").mkdir(parents=True)
+                write_round_file(
+                    RoundParty(
+                        "BENCH", code, f"Partij {number}", "c", "0" * 64, 1000,
+                        dt.date(2026, 12, 1), dt.date(2027, 1, 15), "B-T", party_folder,
+                    )
+                )  # fmt: skip
+                for index, outcome in enumerate(("afgewezen", "aanvaardbaar")):
+                    verdict = {"sha256": f"{index}" * 64, "bestand": f"{index}.pdf",
+                               "ontvangen": f"2026-12-0{index + 1}", "uitslag": outcome,
+                               "redenen": ["x"] if index == 0 else []}  # fmt: skip
+                    (party_folder / "retouren" / f"{index}.json").write_bytes(encode(verdict))
+                if number % 2:
+                    consent = {"verificatie": "PASSED", "ingangsdatum": "2026-12-02"}
+                    (party_folder / "instemming.json").write_bytes(encode(consent))
+            start = time.perf_counter()
+            status_page(round_status(folder))
+            results.append((size, time.perf_counter() - start, peak_mb()))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parties", type=int, action="append", help="round sizes (≤ 342)")
     parser.add_argument("--peer-runs", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--status-scaling", action="store_true", help="status of 1 000 … 10 000 parties only"
+    )
     args = parser.parse_args()
+    if args.status_scaling:
+        for size, seconds, memory in status_scaling([1000, 2500, 5000, 10000]):
+            print(f"status + page, {size:6d} parties   {seconds:6.2f} s   peak {memory:5.0f} MB")
+        return
     sizes = args.parties or [342]
     everything = {}
     for size in sizes:

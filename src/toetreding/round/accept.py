@@ -39,6 +39,7 @@ from ..register import EntryKind, opened
 from ..secrets import SecretPrompt
 from ..signing_config import SignatureLevel
 from .files import (
+    ACCEPTABLE,
     ACCEPTANCE_FILE,
     ACCEPTED_FILE,
     RETURNS_FOLDER,
@@ -48,7 +49,6 @@ from .files import (
     returns_of,
     round_parties,
 )
-from .returns import ACCEPTABLE
 
 ACCEPTANCE_SCHEMA = "toetreding-instemming/1"
 RESPONSIBLE = "toetreding accept"

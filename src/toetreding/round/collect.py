@@ -33,9 +33,16 @@ from ..errors import OutputError, ToetredingError
 from ..fileio import write_atomically
 from ..i18n import _
 from ..register import EntryKind, opened
-from .files import RETURNS_FOLDER, RoundParty, encode, read_state, round_parties
+from .files import (
+    ACCEPTABLE,
+    REJECTED,
+    RETURNS_FOLDER,
+    RoundParty,
+    encode,
+    read_state,
+    round_parties,
+)
 from .matching import PreparedIndex
-from .returns import ACCEPTABLE, REJECTED
 
 RETURN_SCHEMA = "toetreding-retour/1"
 MAX_RETURN_BYTES = 64 * 1024 * 1024

@@ -28,6 +28,10 @@ from ..errors import OutputError
 from ..fileio import write_atomically
 from ..i18n import _
 
+ACCEPTABLE = "aanvaardbaar"
+"""A return's verdict when it may be consented to (machine value in the state files)."""
+REJECTED = "afgewezen"
+"""A return's verdict when it may not (the reasons say why)."""
 ROUND_SCHEMA = "toetreding-ronde/1"
 ROUND_FILE = "ronde.json"
 STATEMENT_FILE = "verklaring.pdf"

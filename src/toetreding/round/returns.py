@@ -17,15 +17,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import _
 from ..model import SignatureSlot
 from ..signing_config import SignatureLevel
-from ..verify import VerifyOptions
+from .files import ACCEPTABLE, REJECTED
 
-ACCEPTABLE = "aanvaardbaar"
-REJECTED = "afgewezen"
+if TYPE_CHECKING:
+    from ..verify import VerifyOptions
 
 
 @dataclass

@@ -31,8 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..i18n import N_, _
-from .files import RoundParty, acceptance_of, returns_of, round_parties
-from .returns import ACCEPTABLE
+from .files import ACCEPTABLE, RoundParty, acceptance_of, returns_of, round_parties
 
 STATUS_SCHEMA = "toetreding-ronde-status/1"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
