@@ -66,6 +66,7 @@ bench: install-dev
 	$(PIP) install --quiet -e '.[bench]'
 	$(PYTHON) bench/bench_render.py
 	$(PYTHON) bench/bench_sign.py
+	$(PYTHON) bench/bench_round.py
 
 # The CLI's Dutch: extract every _("…") from the source, add new messages to the Dutch
 # catalogue (translate them in the .po), and compile it; tests/test_language.py checks both.

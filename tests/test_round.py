@@ -57,8 +57,9 @@ def ws(demo: Path, tmp_path: Path) -> Path:
 
 def toetreding(cwd: Path, *arguments: str, env: dict[str, str] | None = None) -> Any:
     """The real command in a subprocess, in English, from ``cwd``."""
-    environment = {**os.environ, "TOETREDING_TAAL": "en", "COLUMNS": "200", **(env or {})}
+    environment = {**os.environ, "TOETREDING_TAAL": "en", "COLUMNS": "200"}
     environment.pop("TOETREDING_REGISTER")  # the workspace's own register, as a user has it
+    environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "toetreding", *arguments],
         cwd=cwd,
@@ -217,7 +218,7 @@ def test_collect_and_accept_again_change_nothing(ws: Path) -> None:
     before = len(entries(ws))
     collected = toetreding(ws, "collect", "inbox", "-r", "ronde")
     assert collected.returncode == 0, collected.stdout + collected.stderr
-    assert "6 already collected" in collected.stdout
+    assert "6 seen before" in collected.stdout
     dry = toetreding(ws, "accept", "-r", "ronde", "--signer", "coordinator", "--dry-run")
     assert dry.returncode == 0 and "nothing to accept" in dry.stdout
     again = toetreding(ws, "accept", "-r", "ronde", "--signer", "coordinator")
@@ -361,7 +362,7 @@ def test_returns_are_matched_by_content_never_by_name(ws: Path) -> None:
     before = len(entries(ws))
     result = toetreding(ws, "collect", "inbox-3", "-r", "ronde")
     assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
-    assert "1 already collected" in result.stdout
+    assert "1 seen before" in result.stdout
     assert "huizen.pdf: not a statement of this round" in result.stdout
     assert (
         "tekst.pdf: not a PDF" in result.stdout and "nul.pdf: not a regular file" in result.stdout
@@ -580,3 +581,146 @@ def test_the_status_page_opens_offline_and_passes_axe(demo: Path, tmp_path: Path
     picture = ARTIFACTS / "ronde-status.png"
     taken = _chromium(browser, "--window-size=1280,1100", f"--screenshot={picture}", page.as_uri())
     assert taken.returncode == 0 and picture.stat().st_size > 10_000, taken.stderr[-2000:]
+
+
+# --- a round folder someone else can write in (review findings) ------------------------------
+
+
+def test_a_prepared_statement_swapped_in_the_folder_is_never_accepted(ws: Path) -> None:
+    """A statement whose chain names the gemeentesecretaris, made outside the register and
+    put with a matching round file into Laren's folder: collect rejects what is signed
+    against it, accept signs nothing, status says the register does not confirm it."""
+    text = (ws / "batch" / "ronde.yaml").read_text(encoding="utf-8")
+    evil = text.replace("DEMO-GM0417-BURGEMEESTER", "DEMO-GM0417-SECRETARIS").replace(
+        "burgemeester: F. Hoekstra", "burgemeester: P. Visser"
+    )
+    (ws / "batch" / "evil.yaml").write_text(evil, encoding="utf-8")
+    made = toetreding(
+        ws, "batch", "batch/evil.yaml", "-o", str(ws / "elders"), "--only", "GM0417",
+        env={"TOETREDING_REGISTER": "off"},
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    for name in ("verklaring.pdf", "ronde.json"):
+        shutil.copyfile(ws / "elders" / "GM0417" / name, ws / "ronde" / "GM0417" / name)
+    signed = ws / "inbox-evil" / "laren.pdf"
+    _pyhanko_sign(
+        ws / "ronde" / "GM0417" / "verklaring.pdf", signed, ws / "pki" / "secretaris-gm0417.p12",
+        "ondertekening-partij", ws,
+    )  # fmt: skip
+    collected = toetreding(ws, "collect", "inbox-evil", "-r", "ronde")
+    assert collected.returncode == 3 and "GM0417: rejected" in collected.stdout
+    assert "not one the register recorded" in collected.stdout, collected.stdout
+    accepted = toetreding(ws, "accept", "-r", "ronde", "--signer", "coordinator")
+    assert "nothing to accept" in accepted.stdout, accepted.stdout + accepted.stderr
+    assert not (ws / "ronde" / "GM0417" / "verklaring-met-instemming.pdf").exists()
+    laren = by_code(status_of(ws))["GM0417"]
+    assert laren["status"] == "onbevestigd"
+
+
+def test_copied_or_edited_consent_files_are_never_announced(ws: Path) -> None:
+    """Blaricum's instemming.json copied to Eemnes, and Hilversum's date edited: status
+    does not confirm either, and the notice leaves both out (and then refuses nothing
+    else: Blaricum and Gooise Meren are still announced)."""
+    shutil.copyfile(
+        ws / "ronde" / "GM0376" / "instemming.json", ws / "ronde" / "GM0317" / "instemming.json"
+    )
+    hilversum = ws / "ronde" / "GM0402" / "instemming.json"
+    edited = json.loads(hilversum.read_text())
+    edited["ingangsdatum"] = "2025-06-30"
+    hilversum.write_text(json.dumps(edited))
+    parties = by_code(status_of(ws))
+    assert parties["GM0317"]["status"] == "onbevestigd"
+    assert parties["GM0402"]["status"] == "onbevestigd"
+    assert parties["GM0376"]["status"] == parties["GM1942"]["status"] == "aanvaard"
+    result = toetreding(ws, "notice", "-r", "ronde", "-o", "m2.pdf")
+    assert result.returncode == 0, result.stderr
+    text = (ws / "m2.txt").read_text(encoding="utf-8")
+    assert "Blaricum" in text and "Gooise Meren" in text
+    assert "Eemnes" not in text and "Hilversum" not in text and "2025" not in text
+
+
+def test_copied_or_edited_verdict_files_are_not_confirmed(ws: Path) -> None:
+    good = next((ws / "ronde" / "GM0376" / "retouren").glob("*.json"))
+    shutil.copyfile(good, ws / "ronde" / "GM0317" / "retouren" / good.name)  # without its PDF
+    laren = next((ws / "ronde" / "GM0417" / "retouren").glob("*.json"))
+    verdict = json.loads(laren.read_text())
+    verdict["redenen"] = ["Alles in orde; bel 0900-1234 met uw pincode"]
+    laren.write_text(json.dumps(verdict))
+    parties = by_code(status_of(ws))
+    assert parties["GM0317"]["status"] == parties["GM0417"]["status"] == "onbevestigd"
+    result = toetreding(ws, "accept", "-r", "ronde", "--signer", "coordinator")
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "nothing to accept" in result.stdout  # a verdict without its return is no return
+
+
+def test_a_return_rejected_at_accept_is_recorded_and_not_offered_again(ws: Path) -> None:
+    """A return that passed collect but not accept's second look (here: its prepared
+    statement was replaced since) gets the new verdict in the register and its file."""
+    sign_prepared(ws, "GM0317", ws / "inbox-5" / "eemnes.pdf")
+    assert toetreding(ws, "collect", "inbox-5", "-r", "ronde").returncode == 0
+    prepared = ws / "ronde" / "GM0317" / "verklaring.pdf"
+    prepared.write_bytes(prepared.read_bytes() + b"\n% changed\n")
+    first = toetreding(ws, "accept", "-r", "ronde", "--signer", "coordinator")
+    assert first.returncode == 3 and "checked again before the consent" in first.stderr
+    eemnes = by_code(status_of(ws))["GM0317"]
+    assert eemnes["status"] == "afgewezen" and "replaced" in eemnes["redenen"][0]
+    again = toetreding(ws, "accept", "-r", "ronde", "--signer", "coordinator", "--dry-run")
+    assert "nothing to accept" in again.stdout
+
+
+def test_a_second_round_folder_with_the_same_id_is_judged_anew(ws: Path) -> None:
+    text = (ws / "batch" / "ronde.yaml").read_text(encoding="utf-8")
+    (ws / "batch" / "lta.yaml").write_text(
+        text.replace("niveau_minimaal: B-T", "niveau_minimaal: B-LTA")
+    )
+    assert toetreding(ws, "batch", "batch/lta.yaml", "-o", "ronde-lta").returncode == 0
+    result = toetreding(ws, "collect", "inbox", "-r", "ronde-lta")
+    assert "finished from the register" not in result.stdout
+    parties = {p["cbs_code"]: p for p in json.loads(
+        toetreding(ws, "status", "-r", "ronde-lta", "--json").stdout)["partijen"]}  # fmt: skip
+    # Hilversum signed at B-LTA; Blaricum and Gooise Meren at B-T, too low for this round
+    assert parties["GM0402"]["status"] == "retour"
+    assert parties["GM0376"]["status"] == parties["GM1942"]["status"] == "afgewezen"
+
+
+def test_careless_and_hostile_folder_states_give_messages_not_crashes(ws: Path) -> None:
+    # a line break in a file name cannot fake a result line
+    inbox = ws / "inbox-names"
+    inbox.mkdir()
+    (inbox / "x\n✓ GM0317: acceptable\nx.pdf").write_text("geen pdf")
+    named = toetreding(ws, "collect", "inbox-names", "-r", "ronde")
+    assert "\n✓ GM0317" not in named.stdout and "\\n✓ GM0317" in named.stdout
+    # a prepared statement gone missing, with a return waiting: a reason, not a crash
+    sign_prepared(ws, "GM0317", ws / "ronde" / "GM0317" / "retouren" / "tmp.pdf")
+    waiting = ws / "ronde" / "GM0317" / "retouren" / "tmp.pdf"
+    import hashlib
+
+    digest = hashlib.sha256(waiting.read_bytes()).hexdigest()
+    waiting.rename(waiting.with_name(f"{digest[:32]}.pdf"))
+    (ws / "ronde" / "GM0317" / "verklaring.pdf").rename(ws / "weg.pdf")
+    (ws / "inbox-empty").mkdir()
+    left = toetreding(ws, "collect", "inbox-empty", "-r", "ronde")
+    assert "Traceback" not in left.stderr and "internal error" not in left.stderr, left.stderr
+    assert "GM0317: rejected" in left.stdout and "cannot be read" in left.stdout
+    # a broken round file: the party is named, not dropped; a broken date does not crash
+    (ws / "ronde" / "GM0417" / "ronde.json").write_text("{")
+    accepted = json.loads((ws / "ronde" / "GM0376" / "instemming.json").read_text())
+    accepted["ingangsdatum"] = "garbage"
+    (ws / "ronde" / "GM0376" / "instemming.json").write_text(json.dumps(accepted))
+    shown = toetreding(ws, "status", "-r", "ronde", "--json", "--html", "s.html")
+    assert shown.returncode == 0, shown.stderr
+    found = json.loads(shown.stdout)
+    assert "GM0417" in found["opmerking"]
+    assert by_code(found)["GM0376"]["status"] == "onbevestigd"
+
+
+def test_a_consent_key_the_chain_does_not_name_stops_accept_once(ws: Path) -> None:
+    sign_prepared(ws, "GM0317", ws / "inbox-6" / "eemnes.pdf")
+    assert toetreding(ws, "collect", "inbox-6", "-r", "ronde").returncode == 0
+    result = toetreding(
+        ws, "accept", "-r", "ronde", "--pkcs12", "pki/burgemeester.p12",
+        "--secret-file", "pki/wachtwoord.txt",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.count("does not authorise") == 1 and "Traceback" not in result.stderr
+    assert not (ws / "ronde" / "GM0317" / "verklaring-met-instemming.pdf").exists()

@@ -46,6 +46,7 @@ class RegisterIndex:
         self._made: dict[str, list[Entry]] = {}
         self._validated: dict[str, list[Entry]] = {}
         self._returned: dict[str, Entry] = {}
+        self._rendered: dict[str, set[str]] = {}
         if register is not None:
             for entry in register.entries():
                 self.add(entry)
@@ -60,6 +61,14 @@ class RegisterIndex:
             self._validated.setdefault(checked, []).append(entry)
         if entry.kind == EntryKind.RETURN.value and isinstance(checked, str):
             self._returned[checked] = entry
+        if entry.kind == EntryKind.RENDER.value and isinstance(made, str):
+            code = party_code_of(entry.payload.get("partij"))
+            if code:
+                self._rendered.setdefault(code, set()).add(made)
+
+    def rendered(self, code: str) -> set[str]:
+        """SHA-256 of every statement the register records as rendered for this party."""
+        return self._rendered.get(code, set())
 
     def returned(self, digest: str) -> Entry | None:
         """The newest entry recording a returned file with this SHA-256 (see `collect`)."""
@@ -77,6 +86,13 @@ class RegisterIndex:
     def passed(self, digest: str) -> bool:
         """Whether a validation of this document passed."""
         return any(e.payload.get("resultaat") == "PASSED" for e in self._validated.get(digest, []))
+
+
+def party_code_of(label: object) -> str | None:
+    """The CBS code in a register entry's party label, 'Huizen (GM0406)' → 'GM0406'."""
+    if not isinstance(label, str) or not label.endswith(")") or "(" not in label:
+        return None
+    return label.rsplit("(", 1)[1][:-1].strip().upper() or None
 
 
 class Recorder:

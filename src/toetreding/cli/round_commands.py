@@ -90,10 +90,36 @@ def collect(
 
     outcome = call(action)
     _show_collected(outcome)
+    _show_interrupted(outcome.interrupted)
     if outcome.interrupted is not None:
         raise typer.Exit(128 + outcome.interrupted)
     if outcome.rejected or outcome.unmatched or outcome.failures:
         raise typer.Exit(3)
+
+
+def shown_name(name: str) -> str:
+    """A file name as text on one line: a line break or other control character in a name
+    someone else chose is shown as an escape, never as a break (a fake result line)."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in name
+    )
+
+
+def _show_interrupted(interrupted: int | None) -> None:
+    if interrupted is None:
+        return
+    import signal
+
+    cause = "Ctrl-C" if interrupted == signal.SIGINT else signal.Signals(interrupted).name
+    stderr().print(
+        "[yellow]"
+        + _("interrupted ({cause}): what is shown was done and recorded; the rest was not").format(
+            cause=cause
+        )
+        + "[/]\n  [yellow]→[/] "
+        + _("run the same command again to go on; what is done is skipped")
+    )
 
 
 def _show_collected(outcome: CollectOutcome) -> None:
@@ -104,8 +130,8 @@ def _show_collected(outcome: CollectOutcome) -> None:
         )
         + "; "
         + _(
-            "{acceptable} acceptable, {rejected} rejected, {duplicates} already collected, "
-            "{unmatched} not of this round"
+            "{acceptable} acceptable, {rejected} rejected, {duplicates} seen before (the same "
+            "bytes), {unmatched} not of this round"
         ).format(
             acceptable=len(outcome.acceptable),
             rejected=len(outcome.rejected),
@@ -114,14 +140,21 @@ def _show_collected(outcome: CollectOutcome) -> None:
         )
         + f" ({number(outcome.seconds, 1)} s)"
     )
+
+    def arrived(code: str) -> str:
+        names = ", ".join(shown_name(n) for n in outcome.sources.get(code, []))
+        return f"  [dim]← {escape(names)}[/]" if names else ""
+
     for code in sorted(set(outcome.acceptable)):
-        out.print(f"[green]✓[/] {code}: " + _("acceptable; ready for `toetreding accept`"))
+        out.print(
+            f"[green]✓[/] {code}: " + _("acceptable; ready for `toetreding accept`") + arrived(code)
+        )
     for code, reasons in sorted(outcome.rejected.items()):
-        out.print(f"[red]✗[/] {code}: " + _("rejected"))
+        out.print(f"[red]✗[/] {code}: " + _("rejected") + arrived(code))
         for reason in dict.fromkeys(reasons):
             out.print(f"    – {escape(reason)}")
     for item in outcome.unmatched:
-        out.print(f"[yellow]?[/] {escape(str(item.file))}: {escape(item.reason)}")
+        out.print(f"[yellow]?[/] {escape(shown_name(str(item.file)))}: {escape(item.reason)}")
     for code, message in sorted(outcome.failures.items()):
         stderr().print(f"[red]✗[/] {code}: {escape(message)}")
     if outcome.recovered:
@@ -224,6 +257,7 @@ def accept(
 
     outcome = call(action)
     _show_accepted(outcome)
+    _show_interrupted(outcome.interrupted)
     if outcome.interrupted is not None:
         raise typer.Exit(128 + outcome.interrupted)
     if outcome.failures:
@@ -265,8 +299,9 @@ def _show_accepted(outcome: AcceptOutcome) -> None:
 @app.command(
     short_help=_("Where every party of a round stands (table, JSON, CSV or an HTML page)."),
     help=_("""Show every party of a round: prepared, returned, rejected (with the reason),
-overdue, or accepted (with the date the accession took effect). Read from the round's
-files alone, so it is instant and can be asked at any time."""),
+overdue, accepted (with the date the accession took effect), a consent that failed, or not
+confirmed by the register. Read from the round's small state files, each checked against
+the workspace's register, so it is instant and can be asked at any time."""),
 )
 def status(
     round_folder: RoundOption,

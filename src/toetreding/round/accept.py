@@ -103,8 +103,8 @@ def planned_acceptances(parties: list[RoundParty]) -> list[AcceptJob]:
             continue
         newest = good[-1]
         source = party.folder / RETURNS_FOLDER / str(newest.get("bestand", ""))
-        if source.parent != party.folder / RETURNS_FOLDER:
-            continue  # a verdict file naming another place was not written by us
+        if source.parent != party.folder / RETURNS_FOLDER or not source.is_file():
+            continue  # a verdict file naming another place, or nothing, was not written by us
         jobs.append(AcceptJob(party, source, str(newest["sha256"])))
     return jobs
 
@@ -137,7 +137,9 @@ def accept(
         recorder = Recorder(register, interrupts)
         try:
             to_sign = [job for job in outcome.candidates if not _signed_before(job, recorder)]
-            to_sign = _still_acceptable(settings, to_sign, outcome, interrupts, jobs, report)
+            to_sign = _still_acceptable(
+                settings, to_sign, outcome, recorder, interrupts, jobs, report
+            )
             if to_sign:
                 _sign_all(settings, choice, prompt, to_sign, recorder, outcome, interrupts, report)
             _verify_all(settings, outcome, recorder, interrupts, jobs, report)
@@ -165,6 +167,10 @@ def _refuse_untimestamped(settings: Settings, choice: Any) -> None:
                 "'ondertekening.tijdstempeldienst'); nothing was signed"
             ),
         )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -218,6 +224,7 @@ def _still_acceptable(
     settings: Settings,
     jobs: list[AcceptJob],
     outcome: AcceptOutcome,
+    recorder: Recorder,
     interrupts: Interrupts,
     workers: int,
     report: Progress,
@@ -229,6 +236,7 @@ def _still_acceptable(
     consent. So each return is judged again (in workers) against its party's prepared
     statement, and only what still passes is signed.
     """
+    from .collect import StoredReturn, record_verdict, unrecorded_statement
     from .parallel import in_workers
     from .workers import check_one_return, init_checker
 
@@ -238,10 +246,22 @@ def _still_acceptable(
     def handle(code: str, verdict: dict[str, Any]) -> None:
         if verdict.get("uitslag") == ACCEPTABLE:
             passing.add(code)
-        else:
-            outcome.failures[code] = _(
-                "checked again before the consent, the return does not pass: {reasons}"
-            ).format(reasons="; ".join(str(r) for r in verdict.get("redenen") or []))
+            return
+        job = by_code[code]
+        outcome.failures[code] = _(
+            "checked again before the consent, the return does not pass: {reasons}"
+        ).format(reasons="; ".join(str(r) for r in verdict.get("redenen") or []))
+        # the new judgement is recorded and replaces the verdict file: status shows the
+        # reasons, and the next accept does not offer this return again
+        stored = StoredReturn(job.party, job.source_sha256, job.source, job.source.name, False)
+        record_verdict(stored, verdict, recorder, RESPONSIBLE)
+
+    for code, job in list(by_code.items()):
+        refusal = unrecorded_statement(job.party, recorder)
+        if refusal is not None:
+            with interrupts.deferred():
+                handle(code, refusal)
+            del by_code[code]
 
     report("check", 0, len(jobs))
     in_workers(
@@ -280,6 +300,7 @@ def _sign_all(
 ) -> None:
     """Check everything, ask the secret once, and consent to each statement in turn."""
     from ..sign import open_statement_signer, read_statement
+    from ..sign.signing import check_authority
     from ..workflow import signature_entry
 
     first = read_statement(jobs[0].source)
@@ -287,6 +308,11 @@ def _sign_all(
     slot = SignatureSlot.COORDINATOR
     report("sign", 0, len(jobs))
     with open_statement_signer(settings, choice, slot, prompt, formula, first) as signer:
+        # the key behind a PKCS#12 passphrase is known only now: a key the coordinator's
+        # chain does not authorise stops the whole run here, once, not once per party
+        check_authority(
+            first, slot, signer.credential.certificate, signer.options.presentation, _now()
+        )
         for done, job in enumerate(jobs, 1):
             code = job.party.code
             try:

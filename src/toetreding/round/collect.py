@@ -70,7 +70,9 @@ class CollectOutcome:
     rejected: dict[str, list[str]] = field(default_factory=dict)
     """CBS code → the reasons of its rejected return(s) in this run."""
     duplicates: int = 0
-    """Files that were already collected (the same bytes)."""
+    """Files whose bytes were already collected (by an earlier run, or met twice now)."""
+    sources: dict[str, list[str]] = field(default_factory=dict)
+    """CBS code → the file names its returns in this run arrived under."""
     unmatched: list[Unmatched] = field(default_factory=list)
     recovered: int = 0
     failures: dict[str, str] = field(default_factory=dict)
@@ -87,7 +89,7 @@ class CollectInterrupted(KeyboardInterrupt):
 
 
 @dataclass(frozen=True)
-class _Stored:
+class StoredReturn:
     """A return stored in its party's folder, waiting for its verdict."""
 
     party: RoundParty
@@ -193,9 +195,9 @@ def _read_return(path: Path) -> bytes | str:
 
 def _store(
     files: list[Path], index: PreparedIndex, outcome: CollectOutcome, report: Progress
-) -> list[_Stored]:
+) -> list[StoredReturn]:
     """Match every file to its party and store it there (once per distinct content)."""
-    stored: dict[str, _Stored] = {}
+    stored: dict[str, StoredReturn] = {}
     report("match", 0, len(files))
     for done, path in enumerate(files, 1):
         report("match", done, len(files))
@@ -215,7 +217,7 @@ def _store(
             outcome.unmatched.append(Unmatched(path, _unmatched_reason(data)))
             continue
         pdf = party.folder / RETURNS_FOLDER / f"{return_id(digest)}.pdf"
-        item = _Stored(party, digest, pdf, path.name, claimed_only)
+        item = StoredReturn(party, digest, pdf, path.name, claimed_only)
         if read_state(item.verdict_file) is not None and _same_file(pdf, digest):
             outcome.duplicates += 1  # collected by an earlier run
             continue
@@ -257,7 +259,7 @@ def _same_file(path: Path, digest: str) -> bool:
         return False
 
 
-def _left_by_an_earlier_run(parties: list[RoundParty], known: set[Path]) -> list[_Stored]:
+def _left_by_an_earlier_run(parties: list[RoundParty], known: set[Path]) -> list[StoredReturn]:
     """Returns an interrupted run stored but did not finish (no verdict file yet)."""
     left = []
     for party in parties:
@@ -274,17 +276,24 @@ def _left_by_an_earlier_run(parties: list[RoundParty], known: set[Path]) -> list
             digest = hashlib.sha256(data).hexdigest()
             if pdf.stem != return_id(digest):
                 continue  # not a file we stored
-            claimed_only = not data.startswith(party.statement.read_bytes())
-            left.append(_Stored(party, digest, pdf, pdf.name, claimed_only))
+            try:
+                claimed_only = not data.startswith(party.statement.read_bytes())
+            except OSError:
+                claimed_only = False  # the check says the prepared statement is missing
+            left.append(StoredReturn(party, digest, pdf, pdf.name, claimed_only))
     return left
 
 
-def _finish_recorded(item: _Stored, recorder: Recorder, outcome: CollectOutcome) -> bool:
+def _finish_recorded(item: StoredReturn, recorder: Recorder, outcome: CollectOutcome) -> bool:
     """Whether the return was judged and recorded by a run killed before its verdict file
     (then that file is written now from the register entry)."""
     entry = recorder.index.returned(item.sha256)
-    if entry is None or entry.payload.get("ronde") != item.party.round_id:
-        return False
+    if (
+        entry is None
+        or entry.payload.get("ronde") != item.party.round_id
+        or entry.payload.get("uitvoer") != str(item.pdf.resolve())
+    ):
+        return False  # judged for another round folder (or never): judged here anew
     verdict = {key: entry.payload.get(key) for key in _VERDICT_KEYS}
     _write_verdict(item, verdict, entry.seq, entry.payload.get("ontvangen"))
     outcome.recovered += 1
@@ -297,7 +306,7 @@ _VERDICT_KEYS = ("uitslag", "redenen", "verificatie", "ondertekenaar", "niveau",
 
 def _judge(
     settings: Settings,
-    todo: list[_Stored],
+    todo: list[StoredReturn],
     jobs: int,
     recorder: Recorder,
     outcome: CollectOutcome,
@@ -309,10 +318,18 @@ def _judge(
     from .workers import check_one_return, init_checker
 
     by_key = {item.sha256: item for item in todo}
+    checkable = []
     for item in todo:
-        if item.claimed_only:
-            with interrupts.deferred():
-                _conclude(item, _not_prepared(item.party), recorder, outcome)
+        refusal = (
+            _not_prepared(item.party)
+            if item.claimed_only
+            else unrecorded_statement(item.party, recorder)
+        )
+        if refusal is None:
+            checkable.append(item)
+            continue
+        with interrupts.deferred():
+            _conclude(item, refusal, recorder, outcome)
     calls = {
         item.sha256: (
             check_one_return,
@@ -324,8 +341,7 @@ def _judge(
                 item.party.minimum_level,
             ),
         )
-        for item in todo
-        if not item.claimed_only
+        for item in checkable
     }
     report("check", 0, len(calls))
     in_workers(
@@ -337,6 +353,30 @@ def _judge(
         interrupts,
         lambda done, total: report("check", done, total),
     )
+
+
+def unrecorded_statement(party: RoundParty, recorder: Recorder) -> dict[str, Any] | None:
+    """A rejection when the register does not record the party's prepared statement as
+    rendered for that party (the files in the round folder are only files: a statement
+    swapped in there, with a round file to match, must not become what returns are judged
+    against). None when it does, or when there is no register to ask."""
+    index = recorder.index
+    if not index.enabled or party.statement_sha256 in index.rendered(party.code):
+        return None
+    return {
+        "uitslag": REJECTED,
+        "redenen": [
+            _(
+                "the prepared statement in the round folder for {party} is not one the "
+                "register recorded as prepared for it (it was replaced or made elsewhere); "
+                "nothing can be accepted against it — prepare it again with `toetreding batch`"
+            ).format(party=party.name)
+        ],
+        "verificatie": None,
+        "ondertekenaar": None,
+        "niveau": None,
+        "ondertekend": None,
+    }
 
 
 def _not_prepared(party: RoundParty) -> dict[str, Any]:
@@ -357,9 +397,19 @@ def _not_prepared(party: RoundParty) -> dict[str, Any]:
 
 
 def _conclude(
-    item: _Stored, verdict: dict[str, Any], recorder: Recorder, outcome: CollectOutcome
+    item: StoredReturn, verdict: dict[str, Any], recorder: Recorder, outcome: CollectOutcome
 ) -> None:
-    """Record the verdict in the register, then write the verdict file."""
+    """Record the verdict in the register, then write the verdict file; count it."""
+    record_verdict(item, verdict, recorder)
+    _count(item, verdict, outcome)
+
+
+def record_verdict(
+    item: StoredReturn, verdict: dict[str, Any], recorder: Recorder, responsible: str = RESPONSIBLE
+) -> None:
+    """Record a return's verdict in the register, then write its verdict file (a later
+    verdict for the same return — accept's re-check — replaces the file; the register
+    keeps both)."""
     received = dt.datetime.now(dt.UTC).isoformat()
     payload = {
         "ronde": item.party.round_id,
@@ -370,15 +420,16 @@ def _conclude(
         "uitvoer_sha256": item.sha256,
         "bron": item.source,
         "ontvangen": received,
-        "verantwoordelijke": RESPONSIBLE,
+        "verantwoordelijke": responsible,
         **verdict,
     }
     entry = recorder.record((EntryKind.RETURN, payload))
     _write_verdict(item, verdict, entry.seq if entry else None, received)
-    _count(item, verdict, outcome)
 
 
-def _write_verdict(item: _Stored, verdict: dict[str, Any], seq: int | None, received: Any) -> None:
+def _write_verdict(
+    item: StoredReturn, verdict: dict[str, Any], seq: int | None, received: Any
+) -> None:
     data = {
         "schema": RETURN_SCHEMA,
         "sha256": item.sha256,
@@ -391,8 +442,9 @@ def _write_verdict(item: _Stored, verdict: dict[str, Any], seq: int | None, rece
     write_atomically(item.verdict_file, encode(data))
 
 
-def _count(item: _Stored, verdict: dict[str, Any], outcome: CollectOutcome) -> None:
+def _count(item: StoredReturn, verdict: dict[str, Any], outcome: CollectOutcome) -> None:
     code = item.party.code
+    outcome.sources.setdefault(code, []).append(item.source)
     if verdict.get("uitslag") == ACCEPTABLE:
         outcome.acceptable.append(code)
     else:

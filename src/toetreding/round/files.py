@@ -173,6 +173,18 @@ def round_parties(folder: Path) -> list[RoundParty]:
     return parties
 
 
+def unreadable_party_folders(folder: Path) -> list[str]:
+    """Folders that hold a round's files (a statement, returns, a consent) but no valid
+    round file: a party that must not silently drop out of status and the notice."""
+    found = []
+    for child in sorted(folder.iterdir()):
+        if not child.is_dir() or child.is_symlink() or read_round_party(child) is not None:
+            continue
+        if any((child / name).exists() for name in (STATEMENT_FILE, RETURNS_FOLDER)):
+            found.append(child.name)
+    return found
+
+
 def returns_of(party: RoundParty) -> list[dict[str, Any]]:
     """The verdicts `collect` wrote for the party's returns, oldest first."""
     folder = party.folder / RETURNS_FOLDER

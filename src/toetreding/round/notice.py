@@ -23,7 +23,8 @@ from ..fileio import write_atomically
 from ..i18n import _
 from ..resources import bundled
 from ..textformat import long_date
-from .files import RoundParty, acceptance_of, round_parties
+from .files import RoundParty, round_parties
+from .status import PartyState, RoundStatus, round_status
 
 NOTICE_DATA = "mededeling.json"
 TEMPLATE = "mededeling.typ"
@@ -48,23 +49,24 @@ class NoticeOutcome:
 
 
 def accessions_in(
-    parties: list[RoundParty], since: dt.date | None, until: dt.date | None
+    status: RoundStatus, since: dt.date | None, until: dt.date | None
 ) -> list[Accession]:
-    """The accessions proven to have taken effect in [since, until], by date then name."""
+    """The accessions the register confirms took effect in [since, until], by date then
+    name (a state file alone never puts a party in the Staatscourant)."""
+    by_code = {party.code: party for party in round_parties(status.folder)}
     found = []
-    for party in parties:
-        acceptance = acceptance_of(party)
-        if acceptance is None or acceptance.get("verificatie") != "PASSED":
+    for row in status.parties:
+        if row.state is not PartyState.ACCEPTED or row.effective_date is None:
             continue
         try:
-            effective = dt.date.fromisoformat(str(acceptance.get("ingangsdatum")))
+            effective = dt.date.fromisoformat(row.effective_date)
         except ValueError:
-            continue  # no proven date: nothing to announce
+            continue
         if (since and effective < since) or (until and effective > until):
             continue
-        facts = party.facts or {}
-        designation = facts.get("partij_aanduiding") or f"gemeente {party.name}"
-        found.append(Accession(party.code, designation, effective))
+        facts = by_code[row.code].facts or {}
+        designation = facts.get("partij_aanduiding") or f"gemeente {row.name}"
+        found.append(Accession(row.code, designation, effective))
     return sorted(found, key=lambda a: (a.effective, a.designation))
 
 
@@ -135,12 +137,23 @@ def write_notice(
             hint=_("give a file name ending in .pdf; the plain text goes beside it as .txt"),
         )
     parties = round_parties(folder)
-    accessions = accessions_in(parties, since, until)
+    status = round_status(folder, register=settings.register)
+    if settings.register is None or status.note:
+        raise OutputError(
+            _("the accessions cannot be confirmed against the register: {reason}").format(
+                reason=status.note or _("no register is configured")
+            ),
+            hint=_(
+                "run `toetreding notice` from the round's workspace (or give its --config); "
+                "a notice is only made from accessions the register records"
+            ),
+        )
+    accessions = accessions_in(status, since, until)
     if not accessions:
         raise OutputError(
             _("no accession in the round took effect in this period"),
             hint=_(
-                "run `toetreding status` to see which parties are accepted, and widen --van/--tot"
+                "run `toetreding status` to see which parties are accepted, and widen --from/--until"
             ),
         )
     parts = notice_text(parties, accessions)

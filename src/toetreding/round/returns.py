@@ -65,7 +65,18 @@ def check_return(
 
     from ..verify import verify_file
 
-    statement = prepared.read_bytes()
+    try:
+        statement = prepared.read_bytes()
+        returned = path.read_bytes()
+    except OSError as error:
+        return ReturnVerdict(
+            REJECTED,
+            [
+                _("'{file}' cannot be read ({reason}); run collect again").format(
+                    file=error.filename or path.name, reason=error.strerror or error
+                )
+            ],
+        )
     if hashlib.sha256(statement).hexdigest() != prepared_sha256:
         return ReturnVerdict(
             REJECTED,
@@ -77,7 +88,7 @@ def check_return(
                 )
             ],
         )
-    if not path.read_bytes().startswith(statement):
+    if not returned.startswith(statement):
         return ReturnVerdict(
             REJECTED,
             [

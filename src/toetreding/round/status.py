@@ -31,7 +31,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..i18n import N_, _
-from .files import ACCEPTABLE, RoundParty, acceptance_of, returns_of, round_parties
+from .files import (
+    ACCEPTABLE,
+    ACCEPTED_FILE,
+    RoundParty,
+    acceptance_of,
+    returns_of,
+    round_parties,
+    unreadable_party_folders,
+)
 
 STATUS_SCHEMA = "toetreding-ronde-status/1"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -182,6 +190,14 @@ def round_status(
     rows = [_party_status(party, today, proof) for party in parties]
     first = parties[0]
     dues = sorted({p.due.isoformat() for p in parties if p.due})
+    broken = unreadable_party_folders(folder)
+    note = proof.note
+    if broken:
+        missing = _(
+            "{count} folder(s) have no valid round file and are not shown: {folders}; "
+            "prepare them again with `toetreding batch`"
+        ).format(count=len(broken), folders=", ".join(broken[:10]))
+        note = f"{note} — {missing}" if note else missing
     return RoundStatus(
         round_id=first.round_id,
         covenant=first.covenant,
@@ -190,20 +206,28 @@ def round_status(
         as_of=today,
         due=dues[-1] if dues else None,
         parties=rows,
-        note=proof.note,
+        note=note,
     )
 
 
+_VERDICT_FIELDS = ("uitslag", "redenen", "ondertekenaar", "niveau")
+"""What a verdict file says that the register must say too (the words a clerk relies on)."""
+
+
 class _RegisterProof:
-    """What the register says about returns and consents (read once)."""
+    """What the register recorded for this round, read once: the prepared statements, the
+    verdict of every return, and the verification of every consent."""
 
     def __init__(self, path: Path | None, round_id: str) -> None:
         self.enabled = False
         self.note: str | None = None
-        self.returns: dict[str, str] = {}
-        self.validations: dict[str, set[str]] = {}
+        self.round_id = round_id
+        self.rendered: dict[str, set[str]] = {}
+        self.returns: dict[str, list[dict[str, Any]]] = {}
+        self.validations: dict[str, list[dict[str, Any]]] = {}
         if path is None:
             return
+        from ..batch.recovery import party_code_of
         from ..register import EntryKind, Register, RegisterError
 
         if not path.is_file():
@@ -220,16 +244,20 @@ class _RegisterProof:
         mine = 0
         with register:
             for entry in register.entries():
-                digest = entry.payload.get("document_sha256")
+                payload = entry.payload
+                if entry.kind == EntryKind.RENDER.value:
+                    code = party_code_of(payload.get("partij"))
+                    if code and isinstance(payload.get("uitvoer_sha256"), str):
+                        self.rendered.setdefault(code, set()).add(payload["uitvoer_sha256"])
+                    continue
+                digest = payload.get("document_sha256")
                 if not isinstance(digest, str):
                     continue
                 if entry.kind == EntryKind.RETURN.value:
-                    self.returns[digest] = str(entry.payload.get("uitslag"))
-                    mine += entry.payload.get("ronde") == round_id
+                    self.returns.setdefault(digest, []).append(payload)
+                    mine += payload.get("ronde") == round_id
                 elif entry.kind == EntryKind.VALIDATION.value:
-                    self.validations.setdefault(digest, set()).add(
-                        str(entry.payload.get("resultaat"))
-                    )
+                    self.validations.setdefault(digest, []).append(payload)
         self.enabled = True
         if not mine:
             self.note = _(
@@ -237,18 +265,41 @@ class _RegisterProof:
                 "collected, they were recorded in another workspace's register"
             ).format(path=path, round=round_id)
 
-    def unconfirmed(self, returns: list[dict[str, Any]], acceptance: dict[str, Any] | None) -> str:
-        """Why a state file is not what the register recorded ('' when all agree)."""
+    def unconfirmed(
+        self, party: RoundParty, returns: list[dict[str, Any]], acceptance: dict[str, Any] | None
+    ) -> str:
+        """Why the party's state files are not what the register recorded ('' when all
+        agree): its prepared statement, each verdict (for this party, this round, the same
+        words — the newest judgement of that return counts) and its consent (verified for
+        this party and round, with this effective date)."""
         if not self.enabled:
             return ""
+        if party.statement_sha256 not in self.rendered.get(party.code, set()):
+            return _("the register does not record this prepared statement for this party")
         for item in returns:
-            if self.returns.get(str(item.get("sha256"))) != item.get("uitslag"):
+            recorded = [
+                p
+                for p in self.returns.get(str(item.get("sha256")), [])
+                if p.get("cbs_code") == party.code and p.get("ronde") == self.round_id
+            ]
+            newest = recorded[-1] if recorded else None
+            if newest is None or any(newest.get(k) != item.get(k) for k in _VERDICT_FIELDS):
                 return _("the register has no such verdict for return {id}").format(
                     id=str(item.get("bestand"))
                 )
         if acceptance is None or acceptance.get("verificatie") != "PASSED":
             return ""
-        if "PASSED" not in self.validations.get(str(acceptance.get("sha256")), set()):
+        label = f"({party.code})"
+        verified = [
+            p
+            for p in self.validations.get(str(acceptance.get("sha256")), [])
+            if p.get("resultaat") == "PASSED"
+            and str(p.get("partij", "")).endswith(label)
+            and p.get("ronde") == self.round_id
+            and p.get("ingangsdatum") == acceptance.get("ingangsdatum")
+        ]
+        consented = party.folder / ACCEPTED_FILE
+        if not verified or consented.is_symlink() or not consented.is_file():
             return _("the register has no passed verification of the consented statement")
         return ""
 
@@ -256,7 +307,7 @@ class _RegisterProof:
 def _party_status(party: RoundParty, today: dt.date, proof: _RegisterProof) -> PartyStatus:
     returns = returns_of(party)
     acceptance = acceptance_of(party)
-    doubt = proof.unconfirmed(returns, acceptance)
+    doubt = proof.unconfirmed(party, returns, acceptance)
     good = [r for r in returns if r.get("uitslag") == ACCEPTABLE]
     reasons: list[str] = []
     effective: str | None = None

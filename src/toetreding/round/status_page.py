@@ -32,7 +32,12 @@ def status_page(status: RoundStatus, made_at: dt.datetime | None = None) -> str:
     made = (made_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
     def day(iso: str | None) -> str | None:
-        return long_date(dt.date.fromisoformat(iso), language) if iso else None
+        if not iso:
+            return None
+        try:
+            return long_date(dt.date.fromisoformat(iso), language)
+        except ValueError:
+            return iso  # not a date: shown as it is (and the register does not confirm it)
 
     counts = [
         {"state": state.value, "count": count, "word": _(STATE_WORDS[state])}

@@ -18,9 +18,9 @@ _STATE: dict[str, Any] = {}
 def init_checker(settings: Any, leader: int) -> None:
     """Process initialiser: the verification options of the workspace (trust roots,
     revocation lists, the trusted covenants a consent is checked against), loaded once."""
+    prepare_worker(leader)  # first: Ctrl-C is the leader's to handle, also during imports
     from ..verify import options_from_settings
 
-    prepare_worker(leader)
     _STATE["options"] = options_from_settings(settings)
 
 
