@@ -438,6 +438,47 @@ TsaOption = Annotated[
     ),
 ]
 
+SignerOption = Annotated[
+    str | None,
+    typer.Option("--signer", metavar="PROFILE", help=_("Signer profile from toetreding.yaml.")),
+]
+
+Pkcs12Option = Annotated[
+    Path | None,
+    typer.Option(
+        "--pkcs12",
+        metavar="KEY.p12",
+        help=_("PKCS#12 file (.p12/.pfx) with key and certificate."),
+    ),
+]
+
+Pkcs11ModuleOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pkcs11-module", metavar="LIBRARY.so", help=_("PKCS#11 library of the smartcard/HSM.")
+    ),
+]
+
+TokenOption = Annotated[
+    str | None, typer.Option("--token", metavar="LABEL", help=_("PKCS#11 token label."))
+]
+
+KeyOption = Annotated[
+    str | None, typer.Option("--key", metavar="LABEL", help=_("PKCS#11 key label."))
+]
+
+SecretFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--secret-file",
+        metavar="FILE",
+        help=_(
+            "File whose first line is the PIN or passphrase. Otherwise $TOETREDING_PIN / "
+            "$TOETREDING_PASSPHRASE, else a hidden prompt. Never give a secret as a value."
+        ),
+    ),
+]
+
 
 @app.command(
     short_help=_(
@@ -463,30 +504,11 @@ def sign(
             help=_("Field to sign (default: the next free one; party first)."),
         ),
     ] = None,
-    signer: Annotated[
-        str | None,
-        typer.Option("--signer", metavar="PROFILE", help=_("Signer profile from toetreding.yaml.")),
-    ] = None,
-    pkcs12: Annotated[
-        Path | None,
-        typer.Option(
-            "--pkcs12",
-            metavar="KEY.p12",
-            help=_("PKCS#12 file (.p12/.pfx) with key and certificate."),
-        ),
-    ] = None,
-    pkcs11_module: Annotated[
-        Path | None,
-        typer.Option(
-            "--pkcs11-module", metavar="LIBRARY.so", help=_("PKCS#11 library of the smartcard/HSM.")
-        ),
-    ] = None,
-    token: Annotated[
-        str | None, typer.Option("--token", metavar="LABEL", help=_("PKCS#11 token label."))
-    ] = None,
-    key: Annotated[
-        str | None, typer.Option("--key", metavar="LABEL", help=_("PKCS#11 key label."))
-    ] = None,
+    signer: SignerOption = None,
+    pkcs12: Pkcs12Option = None,
+    pkcs11_module: Pkcs11ModuleOption = None,
+    token: TokenOption = None,
+    key: KeyOption = None,
     key_id: Annotated[
         str | None, typer.Option("--key-id", metavar="HEX", help=_("PKCS#11 key id (hex)."))
     ] = None,
@@ -496,17 +518,7 @@ def sign(
             "--cert", metavar="LABEL", help=_("PKCS#11 certificate label (default: the key's).")
         ),
     ] = None,
-    secret_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--secret-file",
-            metavar="FILE",
-            help=_(
-                "File whose first line is the PIN or passphrase. Otherwise $TOETREDING_PIN / "
-                "$TOETREDING_PASSPHRASE, else a hidden prompt. Never give a secret as a value."
-            ),
-        ),
-    ] = None,
+    secret_file: SecretFileOption = None,
     level: Annotated[
         LevelChoice | None,
         typer.Option(

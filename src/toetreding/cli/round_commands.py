@@ -13,7 +13,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..i18n import _, ngettext, number
-from .app import ConfigOption, LevelChoice, OverwriteOption, TsaOption, app, progress_bar
+from .app import (
+    ConfigOption,
+    KeyOption,
+    LevelChoice,
+    OverwriteOption,
+    Pkcs11ModuleOption,
+    Pkcs12Option,
+    SecretFileOption,
+    SignerOption,
+    TokenOption,
+    TsaOption,
+    app,
+    progress_bar,
+)
 from .console import call, escape, hidden_prompt, stderr, stdout
 
 if TYPE_CHECKING:
@@ -177,41 +190,12 @@ verify included)."""),
 )
 def accept(
     round_folder: RoundOption,
-    signer: Annotated[
-        str | None,
-        typer.Option("--signer", metavar="PROFILE", help=_("Signer profile from toetreding.yaml.")),
-    ] = None,
-    pkcs12: Annotated[
-        Path | None,
-        typer.Option(
-            "--pkcs12",
-            metavar="KEY.p12",
-            help=_("PKCS#12 file (.p12/.pfx) with key and certificate."),
-        ),
-    ] = None,
-    pkcs11_module: Annotated[
-        Path | None,
-        typer.Option(
-            "--pkcs11-module", metavar="LIBRARY.so", help=_("PKCS#11 library of the smartcard/HSM.")
-        ),
-    ] = None,
-    token: Annotated[
-        str | None, typer.Option("--token", metavar="LABEL", help=_("PKCS#11 token label."))
-    ] = None,
-    key: Annotated[
-        str | None, typer.Option("--key", metavar="LABEL", help=_("PKCS#11 key label."))
-    ] = None,
-    secret_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--secret-file",
-            metavar="FILE",
-            help=_(
-                "File whose first line is the PIN or passphrase. Otherwise $TOETREDING_PIN / "
-                "$TOETREDING_PASSPHRASE, else a hidden prompt. Never give a secret as a value."
-            ),
-        ),
-    ] = None,
+    signer: SignerOption = None,
+    pkcs12: Pkcs12Option = None,
+    pkcs11_module: Pkcs11ModuleOption = None,
+    token: TokenOption = None,
+    key: KeyOption = None,
+    secret_file: SecretFileOption = None,
     level: Annotated[
         LevelChoice | None,
         typer.Option("--level", metavar="LEVEL", help=_("PAdES level (B-T or higher).")),

@@ -22,7 +22,6 @@ import hashlib
 import os
 import signal
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,11 +48,10 @@ from .files import (
     returns_of,
     round_parties,
 )
+from .parallel import Progress
 
 ACCEPTANCE_SCHEMA = "toetreding-instemming/1"
 RESPONSIBLE = "toetreding accept"
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

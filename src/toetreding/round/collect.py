@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,13 +43,12 @@ from .files import (
     round_parties,
 )
 from .matching import PreparedIndex
+from .parallel import Progress
 
 RETURN_SCHEMA = "toetreding-retour/1"
 MAX_RETURN_BYTES = 64 * 1024 * 1024
 """A signed statement is well under a megabyte; a larger file is no return of ours."""
 RESPONSIBLE = "toetreding collect"
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from ..batch.lifeline import Interrupts
 from ..batch.run import worker_pool
 
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): 'match', 'check', 'sign' or 'verify'."""
 
 
 def in_workers(
