@@ -38,13 +38,12 @@ Item = tuple[EntryKind, dict[str, Any]]
 
 
 class RegisterIndex:
-    """What the register says about files and validations, read once per run
+    """What the register says about files, returns and renders, read once per run
     (``Register.find_document`` reads the whole register per call; a batch asks hundreds)."""
 
     def __init__(self, register: Register | None) -> None:
         self.enabled = register is not None
         self._made: dict[str, list[Entry]] = {}
-        self._validated: dict[str, list[Entry]] = {}
         self._returned: dict[str, Entry] = {}
         self._rendered: dict[str, set[str]] = {}
         if register is not None:
@@ -57,8 +56,6 @@ class RegisterIndex:
         if isinstance(made, str):
             self._made.setdefault(made, []).append(entry)
         checked = entry.payload.get("document_sha256")
-        if entry.kind == EntryKind.VALIDATION.value and isinstance(checked, str):
-            self._validated.setdefault(checked, []).append(entry)
         if entry.kind == EntryKind.RETURN.value and isinstance(checked, str):
             self._returned[checked] = entry
         if entry.kind == EntryKind.RENDER.value and isinstance(made, str):
@@ -74,18 +71,10 @@ class RegisterIndex:
         """The newest entry recording a returned file with this SHA-256 (see `collect`)."""
         return self._returned.get(digest)
 
-    def validations(self, digest: str) -> list[Entry]:
-        """Every validation of the document with this SHA-256, oldest first."""
-        return list(self._validated.get(digest, []))
-
     def made(self, digest: str, kind: EntryKind) -> Entry | None:
         """The newest entry of ``kind`` that produced a file with this SHA-256."""
         found = [e for e in self._made.get(digest, []) if e.kind == kind.value]
         return found[-1] if found else None
-
-    def passed(self, digest: str) -> bool:
-        """Whether a validation of this document passed."""
-        return any(e.payload.get("resultaat") == "PASSED" for e in self._validated.get(digest, []))
 
 
 def party_code_of(label: object) -> str | None:
