@@ -84,7 +84,7 @@ def collect(
     inboxes: Annotated[
         list[Path],
         typer.Argument(
-            metavar="INBOX…", help=_("Folders (searched for PDFs) or files that came back.")
+            metavar="INBOX", help=_("Folders (searched for PDFs) or files that came back.")
         ),
     ],
     round_folder: RoundOption,
