@@ -110,6 +110,10 @@ def test_the_demo_round_ends_with_three_accepted_and_two_reasoned_rejections(dem
     assert eemnes["status"] == "afgewezen"
     assert any("not the statement prepared for Eemnes" in r for r in eemnes["redenen"])
     assert laren["status"] == "afgewezen" and laren["ondertekenaar"] == "P. Visser (DEMO)"
+    assert laren["redenen"][0].startswith(
+        "signed by P. Visser (DEMO), but the chain of authority names F. Hoekstra "
+        "(burgemeester van Laren)"
+    ), laren["redenen"]
     assert any(
         "DEMO-GM0417-SECRETARIS" in r and "DEMO-GM0417-BURGEMEESTER" in r for r in laren["redenen"]
     ), laren["redenen"]

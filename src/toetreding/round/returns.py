@@ -134,6 +134,19 @@ def check_return(
             )
         )
     if not report.passed:
+        chain = report.chain
+        if party is not None and chain is not None and chain.present and not chain.authorised:
+            # first, in words a clerk can pass on: who signed, and whom the chain names
+            verdict.reasons.append(
+                _(
+                    "signed by {signer}, but the chain of authority names {expected}: have "
+                    "the prepared statement signed by {expected} with that person's own "
+                    "certificate"
+                ).format(
+                    signer=verdict.signer or _("an unknown signer"),
+                    expected=chain.signer or _("the party's authorised signer"),
+                )
+            )
         verdict.reasons.extend(verify_reasons(report))
     if verdict.reasons:
         verdict.outcome = REJECTED
