@@ -480,6 +480,33 @@ SecretFileOption = Annotated[
 ]
 
 
+def key_choice(
+    profile: str | None,
+    pkcs12: Path | None,
+    pkcs11: tuple[Path | None, str | None, str | None, str | None, str | None],
+    secret_file: Path | None,
+    level: LevelChoice | None,
+    tsa: str | None,
+    **more: Any,
+) -> Any:
+    """A SignerChoice from the key options `sign` and `accept` share (pkcs11: module,
+    token, key label, key id, certificate label); ``more`` are sign's own options."""
+    from ..sign import SignerChoice
+    from ..signing_config import SignatureLevel, pkcs11_from_options
+
+    module, token, key, key_id, cert = pkcs11
+    location = pkcs11_from_options(module, token, key, key_id, cert) if module else None
+    return SignerChoice(
+        profile=profile,
+        pkcs12=pkcs12,
+        pkcs11=location,
+        secret_file=secret_file,
+        level=SignatureLevel(level.value) if level else None,
+        tsa_url=tsa,
+        **more,
+    )
+
+
 @app.command(
     short_help=_(
         "Sign a statement (PAdES) with a .p12 file or a smartcard, after checking authority."
@@ -559,20 +586,15 @@ def sign(
 ) -> None:
     def action() -> object:
         from ..config import load_settings
-        from ..sign import SignerChoice
-        from ..signing_config import SignatureLevel, pkcs11_from_options
         from ..workflow import sign_recorded
 
-        pkcs11 = None
-        if pkcs11_module is not None:
-            pkcs11 = pkcs11_from_options(pkcs11_module, token, key, key_id, cert)
-        choice = SignerChoice(
-            profile=signer,
-            pkcs12=pkcs12,
-            pkcs11=pkcs11,
-            secret_file=secret_file,
-            level=SignatureLevel(level.value) if level else None,
-            tsa_url=tsa,
+        choice = key_choice(
+            signer,
+            pkcs12,
+            (pkcs11_module, token, key, key_id, cert),
+            secret_file,
+            level,
+            tsa,
             trust_roots=tuple(trust or ()),
             crls=tuple(crl or ()),
             invisible=invisible,

@@ -25,6 +25,7 @@ from .app import (
     TokenOption,
     TsaOption,
     app,
+    key_choice,
     progress_bar,
 )
 from .console import call, escape, hidden_prompt, stderr, stdout
@@ -210,19 +211,9 @@ def accept(
 ) -> None:
     def action() -> AcceptOutcome:
         from ..round.accept import AcceptInterrupted, accept
-        from ..sign import SignerChoice
-        from ..signing_config import SignatureLevel, pkcs11_from_options
 
-        pkcs11 = None
-        if pkcs11_module is not None:
-            pkcs11 = pkcs11_from_options(pkcs11_module, token, key, None, None)
-        choice = SignerChoice(
-            profile=signer,
-            pkcs12=pkcs12,
-            pkcs11=pkcs11,
-            secret_file=secret_file,
-            level=SignatureLevel(level.value) if level else None,
-            tsa_url=tsa,
+        choice = key_choice(
+            signer, pkcs12, (pkcs11_module, token, key, None, None), secret_file, level, tsa
         )
         settings = _settings(config, round_folder)
         with progress_bar() as progress:
