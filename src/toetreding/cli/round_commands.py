@@ -93,14 +93,16 @@ def collect(
     config: ConfigOption = None,
 ) -> None:
     def action() -> CollectOutcome:
-        from ..round.collect import CollectInterrupted, collect
+        from ..round.collect import collect
+        from ..round.parallel import RoundInterrupted
 
         settings = _settings(config, round_folder)
         with progress_bar() as progress:
             try:
                 return collect(settings, round_folder, inboxes, jobs=jobs, progress=progress)
-            except CollectInterrupted as stop:
-                return stop.outcome
+            except RoundInterrupted as stop:
+                stopped: CollectOutcome = stop.outcome
+                return stopped
 
     outcome = call(action)
     _show_collected(outcome)
@@ -210,7 +212,8 @@ def accept(
     config: ConfigOption = None,
 ) -> None:
     def action() -> AcceptOutcome:
-        from ..round.accept import AcceptInterrupted, accept
+        from ..round.accept import accept
+        from ..round.parallel import RoundInterrupted
 
         choice = key_choice(
             signer, pkcs12, (pkcs11_module, token, key, None, None), secret_file, level, tsa
@@ -227,8 +230,9 @@ def accept(
                     jobs=jobs,
                     progress=progress,
                 )
-            except AcceptInterrupted as stop:
-                return stop.outcome
+            except RoundInterrupted as stop:
+                halted: AcceptOutcome = stop.outcome
+                return halted
 
     outcome = call(action)
     _show_accepted(outcome)

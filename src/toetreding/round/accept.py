@@ -48,7 +48,7 @@ from .files import (
     returns_of,
     round_parties,
 )
-from .parallel import Progress
+from .parallel import Progress, RoundInterrupted
 
 ACCEPTANCE_SCHEMA = "toetreding-instemming/1"
 RESPONSIBLE = "toetreding accept"
@@ -80,14 +80,6 @@ class AcceptOutcome:
     dry_run: bool = False
     seconds: float = 0.0
     interrupted: int | None = None
-
-
-class AcceptInterrupted(KeyboardInterrupt):
-    """Stopped by Ctrl-C or SIGTERM; ``outcome`` counts what was done until then."""
-
-    def __init__(self, outcome: AcceptOutcome) -> None:
-        super().__init__(outcome.interrupted)
-        self.outcome = outcome
 
 
 def planned_acceptances(parties: list[RoundParty]) -> list[AcceptJob]:
@@ -148,7 +140,7 @@ def accept(
             outcome.recovered = recorder.recovered
     outcome.seconds = time.perf_counter() - started
     if outcome.interrupted is not None:
-        raise AcceptInterrupted(outcome)
+        raise RoundInterrupted(outcome)
     return outcome
 
 

@@ -43,7 +43,7 @@ from .files import (
     round_parties,
 )
 from .matching import PreparedIndex
-from .parallel import Progress
+from .parallel import Progress, RoundInterrupted
 
 RETURN_SCHEMA = "toetreding-retour/1"
 MAX_RETURN_BYTES = 64 * 1024 * 1024
@@ -77,14 +77,6 @@ class CollectOutcome:
     failures: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     interrupted: int | None = None
-
-
-class CollectInterrupted(KeyboardInterrupt):
-    """Stopped by Ctrl-C or SIGTERM; ``outcome`` counts what was done until then."""
-
-    def __init__(self, outcome: CollectOutcome) -> None:
-        super().__init__(outcome.interrupted)
-        self.outcome = outcome
 
 
 @dataclass(frozen=True)
@@ -144,7 +136,7 @@ def collect(
             interrupts.wind_down()
     outcome.seconds = time.perf_counter() - started
     if outcome.interrupted is not None:
-        raise CollectInterrupted(outcome)
+        raise RoundInterrupted(outcome)
     return outcome
 
 
@@ -450,4 +442,4 @@ def _count(item: StoredReturn, verdict: dict[str, Any], outcome: CollectOutcome)
         outcome.rejected.setdefault(code, []).extend(str(r) for r in verdict.get("redenen") or [])
 
 
-__all__ = ["CollectInterrupted", "CollectOutcome", "Unmatched", "collect"]
+__all__ = ["CollectOutcome", "Unmatched", "collect"]

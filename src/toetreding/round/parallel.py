@@ -18,6 +18,17 @@ from ..batch.lifeline import Interrupts
 from ..batch.run import worker_pool
 
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
+
+
+class RoundInterrupted(KeyboardInterrupt):
+    """A round step (collect, accept) stopped by Ctrl-C or SIGTERM; ``outcome`` counts what
+    was done and recorded until then (its ``interrupted`` holds the signal)."""
+
+    def __init__(self, outcome: Any) -> None:
+        super().__init__(outcome.interrupted)
+        self.outcome = outcome
+
+
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): 'match', 'check', 'sign' or 'verify'."""
 
