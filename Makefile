@@ -64,6 +64,7 @@ test: system-deps browser-deps install-dev check pytest
 
 bench: install-dev
 	$(PIP) install --quiet -e '.[bench]'
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(PYTHON) bench/bench_cli.py --write-readme
 	$(PYTHON) bench/bench_render.py
 	$(PYTHON) bench/bench_sign.py
 	$(PYTHON) bench/bench_round.py

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import deferred_imports
 from ._version import __version__
+
+deferred_imports.install()
 
 if TYPE_CHECKING:
     from .config import Settings, load_settings

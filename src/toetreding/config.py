@@ -50,7 +50,8 @@ class _ConfigModel(BaseModel):
         frozen=True,
         validate_by_alias=True,
         validate_by_name=False,
-        use_attribute_docstrings=True,
+        # field docstrings become schema descriptions in schema.py, not at import
+        defer_build=True,
     )
 
 

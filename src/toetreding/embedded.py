@@ -39,7 +39,7 @@ party's own chain (so `verify` can judge the consent); 1 had none of these."""
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(
-        frozen=True, extra="forbid", validate_by_alias=True, validate_by_name=True
+        frozen=True, extra="forbid", validate_by_alias=True, validate_by_name=True, defer_build=True
     )
 
 

@@ -104,7 +104,8 @@ class _Model(BaseModel):
         validate_by_name=False,
         serialize_by_alias=True,
         str_strip_whitespace=True,
-        use_attribute_docstrings=True,
+        # field docstrings become schema descriptions in schema.py, not at import
+        defer_build=True,
     )
 
 
@@ -531,7 +532,7 @@ class Statement(_Model):
     authority: Authority
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_by_alias=True, validate_by_name=True
+        extra="forbid", frozen=True, validate_by_alias=True, validate_by_name=True, defer_build=True
     )
 
     @property

@@ -27,7 +27,6 @@ from .mandate import chain_digest
 from .model import Language, SignatureSlot
 from .outputs import PDF, PNG, guard_output
 from .register import EntryKind, Register, RegisterError, opened
-from .render import RenderOutcome, render_statement
 from .secrets import SecretPrompt
 from .signing_config import SignatureLevel
 
@@ -63,14 +62,13 @@ def render_recorded(
             option="--preview",
         )
     from .inputs import load_request
+    from .render import render_statement  # Jinja and Typst: only the render path loads them
 
     with opened(settings.register) as register:
         if register is not None:
             register.check_writable()
         statement = load_request(request)  # before any output: it may be refused
-        outcome: RenderOutcome = render_statement(
-            request, output, settings, language=language, preview=preview
-        )
+        outcome = render_statement(request, output, settings, language=language, preview=preview)
         if register is None:
             return Recorded(outcome, None)
         items: list[tuple[EntryKind, dict[str, Any]]] = []
@@ -248,12 +246,14 @@ def verify_recorded(
     *,
     record_by: str | None = None,
 ) -> tuple[list[Any], Path | None]:
-    """Verify files; with ``record_by``, write an Archiefregeling 24c entry for each."""
+    """Verify files (a folder: the PDFs in it), in worker processes when there are several;
+    with ``record_by``, write an Archiefregeling 24c entry for each."""
     from .errors import ConfigError
-    from .verify import verify_file
+    from .verify.many import pdf_files, verify_files
 
+    files = pdf_files(files)
     if record_by is None:
-        return [verify_file(path, options) for path in files], None
+        return verify_files(files, options), None
     if settings.register is None:
         raise ConfigError(
             _("--record needs a register, and it is switched off ('register: null')"),
@@ -262,7 +262,7 @@ def verify_recorded(
     with opened(settings.register) as register:
         assert register is not None
         register.check_writable()
-        reports = [verify_file(path, options) for path in files]
+        reports = verify_files(files, options)
         for report in reports:
             register.append(
                 EntryKind.VALIDATION,

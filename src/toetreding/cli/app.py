@@ -779,7 +779,14 @@ def _report_register(recorded: Recorded) -> None:
 )
 def verify(
     files: Annotated[
-        list[Path], typer.Argument(metavar="FILE.pdf", help=_("Signed statements to verify."))
+        list[Path],
+        typer.Argument(
+            metavar="FILE.pdf|FOLDER",
+            help=_(
+                "Signed statements to verify; a folder stands for every PDF in it and its "
+                "subfolders (several files are verified in parallel, one worker per core)."
+            ),
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help=_("Print the report as JSON."))] = False,
     trust: TrustOption = None,
@@ -865,6 +872,15 @@ def verify(
         with reported_errors():  # a report of a hostile file must never end in a traceback
             for report in reports:
                 show_report(report)
+        if len(reports) > 1:
+            passed = sum(1 for r in reports if r.passed)
+            stdout().print(
+                ngettext(
+                    "{count} file verified: {passed} passed, {failed} not",
+                    "{count} files verified: {passed} passed, {failed} not",
+                    len(reports),
+                ).format(count=len(reports), passed=passed, failed=len(reports) - passed)
+            )
         if register is not None:
             stdout().print(
                 ngettext(

@@ -123,11 +123,14 @@ def validation_context_for(
         )
     from pyhanko_certvalidator import ValidationContext
 
+    from ..fetching import owned_on_demand_backend
+
     return ValidationContext(
         trust_roots=list(trust_roots),
         other_certs=list(other_certs),
         crls=list(crls),
         allow_fetching=True,
+        fetcher_backend=owned_on_demand_backend(),
         revocation_mode="require",
     )
 

@@ -64,9 +64,13 @@ def _context(
     from pyhanko.sign.validation.dss import DocumentSecurityStore
     from pyhanko_certvalidator import ValidationContext
 
+    from ..fetching import owned_on_demand_backend
+
+    fetching = options.allow_fetching and not offline
     kwargs: dict[str, Any] = {
         "trust_roots": list(options.trust_roots),
-        "allow_fetching": options.allow_fetching and not offline,
+        "allow_fetching": fetching,
+        "fetcher_backend": owned_on_demand_backend() if fetching else None,
         "revocation_mode": "require",
         "crls": list(options.crls),
         "ocsps": [],
