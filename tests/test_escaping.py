@@ -8,6 +8,7 @@ for character (whitespace aside, since line breaking is the layout's business).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def test_hostile_text_does_not_change_the_rest_of_the_document(
 
 @needs_poppler
 @settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("TOETREDING_ROUNDTRIP_EXAMPLES", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -1365,3 +1365,71 @@ def test_unsigned_cms_fields_cannot_be_retyped_or_stretched(
     report = verify_file(target, options)
     assert not report.passed
     assert any(reason in p for p in report.signatures[0].problems), report.signatures[0].problems
+
+
+# --- many files: folders, workers (issue #16) ------------------------------------------
+
+
+def test_a_folder_is_verified_in_workers_in_order_with_a_summary(
+    signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    from toetreding.verify.many import PARALLEL_FROM
+
+    archive = tmp_path / "archief"
+    (archive / "2026").mkdir(parents=True)
+    names = [f"2026/verklaring-{i:02d}.pdf" for i in range(PARALLEL_FROM)]
+    for name in names:
+        shutil.copyfile(signed, archive / name)
+    tampered = bytearray(signed.read_bytes())
+    position = tampered.index(b"Huizen")  # in the signed bytes: the signature breaks
+    tampered[position : position + 6] = b"Laren "
+    (archive / "gewijzigd.PDF").write_bytes(bytes(tampered))
+    (archive / "leesmij.txt").write_text("geen pdf")
+    (archive / "link.pdf").symlink_to("/dev/zero")  # a link is not part of the archive
+
+    code, out, err = run(
+        "verify", archive, "--trust", test_pki.root_pem, "--json", *covenant_args(test_pki)
+    )
+    assert code == 4 and "Traceback" not in out + err
+    reports = json.loads(out)
+    files = [Path(r["file"]).relative_to(archive).as_posix() for r in reports]
+    assert files == sorted([*names, "gewijzigd.PDF"])  # every PDF below, sorted, no link
+    verdicts = {Path(r["file"]).name: r["verdict"] for r in reports}
+    assert verdicts.pop("gewijzigd.PDF") != "PASSED"
+    assert set(verdicts.values()) == {"PASSED"}
+
+    code, out, _ = run("verify", archive, "--trust", test_pki.root_pem, *covenant_args(test_pki))
+    assert code == 4
+    assert f"{PARALLEL_FROM + 1} files verified: {PARALLEL_FROM} passed, 1 not" in out
+
+
+def test_workers_give_the_same_reports_as_one_process(
+    signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    from toetreding.verify.many import verify_files
+
+    paths = []
+    for index in range(3):
+        paths.append(tmp_path / f"v{index}.pdf")
+        shutil.copyfile(signed, paths[-1])
+    moment = dt.datetime.now(dt.UTC)
+    opts = options(test_pki, at=moment)
+    from toetreding.verify import many
+
+    alone = [r.to_dict() for r in verify_files(paths, opts, jobs=1)]
+    saved = many.PARALLEL_FROM
+    many.PARALLEL_FROM = 2  # force the pool for three files
+    try:
+        pooled = [r.to_dict() for r in verify_files(paths, opts, jobs=2)]
+    finally:
+        many.PARALLEL_FROM = saved
+    for report in (*alone, *pooled):
+        report.pop("validated_at")
+    assert pooled == alone
+
+
+def test_a_folder_without_pdfs_is_an_error_not_a_pass(tmp_path: Path, test_pki: RunningPki) -> None:
+    (tmp_path / "leeg").mkdir()
+    (tmp_path / "leeg" / "notities.txt").write_text("x")
+    code, out, err = run("verify", tmp_path / "leeg", "--trust", test_pki.root_pem)
+    assert code == 1 and "holds no PDF files" in out + err and "Traceback" not in out + err
