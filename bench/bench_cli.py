@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from peers import pyhanko_addsig, pyhanko_validate
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
 BEGIN, END = "<!-- bench_cli:begin -->", "<!-- bench_cli:end -->"
@@ -55,31 +57,16 @@ def commands(workspace: Path) -> dict[str, tuple[list[str], list[str] | None]]:
     return {
         "sign": (
             ["toetreding", "sign", "verklaring.pdf", "-o", signed, "--overwrite", "--level", "B-B"],
-            [
-                "pyhanko",
-                "sign",
-                "addsig",
-                "--field",
-                "ondertekening-partij",
-                "pkcs12",
-                "--passfile",
-                str(pki / "wachtwoord.txt"),
+            pyhanko_addsig(
+                pki / "wachtwoord.txt",
                 "verklaring.pdf",
                 "bench-pyhanko.pdf",
-                str(pki / "burgemeester.p12"),
-            ],
+                pki / "burgemeester.p12",
+            ),
         ),
         "verify": (
             ["toetreding", "verify", signed],
-            [
-                "pyhanko",
-                "sign",
-                "validate",
-                "--trust",
-                str(pki / "demo-root.pem"),
-                "--trust-replace",
-                signed,
-            ],
+            pyhanko_validate(pki / "demo-root.pem", signed),
         ),
         "render": (
             ["toetreding", "render", "verzoek.yaml", "-o", "bench-render.pdf", "--overwrite"],

@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from peers import pyhanko_addsig
+
 from toetreding.config import load_settings
 from toetreding.demo_pki import DEMO_PASSPHRASE
 from toetreding.secrets import Secret
@@ -90,19 +92,7 @@ def pyhanko_cli_ms(pdf: Path, p12: Path, folder: Path, count: int) -> float | No
         output = folder / f"pyhanko-{index}.pdf"
         start = time.perf_counter()
         subprocess.run(
-            [
-                "pyhanko",
-                "sign",
-                "addsig",
-                "--field",
-                "ondertekening-partij",
-                "pkcs12",
-                "--passfile",
-                str(passfile),
-                str(pdf),
-                str(output),
-                str(p12),
-            ],
+            pyhanko_addsig(passfile, pdf, output, p12),
             check=True,
             capture_output=True,
         )

@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from peers import pyhanko_validate
+
 from toetreding.config import load_settings
 from toetreding.demo import create_demo
 from toetreding.verify import VerifyOptions, options_from_settings, verify_file
@@ -110,7 +112,7 @@ def main() -> None:
         )
         if shutil.which("pyhanko"):
             peer = per_process(
-                ["pyhanko", "sign", "validate", "--trust", str(root), "--trust-replace", str(path)],
+                pyhanko_validate(root, path),
                 runs,
             )
             results["pyhanko_cli_per_file_ms"] = peer
