@@ -119,7 +119,7 @@ def test_deferral_keeps_every_asn1_registration_of_pyhankos_initialiser() -> Non
     # pyHanko's modules register CMS attributes and X.509 extensions with asn1crypto when
     # imported; a deferred initialiser must still register all of them before any
     # pyhanko.sign module is used, or a claimed role would read as an unknown OID
-    deferred = asn1_maps("import toetreding\nimport pyhanko.sign.general")
+    deferred = asn1_maps("import toetreding.cli\nimport pyhanko.sign.general")
     as_shipped = asn1_maps("import pyhanko.sign")
     assert deferred == as_shipped
 
@@ -127,7 +127,7 @@ def test_deferral_keeps_every_asn1_registration_of_pyhankos_initialiser() -> Non
 def test_deferred_packages_resolve_to_the_same_objects() -> None:
     script = """
 import sys
-import toetreding
+import toetreding.cli  # the CLI's process defers; see the library test below
 import pyhanko.sign.validation
 from toetreding.deferred_imports import is_deferred
 assert is_deferred(sys.modules["pyhanko.sign"])
@@ -150,3 +150,65 @@ print("ok")
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def run_python(script: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_library_user_keeps_pyhanko_as_pyhanko_made_it() -> None:
+    # importing toetreding as a library installs only the hex reader, never the deferral
+    script = """
+import toetreding
+import pyhanko.sign
+from toetreding.deferred_imports import is_deferred
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+assert not is_deferred(pyhanko.sign) and isinstance(AIOHttpFetcherBackend, type)
+assert "PdfSigner" in pyhanko.sign.__all__
+print("ok")
+"""
+    assert run_python(script) == "ok"
+
+
+def test_a_deferred_package_answers_all_and_star_imports_like_the_real_one() -> None:
+    script = """
+import toetreding.cli
+import pyhanko.sign
+from toetreding.deferred_imports import is_deferred
+assert is_deferred(pyhanko.sign)
+names = {}
+exec("from pyhanko.sign import *", names)
+assert "PdfSigner" in names and "PdfSigner" in pyhanko.sign.__all__
+assert not is_deferred(pyhanko.sign)
+print("ok")
+"""
+    assert run_python(script) == "ok"
+
+
+def test_threads_reading_a_deferred_package_all_see_its_names() -> None:
+    # the initialiser runs once, under a lock: no thread sees a half-made package
+    script = """
+import threading
+import toetreding.cli
+import pyhanko.sign
+errors = []
+barrier = threading.Barrier(8)
+def read():
+    barrier.wait()
+    try:
+        pyhanko.sign.PdfSigner
+    except Exception as error:
+        errors.append(repr(error))
+threads = [threading.Thread(target=read) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(errors or "ok")
+"""
+    for _ in range(3):
+        assert run_python(script) == "ok"

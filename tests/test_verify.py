@@ -11,9 +11,13 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import os
 import random
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -1433,3 +1437,174 @@ def test_a_folder_without_pdfs_is_an_error_not_a_pass(tmp_path: Path, test_pki: 
     (tmp_path / "leeg" / "notities.txt").write_text("x")
     code, out, err = run("verify", tmp_path / "leeg", "--trust", test_pki.root_pem)
     assert code == 1 and "holds no PDF files" in out + err and "Traceback" not in out + err
+
+
+def test_an_unreadable_subfolder_stops_the_run_instead_of_passing_without_it(
+    signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is needed to read a folder without root's override")
+    archive = tmp_path / "archief"
+    (archive / "dicht").mkdir(parents=True)
+    shutil.copyfile(signed, archive / "open.pdf")
+    shutil.copyfile(signed, archive / "dicht" / "verborgen.pdf")
+    (archive / "dicht").chmod(0)
+    try:
+        done = subprocess.run(
+            [
+                setpriv, "--bounding-set=-dac_override,-dac_read_search", "--",
+                sys.executable, "-m", "toetreding", "verify", str(archive),
+                "--trust", str(test_pki.root_pem),
+            ],
+            capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "200"},
+        )  # fmt: skip
+    finally:
+        (archive / "dicht").chmod(0o755)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "cannot be read" in done.stdout + done.stderr and "dicht" in done.stdout + done.stderr
+    assert "passed" not in done.stdout and "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_file_named_twice_is_verified_once_and_a_folder_gives_a_json_list(
+    signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    (tmp_path / "map").mkdir()
+    only = tmp_path / "map" / "enige.pdf"
+    shutil.copyfile(signed, only)
+    relative = Path(os.path.relpath(only))
+    covenants = covenant_args(test_pki)
+    code, out, _ = run(
+        "verify",
+        only,
+        relative,
+        tmp_path / "map",
+        "--trust",
+        test_pki.root_pem,
+        "--json",
+        *covenants,
+    )
+    assert code == 0 and len(json.loads(out)) == 1  # one file, three names for it
+    code, out, _ = run(
+        "verify", tmp_path / "map", "--trust", test_pki.root_pem, "--json", *covenants
+    )
+    assert code == 0 and isinstance(json.loads(out), list)  # a folder: always a list
+
+
+def test_a_file_name_cannot_forge_a_result_line(tmp_path: Path, test_pki: RunningPki) -> None:
+    folder = tmp_path / "map"
+    folder.mkdir()
+    (folder / "x.pdf\n3 files verified: 3 passed, 0 not\n#.pdf").write_bytes(b"not a pdf")
+    code, out, err = run("verify", folder, "--trust", test_pki.root_pem)
+    assert code == 1 and "Traceback" not in out + err
+    assert "\n3 files verified" not in out and "\\n3 files verified" in out
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    queue = [pid]
+    while queue:
+        parent = queue.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            if child not in found:
+                found.add(child)
+                queue.append(child)
+    return found
+
+
+def _verify_in_background(folder: Path, root: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "toetreding", "verify", str(folder), "--trust", str(root), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def _busy_workers(leader: int, deadline: float) -> list[int]:
+    """The leader's worker processes, once they are running (or [] at the deadline)."""
+    import time
+
+    while time.monotonic() < deadline:
+        # leader → fork server, resource tracker → workers (forked by the server)
+        nested = [p for p in _descendants(leader) if _descendants(p) == set()]
+        workers = [p for p in nested if p not in set(map(int, _children(leader)))]
+        if workers:
+            return workers
+        time.sleep(0.05)
+    return []
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+def _copies(signed: Path, tmp_path: Path, count: int) -> Path:
+    archive = tmp_path / "archief"
+    archive.mkdir()
+    for index in range(count):
+        shutil.copyfile(signed, archive / f"v{index:02d}.pdf")
+    return archive
+
+
+def _workers_or_skip(process: subprocess.Popen[str]) -> list[int]:
+    import time
+
+    workers = _busy_workers(process.pid, time.monotonic() + 60)
+    if not workers:
+        process.kill()
+        pytest.skip("no worker process appeared within a minute (machine too slow?)")
+    return workers
+
+
+def test_a_killed_worker_costs_no_report(
+    signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    import time
+
+    archive = _copies(signed, tmp_path, 40)
+    process = _verify_in_background(archive, test_pki.root_pem, "--json", *covenant_args(test_pki))
+    workers = _workers_or_skip(process)
+    time.sleep(1.0)  # let some files finish first
+    os.kill(workers[0], signal.SIGKILL)  # as the OOM killer would
+    out, err = process.communicate(timeout=300)
+    assert "Traceback" not in out + err
+    reports = json.loads(out)
+    # the files the stopped pool had not finished are verified again in a new one: every
+    # file has its real report, none is lost for another file's worker
+    assert [r["verdict"] for r in reports] == ["PASSED"] * 40
+    assert process.returncode == 0
+
+
+def test_sigterm_stops_a_parallel_verify_with_143_and_leaves_no_workers(
+    signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    import time
+
+    process = _verify_in_background(_copies(signed, tmp_path, 60), test_pki.root_pem)
+    _workers_or_skip(process)
+    family = _descendants(process.pid)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, out + err
+    assert "Traceback" not in out + err
+    deadline = time.monotonic() + 15  # workers end with their leader (a 5 s grace at most)
+    while time.monotonic() < deadline and [p for p in family if _running(p)]:
+        time.sleep(0.2)
+    assert not [p for p in family if _running(p)]
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from . import deferred_imports
 from ._version import __version__
 
-deferred_imports.install()
+deferred_imports.install()  # fast_hex only: library users keep pyHanko as it is
 
 if TYPE_CHECKING:
     from .config import Settings, load_settings

@@ -39,6 +39,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
+import threading
 import types
 from collections.abc import Callable, MutableSequence, Sequence
 from typing import Any
@@ -93,10 +94,16 @@ class _DeferredPackage(types.ModuleType):
         return path
 
 
-def install() -> None:
-    """Defer the listed package initialisers from now on (once per process)."""
-    if not any(isinstance(finder, _DeferringFinder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _DeferringFinder())
+def install(*, defer_packages: bool = False) -> None:
+    """Install the finder (once per process): `fast_hex` always; with ``defer_packages``
+    also the deferred package initialisers, for the processes that are toetreding's own
+    (the CLI and its workers) — a program that merely imports toetreding as a library
+    keeps pyHanko's packages exactly as pyHanko made them."""
+    finder = next((f for f in sys.meta_path if isinstance(f, _DeferringFinder)), None)
+    if finder is None:
+        finder = _DeferringFinder()
+        sys.meta_path.insert(0, finder)
+    finder.defer_packages = finder.defer_packages or defer_packages
 
 
 def is_deferred(module: types.ModuleType) -> bool:
@@ -106,6 +113,8 @@ def is_deferred(module: types.ModuleType) -> bool:
 
 class _DeferringFinder(importlib.abc.MetaPathFinder):
     """Finds the listed packages as usual, then hands them to a deferring loader."""
+
+    defer_packages = False
 
     def find_spec(
         self,
@@ -119,7 +128,7 @@ class _DeferringFinder(importlib.abc.MetaPathFinder):
                 return None
             patched.loader = _PatchingLoader(patched.loader, PATCHED_AFTER_IMPORT[fullname])
             return patched
-        if fullname not in EXPORTS:
+        if fullname not in EXPORTS or not self.defer_packages:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None or spec.submodule_search_locations is None:
@@ -157,11 +166,26 @@ class _DeferringLoader(importlib.abc.Loader):
         module.__class__ = _DeferredPackage
         module._registrations = REGISTRATIONS.get(name, ())  # type: ignore[attr-defined]
 
-        def run_initialiser() -> None:
-            if isinstance(module, _DeferredPackage):
-                del module.__dict__["__getattr__"]
-                module.__class__ = types.ModuleType  # type: ignore[assignment]
-                real_loader.exec_module(module)
+        lock = threading.RLock()
+        running = False
+
+        def run_initialiser() -> bool:
+            """Run the real `__init__` once; False while it runs in this very thread (a
+            name asked for by the `__init__` itself, as in any circular import)."""
+            nonlocal running
+            with lock:  # another thread waits here until the names are all there
+                if not isinstance(module, _DeferredPackage):
+                    return True
+                if running:
+                    return False
+                running = True
+                try:
+                    real_loader.exec_module(module)
+                finally:
+                    module.__dict__.pop("__getattr__", None)
+                    module.__class__ = types.ModuleType  # type: ignore[assignment]
+                    running = False
+                return True
 
         def constructor(attribute: str) -> Callable[..., Any]:
             def construct(*args: Any, **kwargs: Any) -> Any:
@@ -172,7 +196,7 @@ class _DeferringLoader(importlib.abc.Loader):
             return construct
 
         def resolve(attribute: str) -> Any:
-            if attribute.startswith("__"):
+            if attribute.startswith("__") and attribute != "__all__":
                 raise AttributeError(attribute)
             if attribute in exports:
                 submodule = importlib.import_module(f"{name}.{exports[attribute]}")
@@ -184,7 +208,8 @@ class _DeferringLoader(importlib.abc.Loader):
             search_path = module.__dict__["__path__"]
             if importlib.machinery.PathFinder.find_spec(f"{name}.{attribute}", search_path):
                 return importlib.import_module(f"{name}.{attribute}")
-            run_initialiser()
-            return getattr(module, attribute)
+            if run_initialiser() and attribute in module.__dict__:
+                return module.__dict__[attribute]
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
 
         module.__getattr__ = resolve  # type: ignore[method-assign]

@@ -263,8 +263,8 @@ def verify_recorded(
         assert register is not None
         register.check_writable()
         reports = verify_files(files, options)
-        for report in reports:
-            register.append(
+        items = [
+            (
                 EntryKind.VALIDATION,
                 {
                     "document": report.file,
@@ -295,4 +295,13 @@ def verify_recorded(
                     "ingangsdatum": report.document.effective_date,
                 },
             )
+            for report in reports
+        ]
+        from .batch.lifeline import Interrupts
+
+        # every entry in one transaction, and a Ctrl-C now is only noted: the verifying is
+        # done, so the register gets all of this run's validations (and says so), never part
+        with Interrupts() as interrupts:
+            interrupts.wind_down()
+            register.append_many(items)
     return reports, settings.register

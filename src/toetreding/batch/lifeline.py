@@ -114,6 +114,9 @@ _CLEANUPS: list[Callable[[], None]] = []
 
 def prepare_worker(leader: int, cleanup: Callable[[], None] | None = None) -> None:
     """Call first in a worker's initialiser: signal handling, cleanup, the leader watch."""
+    from .. import deferred_imports
+
+    deferred_imports.install(defer_packages=True)  # a worker is toetreding's own process
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
     if cleanup is not None:

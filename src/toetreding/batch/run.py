@@ -224,9 +224,34 @@ def worker_pool(jobs: int, initializer: Any, arguments: tuple[Any, ...]) -> Proc
     # mid-use — a worker then deadlocks inside Typst (seen under pytest)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        _start_forkserver_deaf_to_ctrl_c()
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=initializer, initargs=arguments
     )
+
+
+def _start_forkserver_deaf_to_ctrl_c() -> None:
+    """Start the fork server (and its resource tracker) with Ctrl-C ignored.
+
+    A Ctrl-C reaches the whole process group. A worker forked from the server gets the
+    server's original SIGINT disposition before its initialiser tells it to ignore
+    SIGINT; if that disposition is Python's KeyboardInterrupt, a Ctrl-C in the first
+    second of a run printed tracebacks from the server or a starting worker. Started
+    with SIGINT ignored, the server, the tracker and every worker ignore it from birth;
+    the leader alone handles it.
+    """
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass(frozen=True)

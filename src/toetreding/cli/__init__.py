@@ -1,7 +1,13 @@
 """The Typer CLI: the only place that imports typer or rich."""
 
-from . import round_commands  # noqa: F401  (registers collect, accept, status, notice)
-from .app import app, run
+from .. import deferred_imports
+
+# this process is toetreding's own: pyHanko's package initialisers run only when needed
+# (before anything imports pyHanko; see deferred_imports)
+deferred_imports.install(defer_packages=True)
+
+from . import round_commands  # noqa: E402, F401  (registers collect, accept, status, notice)
+from .app import app, run  # noqa: E402  (after the deferral is installed)
 
 main = run
 

@@ -862,9 +862,11 @@ def verify(
         import sys
 
         payload = [r.to_dict() for r in reports]
+        # a list for several files or any folder (a script cannot know how many PDFs a
+        # folder holds), one object for one file named
+        several = len(payload) > 1 or any(path.is_dir() for path in files)
         sys.stdout.write(
-            json.dumps(payload if len(payload) > 1 else payload[0], indent=2, ensure_ascii=False)
-            + "\n"
+            json.dumps(payload if several else payload[0], indent=2, ensure_ascii=False) + "\n"
         )
     else:
         from .console import reported_errors
@@ -1482,6 +1484,7 @@ def run() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         stderr().print("[red]" + _("interrupted") + "[/]")
-        raise SystemExit(130) from None
+        # the shell's convention: 130 for Ctrl-C, 143 for a SIGTERM the leader handled
+        raise SystemExit(128 + getattr(stop, "signal_number", 2)) from None

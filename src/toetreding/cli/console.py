@@ -66,6 +66,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 label, a file name) they could move the cursor, clear the screen or forge a line."""
 
 
+def shown_name(name: str) -> str:
+    """A file name as text on one line: a line break or other control character in a name
+    someone else chose is shown as an escape, never as a break (a fake result line)."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in name
+    )
+
+
 def escape(text: str) -> str:
     """Make data safe to print: rich markup ('[red]') and terminal control sequences
     (ESC, CR, …) are shown as text, never acted on."""
@@ -85,9 +94,10 @@ def reported_errors() -> Iterator[None]:
         if error.hint:
             stderr().print(f"  [yellow]→[/] {escape(error.hint)}")
         raise typer.Exit(int(error.exit_code)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         stderr().print("[red]" + _("interrupted") + "[/]; " + _("nothing was written"))
-        raise typer.Exit(130) from None
+        # the shell's convention: 130 for Ctrl-C, 143 for a SIGTERM the leader handled
+        raise typer.Exit(128 + getattr(stop, "signal_number", 2)) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as error:  # a bug, not a user mistake

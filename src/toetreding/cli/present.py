@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..i18n import _, ngettext
-from .console import dutch_time, escape, stdout
+from .console import dutch_time, escape, shown_name, stdout
 
 if TYPE_CHECKING:
     from ..verify import VerificationReport
@@ -31,14 +31,16 @@ def show_report(report: VerificationReport) -> None:
     console = stdout()
     if not report.readable:
         console.print(
-            f"[bold red]✗ UNREADABLE[/] {escape(report.file)}: {escape(report.error or '')}"
+            f"[bold red]✗ UNREADABLE[/] {escape(shown_name(report.file))}: {escape(report.error or '')}"
         )
         return
     verdict = report.verdict
     document = report.document
     if verdict is Verdict.NOT_A_STATEMENT:
         lines = [
-            "[bold yellow]✗ " + _("NOT A TOETREDING STATEMENT") + f"[/]  {escape(report.file)}",
+            "[bold yellow]✗ "
+            + _("NOT A TOETREDING STATEMENT")
+            + f"[/]  {escape(shown_name(report.file))}",
             ngettext(
                 "This PDF has no statement fields or statement data, so no accession can be "
                 "read from it. Its {count} signature was judged all the same:",
@@ -52,7 +54,7 @@ def show_report(report: VerificationReport) -> None:
         return
     ok = verdict is Verdict.PASSED
     mark = "[bold green]✓ PASSED[/]" if ok else "[bold red]✗ FAILED[/]"
-    lines = [f"{mark}  {escape(report.file)}"]
+    lines = [f"{mark}  {escape(shown_name(report.file))}"]
     if document.party:
         lines.append(f"{escape(document.party)} — {escape(document.covenant or '')}")
     if document.effective_date:

@@ -28,7 +28,7 @@ from .app import (
     key_choice,
     progress_bar,
 )
-from .console import call, escape, hidden_prompt, stderr, stdout
+from .console import call, escape, hidden_prompt, shown_name, stderr, stdout
 
 if TYPE_CHECKING:
     from ..round.accept import AcceptOutcome
@@ -111,15 +111,6 @@ def collect(
         raise typer.Exit(128 + outcome.interrupted)
     if outcome.rejected or outcome.unmatched or outcome.failures:
         raise typer.Exit(3)
-
-
-def shown_name(name: str) -> str:
-    """A file name as text on one line: a line break or other control character in a name
-    someone else chose is shown as an escape, never as a break (a fake result line)."""
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-        for char in name
-    )
 
 
 def _show_interrupted(interrupted: int | None) -> None:
