@@ -74,3 +74,22 @@ def test_a_reader_that_declines_everything_is_pyhankos_own() -> None:
 
     reader = one_pass_reader(original, generic.pdf_string)  # type: ignore[arg-type]
     assert outcome(reader, b"<4142>") == outcome(original, b"<4142>")
+
+
+class _CountingStream(BytesIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def test_an_invalid_string_is_handed_back_without_reading_the_rest_of_the_file() -> None:
+    fast, _ = readers()
+    stream = _CountingStream(b"<Z" + b"0" * 10_000_000 + b">")
+    with pytest.raises(Exception, match="Unexpected token"):
+        fast(stream)  # type: ignore[operator]
+    assert stream.bytes_read < 200_000  # one 64 KiB look, then pyHanko's own few bytes

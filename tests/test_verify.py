@@ -1608,3 +1608,29 @@ def _running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_ctrl_c_while_the_workers_start_prints_no_traceback(
+    signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    # Ctrl-C reaches the whole process group: the fork server and starting workers too
+    import time
+
+    archive = _copies(signed, tmp_path, 30)
+    for delay in (0.3, 0.7, 1.1, 1.5, 2.0):
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "toetreding", "verify", str(archive)),
+                *("--trust", str(test_pki.root_pem)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal's job
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 130, (delay, out + err)
+        assert "Traceback" not in out + err, (delay, err)

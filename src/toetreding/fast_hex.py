@@ -25,6 +25,7 @@ from typing import IO, Any
 WHITESPACE = b" \n\r\t\f\x00"
 HEX_DIGITS = b"0123456789abcdefABCDEF"
 _CHUNK = 1 << 16
+_DIGITS_AND_WHITESPACE = HEX_DIGITS + WHITESPACE
 
 
 def install(generic: types.ModuleType) -> None:
@@ -63,13 +64,10 @@ def _digits_up_to_close(stream: IO[bytes], start: int) -> bytes | None:
         if not chunk:
             return None
         end = chunk.find(b">")
-        if end < 0:
-            parts.append(chunk)
-            continue
-        parts.append(chunk[:end])
-        stream.seek(start + 1 + sum(len(p) for p in parts) + 1)
-        break
-    digits = b"".join(parts).translate(None, WHITESPACE)
-    if digits.translate(None, HEX_DIGITS):
-        return None
-    return digits
+        part = chunk if end < 0 else chunk[:end]
+        if part.translate(None, _DIGITS_AND_WHITESPACE):
+            return None  # stop at the first chunk with anything else: pyHanko decides
+        parts.append(part)
+        if end >= 0:
+            stream.seek(start + 1 + sum(len(p) for p in parts) + 1)
+            return b"".join(parts).translate(None, WHITESPACE)
