@@ -16,7 +16,9 @@ statements ('êŵVFûrġ', failing on first render and not on a retry), while fr
 compilers with the same fonts never did — so it is the compiler's per-world state (its
 caches of laid-out text), not the font search. Typst's global memoisation still makes a
 statement identical to an earlier one compile in ≈ 3.5 ms; a different statement takes
-≈ 15 ms to compile.
+≈ 15 ms to compile. `bench/typst_reused_compiler.py` reproduces the fault with plain
+Typst and typst-py alone (the last character of a line mapped to a neighbouring glyph's
+text, a few in a few hundred documents): a report for Typst's maintainers.
 
 Typst may only read files from a private sandbox folder that holds the generated source
 and copies of the declared assets (the logo), so a template — let alone data — cannot read
