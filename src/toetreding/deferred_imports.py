@@ -29,7 +29,10 @@ OID. `REGISTRATIONS` are therefore imported the moment the first submodule of th
 is imported (when the import system reads the package's `__path__`), before that
 submodule's code runs. `tests/test_import_budget.py` compares asn1crypto's maps with and
 without deferral and guards which heavy modules each command loads. This is the only
-place the project does this.
+place the project does this, and it happens only in toetreding's own processes (the CLI,
+`toetreding.cli`, and its workers, `batch.lifeline.prepare_worker`): a program that
+imports toetreding as a library gets `fast_hex` and pyHanko's packages as pyHanko made
+them.
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
-import importlib.util
 import sys
 import threading
 import types

@@ -15,6 +15,7 @@ its certificate says DEMO, so it cannot pass for a real timestamp service.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,7 @@ def demo_timestamper(path: Path) -> Any:
     )
 
 
+@functools.cache
 def _demo_class(base: Any) -> Any:
     """pyHanko's test TSA, signing with the key loaded once.
 
