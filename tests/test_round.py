@@ -150,15 +150,23 @@ def test_the_register_holds_every_return_and_every_consent(demo: Path) -> None:
     verdicts = {e.payload["cbs_code"]: e.payload["uitslag"] for e in returns}
     assert sorted(c for c, v in verdicts.items() if v == "aanvaardbaar") == sorted(ACCEPTED)
     consents = [
-        e for e in recorded if e.kind == "aanvaarding" and "/ronde/" in e.payload["uitvoer"]
+        e for e in recorded if e.kind == "aanvaarding" and e.payload["uitvoer"].startswith("ronde/")
     ]
     assert len(consents) == 3 and all(e.payload["niveau"] == "B-LTA" for e in consents)
-    checked = [e for e in recorded if e.payload.get("verantwoordelijke") == "toetreding accept"]
+    checked = [e for e in recorded if e.payload.get("stap") == "toetreding accept"]
     assert sorted(e.payload["resultaat"] for e in checked) == ["PASSED"] * 3
+    # who answers for each verdict is the configured official, identified (art. 24 under c)
+    for entry in returns + checked:
+        official = entry.payload["verantwoordelijke"]
+        assert official["sleutel"] == "archivaris" and official["tooi"] == "gm0406", official
+        assert official["functie"] == "adviseur informatiebeheer"
+    # paths are recorded relative to the workspace: no temporary folder names in the record
+    assert not any(str(demo) in json.dumps(e.payload) for e in recorded)
     # the verdict files name their register entry
     for entry in returns:
         code = entry.payload["cbs_code"]
-        verdict_file = Path(entry.payload["uitvoer"]).with_suffix(".json")
+        verdict_file = demo / entry.payload["uitvoer"]
+        verdict_file = verdict_file.with_suffix(".json")
         assert json.loads(verdict_file.read_text())["register_volgnummer"] == entry.seq, code
 
 

@@ -1044,34 +1044,68 @@ def test_pdfsig_agrees_on_integrity(signed: Path, tmp_path: Path, test_pki: Runn
     assert compared >= len(corpus) - 1
 
 
+ARCHIVE_CONFIG = """archief:
+  archiefvormer: {naam: gemeente Huizen, tooi: gm0406}
+  medewerkers:
+    archivaris:
+      naam: mr. A. Archivaris
+      functie: adviseur informatiebeheer
+      kenmerk: P-1234
+"""
+
+
 def test_record_writes_an_archiefregeling_entry(
     signed: Path, tmp_path: Path, test_pki: RunningPki
 ) -> None:
+    """Art. 24 under c: who answers for the validation is a declared official (name,
+    function, organisation), and the document's path is recorded relative to the workspace."""
+    import shutil
+
     from toetreding.register import Register
 
-    register_path = tmp_path / "register.sqlite"
-    result = CliRunner().invoke(
-        app,
-        [
-            "verify",
-            str(signed),
-            "--trust",
-            str(test_pki.root_pem),
-            *covenant_args(test_pki),
-            "--record",
-            "--by",
-            "mr. A. Archivaris",
-        ],
-        env={"TOETREDING_REGISTER": str(register_path)},
-    )
+    workspace = tmp_path / "werkmap"
+    (workspace / "post").mkdir(parents=True)
+    (workspace / "toetreding.yaml").write_text(ARCHIVE_CONFIG, encoding="utf-8")
+    document = workspace / "post" / "verklaring.pdf"
+    shutil.copyfile(signed, document)
+    register_path = workspace / "register.sqlite"
+    arguments = [
+        "verify",
+        str(document),
+        "--trust",
+        str(test_pki.root_pem),
+        *covenant_args(test_pki),
+        "--record",
+        "--config",
+        str(workspace / "toetreding.yaml"),
+    ]
+    environment = {"TOETREDING_REGISTER": str(register_path)}
+    result = CliRunner().invoke(app, [*arguments, "--by", "archivaris"], env=environment)
     assert result.exit_code == 0, result.stderr
     with Register(register_path) as register:
         (entry,) = register.entries()
-    assert entry.kind == "validatie" and entry.payload["verantwoordelijke"] == "mr. A. Archivaris"
+    assert entry.kind == "validatie"
+    assert entry.payload["verantwoordelijke"] == {
+        "sleutel": "archivaris",
+        "naam": "mr. A. Archivaris",
+        "functie": "adviseur informatiebeheer",
+        "organisatie": "gemeente Huizen",
+        "tooi": "gm0406",
+        "kenmerk": "P-1234",
+    }
+    assert entry.payload["document"] == "post/verklaring.pdf"
     assert entry.payload["resultaat"] == "PASSED"
     holders = [s["houder"] for s in entry.payload["handtekeningen"]]
     assert holders == ["Test Burgemeester RSA", "Test Coordinator"]
     assert entry.payload["handtekeningen"][0]["certificaat"]["serienummer"]
+
+    # a name that is not a declared official is refused before anything is verified
+    unknown = CliRunner().invoke(app, [*arguments, "--by", "mr. A. Archivaris"], env=environment)
+    assert unknown.exit_code == 1
+    assert "no official 'mr. A. Archivaris' in archief.medewerkers" in unknown.stderr
+    assert "known: archivaris" in unknown.stderr and "Traceback" not in unknown.stderr
+    with Register(register_path) as register:
+        assert len(list(register.entries())) == 1
 
 
 def test_fuzzed_files_never_crash_and_never_pass(

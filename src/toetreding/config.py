@@ -25,6 +25,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .archive_config import ArchiveOptions
 from .errors import ConfigError, Problem, ValidationFailed
 from .i18n import _
 from .inputs import read_yaml, validate
@@ -97,6 +98,8 @@ class ConfigFile(_ConfigModel):
     )
     register_file: str | None = Field(default=REGISTER_FILE_NAME, alias="register")
     """The register (SQLite) of renders, signatures and validations; null switches it off."""
+    archive: ArchiveOptions = Field(default_factory=ArchiveOptions, alias="archief")
+    """Archive creator, responsible officials, classification and retention."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class Settings:
     register: Path | None
     """The register file, or None when switched off."""
     verification: VerificationOptions = field(default_factory=VerificationOptions)
+    archive: ArchiveOptions = field(default_factory=ArchiveOptions)
     config_given: bool = False
     """Whether the config was named (--config, TOETREDING_CONFIG) rather than found by
     searching: a found one may only load a PKCS#11 module the system installed."""
@@ -190,6 +194,7 @@ def load_settings(
         signing=resolve_signing(config.signing, base),
         register=relative(config.register_file),
         verification=config.verification,
+        archive=config.archive,
         config_given=config_path is not None,
     )
     if settings.templates_dir is not None and not settings.templates_dir.is_relative_to(base):

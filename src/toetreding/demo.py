@@ -21,6 +21,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import load_settings
 from .demo_pki import DEMO_PASSPHRASE, DEMO_SIGNING_CONFIG, DemoPki, create_demo_pki
@@ -28,13 +29,20 @@ from .demo_round import DemoRound, run_demo_round
 from .errors import OutputError
 from .i18n import _
 from .pki.files import load_crls, load_trust_roots
+from .register_seal import seal_with_settings
 from .render import RenderOutcome
 from .resources import bundled
 from .schema import write_schemas
 from .sign import ExtendOutcome, SignerChoice, SignOutcome
 from .signing_config import SignatureLevel
 from .verify import VerificationReport, options_from_settings
-from .workflow import extend_recorded, render_recorded, sign_recorded, verify_recorded
+from .workflow import (
+    archive_recorded,
+    extend_recorded,
+    render_recorded,
+    sign_recorded,
+    verify_recorded,
+)
 
 DEMO_MARKER = ".toetreding-demo"
 EXAMPLE = "huizen"
@@ -55,6 +63,10 @@ class DemoOutcome:
     register: Path | None
     verification: VerificationReport
     round: DemoRound
+    archived: Any = None
+    """The archive package of the renewed statement (``archive.package.PackageOutcome``)."""
+    seal: Any = None
+    """The register's seal made at the end (a register ``Entry``), or None without a register."""
 
 
 def claim_demo_folder(requested: Path | None) -> Path:
@@ -132,9 +144,23 @@ def create_demo(requested: Path | None = None) -> DemoOutcome:
         settings,
         [renewed.output],
         options_from_settings(settings),
-        record_by="toetreding demo" if settings.register is not None else None,
+        record_by="archivaris" if settings.register is not None else None,
     )
     coordinator_round = run_demo_round(workspace, settings, pki)
+    # the hand-over to the archive: one ingest package, then the register sealed with a
+    # timestamp over its head (Archiefregeling art. 24 under c; issue #17)
+    archived = archive_recorded(
+        settings,
+        [renewed.output],
+        workspace / "archief",
+        options_from_settings(settings),
+        by="archivaris",
+    )
+    seal = (
+        seal_with_settings(settings, tsa=None, by="archivaris")
+        if settings.register is not None
+        else None
+    )
     return DemoOutcome(
         workspace=workspace,
         request=request,
@@ -146,6 +172,8 @@ def create_demo(requested: Path | None = None) -> DemoOutcome:
         register=settings.register,
         verification=reports[0],
         round=coordinator_round,
+        archived=archived.packages[0],
+        seal=seal,
     )
 
 

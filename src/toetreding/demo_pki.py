@@ -377,4 +377,21 @@ ondertekening:
 # covenant as published, not only against the copy the statement carries.
 verificatie:
   convenanten: [convenant.yaml]
+# Archive (DEMO values): whose archive this is, and who answers for validations
+# (Archiefregeling art. 24 under c): `verify --record --by archivaris`; collect and accept
+# record the 'verantwoordelijke'.
+archief:
+  archiefvormer:
+    naam: gemeente Huizen
+    tooi: gm0406
+  medewerkers:
+    archivaris:
+      naam: A. de Archivaris (DEMO)
+      functie: adviseur informatiebeheer
+    coordinator:
+      naam: A. Bakker (DEMO)
+      functie: medewerker convenantensecretariaat
+      organisatie: Nationaal Coördinator Terrorismebestrijding en Veiligheid
+  verantwoordelijke: archivaris
+  waardering: B                   # blijvend te bewaren
 """

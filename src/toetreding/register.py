@@ -51,6 +51,12 @@ from .i18n import N_, _
 GENESIS = "0" * 64
 FORMAT = "toetreding-register/1"
 
+PATH_KEYS: Final = ("document", "uitvoer", "batch", "pakket")
+"""Payload keys that hold a file path. They are stored relative to the workspace (POSIX
+form), so a register moved or archived with its workspace still names its files, and no
+temporary or personal folder names leak into the record; a file outside the workspace
+keeps its absolute path."""
+
 
 def _repair_hint() -> str:
     return _(
@@ -75,6 +81,8 @@ class EntryKind(StrEnum):
     RETURN = "retour"
     """A party's signed statement received in a round, with the verdict `collect` gave."""
     REPAIR = "herstel"
+    SEAL = "verzegeling"
+    """An RFC 3161 timestamp over the head hash (see register_seal)."""
 
 
 @dataclass(frozen=True)
@@ -172,10 +180,14 @@ class Register:
     nor its head exists); :meth:`open_readonly` opens an existing one for checking only.
     """
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, readonly: bool = False, workspace: Path | None = None
+    ) -> None:
         self.path = path
         self.head_path = head_path_of(path)
         self.readonly = readonly
+        self.workspace = Path(os.path.abspath(workspace or path.parent)).resolve()
+        """The folder that recorded paths are relative to (default: the register's own)."""
         if readonly:
             self._db = _connect_readonly(path)
             return
@@ -306,12 +318,28 @@ class Register:
                 _("the register's head file '{path}' is not writable").format(path=self.head_path)
             )
 
+    def stored_path(self, path: str | Path) -> str:
+        """How a file's path is recorded: relative to the workspace when inside it."""
+        absolute = Path(os.path.abspath(path)).resolve()
+        if absolute.is_relative_to(self.workspace):
+            return absolute.relative_to(self.workspace).as_posix()
+        return str(absolute)
+
+    def _with_stored_paths(self, raw: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: self.stored_path(value)
+            if key in PATH_KEYS and isinstance(value, str) and value
+            else value
+            for key, value in raw.items()
+        }
+
     def _insert(
         self, items: list[tuple[EntryKind, dict[str, Any]]], seq: int, previous: str
     ) -> list[Entry]:
         written: list[Entry] = []
         for kind, raw in items:
-            payload = json.loads(canonical(raw))  # exactly what is hashed and stored
+            # exactly what is hashed and stored
+            payload = json.loads(canonical(self._with_stored_paths(raw)))
             seq += 1
             moment = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
             digest = entry_hash(seq, moment, kind.value, payload, previous)
@@ -697,12 +725,13 @@ def _describe_repair(entry: Entry) -> str:
 
 
 @contextlib.contextmanager
-def opened(path: Path | None) -> Iterator[Register | None]:
-    """A register when one is configured, else None (recording is then skipped)."""
+def opened(path: Path | None, workspace: Path | None = None) -> Iterator[Register | None]:
+    """A register when one is configured, else None (recording is then skipped);
+    ``workspace``: the folder recorded paths are relative to."""
     if path is None:
         yield None
         return
-    register = Register(path)
+    register = Register(path, workspace=workspace)
     try:
         yield register
     finally:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .i18n import _
+from .i18n import _, ui_language
 from .mandate import chain_digest
 from .model import Language, SignatureSlot
 from .outputs import PDF, PNG, guard_output
@@ -64,7 +64,7 @@ def render_recorded(
     from .inputs import load_request
     from .render import render_statement  # Jinja and Typst: only the render path loads them
 
-    with opened(settings.register) as register:
+    with opened(settings.register, settings.workspace) as register:
         if register is not None:
             register.check_writable()
         statement = load_request(request)  # before any output: it may be refused
@@ -93,7 +93,8 @@ def render_recorded(
                 EntryKind.RENDER,
                 {
                     "invoer": [
-                        {"bestand": name, "sha256": digest} for name, digest in outcome.inputs
+                        {"bestand": register.stored_path(name), "sha256": digest}
+                        for name, digest in outcome.inputs
                     ],
                     "uitvoer": str(output.resolve()),
                     "uitvoer_sha256": outcome.sha256,
@@ -184,7 +185,7 @@ def sign_recorded(
 
     named = (source, *choice.trust_roots, *choice.crls, *choice.extra_chain)
     guard_output(output, PDF, settings, inputs=named, overwrite=overwrite)
-    with opened(settings.register) as register:
+    with opened(settings.register, settings.workspace) as register:
         if register is not None:
             register.check_writable()
         warnings = _known_document(register, source) if source.is_file() else []
@@ -214,7 +215,7 @@ def extend_recorded(
     from .sign import extend_statement
 
     guard_output(output, PDF, settings, inputs=(source, *named_files), overwrite=overwrite)
-    with opened(settings.register) as register:
+    with opened(settings.register, settings.workspace) as register:
         if register is not None:
             register.check_writable()
         warnings = _known_document(register, source) if source.is_file() else []
@@ -259,43 +260,15 @@ def verify_recorded(
             _("--record needs a register, and it is switched off ('register: null')"),
             hint=_("set 'register' in toetreding.yaml or TOETREDING_REGISTER"),
         )
-    with opened(settings.register) as register:
+    from .archive_config import official_record
+
+    responsible = official_record(settings.archive, record_by)  # before any work
+    with opened(settings.register, settings.workspace) as register:
         assert register is not None
         register.check_writable()
         reports = verify_files(files, options)
         items = [
-            (
-                EntryKind.VALIDATION,
-                {
-                    "document": report.file,
-                    "document_sha256": report.sha256,
-                    "moment": report.validated_at,
-                    "resultaat": report.verdict,
-                    "verantwoordelijke": record_by,
-                    "handtekeningen": [
-                        {
-                            "veld": s.field_name,
-                            "houder": s.signer.common_name if s.signer else None,
-                            "certificaat": {
-                                "uitgever": s.signer.issuer,
-                                "serienummer": s.signer.serial_number,
-                                "sha256": s.signer.sha256,
-                            }
-                            if s.signer
-                            else None,
-                            "indicatie": s.indication.value,
-                            "subindicatie": s.sub_indication,
-                            "niveau": s.level,
-                            "tijdstip": s.signing_time,
-                            "tijdstip_bron": s.signing_time_source,
-                        }
-                        for s in report.signatures
-                    ],
-                    "keten_gemachtigd": report.chain.authorised if report.chain else False,
-                    "ingangsdatum": report.document.effective_date,
-                },
-            )
-            for report in reports
+            (EntryKind.VALIDATION, validation_payload(report, responsible)) for report in reports
         ]
         from .batch.lifeline import Interrupts
 
@@ -305,3 +278,328 @@ def verify_recorded(
             interrupts.wind_down()
             register.append_many(items)
     return reports, settings.register
+
+
+def validation_payload(report: Any, responsible: dict[str, Any]) -> dict[str, Any]:
+    """A validation as the register records it (Archiefregeling art. 24 under c: the
+    signature holder, the certificate, the moment and result, the responsible official)."""
+    return {
+        "document": report.file,
+        "document_sha256": report.sha256,
+        "moment": report.validated_at,
+        "resultaat": report.verdict,
+        "verantwoordelijke": responsible,
+        "handtekeningen": [
+            {
+                "veld": s.field_name,
+                "houder": s.signer.common_name if s.signer else None,
+                "certificaat": {
+                    "uitgever": s.signer.issuer,
+                    "serienummer": s.signer.serial_number,
+                    "sha256": s.signer.sha256,
+                }
+                if s.signer
+                else None,
+                "indicatie": s.indication.value,
+                "subindicatie": s.sub_indication,
+                "niveau": s.level,
+                "tijdstip": s.signing_time,
+                "tijdstip_bron": s.signing_time_source,
+            }
+            for s in report.signatures
+        ],
+        "keten_gemachtigd": report.chain.authorised if report.chain else False,
+        "ingangsdatum": report.document.effective_date,
+    }
+
+
+def archive_recorded(
+    settings: Settings,
+    statements: list[Path],
+    output: Path,
+    options: Any,
+    *,
+    by: str | None = None,
+    overwrite: bool = False,
+) -> Any:
+    """Verify signed statements, record each validation, and write one ingest package per
+    statement into ``output`` (see :mod:`toetreding.archive.package`).
+
+    The validations are recorded before the packages are written: they happened, whatever
+    becomes of the packages, and the packages describe exactly those validations.
+    """
+    from .archive.package import (
+        ArchiveOutcome,
+        PackageInput,
+        earlier_validations,
+        package_name,
+        write_package,
+    )
+    from .archive_config import official_record, responsible_record
+    from .errors import OutputError
+    from .verify.many import pdf_files, verify_files
+    from .verify.statement import signed_statement_data
+
+    official = (
+        official_record(settings.archive, by)
+        if by
+        else responsible_record(settings.archive, "archive")
+    )
+    files = pdf_files(statements)
+    _prepare_archive_folder(output)
+    outcome = ArchiveOutcome(register=settings.register)
+    with opened(settings.register, settings.workspace) as register:
+        if register is not None:
+            register.check_writable()
+        history = list(register.entries(EntryKind.VALIDATION.value)) if register else []
+        reports = verify_files(files, options)
+        taken: set[str] = set()
+        names = [package_name(Path(report.file), taken) for report in reports]
+        if register is not None:
+            from .batch.lifeline import Interrupts
+
+            items = [
+                (
+                    EntryKind.VALIDATION,
+                    {**validation_payload(report, official), "pakket": str(output / name)},
+                )
+                for report, name in zip(reports, names, strict=True)
+            ]
+            with Interrupts() as interrupts:
+                interrupts.wind_down()
+                register.append_many(items)
+        for report, name in zip(reports, names, strict=True):
+            source = Path(report.file)
+            try:
+                data = source.read_bytes() if report.readable else b""
+            except OSError as error:
+                raise OutputError(
+                    _("cannot read '{path}' again: {reason}").format(
+                        path=source, reason=error.strerror
+                    )
+                ) from None
+            if not report.readable or hashlib.sha256(data).hexdigest() != report.sha256:
+                raise OutputError(
+                    _("'{path}' changed while it was being archived, or cannot be read").format(
+                        path=source
+                    ),
+                    hint=_("archive it again once nothing writes to it"),
+                )
+            item = PackageInput(
+                source=source,
+                data=data,
+                report=report,
+                statement=signed_statement_data(data),
+                official=official,
+                earlier_validations=earlier_validations(history, report.sha256),
+                workspace=settings.workspace,
+                archive=settings.archive,
+                language=ui_language(),
+            )
+            outcome.packages.append(write_package(item, output, name, overwrite=overwrite))
+    return outcome
+
+
+def _prepare_archive_folder(output: Path) -> None:
+    """The folder packages go into: made when missing (its parent must exist)."""
+    from .errors import OutputError
+
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise OutputError(
+            _("'{path}' is not a folder").format(path=output),
+            hint=_("give -o a folder (it is made when it does not exist)"),
+        )
+    if not output.exists():
+        if not output.parent.is_dir():
+            raise OutputError(
+                _("the folder '{folder}' does not exist").format(folder=output.parent),
+                hint=_("create it first, or give -o a folder inside an existing one"),
+            )
+        try:
+            output.mkdir()
+        except OSError as error:
+            raise OutputError(
+                _("cannot make the folder '{path}': {reason}").format(
+                    path=output, reason=error.strerror
+                )
+            ) from None
+
+
+@dataclass(frozen=True)
+class RenewalItem:
+    """One statement `extend --due` looked at."""
+
+    path: Path
+    due: Any
+    """Its schedule before (``sign.renewal.RenewalDue``), None when it holds no signature."""
+    renewed: bool = False
+    next_due: Any = None
+    """The schedule after renewal."""
+    entry: int | None = None
+    problem: str | None = None
+    """Why it was not looked at or not renewed (unreadable, inside an archive package)."""
+
+
+@dataclass
+class RenewalOutcome:
+    """What `extend --due` found and did."""
+
+    window_end: dt.datetime
+    items: list[RenewalItem] = field(default_factory=list)
+    register: Path | None = None
+
+
+def renew_due_recorded(
+    settings: Settings,
+    paths: list[Path],
+    window: str,
+    *,
+    tsa_url: str | None,
+    trust_roots: Any,
+    crls: Any = (),
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> RenewalOutcome:
+    """Renew, in place, every statement whose evidence is due within ``window`` (B-LTA
+    renewal: fresh validation data and a new document timestamp), and record each.
+
+    A statement is replaced atomically by its renewed version, which holds the old one
+    unchanged as its first part (an incremental update). A statement inside an archive
+    package is left alone: replacing it would break the package's manifest and metadata
+    (renew before archiving, or archive again after renewing a copy).
+    """
+    from .archive.package import MANIFEST
+    from .errors import ToetredingError
+    from .sign.renewal import renewal_due, window_end
+    from .verify.many import pdf_files
+
+    moment = now or dt.datetime.now(dt.UTC)
+    end = window_end(window, moment)  # a bad window fails before anything is read
+    files = pdf_files(paths)
+    outcome = RenewalOutcome(window_end=end, register=settings.register)
+    with opened(settings.register, settings.workspace) as register:
+        if register is not None and not dry_run:
+            register.check_writable()
+        for path in files:
+            try:
+                data = path.read_bytes()
+                due = renewal_due(data, source=path)
+            except (OSError, ToetredingError) as error:
+                problem = error.message if isinstance(error, ToetredingError) else str(error)
+                outcome.items.append(RenewalItem(path, None, problem=problem))
+                continue
+            if due is None or not due.due_by(end):
+                outcome.items.append(RenewalItem(path, due))
+                continue
+            kept = _kept_as_is(path, MANIFEST)
+            if kept is not None:
+                outcome.items.append(RenewalItem(path, due, problem=kept))
+                continue
+            if dry_run:
+                outcome.items.append(RenewalItem(path, due))
+                continue
+            try:
+                renewed = _renew_one(register, path, data, due, tsa_url, trust_roots, crls)
+            except ToetredingError as error:  # one statement's trouble does not stop the rest
+                renewed = RenewalItem(path, due, problem=error.message)
+            outcome.items.append(renewed)
+    return outcome
+
+
+def _kept_as_is(path: Path, manifest: str) -> str | None:
+    """Why a statement must keep its bytes (its hash is bookkept elsewhere), or None."""
+    from .round.files import RETURNS_FOLDER, ROUND_FILE
+
+    folder = path.parent
+    if (folder / manifest).is_file():
+        return _(
+            "it lies in an archive package, whose manifest and metadata would no longer "
+            "match: renew the statement in the workspace and archive it again"
+        )
+    if (folder / ROUND_FILE).is_file() or (
+        folder.name == RETURNS_FOLDER and (folder.parent / ROUND_FILE).is_file()
+    ):
+        return _(
+            "it is part of a coordinator's round, whose files record its SHA-256: renew a "
+            "copy outside the round folder"
+        )
+    return None
+
+
+def _renew_one(
+    register: Register | None,
+    path: Path,
+    data: bytes,
+    due: Any,
+    tsa_url: str | None,
+    trust_roots: Any,
+    crls: Any,
+) -> RenewalItem:
+    """Extend one statement to a fresh B-LTA next to it, then put it in its place."""
+    import os
+    import tempfile
+
+    from .errors import OutputError
+    from .fileio import write_atomically
+    from .sign import extend_statement
+    from .sign.renewal import renewal_due
+
+    handle, name = tempfile.mkstemp(
+        prefix=f".{path.name[:180]}.", suffix=".renewed.pdf", dir=path.parent
+    )
+    os.close(handle)
+    temporary = Path(name)
+    temporary.unlink()
+    try:
+        extended = extend_statement(
+            path,
+            temporary,
+            SignatureLevel.B_LTA,
+            tsa_url=tsa_url,
+            trust_roots=trust_roots,
+            crls=crls,
+        )
+        if extended.source_sha256 != hashlib.sha256(data).hexdigest():
+            raise OutputError(
+                _("'{path}' changed while it was being renewed; it was left as it is").format(
+                    path=path
+                )
+            )
+        renewed = temporary.read_bytes()
+        if not renewed.startswith(data):  # an incremental update, never a rewrite
+            raise OutputError(
+                _("internal: the renewed '{path}' does not keep the signed original").format(
+                    path=path
+                )
+            )
+        os.replace(temporary, path)
+        entry = None
+        if register is not None:
+            item = (
+                EntryKind.EXTENSION,
+                {
+                    "document": str(path),
+                    "invoer_sha256": extended.source_sha256,
+                    "uitvoer": str(path),
+                    "uitvoer_sha256": extended.sha256,
+                    "niveau": SignatureLevel.B_LTA.value,
+                    "stappen": list(extended.steps),
+                    "vernieuwing": {
+                        "was_verschuldigd": due.due.isoformat(),
+                        "reden": due.reason,
+                    },
+                    "tijdstip": dt.datetime.now(dt.UTC).isoformat(),
+                },
+            )
+            try:
+                (recorded,) = register.append_many([item])
+            except BaseException:
+                # unrecorded evidence is never left behind: the statement as it was
+                write_atomically(path, data)
+                raise
+            entry = recorded.seq
+    finally:
+        temporary.unlink(missing_ok=True)
+    return RenewalItem(
+        path, due, renewed=True, next_due=renewal_due(renewed, source=path), entry=entry
+    )

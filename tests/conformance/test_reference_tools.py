@@ -315,6 +315,11 @@ def test_the_demo_statements_pass_dss_without_a_warning(tmp_path: Path) -> None:
             assert_signatures(verdict, 2, SignatureLevel.B_LTA)
             assert_archival(verdict)
         assert_archival(judge.judge(outcome.round.notice.pdf))  # the Staatscourant notice
+        # the archive package: its statement still passes, its report PDF is PDF/A-2a + UA-1
+        package = outcome.archived.folder
+        verdict = judge.judge(package / outcome.renewed.output.name)
+        assert_signatures(verdict, 2, SignatureLevel.B_LTA)
+        assert_archival(judge.judge(package / "validatierapport.pdf"))
     finally:
         judge.close()
 

@@ -39,7 +39,10 @@ RSA_KEYS = (
     "nosign",
     "coordinator",
 )
-EC_KEYS = ("signer-ec",)
+EC_KEYS = ("signer-ec", "tsa-short")
+"""``tsa-short`` is a second TSA (P-256, so no algorithm horizon) whose certificate expires
+:data:`SHORT_TSA_DAYS` days from now: archive renewal is scheduled by its expiry."""
+SHORT_TSA_DAYS = 200
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -81,7 +84,7 @@ def _signer_spec(
 
 
 def certomancer_config(key_dir: Path, url: str, now: dt.datetime) -> dict[str, Any]:
-    """The hierarchy: root → intermediate → signers; TSA under the root; OCSP for signers."""
+    """The hierarchy: root → intermediate → signers; two TSAs under the root; OCSP for signers."""
     day = dt.timedelta(days=1)
     long_ago, far = now - 400 * day, now + 3650 * day
     keys = {name: {"path": f"{name}.key.pem"} for name in (*RSA_KEYS, *EC_KEYS)}
@@ -89,6 +92,7 @@ def certomancer_config(key_dir: Path, url: str, now: dt.datetime) -> dict[str, A
         "root": {"common-name": "Test Root CA toetreding"},
         "interm": {"common-name": "Test Intermediate CA toetreding"},
         "tsa": {"common-name": "Test Timestamp Authority"},
+        "tsa-short": {"common-name": "Test Timestamp Authority (short-lived)"},
         "ocsp": {"common-name": "Test OCSP Responder"},
         "signer-rsa": {"common-name": "Test Burgemeester RSA", "title": "burgemeester van Huizen"},
         "signer-ec": {"common-name": "Test Burgemeester EC"},
@@ -156,6 +160,24 @@ def certomancer_config(key_dir: Path, url: str, now: dt.datetime) -> dict[str, A
                 },
             ],
         },
+        "tsa-short": {
+            "issuer": "root",
+            "validity": {
+                "valid-from": _iso(long_ago),
+                "valid-to": _iso(now + SHORT_TSA_DAYS * day),
+            },
+            "extensions": [
+                _ku("digital_signature"),
+                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+                {
+                    "id": "crl_distribution_points",
+                    "smart-value": {
+                        "schema": "crl-dist-url",
+                        "params": {"crl-repo-names": ["root"]},
+                    },
+                },
+            ],
+        },
         "signer-rsa": _signer_spec(now - 30 * day, now + 700 * day, signing),
         "signer-ec": _signer_spec(now - 30 * day, now + 700 * day, signing),
         "coordinator": _signer_spec(now - 30 * day, now + 700 * day, ("non_repudiation",)),
@@ -204,7 +226,10 @@ def certomancer_config(key_dir: Path, url: str, now: dt.datetime) -> dict[str, A
                         "root": {"for-issuer": "root", "publish-issued-certs": True},
                         "interm": {"for-issuer": "interm", "publish-issued-certs": True},
                     },
-                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+                    "time-stamping": {
+                        "tsa": {"signing-key": "tsa", "signing-cert": "tsa"},
+                        "short": {"signing-key": "tsa-short", "signing-cert": "tsa-short"},
+                    },
                 },
             }
         },
@@ -253,6 +278,11 @@ class RunningPki:
     @property
     def tsa_url(self) -> str:
         return f"{self.url}/{ARCH}/tsa/tsa"
+
+    @property
+    def tsa_short_url(self) -> str:
+        """The second TSA, whose certificate expires in :data:`SHORT_TSA_DAYS` days."""
+        return f"{self.url}/{ARCH}/tsa/short"
 
     def cert_der(self, label: str) -> bytes:
         return bytes(self.arch.get_cert(label).dump())

@@ -91,12 +91,26 @@ class Recorder:
     and the register's head file are both written).
     """
 
-    def __init__(self, register: Register | None, interrupts: Interrupts) -> None:
+    def __init__(
+        self,
+        register: Register | None,
+        interrupts: Interrupts,
+        responsible: dict[str, Any] | None = None,
+    ) -> None:
         self._register = register
+        self.responsible = responsible
+        """The official who answers for the validations this run records (Archiefregeling
+        art. 24 under c), as :func:`toetreding.archive_config.official_record` gives it."""
         self.interrupts = interrupts
         self.index = RegisterIndex(register)
         self.recovered = 0
         """Entries recorded after the fact (flagged :data:`RECOVERED`)."""
+
+    def stored_path(self, path: Path) -> str:
+        """How the register records ``path`` (relative to the workspace when inside it)."""
+        if self._register is None:
+            return str(path.resolve())
+        return self._register.stored_path(path)
 
     def record(self, item: Item, made: Path | None = None) -> Entry | None:
         """Append ``item`` and return its entry (None when the register is off). If that

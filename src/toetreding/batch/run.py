@@ -108,7 +108,11 @@ def run_batch(
     started = time.perf_counter()
     folder = _output_folder(options.output)
     outcome = BatchOutcome(total=len(plan.parties))
-    with locked(folder), Interrupts() as interrupts, opened(settings.register) as register:
+    with (
+        locked(folder),
+        Interrupts() as interrupts,
+        opened(settings.register, settings.workspace) as register,
+    ):
         if register is not None:
             register.check_writable()  # before any output: a run must be able to record
         _remove_half_written(folder)

@@ -6,7 +6,7 @@ from .. import deferred_imports
 # (before anything imports pyHanko; see deferred_imports)
 deferred_imports.install(defer_packages=True)
 
-from . import round_commands  # noqa: E402, F401  (registers collect, accept, status, notice)
+from . import archive_commands, register_commands, round_commands  # noqa: E402, F401  (their commands)
 from .app import app, run  # noqa: E402  (after the deferral is installed)
 
 main = run

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ..batch import BatchOutcome, BatchPlan
     from ..config import Settings
     from ..mandate import ChainVerdict
-    from ..register import Entry, RegisterCheck
     from ..verify import VerificationReport
     from ..workflow import Recorded
 
@@ -314,6 +313,21 @@ def demo(
     console.print(_("Verification of the renewed statement (toetreding verify):"))
     show_report(outcome.verification)
     _show_demo_round(outcome)
+    if outcome.archived is not None:
+        console.print(
+            "[green]✓[/] "
+            + _(
+                "archive package {folder}: the statement, MDTO metadata (checked against the "
+                "XSD), the validation report (JSON and PDF/A) and a SHA-256 manifest"
+            ).format(folder=escape(str(outcome.archived.folder)))
+        )
+    if outcome.seal is not None:
+        console.print(
+            "[green]✓[/] "
+            + _("register sealed up to entry {entry} with a timestamp (demo TSA)").format(
+                entry=outcome.seal.payload["verzegeld_volgnummer"]
+            )
+        )
     console.print(
         _(
             "Next: cd {folder}, then toetreding render verzoek.yaml -o mijn-verklaring.pdf and "
@@ -698,22 +712,63 @@ def tokens(
     ),
 )
 def extend(
-    source: Annotated[
-        Path, typer.Argument(metavar="SIGNED.pdf", help=_("A signed statement (never changed)."))
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="SIGNED.pdf|FOLDER",
+            help=_(
+                "A signed statement (never changed; with --due: statements or folders, "
+                "renewed in place)."
+            ),
+        ),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FILE.pdf", help=_("Extended PDF to write."))
-    ],
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE.pdf", help=_("Extended PDF to write.")),
+    ] = None,
     level: Annotated[
         ExtendLevel,
         typer.Option("--level", metavar="LEVEL", help=_("Level to reach: B-T, B-LT or B-LTA.")),
     ] = ExtendLevel.b_lta,
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due",
+            metavar="WINDOW",
+            help=_(
+                "Renew (B-LTA) every statement whose newest archive timestamp, its TSA "
+                "certificate or its algorithm expires within WINDOW (90d, 6w, 12m, 2y), in "
+                "place; the others are left as they are."
+            ),
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help=_("With --due: list what is due, change nothing.")),
+    ] = False,
     tsa: TsaOption = None,
     trust: TrustOption = None,
     crl: CrlOption = None,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
+    if due is not None:
+        if output is not None or overwrite:
+            raise typer.BadParameter(
+                _("--due renews statements in place; leave out -o and --overwrite"),
+                param_hint="--due",
+            )
+        _extend_due(sources, due, dry_run, tsa, trust, crl, config)
+        return
+    if dry_run:
+        raise typer.BadParameter(_("--dry-run goes with --due"), param_hint="--dry-run")
+    if len(sources) != 1 or output is None:
+        raise typer.BadParameter(
+            _("give one signed statement and -o FILE.pdf (or --due WINDOW for folders)"),
+            param_hint="SIGNED.pdf",
+        )
+    source = sources[0]
+
     def action() -> object:
         from ..config import load_settings
         from ..pki.files import load_crls, load_trust_roots
@@ -756,6 +811,80 @@ def extend(
     )
     stdout().print(f"sha256 {outcome.sha256}  {escape(str(outcome.output))}")
     _report_register(recorded)
+
+
+def _extend_due(
+    sources: list[Path],
+    window: str,
+    dry_run: bool,
+    tsa: str | None,
+    trust: list[Path] | None,
+    crl: list[Path] | None,
+    config: Path | None,
+) -> None:
+    """`extend --due WINDOW`: renew what is due, say what is not and when it will be."""
+
+    def action() -> Any:
+        from ..config import load_settings
+        from ..pki.files import load_crls, load_trust_roots
+        from ..workflow import renew_due_recorded
+
+        settings = load_settings(config)
+        return renew_due_recorded(
+            settings,
+            sources,
+            window,
+            tsa_url=tsa or settings.signing.tsa,
+            trust_roots=load_trust_roots(tuple(trust or ()) or settings.signing.trust_roots),
+            crls=load_crls(tuple(crl or ()) or settings.signing.crls),
+            dry_run=dry_run,
+        )
+
+    from .console import shown_name
+    from .present import renewal_words
+
+    outcome = call(action)
+    console = stdout()
+    for item in outcome.items:
+        name = escape(shown_name(str(item.path)))
+        if item.problem is not None:
+            stderr().print(f"[red]✗[/] {name}: {escape(item.problem)}")
+        elif item.due is None:
+            console.print(f"– {name}: " + _("no signature, nothing to renew"))
+        elif item.renewed:
+            console.print(
+                f"[green]✓[/] {name}: "
+                + _("renewed (was due {due}); next renewal {next}").format(
+                    due=renewal_words(item.due), next=renewal_words(item.next_due)
+                )
+            )
+        elif item.due.due_by(outcome.window_end):
+            console.print(
+                f"[yellow]![/] {name}: " + _("due {due}").format(due=renewal_words(item.due))
+            )
+        else:
+            console.print(
+                f"  {name}: "
+                + _("not due; next renewal {next}").format(next=renewal_words(item.due))
+            )
+    renewed = sum(1 for item in outcome.items if item.renewed)
+    waiting = sum(
+        1
+        for item in outcome.items
+        if item.due is not None and not item.renewed and item.due.due_by(outcome.window_end)
+    )
+    console.print(
+        _(
+            "{renewed} renewed, {waiting} due and not renewed, {total} looked at (window until {end})"
+        ).format(
+            renewed=renewed,
+            waiting=waiting,
+            total=len(outcome.items),
+            end=outcome.window_end.date().isoformat(),
+        )
+    )
+    if any(item.problem is not None for item in outcome.items) or (waiting and not dry_run):
+        raise typer.Exit(3)
 
 
 def _report_register(recorded: Recorded) -> None:
@@ -810,7 +939,15 @@ def verify(
     ] = False,
     by: Annotated[
         str | None,
-        typer.Option("--by", metavar="NAME", help=_("Responsible official, for --record.")),
+        typer.Option(
+            "--by",
+            metavar="KEY",
+            help=_(
+                "The official responsible for a recorded validation: a key of "
+                "archief.medewerkers in toetreding.yaml (their name, function and "
+                "organisation are recorded)."
+            ),
+        ),
     ] = None,
     covenant: Annotated[
         list[Path] | None,
@@ -827,7 +964,8 @@ def verify(
 ) -> None:
     if record and not by:
         raise typer.BadParameter(
-            _("--record needs --by NAME (the responsible official)"), param_hint="--by"
+            _("--record needs --by KEY (the responsible official, from archief.medewerkers)"),
+            param_hint="--by",
         )
     if by and not record:
         raise typer.BadParameter(
@@ -1270,209 +1408,6 @@ def mandate_show(file: ChainFile) -> None:
                 shown += f" serial={identity.serial_number}"
             node.add(_("certificate: {identity}").format(identity=escape(shown or "fingerprint")))
     stdout().print(root, soft_wrap=False)
-
-
-register_app = typer.Typer(
-    help=_("The workspace's hash-chained register of renders, signatures and validations."),
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(
-    register_app,
-    name="register",
-    short_help=_("The hash-chained register: log, verify, repair, export."),
-)
-
-
-def _register_path(config: Path | None) -> Path:
-    from ..config import load_settings
-    from ..errors import ConfigError
-
-    path = load_settings(config).register
-    if path is None:
-        raise ConfigError(_("the register is switched off ('register: null')"))
-    return path
-
-
-@register_app.command(
-    "log", short_help=_("Show the newest register entries."), help=_("Show the newest entries.")
-)
-def register_log(
-    limit: Annotated[
-        int, typer.Option("--limit", "-n", metavar="N", help=_("Show the newest N entries."))
-    ] = 20,
-    config: ConfigOption = None,
-) -> None:
-    def action() -> list[Entry]:
-        from ..register import Register
-
-        with Register.open_readonly(_register_path(config)) as register:
-            return list(register.entries())[-limit:]
-
-    from rich.table import Table
-
-    table = Table("#", _("when"), _("kind"), _("what"), _("hash"))
-    for entry in call(action):
-        payload = entry.payload
-        what = payload.get("uitvoer") or payload.get("keten_sha256") or ""
-        if payload.get("ondertekenaar"):
-            what = f"{payload['ondertekenaar']} → {what}"
-        table.add_row(
-            str(entry.seq),
-            dutch_time(entry.recorded_at),
-            entry.kind,
-            escape(str(what)),
-            entry.entry_hash[:12],
-        )
-    stdout().print(table)
-
-
-@register_app.command(
-    "verify",
-    short_help=_("Check the register's hash chain and head."),
-    help=_("Check the hash chain; names any edited, deleted, inserted, moved or truncated entry."),
-)
-def register_verify(config: ConfigOption = None) -> None:
-    def action() -> RegisterCheck:
-        from ..register import Register
-
-        with Register.open_readonly(_register_path(config)) as register:
-            return register.verify()
-
-    check = call(action)
-    for repair in check.repairs:
-        stderr().print("[yellow]" + _("note:") + f"[/] {escape(repair)}")
-    if check.intact:
-        stdout().print(
-            "[green]✓[/] "
-            + _("register intact: {count} entries, head {head}").format(
-                count=check.entries, head=check.head_hash
-            )
-        )
-        return
-    stderr().print(
-        "[bold red]✗[/] " + _("register damaged ({count} entries):").format(count=check.entries)
-    )
-    for problem in check.problems:
-        stderr().print(f"  - {escape(problem)}")
-    raise typer.Exit(1)
-
-
-@register_app.command(
-    "repair",
-    short_help=_("Re-anchor a register after a known loss (recorded)."),
-    help=_("""Re-anchor a register whose head file was lost or damaged; the repair is itself recorded.
-
-Use only after `register verify` and after looking for a backup of the head file: the
-repair entry keeps what verify found, so it is visible to every later check."""),
-)
-def register_repair(
-    reason: Annotated[
-        str,
-        typer.Option(
-            "--reason", metavar="TEXT", help=_("Why the register is re-anchored (recorded).")
-        ),
-    ],
-    by: Annotated[
-        str | None,
-        typer.Option(
-            "--by", metavar="NAME", help=_("Who repairs it (recorded), e.g. a name and role.")
-        ),
-    ] = None,
-    config: ConfigOption = None,
-) -> None:
-    def action() -> Entry:
-        from ..register import Register
-
-        with Register(_register_path(config)) as register:
-            return register.repair(reason, by)
-
-    entry = call(action)
-    stdout().print(
-        "[yellow]✓[/] "
-        + _("register re-anchored at entry {number} ({kind}); head {head}").format(
-            number=entry.seq, kind=entry.kind, head=entry.entry_hash
-        )
-    )
-    found = entry.payload.get("gevonden") or []
-    for problem in found:
-        stdout().print(
-            "  " + _("recorded as found: {problem}").format(problem=escape(str(problem)))
-        )
-
-
-class ExportFormat(StrEnum):
-    jsonl = "jsonl"
-    csv = "csv"
-
-
-@register_app.command(
-    "export",
-    short_help=_("Export every entry as JSON lines or CSV."),
-    help=_("Export every entry (for the archive or a spreadsheet)."),
-)
-def register_export(
-    fmt: Annotated[
-        ExportFormat | None,
-        typer.Option(
-            "--format",
-            metavar="jsonl|csv",
-            help=_("jsonl or csv (default: from the -o file name, else jsonl)."),
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help=_("File to write, .jsonl or .csv (default: stdout)."),
-        ),
-    ] = None,
-    overwrite: OverwriteOption = False,
-    config: ConfigOption = None,
-) -> None:
-    by_name = {".csv": ExportFormat.csv, ".jsonl": ExportFormat.jsonl, ".json": ExportFormat.jsonl}
-    named = by_name.get(output.suffix.lower()) if output is not None else None
-    if fmt is not None and named is not None and fmt is not named:
-        raise typer.BadParameter(
-            _(
-                "--format {format} does not fit the file name '{name}'; leave --format out or "
-                "give a .{format} name"
-            ).format(format=fmt.value, name=output.name if output else ""),
-            param_hint="--format",
-        )
-    chosen = fmt or named or ExportFormat.jsonl
-
-    def action() -> str:
-        from ..config import load_settings
-        from ..errors import ConfigError
-        from ..fileio import write_atomically
-        from ..outputs import EXPORT, guard_output
-        from ..register import Register
-
-        settings = load_settings(config)
-        if settings.register is None:
-            raise ConfigError(_("the register is switched off ('register: null')"))
-        if output is not None:
-            guard_output(output, EXPORT, settings, overwrite=overwrite)
-        with Register.open_readonly(settings.register) as register:
-            text = register.export(chosen.value)
-        if output is not None:
-            write_atomically(output, text.encode("utf-8"))
-        return text
-
-    text = call(action)
-    if output is None:
-        import sys
-
-        sys.stdout.write(text)
-    else:
-        stderr().print(
-            "[green]✓[/] "
-            + _("wrote {file} ({format})").format(file=escape(str(output)), format=chosen.value)
-        )
 
 
 def run() -> None:

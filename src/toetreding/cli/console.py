@@ -7,7 +7,6 @@ short note and exit code 1, and the traceback only with ``TOETREDING_DEBUG=1``.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ import typer
 
 from ..errors import ExitCode, ToetredingError
 from ..i18n import _
+from ..textformat import dutch_time as dutch_time  # shown times: one definition
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -145,28 +145,3 @@ def hidden_prompt(request: SecretRequest) -> Secret:
     if not value:
         raise CredentialError(_("no {question} was entered").format(question=request.question))
     return Secret(value)
-
-
-def dutch_time(moment: str | dt.datetime | None, *, seconds: bool = True) -> str:
-    """A moment as Dutch clock time with its zone ("2026-12-01 03:09:09 CET").
-
-    Reports and registers keep UTC in ISO form; people read the time of the Netherlands,
-    and always see which zone it is in. A moment without a zone is taken as UTC.
-    """
-    if moment is None or moment == "":
-        return "unknown"
-    from zoneinfo import ZoneInfo
-
-    if isinstance(moment, str):
-        text = moment
-        try:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    try:
-        local = moment.astimezone(ZoneInfo("Europe/Amsterdam"))
-    except (OverflowError, ValueError):  # e.g. a forged time at the very end of year 9999
-        return moment.isoformat()
-    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..i18n import _, ngettext
 from .console import dutch_time, escape, shown_name, stdout
@@ -20,6 +20,31 @@ def time_words(source: str) -> str:
         "claimed": _("claimed, not proven"),
     }
     return words.get(source, source)
+
+
+def renewal_words(due: Any) -> str:
+    """A renewal schedule (``sign.renewal.RenewalDue``) as people read it."""
+    if due is None:
+        return "—"
+    from ..sign.renewal import ALREADY_DUE
+
+    reasons = {
+        "tsa-certificate-expires": _("the timestamp authority's certificate expires"),
+        "algorithm-weakens": _("its algorithm is no longer accepted from then"),
+        "algorithm-unknown": _("an algorithm the schedule does not know"),
+        "no-archive-timestamp": _("no archive timestamp yet"),
+        "certificate-expires": _(
+            "the signer's certificate expires, and the signature has no timestamp"
+        ),
+        "unreadable-timestamp": _("a timestamp cannot be read"),
+        "unreadable-signature": _("a signature cannot be read"),
+    }
+    when = (
+        _("now")
+        if due.due == ALREADY_DUE
+        else _("by {date}").format(date=due.due.date().isoformat())
+    )
+    return f"{when} ({reasons.get(due.reason, due.reason)})"
 
 
 def show_report(report: VerificationReport) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..archive_config import responsible_record
 from ..batch.lifeline import Interrupts
 from ..batch.recovery import Recorder, party_signature_over, recovered_signature
 from ..batch.run import locked
@@ -51,7 +52,7 @@ from .files import (
 from .parallel import Progress, RoundInterrupted
 
 ACCEPTANCE_SCHEMA = "toetreding-instemming/1"
-RESPONSIBLE = "toetreding accept"
+STEP = "toetreding accept"
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,17 @@ def accept(
 
     options_from_settings(settings)  # every consent is verified: that must be possible
     report = progress or (lambda stage, done, total: None)
-    with locked(folder), Interrupts() as interrupts, opened(settings.register) as register:
+    responsible = (
+        responsible_record(settings.archive, "accept") if settings.register is not None else None
+    )
+    with (
+        locked(folder),
+        Interrupts() as interrupts,
+        opened(settings.register, settings.workspace) as register,
+    ):
         if register is not None:
             register.check_writable()
-        recorder = Recorder(register, interrupts)
+        recorder = Recorder(register, interrupts, responsible)
         try:
             to_sign = [job for job in outcome.candidates if not _signed_before(job, recorder)]
             to_sign = _still_acceptable(
@@ -244,7 +252,7 @@ def _still_acceptable(
         # the new judgement is recorded and replaces the verdict file: status shows the
         # reasons, and the next accept does not offer this return again
         stored = StoredReturn(job.party, job.source_sha256, job.source, job.source.name, False)
-        record_verdict(stored, verdict, recorder, RESPONSIBLE)
+        record_verdict(stored, verdict, recorder, STEP)
 
     for code, job in list(by_code.items()):
         refusal = unrecorded_statement(job.party, recorder)
@@ -352,7 +360,8 @@ def _verify_all(
                 {
                     "document_sha256": result["sha256"],
                     "resultaat": result["verificatie"],
-                    "verantwoordelijke": RESPONSIBLE,
+                    "verantwoordelijke": recorder.responsible,
+                    "stap": STEP,
                     "ronde": job.party.round_id,
                     "partij": f"{job.party.name} ({job.party.code})",
                     "ingangsdatum": result["ingangsdatum"],

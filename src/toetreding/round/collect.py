@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..archive_config import responsible_record
 from ..batch.lifeline import Interrupts
 from ..batch.recovery import Recorder
 from ..batch.run import locked
@@ -48,7 +49,8 @@ from .parallel import Progress, RoundInterrupted
 RETURN_SCHEMA = "toetreding-retour/1"
 MAX_RETURN_BYTES = 64 * 1024 * 1024
 """A signed statement is well under a megabyte; a larger file is no return of ours."""
-RESPONSIBLE = "toetreding collect"
+STEP = "toetreding collect"
+"""The step that recorded a verdict (the official who answers for it is recorded beside it)."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,17 @@ def collect(
     files = list(_inbox_files(folder, inboxes))
     outcome = CollectOutcome(files=len(files))
     report = progress or (lambda stage, done, total: None)
-    with locked(folder), Interrupts() as interrupts, opened(settings.register) as register:
+    responsible = (
+        responsible_record(settings.archive, "collect") if settings.register is not None else None
+    )
+    with (
+        locked(folder),
+        Interrupts() as interrupts,
+        opened(settings.register, settings.workspace) as register,
+    ):
         if register is not None:
             register.check_writable()
-        recorder = Recorder(register, interrupts)
+        recorder = Recorder(register, interrupts, responsible)
         try:
             stored = _store(files, index, outcome, report)
             stored += _left_by_an_earlier_run(parties, {s.pdf for s in stored})
@@ -282,7 +291,9 @@ def _finish_recorded(item: StoredReturn, recorder: Recorder, outcome: CollectOut
     if (
         entry is None
         or entry.payload.get("ronde") != item.party.round_id
-        or entry.payload.get("uitvoer") != str(item.pdf.resolve())
+        # registers written before paths were stored relative to the workspace hold it absolute
+        or entry.payload.get("uitvoer")
+        not in (recorder.stored_path(item.pdf), str(item.pdf.resolve()))
     ):
         return False  # judged for another round folder (or never): judged here anew
     verdict = {key: entry.payload.get(key) for key in _VERDICT_KEYS}
@@ -396,7 +407,7 @@ def _conclude(
 
 
 def record_verdict(
-    item: StoredReturn, verdict: dict[str, Any], recorder: Recorder, responsible: str = RESPONSIBLE
+    item: StoredReturn, verdict: dict[str, Any], recorder: Recorder, step: str = STEP
 ) -> None:
     """Record a return's verdict in the register, then write its verdict file (a later
     verdict for the same return — accept's re-check — replaces the file; the register
@@ -411,7 +422,8 @@ def record_verdict(
         "uitvoer_sha256": item.sha256,
         "bron": item.source,
         "ontvangen": received,
-        "verantwoordelijke": responsible,
+        "verantwoordelijke": recorder.responsible,
+        "stap": step,
         **verdict,
     }
     entry = recorder.record((EntryKind.RETURN, payload))

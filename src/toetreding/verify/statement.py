@@ -589,3 +589,23 @@ def _local(iso: str) -> str:
 
 
 __all__ = ["Indication", "VerifyOptions", "verify_file"]
+
+
+def signed_statement_data(data: bytes) -> EmbeddedStatement | None:
+    """The statement data as the *party signed it* (its signed revision's XMP), or None.
+
+    For metadata that leaves toetreding (the archive's MDTO): the latest XMP is whatever
+    the last writer put there, while the signed revision's is covered by the party's
+    signature. Never raises for bad input.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        party = _signature(list(reader.embedded_regular_signatures), SignatureSlot.PARTY)
+        if party is None:
+            return None
+        signed_xmp = _xmp(reader.get_historical_resolver(party.signed_revision).root)
+        return read_from_xmp(signed_xmp) if signed_xmp else None
+    except Exception:  # a hostile file: no data, never a crash (verify says what is wrong)
+        return None

@@ -1,0 +1,1 @@
+"""Hand-over to the archive: MDTO metadata and ingest packages."""

@@ -1,0 +1,666 @@
+"""`toetreding archive`: one ingest package per signed statement, for a DMS or e-Depot.
+
+A package is a folder that can be handed over as it is::
+
+    <name>/
+      <name>.pdf                       the signed statement, byte for byte
+      <name>.mdto.xml                  MDTO informatieobject: the statement as a record
+      <name>.pdf.mdto.xml              MDTO bestand: size, format (PRONOM), SHA-256
+      validatierapport.json            the validation report (toetreding-verify/2)
+      validatierapport.pdf             the same report for people, PDF/A-2a + PDF/UA-1
+      validatierapport.mdto.xml        MDTO informatieobject: the validation as a record
+      validatierapport.*.mdto.xml      MDTO bestand for each report file
+      besluiten/…                      decision documents the chain pins, when present
+      manifest-sha256.txt              `sha256sum -c` checks every file above
+
+The MDTO metadata is written in Dutch whatever the user's language (it is read by Dutch
+archives); the PDF report is in the user's language. The metadata is taken from the statement *as the party signed it* (its signed revision),
+never from a later, unsigned revision; the events are the statement's creation (its
+date), each signature (moment, holder, certificate, result), and every validation the
+register holds for exactly these bytes plus the one made now, each with the official who
+answers for it (Archiefregeling art. 24 under c). Every MDTO file is checked against the
+XSD shipped with toetreding before the package is written.
+
+A decision document is taken along only from inside the workspace, as a regular file
+(no link), and only when its SHA-256 is the one the signed chain pins: the statement's
+data is the author's, and may name any path.
+
+Writing is atomic per package: everything goes into a hidden temporary folder next to the
+target, which is renamed into place last. An existing package is replaced only with
+``overwrite``, and only when it is one of ours (it holds our manifest), so a statement
+named ``pki.pdf`` can never replace the workspace's ``pki`` folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..archive_config import ArchiveOptions
+from ..embedded import EmbeddedStatement
+from ..errors import OutputError
+from ..i18n import _
+from ..register import Entry, EntryKind
+from ..verify.report import VerificationReport
+from . import mdto
+
+MANIFEST = "manifest-sha256.txt"
+REPORT = "validatierapport"
+DECISIONS = "besluiten"
+MAX_DECISION_BYTES = 200 * 1024 * 1024
+TOOL_SOURCE = "toetreding"
+
+
+@dataclass(frozen=True)
+class PackageOutcome:
+    """One package written."""
+
+    statement: Path
+    folder: Path
+    files: tuple[str, ...]
+    """The files in the package, relative to it (the manifest's lines)."""
+    verdict: str
+    passed: bool
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class ArchiveOutcome:
+    """Every package `archive` wrote, and where it recorded its validations."""
+
+    packages: list[PackageOutcome] = field(default_factory=list)
+    register: Path | None = None
+
+
+@dataclass(frozen=True)
+class PackageInput:
+    """Everything one package is made of (gathered by the workflow)."""
+
+    source: Path
+    data: bytes
+    report: VerificationReport
+    statement: EmbeddedStatement | None
+    official: dict[str, Any]
+    earlier_validations: tuple[Entry, ...]
+    workspace: Path
+    archive: ArchiveOptions
+    language: str
+
+
+def package_name(source: Path, taken: set[str]) -> str:
+    """A safe folder name from the statement's file name, unique within this run.
+
+    File names can hold anything a file system allows (newlines, control characters,
+    right-to-left marks); an archive's systems should not have to. Letters, digits and
+    ``._-`` stay, the rest becomes ``_``.
+    """
+    stem = unicodedata.normalize("NFC", source.stem)
+    safe = re.sub(r"[^\w.-]", "_", stem, flags=re.ASCII).strip("._") or "verklaring"
+    safe = safe[:80]
+    name, counter = safe, 2
+    while name.lower() in taken:
+        name, counter = f"{safe}-{counter}", counter + 1
+    taken.add(name.lower())
+    return name
+
+
+def write_package(
+    item: PackageInput, output: Path, name: str, *, overwrite: bool
+) -> PackageOutcome:
+    """Build the package for one statement in a temporary folder; rename it into place."""
+    target = output / name
+    _refuse_foreign_target(target, overwrite)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=output))
+    try:
+        files, warnings = _fill(staging, item, name)
+        _write_manifest(staging, files)
+        _replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return PackageOutcome(
+        statement=item.source,
+        folder=target,
+        files=(*files, MANIFEST),
+        verdict=str(item.report.verdict),
+        passed=item.report.passed,
+        warnings=tuple(warnings),
+    )
+
+
+def _refuse_foreign_target(target: Path, overwrite: bool) -> None:
+    if not os.path.lexists(target):
+        return
+    ours = target.is_dir() and not target.is_symlink() and (target / MANIFEST).is_file()
+    if not ours:
+        raise OutputError(
+            _("'{path}' exists and is not an archive package; it is left alone").format(
+                path=target
+            ),
+            hint=_("choose another folder with -o, or rename the statement"),
+        )
+    if not overwrite:
+        raise OutputError(
+            _("the package '{path}' exists already").format(path=target),
+            hint=_("add --overwrite to replace it, or choose another folder with -o"),
+        )
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Rename the finished package into place; an old package is moved aside first and
+    removed only after the new one stands."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _fill(staging: Path, item: PackageInput, name: str) -> tuple[list[str], list[str]]:
+    """Write every file of the package into ``staging``; return their names and warnings."""
+    from .report_pdf import report_pdf
+
+    warnings: list[str] = []
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    statement_file = f"{name}.pdf"
+    files: dict[str, bytes] = {statement_file: item.data}
+    report_json = (
+        json.dumps(item.report.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    ).encode("utf-8")
+    files[f"{REPORT}.json"] = report_json
+    files[f"{REPORT}.pdf"] = report_pdf(item.report, item.official, statement_file, item.language)
+    decisions, decision_warnings = _decision_documents(item)
+    warnings.extend(decision_warnings)
+    for relative, data in decisions.items():
+        files[f"{DECISIONS}/{relative}"] = data
+
+    statement_id = _statement_identification(item)
+    metadata: dict[str, bytes] = {
+        f"{name}.mdto.xml": mdto.information_object_xml(
+            _statement_object(item, statement_id, statement_file, decisions)
+        ),
+        f"{REPORT}.mdto.xml": mdto.information_object_xml(_report_object(item, statement_id, name)),
+    }
+    statement_ref = mdto.Reference(_statement_name(item), statement_id)
+    report_ref = mdto.Reference(_report_name(name), _report_identification(item))
+    representations = {
+        statement_file: (statement_ref, _format_of(item)),
+        f"{REPORT}.json": (report_ref, _json_format()),
+        f"{REPORT}.pdf": (report_ref, mdto.pronom_pdfa_2a()),
+    }
+    for file_name, (represents, file_format) in representations.items():
+        metadata[f"{file_name}.mdto.xml"] = mdto.file_xml(
+            _file_object(file_name, files[file_name], represents, file_format, now)
+        )
+    for relative, data in decisions.items():
+        decision_name = f"{DECISIONS}/{relative}"
+        metadata[f"{decision_name}.mdto.xml"] = mdto.file_xml(
+            _file_object(decision_name, data, _decision_reference(item, relative), None, now)
+        )
+    for file_name, xml in metadata.items():
+        problems = mdto.validate(xml)
+        if problems:  # our own writing is wrong: never hand over metadata the archive refuses
+            raise OutputError(
+                _("internal: the MDTO metadata {file} does not validate: {problems}").format(
+                    file=file_name, problems="; ".join(problems[:3])
+                )
+            )
+    files.update(metadata)
+    for relative, data in files.items():
+        path = staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return sorted(files), warnings
+
+
+def _write_manifest(staging: Path, files: Sequence[str]) -> None:
+    """``<sha256>  <path>`` per file, as `sha256sum -c manifest-sha256.txt` reads it."""
+    lines = []
+    for relative in sorted(files):
+        digest = hashlib.sha256((staging / relative).read_bytes()).hexdigest()
+        lines.append(f"{digest}  {relative}\n")
+    (staging / MANIFEST).write_text("".join(lines), encoding="utf-8")
+
+
+# --- the statement as a record ------------------------------------------------------------
+
+
+def _party_reference(item: PackageInput) -> mdto.Reference | None:
+    statement = item.statement
+    if statement is None:
+        return None
+    code = statement.party_code.lower()
+    if re.fullmatch(r"gm[0-9]{4}", code):
+        return mdto.tooi_organisation(f"gemeente {statement.party_name}", code)
+    return mdto.Reference(statement.party_name)
+
+
+def _archive_creator(item: PackageInput) -> mdto.Reference:
+    creator = item.archive.creator
+    if creator is not None:
+        if creator.tooi:
+            return mdto.tooi_organisation(creator.name, creator.tooi)
+        return mdto.Reference(creator.name)
+    party = _party_reference(item)
+    if party is not None:
+        return party
+    return mdto.Reference(str(item.official.get("organisatie") or "onbekende organisatie"))
+
+
+def _statement_identification(item: PackageInput) -> mdto.Identification:
+    statement = item.statement
+    if statement is not None and statement.reference:
+        return mdto.Identification(statement.reference, _party_words(statement))
+    return mdto.Identification(f"sha256:{item.report.sha256}", TOOL_SOURCE)
+
+
+def _statement_name(item: PackageInput) -> str:
+    statement = item.statement
+    if statement is None:
+        return f"Ondertekend document {item.source.name}"
+    return f"Toetredingsverklaring {_party_words(statement)} – {statement.covenant_title}"
+
+
+def _party_words(statement: EmbeddedStatement) -> str:
+    """'gemeente Huizen' for a municipality (the data holds the bare name)."""
+    if re.fullmatch(r"GM[0-9]{4}", statement.party_code.upper()):
+        return f"gemeente {statement.party_name}"
+    return statement.party_name
+
+
+def _statement_object(
+    item: PackageInput,
+    identification: mdto.Identification,
+    statement_file: str,
+    decisions: dict[str, bytes],
+) -> mdto.InformationObject:
+    statement = item.statement
+    identifications = [identification]
+    if identification.source != TOOL_SOURCE:
+        identifications.append(mdto.Identification(f"sha256:{item.report.sha256}", TOOL_SOURCE))
+    events = [*_creation_events(item), *_signature_events(item), *_validation_events(item)]
+    related: list[mdto.RelatedObject] = []
+    if statement is not None:
+        by_id = {d.id: d for d in statement.authority.decisions}
+        for decision_id in statement.accession_decisions:
+            decision = by_id.get(decision_id)
+            if decision is not None:
+                related.append(_decision_relation(decision, _party_words(statement), "Heeft nodig"))
+        related.append(
+            mdto.RelatedObject(
+                mdto.Reference(
+                    f"{statement.covenant_title} ({statement.covenant_publication})",
+                    mdto.Identification(statement.covenant_id, statement.coordinator.name),
+                ),
+                mdto.relation_type("Refereert aan"),
+            )
+        )
+        related.append(
+            mdto.RelatedObject(
+                mdto.Reference(
+                    f"Instemming van {statement.coordinator.name} met de toetreding",
+                    mdto.Identification(
+                        f"sha256:{item.report.sha256}#instemming-coordinator", TOOL_SOURCE
+                    ),
+                ),
+                mdto.relation_type("Heeft nodig"),
+            )
+        )
+        for decision in statement.authority.decisions:
+            if decision.id not in statement.accession_decisions:
+                related.append(
+                    _decision_relation(decision, _party_words(statement), "Refereert aan")
+                )
+    related.append(
+        mdto.RelatedObject(
+            mdto.Reference(
+                _report_name(statement_file.removesuffix(".pdf")), _report_identification(item)
+            ),
+            mdto.relation_type("Wordt aangehaald door"),
+        )
+    )
+    archive = item.archive
+    classification = (
+        (
+            mdto.Concept(
+                archive.classification.label,
+                archive.classification.code,
+                archive.classification.vocabulary,
+            ),
+        )
+        if archive.classification
+        else ()
+    )
+    category = archive.information_category
+    return mdto.InformationObject(
+        identifications=tuple(identifications),
+        name=_statement_name(item),
+        aggregation_level=mdto.aggregation_archiefstuk(),
+        classification=classification,
+        language="nl",
+        events=tuple(events),
+        appraisal=_appraisal(archive),
+        retention=_retention(item),
+        information_category=(
+            mdto.Concept(category.label, category.code, category.vocabulary) if category else None
+        ),
+        representations=(
+            mdto.Reference(
+                statement_file, mdto.Identification(f"sha256:{item.report.sha256}", TOOL_SOURCE)
+            ),
+        ),
+        related=tuple(related),
+        archive_creator=_archive_creator(item),
+        use_restrictions=(mdto.no_use_restriction(),),
+    )
+
+
+def _decision_relation(decision: Any, party: str, relation: str) -> mdto.RelatedObject:
+    return mdto.RelatedObject(
+        mdto.Reference(
+            f"{decision.subject} ({decision.organ}, {decision.date.isoformat()})",
+            mdto.Identification(decision.reference, party),
+        ),
+        mdto.relation_type(relation),
+    )
+
+
+def _appraisal(archive: ArchiveOptions) -> mdto.Concept:
+    return mdto.appraisal_temporary() if archive.appraisal == "V" else mdto.appraisal_permanent()
+
+
+def _retention(item: PackageInput) -> mdto.Retention | None:
+    """A retention period starts when the accession took effect (else the statement's date)."""
+    period = item.archive.retention
+    if item.archive.appraisal != "V" or period is None:
+        return None
+    document = item.report.document
+    start_text = document.effective_date or document.statement_date
+    try:
+        start = dt.date.fromisoformat(start_text) if start_text else None
+    except ValueError:
+        start = None
+    if start is None:
+        return mdto.Retention(period=period, trigger=mdto.event_type(mdto.CREATION))
+    return mdto.Retention(period=period, start_date=start)
+
+
+def _creation_events(item: PackageInput) -> list[mdto.Event]:
+    statement = item.statement
+    if statement is None:
+        return []
+    return [
+        mdto.Event(
+            mdto.event_type(mdto.CREATION),
+            statement.date,
+            _party_reference(item),
+            None,
+        )
+    ]
+
+
+def _signature_events(item: PackageInput) -> list[mdto.Event]:
+    events = []
+    for signature in item.report.signatures:
+        if signature.kind != "signature":
+            continue
+        holder = signature.signer.common_name if signature.signer else "?"
+        if signature.claimed_role:
+            holder += f", {signature.claimed_role}"
+        identification = (
+            mdto.Identification(
+                signature.signer.sha256.lower(), "SHA-256 van het ondertekeningscertificaat"
+            )
+            if signature.signer
+            else None
+        )
+        result = signature.indication.value + (
+            f" ({signature.sub_indication})" if signature.sub_indication else ""
+        )
+        source = signature.signing_time_source.value if signature.signing_time_source else None
+        if source:
+            result += f"; tijdstip: {source}"
+        events.append(
+            mdto.Event(
+                mdto.event_type(mdto.SIGNING),
+                _aware(signature.signing_time),
+                mdto.Reference(holder, identification),
+                result,
+            )
+        )
+    return events
+
+
+def _validation_events(item: PackageInput) -> list[mdto.Event]:
+    events = []
+    for entry in item.earlier_validations:
+        payload = entry.payload
+        official = payload.get("verantwoordelijke")
+        events.append(
+            mdto.Event(
+                mdto.event_type(mdto.SIGNATURE_VALIDATION),
+                _aware(payload.get("moment") or entry.recorded_at),
+                _official_reference(official),
+                str(payload.get("resultaat") or "?"),
+            )
+        )
+    events.append(
+        mdto.Event(
+            mdto.event_type(mdto.SIGNATURE_VALIDATION),
+            _aware(item.report.validated_at),
+            _official_reference(item.official),
+            str(item.report.verdict),
+        )
+    )
+    return events
+
+
+def _official_reference(official: object) -> mdto.Reference:
+    """The responsible official; older entries recorded only a name (or a tool's name)."""
+    if not isinstance(official, dict):
+        return mdto.Reference(str(official or "niet vastgelegd"))
+    words = [str(official.get("naam") or "?")]
+    words += [str(official[key]) for key in ("functie", "organisatie") if official.get(key)]
+    identification = None
+    if official.get("kenmerk"):
+        identification = mdto.Identification(
+            str(official["kenmerk"]), str(official.get("organisatie") or TOOL_SOURCE)
+        )
+    return mdto.Reference(", ".join(words), identification)
+
+
+def _aware(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# --- the validation report as a record ----------------------------------------------------
+
+
+def _report_identification(item: PackageInput) -> mdto.Identification:
+    moment = (item.report.validated_at or "")[:19]
+    return mdto.Identification(f"validatie:{item.report.sha256}:{moment}", TOOL_SOURCE)
+
+
+def _report_name(name: str) -> str:
+    return f"Validatierapport {name}.pdf"
+
+
+def _report_object(
+    item: PackageInput, statement_id: mdto.Identification, name: str
+) -> mdto.InformationObject:
+    return mdto.InformationObject(
+        identifications=(_report_identification(item),),
+        name=_report_name(name),
+        aggregation_level=mdto.aggregation_archiefstuk(),
+        language=item.language,
+        events=(
+            mdto.Event(
+                mdto.event_type(mdto.CREATION),
+                _aware(item.report.validated_at),
+                _official_reference(item.official),
+                str(item.report.verdict),
+            ),
+        ),
+        appraisal=_appraisal(item.archive),
+        retention=_retention(item),
+        representations=(
+            mdto.Reference(f"{REPORT}.json"),
+            mdto.Reference(f"{REPORT}.pdf"),
+        ),
+        related=(
+            mdto.RelatedObject(
+                mdto.Reference(_statement_name(item), statement_id),
+                mdto.relation_type("Refereert aan"),
+            ),
+        ),
+        archive_creator=_archive_creator(item),
+        use_restrictions=(mdto.no_use_restriction(),),
+    )
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def _format_of(item: PackageInput) -> mdto.Concept:
+    pdfa = item.report.document.pdfa or ""
+    return mdto.pronom_pdfa_3a() if pdfa.startswith("PDF/A-3") else mdto.pronom_pdfa_2a()
+
+
+def _json_format() -> mdto.Concept:
+    return mdto.Concept("JSON Data Interchange Format", "fmt/817", mdto.PRONOM_LIST)
+
+
+def _file_object(
+    name: str,
+    data: bytes,
+    represents: mdto.Reference,
+    file_format: mdto.Concept | None,
+    now: dt.datetime,
+) -> mdto.FileObject:
+    digest = hashlib.sha256(data).hexdigest()
+    return mdto.FileObject(
+        identification=mdto.Identification(f"sha256:{digest}", TOOL_SOURCE),
+        name=name.rsplit("/", 1)[-1],
+        size=len(data),
+        format=file_format or _format_by_name(name),
+        checksum_algorithm=mdto.sha256_algorithm(),
+        checksum_value=digest,
+        checksum_date=now,
+        represents=represents,
+    )
+
+
+def _format_by_name(name: str) -> mdto.Concept:
+    if name.lower().endswith(".pdf"):
+        return mdto.Concept("Acrobat PDF - Portable Document Format", None, mdto.PRONOM_LIST)
+    return mdto.Concept("niet geïdentificeerd formaat", None, mdto.PRONOM_LIST)
+
+
+# --- decision documents -------------------------------------------------------------------
+
+
+def _decision_documents(item: PackageInput) -> tuple[dict[str, bytes], list[str]]:
+    """The decision files the signed chain pins, found in the workspace with that hash."""
+    found: dict[str, bytes] = {}
+    warnings: list[str] = []
+    statement = item.statement
+    if statement is None:
+        return found, warnings
+    workspace = item.workspace.resolve()
+    decisions = [*statement.authority.decisions, *statement.coordinator.authority.decisions]
+    for decision in decisions:
+        pinned = decision.document
+        if pinned is None:
+            continue
+        data, problem = _read_pinned(workspace, pinned.file, pinned.sha256)
+        if problem is not None:
+            warnings.append(
+                _("decision {id}: {file} not taken along: {problem}").format(
+                    id=decision.id, file=pinned.file, problem=problem
+                )
+            )
+            continue
+        assert data is not None
+        base = _safe(Path(pinned.file).name) or "besluit"
+        name = f"{_safe(decision.id)}-{base}"[:120]
+        found.setdefault(name, data)
+    return found, warnings
+
+
+def _safe(name: str) -> str:
+    """A name with only letters, digits and ``._-`` (the rest becomes ``_``)."""
+    return re.sub(r"[^\w.-]", "_", name, flags=re.ASCII).strip(".")
+
+
+def _read_pinned(workspace: Path, file: str, sha256: str) -> tuple[bytes | None, str | None]:
+    """A file inside the workspace whose SHA-256 is ``sha256``, read without following links."""
+    if "\x00" in file or Path(file).is_absolute():
+        return None, _("the path is not relative to the workspace")
+    candidate = workspace / file
+    try:
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None, _("not found in the workspace")
+    if not resolved.is_relative_to(workspace) or resolved != Path(os.path.normpath(candidate)):
+        return None, _("it lies outside the workspace or is reached through a link")
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        handle = os.open(resolved, flags)
+    except OSError:
+        return None, _("it cannot be read")
+    if not stat.S_ISREG(os.fstat(handle).st_mode):  # a folder, pipe or device
+        os.close(handle)
+        return None, _("it is not a regular file")
+    with os.fdopen(handle, "rb") as stream:
+        data = stream.read(MAX_DECISION_BYTES + 1)
+    if len(data) > MAX_DECISION_BYTES:
+        return None, _("it is larger than 200 MB")
+    if hashlib.sha256(data).hexdigest() != sha256.lower():
+        return None, _("its SHA-256 is not the one the signed chain pins")
+    return data, None
+
+
+def _decision_reference(item: PackageInput, relative: str) -> mdto.Reference:
+    statement = item.statement
+    assert statement is not None
+    for decision in [*statement.authority.decisions, *statement.coordinator.authority.decisions]:
+        if relative.startswith(_safe(decision.id) + "-"):
+            return mdto.Reference(
+                f"{decision.subject} ({decision.organ}, {decision.date.isoformat()})",
+                mdto.Identification(decision.reference, _party_words(statement)),
+            )
+    return mdto.Reference(relative)
+
+
+def earlier_validations(entries: Sequence[Entry], sha256: str | None) -> tuple[Entry, ...]:
+    """The register's validations of exactly these bytes, oldest first."""
+    return tuple(
+        entry
+        for entry in entries
+        if entry.kind == EntryKind.VALIDATION.value
+        and entry.payload.get("document_sha256") == sha256
+    )

@@ -1,0 +1,335 @@
+"""`toetreding archive`: ingest packages checked by independent means — the MDTO files
+against Nationaal Archief's XSD (lxml, read from the shipped file), the manifest by
+coreutils' `sha256sum -c`, the report PDF by poppler — and hostile names and paths."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from toetreding.archive.package import _read_pinned
+from toetreding.register import Register
+
+MDTO = "{https://www.nationaalarchief.nl/mdto}"
+ACCEPTED = "verklaring-verlengd.pdf"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace (made once; tests copy it)."""
+    from toetreding.demo import create_demo
+
+    folder = tmp_path_factory.mktemp("archief") / "werkmap"
+    saved = os.environ.pop("TOETREDING_REGISTER")
+    try:
+        create_demo(folder)
+    finally:
+        os.environ["TOETREDING_REGISTER"] = saved
+    return folder
+
+
+@pytest.fixture
+def ws(demo: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "werkmap"
+    shutil.copytree(demo, copy, symlinks=True)
+    # the demo itself archives its statement; these tests make their own packages
+    shutil.rmtree(copy / "archief", ignore_errors=True)
+    return copy
+
+
+def toetreding(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TOETREDING_TAAL": "en", "COLUMNS": "200"}
+    environment.pop("TOETREDING_REGISTER", None)
+    return subprocess.run(
+        [sys.executable, "-m", "toetreding", *arguments],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def schema() -> Any:
+    shipped = resources.files("toetreding.archive").joinpath("MDTO-XML1.0.2.xsd")
+    return etree.XMLSchema(etree.parse(str(shipped)))
+
+
+def assert_valid_mdto(path: Path) -> Any:
+    document = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    checker = schema()
+    assert checker.validate(document), (path.name, [str(e) for e in checker.error_log])
+    return document
+
+
+def texts(document: Any, path: str) -> list[str]:
+    return [str(element.text) for element in document.iterfind(path)]
+
+
+def test_the_package_holds_statement_mdto_report_and_manifest(ws: Path) -> None:
+    result = toetreding(ws, "archive", ACCEPTED, "-o", "archief", "--by", "archivaris")
+    assert result.returncode == 0, result.stderr
+    package = ws / "archief" / "verklaring-verlengd"
+    names = sorted(p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file())
+    assert names == [
+        "manifest-sha256.txt",
+        "validatierapport.json",
+        "validatierapport.json.mdto.xml",
+        "validatierapport.mdto.xml",
+        "validatierapport.pdf",
+        "validatierapport.pdf.mdto.xml",
+        "verklaring-verlengd.mdto.xml",
+        "verklaring-verlengd.pdf",
+        "verklaring-verlengd.pdf.mdto.xml",
+    ]
+    # the statement byte for byte
+    assert (package / ACCEPTED).read_bytes() == (ws / ACCEPTED).read_bytes()
+    # every file is in the manifest, and coreutils agrees with it
+    check = subprocess.run(
+        ["sha256sum", "--strict", "-c", "manifest-sha256.txt"],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    listed = [
+        line.split("  ", 1)[1]
+        for line in (package / "manifest-sha256.txt").read_text().splitlines()
+    ]
+    assert sorted(listed) == [n for n in names if n != "manifest-sha256.txt"]
+    # every MDTO file validates against the shipped XSD
+    for xml in package.glob("*.mdto.xml"):
+        assert_valid_mdto(xml)
+
+
+def test_the_mdto_describes_the_statement_as_signed(ws: Path) -> None:
+    assert toetreding(ws, "archive", ACCEPTED, "-o", "archief").returncode == 0
+    package = ws / "archief" / "verklaring-verlengd"
+    record = assert_valid_mdto(package / "verklaring-verlengd.mdto.xml")
+    io = f"{MDTO}informatieobject"
+    assert "U-2026-07788" in texts(record, f"{io}/{MDTO}identificatie/{MDTO}identificatieKenmerk")
+    assert texts(
+        record, f"{io}/{MDTO}archiefvormer/{MDTO}verwijzingIdentificatie/{MDTO}identificatieKenmerk"
+    ) == ["gm0406"]
+    assert texts(record, f"{io}/{MDTO}aggregatieniveau/{MDTO}begripLabel") == ["Archiefstuk"]
+    assert texts(record, f"{io}/{MDTO}waardering/{MDTO}begripCode") == ["B"]
+    events = texts(record, f"{io}/{MDTO}event/{MDTO}eventType/{MDTO}begripLabel")
+    # creation, the party's signature and the consent, then the demo's two validations
+    # (verify --record and its own archive package) and ours
+    assert events == ["Creatie", "Accordering", "Accordering"] + ["Validatie Handtekening"] * 3
+    actors = texts(
+        record, f"{io}/{MDTO}event/{MDTO}eventVerantwoordelijkeActor/{MDTO}verwijzingNaam"
+    )
+    assert actors[1].startswith("mr. J. de Vries (DEMO), burgemeester van Huizen")
+    assert actors[-1] == "A. de Archivaris (DEMO), adviseur informatiebeheer, gemeente Huizen"
+    assert texts(record, f"{io}/{MDTO}event/{MDTO}eventResultaat")[-1] == "PASSED"
+    related = texts(
+        record,
+        f"{io}/{MDTO}gerelateerdInformatieobject/{MDTO}gerelateerdInformatieobjectVerwijzing/"
+        f"{MDTO}verwijzingIdentificatie/{MDTO}identificatieKenmerk",
+    )
+    assert "Z-2026-04512" in related  # the college decision to join
+    assert "pga-radicalisering-2018" in related  # the covenant
+    # the bestand: size, PRONOM fmt/476 and the SHA-256 of the very bytes in the package
+    pdf = (package / ACCEPTED).read_bytes()
+    file_record = assert_valid_mdto(package / f"{ACCEPTED}.mdto.xml")
+    bestand = f"{MDTO}bestand"
+    assert texts(file_record, f"{bestand}/{MDTO}omvang") == [str(len(pdf))]
+    assert texts(file_record, f"{bestand}/{MDTO}bestandsformaat/{MDTO}begripCode") == ["fmt/476"]
+    assert texts(file_record, f"{bestand}/{MDTO}checksum/{MDTO}checksumWaarde") == [
+        hashlib.sha256(pdf).hexdigest()
+    ]
+
+
+def test_the_report_is_a_pdfa_people_can_read(ws: Path) -> None:
+    assert toetreding(ws, "archive", ACCEPTED, "-o", "archief").returncode == 0
+    package = ws / "archief" / "verklaring-verlengd"
+    report = json.loads((package / "validatierapport.json").read_text())
+    assert (
+        report["verdict"] == "PASSED"
+        and report["sha256"] == hashlib.sha256((ws / ACCEPTED).read_bytes()).hexdigest()
+    )
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext, pdfinfo) not installed: run `make system-deps`")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(package / "validatierapport.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "PASSED" in text and "A. de Archivaris (DEMO)" in text and "ondertekening-partij" in text
+    assert report["sha256"] in text
+    meta = subprocess.run(
+        ["pdfinfo", "-meta", str(package / "validatierapport.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "pdfaid:part" in meta and "pdfuaid:part" in meta  # veraPDF judges it in conformance/
+    info = subprocess.run(
+        ["pdfinfo", str(package / "validatierapport.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Tagged:          yes" in info
+
+
+def test_the_validation_is_recorded_with_its_official_and_relative_paths(ws: Path) -> None:
+    assert toetreding(ws, "archive", ACCEPTED, "-o", "archief").returncode == 0
+    with Register(ws / "toetreding-register.sqlite") as register:
+        entry = list(register.entries("validatie"))[-1]
+    assert entry.payload["verantwoordelijke"]["sleutel"] == "archivaris"  # the default
+    assert entry.payload["document"] == ACCEPTED
+    assert entry.payload["pakket"] == "archief/verklaring-verlengd"
+
+
+def test_a_failing_statement_is_packaged_with_its_verdict_and_exit_4(ws: Path) -> None:
+    returned = ws / "inbox" / "Toetredingsverklaring Laren - getekend.pdf"
+    result = toetreding(ws, "archive", str(returned), "-o", "archief")
+    assert result.returncode == 4, result.stdout + result.stderr
+    package = ws / "archief" / "Toetredingsverklaring_Laren_-_getekend"
+    record = assert_valid_mdto(package / "Toetredingsverklaring_Laren_-_getekend.mdto.xml")
+    results = texts(record, f"{MDTO}informatieobject/{MDTO}event/{MDTO}eventResultaat")
+    assert results[-1] == "FAILED"
+
+
+def test_unknown_official_or_none_configured_is_refused_before_anything(ws: Path) -> None:
+    result = toetreding(ws, "archive", ACCEPTED, "-o", "archief", "--by", "iemand")
+    assert result.returncode == 1 and "no official 'iemand'" in result.stderr
+    assert "Traceback" not in result.stderr and not (ws / "archief").exists()
+    config = ws / "toetreding.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  verantwoordelijke: archivaris\n", ""),
+        encoding="utf-8",
+    )
+    result = toetreding(ws, "archive", ACCEPTED, "-o", "archief")
+    assert result.returncode == 1 and "archief.verantwoordelijke" in result.stderr
+    assert not (ws / "archief").exists()
+
+
+def test_existing_folders_are_never_replaced_unless_ours_and_asked(ws: Path) -> None:
+    # a statement named like a workspace folder must not replace that folder
+    shutil.copyfile(ws / ACCEPTED, ws / "pki.pdf")
+    keys = sorted(p.name for p in (ws / "pki").iterdir())
+    result = toetreding(ws, "archive", "pki.pdf", "-o", ".", "--overwrite")
+    assert result.returncode == 1 and "not an archive package" in result.stderr
+    assert sorted(p.name for p in (ws / "pki").iterdir()) == keys
+    # our own package: refused without --overwrite, replaced with it
+    assert toetreding(ws, "archive", ACCEPTED, "-o", "archief").returncode == 0
+    again = toetreding(ws, "archive", ACCEPTED, "-o", "archief")
+    assert again.returncode == 1 and "exists already" in again.stderr
+    replaced = toetreding(ws, "archive", ACCEPTED, "-o", "archief", "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    leftovers = [p.name for p in (ws / "archief").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+    # -o naming a file
+    file_output = toetreding(ws, "archive", ACCEPTED, "-o", "toetreding.yaml")
+    assert file_output.returncode == 1 and "not a folder" in file_output.stderr
+
+
+def test_hostile_file_names_become_safe_package_names(ws: Path) -> None:
+    hostile = ws / "post"
+    hostile.mkdir()
+    names = ["ver\nklaring.pdf", "\u202egnirelk.pdf", "a b;rm -rf.pdf", "...pdf"]
+    for name in names:
+        shutil.copyfile(ws / ACCEPTED, hostile / name)
+    result = toetreding(ws, "archive", "post", "-o", "archief")
+    assert result.returncode == 0, result.stderr
+    made = sorted(p.name for p in (ws / "archief").iterdir())
+    assert len(made) == len(names)
+    assert all(all(c.isalnum() or c in "._-" for c in name) for name in made), made
+    for folder in (ws / "archief").iterdir():
+        for xml in folder.glob("*.mdto.xml"):
+            assert_valid_mdto(xml)
+
+
+def test_pinned_decision_documents_only_from_inside_the_workspace(tmp_path: Path) -> None:
+    workspace = tmp_path / "werkmap"
+    (workspace / "besluiten").mkdir(parents=True)
+    document = workspace / "besluiten" / "collegebesluit.pdf"
+    document.write_bytes(b"%PDF-1.7 het besluit")
+    digest = hashlib.sha256(document.read_bytes()).hexdigest()
+    outside = tmp_path / "geheim.pdf"
+    outside.write_bytes(b"%PDF-1.7 buiten")
+    outside_digest = hashlib.sha256(outside.read_bytes()).hexdigest()
+    (workspace / "link.pdf").symlink_to(outside)
+    (workspace / "link-binnen.pdf").symlink_to(document)
+    os.mkfifo(workspace / "pijp.pdf")
+
+    assert _read_pinned(workspace, "besluiten/collegebesluit.pdf", digest) == (
+        document.read_bytes(),
+        None,
+    )
+    refused = {
+        "../geheim.pdf": outside_digest,
+        str(outside): outside_digest,
+        "link.pdf": outside_digest,
+        "link-binnen.pdf": digest,
+        "pijp.pdf": digest,
+        "besluiten/ontbreekt.pdf": digest,
+        "besluiten/collegebesluit.pdf\x00.txt": digest,
+        "besluiten": digest,
+    }
+    for path, pinned in refused.items():
+        data, problem = _read_pinned(workspace, path, pinned)
+        assert data is None and problem, path
+    data, problem = _read_pinned(workspace, "besluiten/collegebesluit.pdf", "0" * 64)
+    assert data is None and problem is not None and "SHA-256" in problem
+
+
+def test_decision_documents_the_signed_chain_pins_go_along(ws: Path) -> None:
+    besluit = ws / "besluiten" / "collegebesluit.pdf"
+    besluit.parent.mkdir()
+    besluit.write_bytes(b"%PDF-1.7\n% het collegebesluit (voorbeeld)\n")
+    digest = hashlib.sha256(besluit.read_bytes()).hexdigest()
+    chain = ws / "bevoegdheid.yaml"
+    text = chain.read_text(encoding="utf-8")
+    pinned = (
+        '    kenmerk: "Z-2026-04512"\n'
+        "    document:\n"
+        "      bestand: besluiten/collegebesluit.pdf\n"
+        f"      sha256: {digest}\n"
+    )
+    assert '    kenmerk: "Z-2026-04512"\n' in text
+    chain.write_text(text.replace('    kenmerk: "Z-2026-04512"\n', pinned), encoding="utf-8")
+    for arguments in (
+        ("render", "verzoek.yaml", "-o", "nieuw.pdf"),
+        ("sign", "nieuw.pdf", "-o", "nieuw-getekend.pdf"),
+    ):
+        step = toetreding(ws, *arguments)
+        assert step.returncode == 0, step.stderr
+    result = toetreding(ws, "archive", "nieuw-getekend.pdf", "-o", "archief")
+    assert result.returncode == 0, result.stderr
+    package = ws / "archief" / "nieuw-getekend"
+    taken = package / "besluiten" / "college-2026-11-10-collegebesluit.pdf"
+    assert taken.read_bytes() == besluit.read_bytes()
+    record = assert_valid_mdto(
+        package / "besluiten" / "college-2026-11-10-collegebesluit.pdf.mdto.xml"
+    )
+    assert texts(
+        record,
+        f"{MDTO}bestand/{MDTO}isRepresentatieVan/{MDTO}verwijzingIdentificatie/{MDTO}identificatieKenmerk",
+    ) == ["Z-2026-04512"]
+    assert (
+        "besluiten/college-2026-11-10-collegebesluit.pdf"
+        in (package / "manifest-sha256.txt").read_text()
+    )
+    # the same file changed after signing is not what the chain pins: left out, and said
+    besluit.write_bytes(b"%PDF-1.7\n% een ander besluit\n")
+    again = toetreding(ws, "archive", "nieuw-getekend.pdf", "-o", "archief2")
+    assert again.returncode == 0, again.stderr
+    assert "not the one the signed chain pins" in again.stderr
+    assert not (ws / "archief2" / "nieuw-getekend" / "besluiten").exists()
