@@ -230,3 +230,55 @@ def test_the_cli_seals_and_catches_a_rewrite(tmp_path: Path, test_pki: RunningPk
     assert "rewritten" in bad.stderr and "Traceback" not in bad.stderr
     nobody = toetreding(workspace, "register", "seal", "--by", "onbekend")
     assert nobody.returncode == 1 and "archief.medewerkers" in nobody.stderr
+
+
+def test_the_register_exports_as_valid_mdto(tmp_path: Path) -> None:
+    """`register export --format mdto`: one event per entry, valid against the shipped XSD,
+    also when a payload holds characters XML cannot carry (recorded as given)."""
+    from lxml import etree
+
+    from toetreding.archive import mdto
+
+    workspace = tmp_path / "werkmap"
+    workspace.mkdir()
+    (workspace / "toetreding.yaml").write_text(
+        "archief:\n  archiefvormer: {naam: gemeente Huizen, tooi: gm0406}\n"
+        "  waardering: V\n  bewaartermijn: P10Y\n",
+        encoding="utf-8",
+    )
+    path = workspace / "toetreding-register.sqlite"
+    with Register(path) as register:
+        register.append(EntryKind.RENDER, {"uitvoer": "v.pdf", "uitvoer_sha256": "a" * 64})
+        register.append(
+            EntryKind.VALIDATION,
+            {
+                "document": "ge\x01vaarlijk\ufffe.pdf",
+                "resultaat": "PASSED",
+                "verantwoordelijke": {"naam": "A. de Vries", "functie": "adviseur"},
+            },
+        )
+        register.append(EntryKind.SIGNATURE, {"uitvoer": "w.pdf", "ondertekenaar": "<b>&"})
+    result = toetreding(workspace, "register", "export", "-o", "register.xml")
+    assert result.returncode == 0, result.stderr
+    xml = (workspace / "register.xml").read_bytes()
+    assert mdto.validate(xml) == []
+    document = etree.fromstring(xml)
+    ns = "{https://www.nationaalarchief.nl/mdto}"
+    events = document.findall(f"{ns}informatieobject/{ns}event")
+    assert [e.findtext(f"{ns}eventType/{ns}begripLabel") for e in events] == [
+        "Creatie",
+        "Validatie Handtekening",
+        "Accordering",
+    ]
+    assert events[1].findtext(f"{ns}eventVerantwoordelijkeActor/{ns}verwijzingNaam") == (
+        "A. de Vries, adviseur"
+    )
+    assert "U+0001" in (events[1].findtext(f"{ns}eventResultaat") or "")
+    assert events[2].findtext(f"{ns}eventVerantwoordelijkeActor/{ns}verwijzingNaam") == "<b>&"
+    assert document.findtext(f"{ns}informatieobject/{ns}waardering/{ns}begripCode") == "V"
+    assert (
+        document.findtext(f"{ns}informatieobject/{ns}bewaartermijn/{ns}termijnLooptijd") == "P10Y"
+    )
+    # the format follows the file name, and a mismatch is a usage error
+    clash = toetreding(workspace, "register", "export", "--format", "csv", "-o", "r.xml")
+    assert clash.returncode == 2

@@ -22,8 +22,7 @@ from asn1crypto import cms
 from toetreding.config import Settings
 from toetreding.errors import ConfigError
 from toetreding.pki.files import load_certificates
-from toetreding.sign import SignerChoice, extend_statement, sign_file
-from toetreding.sign.renewal import (
+from toetreding.pki.renewal import (
     ALREADY_DUE,
     KEY_HORIZONS,
     REASON_ALGORITHM,
@@ -36,6 +35,7 @@ from toetreding.sign.renewal import (
     renewal_due,
     window_end,
 )
+from toetreding.sign import SignerChoice, extend_statement, sign_file
 from toetreding.signing_config import SignatureLevel
 
 from .support.pki import PASSPHRASE, SHORT_TSA_DAYS, RunningPki

@@ -106,6 +106,15 @@ def test_the_demo_round_ends_with_three_accepted_and_two_reasoned_rejections(dem
     for code in ACCEPTED:
         assert parties[code]["status"] == "aanvaard"
         assert parties[code]["ingangsdatum"] == amsterdam_today()
+        # the next archive-timestamp renewal, from the consented statement itself: the demo
+        # TSA's certificate (two years) ends first
+        from toetreding.pki.renewal import renewal_due
+
+        consented = (demo / "ronde" / code / "verklaring-met-instemming.pdf").read_bytes()
+        schedule = renewal_due(consented)
+        assert schedule is not None
+        assert parties[code]["vernieuwen_voor"] == schedule.due.isoformat()
+        assert parties[eemnes_code := "GM0317"]["vernieuwen_voor"] is None, eemnes_code
     eemnes, laren = parties["GM0317"], parties["GM0417"]
     assert eemnes["status"] == "afgewezen"
     assert any("not the statement prepared for Eemnes" in r for r in eemnes["redenen"])

@@ -52,7 +52,7 @@ class OutputKind:
 
 PDF = OutputKind(N_("a PDF"), (".pdf",))
 PNG = OutputKind(N_("a PNG image"), (".png",))
-EXPORT = OutputKind(N_("an export"), (".jsonl", ".json", ".csv"))
+EXPORT = OutputKind(N_("an export"), (".jsonl", ".json", ".csv", ".xml"))
 HTML = OutputKind(N_("an HTML page"), (".html", ".htm"))
 CSV = OutputKind(N_("a CSV table"), (".csv",))
 TEXT = OutputKind(N_("a text file"), (".txt",))

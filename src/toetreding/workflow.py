@@ -431,7 +431,7 @@ class RenewalItem:
 
     path: Path
     due: Any
-    """Its schedule before (``sign.renewal.RenewalDue``), None when it holds no signature."""
+    """Its schedule before (``pki.renewal.RenewalDue``), None when it holds no signature."""
     renewed: bool = False
     next_due: Any = None
     """The schedule after renewal."""
@@ -470,7 +470,7 @@ def renew_due_recorded(
     """
     from .archive.package import MANIFEST
     from .errors import ToetredingError
-    from .sign.renewal import renewal_due, window_end
+    from .pki.renewal import renewal_due, window_end
     from .verify.many import pdf_files
 
     moment = now or dt.datetime.now(dt.UTC)
@@ -541,8 +541,8 @@ def _renew_one(
 
     from .errors import OutputError
     from .fileio import write_atomically
+    from .pki.renewal import renewal_due
     from .sign import extend_statement
-    from .sign.renewal import renewal_due
 
     handle, name = tempfile.mkstemp(
         prefix=f".{path.name[:180]}.", suffix=".renewed.pdf", dir=path.parent

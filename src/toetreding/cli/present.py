@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _, ngettext
@@ -23,10 +24,15 @@ def time_words(source: str) -> str:
 
 
 def renewal_words(due: Any) -> str:
-    """A renewal schedule (``sign.renewal.RenewalDue``) as people read it."""
+    """A renewal schedule (``pki.renewal.RenewalDue``) as people read it."""
     if due is None:
         return "—"
-    from ..sign.renewal import ALREADY_DUE
+    return renewal_moment_words(due.due, due.reason)
+
+
+def renewal_moment_words(due: dt.datetime | str, reason: str | None) -> str:
+    """By when and why a statement's evidence must be renewed, in words."""
+    from ..pki.renewal import ALREADY_DUE
 
     reasons = {
         "tsa-certificate-expires": _("the timestamp authority's certificate expires"),
@@ -39,12 +45,11 @@ def renewal_words(due: Any) -> str:
         "unreadable-timestamp": _("a timestamp cannot be read"),
         "unreadable-signature": _("a signature cannot be read"),
     }
+    moment = dt.datetime.fromisoformat(due) if isinstance(due, str) else due
     when = (
-        _("now")
-        if due.due == ALREADY_DUE
-        else _("by {date}").format(date=due.due.date().isoformat())
+        _("now") if moment <= ALREADY_DUE else _("by {date}").format(date=moment.date().isoformat())
     )
-    return f"{when} ({reasons.get(due.reason, due.reason)})"
+    return f"{when} ({reasons.get(reason or '', reason or '?')})"
 
 
 def show_report(report: VerificationReport) -> None:
@@ -97,6 +102,12 @@ def show_report(report: VerificationReport) -> None:
     dated = _("statement of {date}").format(date=document.statement_date or _("unknown date"))
     lines.append(f"{dated}; {effect}")
     lines.append(f"{document.pdfa or _('no PDF/A id')} · {document.pdfua or _('no PDF/UA id')}")
+    if document.renewal_due:
+        lines.append(
+            _("archive timestamp: renew {when}").format(
+                when=renewal_moment_words(document.renewal_due, document.renewal_reason)
+            )
+        )
     lines.extend(_chain_lines(_("chain of authority"), report.chain))
     lines.extend(_chain_lines(_("consent"), report.consent_chain))
     lines.extend(f"[red]•[/] {escape(p)}" for p in document.problems)

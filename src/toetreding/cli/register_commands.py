@@ -242,20 +242,24 @@ def register_repair(
 class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
+    mdto = "mdto"
 
 
 @register_app.command(
     "export",
-    short_help=_("Export every entry as JSON lines or CSV."),
-    help=_("Export every entry (for the archive or a spreadsheet)."),
+    short_help=_("Export every entry as JSON lines, CSV or MDTO (XML)."),
+    help=_(
+        "Export every entry: JSON lines, CSV (a spreadsheet), or MDTO (the register described "
+        "as an archival record, one event per entry, checked against Nationaal Archief's XSD)."
+    ),
 )
 def register_export(
     fmt: Annotated[
         ExportFormat | None,
         typer.Option(
             "--format",
-            metavar="jsonl|csv",
-            help=_("jsonl or csv (default: from the -o file name, else jsonl)."),
+            metavar="jsonl|csv|mdto",
+            help=_("jsonl, csv or mdto (default: from the -o file name, else jsonl)."),
             show_default=False,
         ),
     ] = None,
@@ -265,13 +269,18 @@ def register_export(
             "--output",
             "-o",
             metavar="FILE",
-            help=_("File to write, .jsonl or .csv (default: stdout)."),
+            help=_("File to write, .jsonl, .csv or .xml (default: stdout)."),
         ),
     ] = None,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
-    by_name = {".csv": ExportFormat.csv, ".jsonl": ExportFormat.jsonl, ".json": ExportFormat.jsonl}
+    by_name = {
+        ".csv": ExportFormat.csv,
+        ".jsonl": ExportFormat.jsonl,
+        ".json": ExportFormat.jsonl,
+        ".xml": ExportFormat.mdto,
+    }
     named = by_name.get(output.suffix.lower()) if output is not None else None
     if fmt is not None and named is not None and fmt is not named:
         raise typer.BadParameter(
@@ -296,7 +305,21 @@ def register_export(
         if output is not None:
             guard_output(output, EXPORT, settings, overwrite=overwrite)
         with Register.open_readonly(settings.register) as register:
-            text = register.export(chosen.value)
+            if chosen is ExportFormat.mdto:
+                from ..archive import mdto
+                from ..archive.register_mdto import register_as_mdto
+
+                xml = register_as_mdto(register.entries(), settings.archive, settings.register.name)
+                problems = mdto.validate(xml)
+                if problems:
+                    raise ConfigError(
+                        _(
+                            "internal: the MDTO metadata {file} does not validate: {problems}"
+                        ).format(file="register", problems="; ".join(problems[:3]))
+                    )
+                text = xml.decode("utf-8")
+            else:
+                text = register.export(chosen.value)
         if output is not None:
             write_atomically(output, text.encode("utf-8"))
         return text

@@ -342,7 +342,13 @@ def _show_status(found: RoundStatus) -> None:
         PartyState.UNCONFIRMED: "red",
     }
     table = Table(
-        _("party"), _("CBS code"), _("state"), _("effective date"), _("returns"), _("reasons")
+        _("party"),
+        _("CBS code"),
+        _("state"),
+        _("effective date"),
+        _("renew by"),
+        _("returns"),
+        _("reasons"),
     )
     for party in found.parties:
         colour = colours[party.state]
@@ -351,6 +357,7 @@ def _show_status(found: RoundStatus) -> None:
             party.code,
             f"[{colour}]{_(STATE_WORDS[party.state])}[/]",
             party.effective_date or "",
+            (party.renewal_due or "")[:10],
             str(party.returns),
             escape("; ".join(party.reasons)),
         )

@@ -94,6 +94,9 @@ class PartyStatus:
     """Why the newest return was rejected, or why the consent failed."""
     effective_date: str | None
     """The date the accession took effect (the consent's proven moment, Amsterdam)."""
+    renewal_due: str | None = None
+    """By when the accepted statement needs a new archive timestamp (`extend --due`), as
+    `accept` found when it verified the consent."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class RoundStatus:
                     "ondertekenaar": p.signer,
                     "redenen": p.reasons,
                     "ingangsdatum": p.effective_date,
+                    "vernieuwen_voor": p.renewal_due,
                 }
                 for p in self.parties
             ],
@@ -154,6 +158,7 @@ class RoundStatus:
             "laatste_retour",
             "ondertekenaar",
             "ingangsdatum",
+            "vernieuwen_voor",
             "redenen",
         ]
         writer.writerow(columns)
@@ -169,6 +174,7 @@ class RoundStatus:
                     party.last_return or "",
                     party.signer or "",
                     party.effective_date or "",
+                    party.renewal_due or "",
                     " | ".join(party.reasons),
                 ]
             )
@@ -311,6 +317,7 @@ def _party_status(party: RoundParty, today: dt.date, proof: _RegisterProof) -> P
     good = [r for r in returns if r.get("uitslag") == ACCEPTABLE]
     reasons: list[str] = []
     effective: str | None = None
+    renewal: str | None = None
     signer = (good[-1] if good else returns[-1] if returns else {}).get("ondertekenaar")
     if doubt:
         state = PartyState.UNCONFIRMED
@@ -318,6 +325,7 @@ def _party_status(party: RoundParty, today: dt.date, proof: _RegisterProof) -> P
     elif acceptance is not None and acceptance.get("verificatie") == "PASSED":
         state = PartyState.ACCEPTED
         effective = _text(acceptance.get("ingangsdatum"))
+        renewal = _text(acceptance.get("vernieuwen_voor"))
     elif acceptance is not None:
         state = PartyState.FAILED
         reasons = [str(r) for r in acceptance.get("redenen") or []]
@@ -339,6 +347,7 @@ def _party_status(party: RoundParty, today: dt.date, proof: _RegisterProof) -> P
         signer=_text(signer),
         reasons=reasons,
         effective_date=effective,
+        renewal_due=renewal,
     )
 
 

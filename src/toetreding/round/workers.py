@@ -54,4 +54,5 @@ def verify_acceptance(key: str, path: str) -> tuple[str, dict[str, Any]]:
         "instemming_tijdstip": consent.signing_time if consent else None,
         "ondertekenaar": consent.signer.common_name if consent and consent.signer else None,
         "sha256": report.sha256,
+        "vernieuwen_voor": report.document.renewal_due,
     }

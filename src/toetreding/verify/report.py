@@ -172,6 +172,11 @@ class DocumentReport:
     effect. Only set when proven, unless the policy accepts a claimed moment."""
     effective_date_source: TimeSource | None = None
     problems: list[str] = field(default_factory=list)
+    renewal_due: str | None = None
+    """By when a new archive timestamp must be added (``extend --due``), from the newest
+    timestamp's TSA certificate and algorithms (see pki/renewal.py); None: no signature."""
+    renewal_reason: str | None = None
+    """Why then: tsa-certificate-expires, algorithm-weakens, certificate-expires, …"""
 
 
 @dataclass

@@ -145,10 +145,26 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
     _time_bounds(report)
     for result in report.signatures:
         result.conclude()
+    if signatures:
+        _renewal(reader, report)
     if not report.document.is_statement:
         return
     _document(reader, report)
     _chain_and_dates(reader, signatures, report, options)
+
+
+def _renewal(reader: Any, report: VerificationReport) -> None:
+    """By when the evidence must be renewed (a new archive timestamp), from the document
+    alone; an archivist plans `extend --due` by it."""
+    from ..pki.renewal import renewal_due_in
+
+    try:
+        due = renewal_due_in(reader)
+    except Exception:  # damaged evidence is reported by the signature checks themselves
+        return
+    if due is not None:
+        report.document.renewal_due = due.due.isoformat()
+        report.document.renewal_reason = due.reason
 
 
 def _signed_end(signatures: list[Any]) -> int | None:

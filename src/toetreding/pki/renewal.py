@@ -508,14 +508,22 @@ def renewal_due(
     due moment earlier, except a moment that is due now already. ``source`` names the file
     in the error for bytes that are not a readable PDF (:class:`InputFileError`).
     """
-    from pyhanko.pdf_utils.misc import PdfError
 
-    from .document import open_reader
+    from ..sign.document import open_reader
 
     if margin < dt.timedelta(0):
         raise ValueError("margin must not be negative")
     path = source or Path("<pdf>")
-    reader = open_reader(data, path)
+    return renewal_due_in(open_reader(data, path), margin=margin, source=path)
+
+
+def renewal_due_in(
+    reader: Any, *, margin: dt.timedelta = DEFAULT_MARGIN, source: Path | None = None
+) -> RenewalDue | None:
+    """:func:`renewal_due` for a PDF already open (``verify`` reads it once for both)."""
+    from pyhanko.pdf_utils.misc import PdfError
+
+    path = source or Path("<pdf>")
     try:
         candidates = _candidates(reader)
     except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
