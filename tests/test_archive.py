@@ -333,3 +333,113 @@ def test_decision_documents_the_signed_chain_pins_go_along(ws: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert "not the one the signed chain pins" in again.stderr
     assert not (ws / "archief2" / "nieuw-getekend" / "besluiten").exists()
+
+
+def test_the_demo_ends_with_a_valid_archive_package_and_a_sealed_register(demo: Path) -> None:
+    package = demo / "archief" / "verklaring-verlengd"
+    names = {p.name for p in package.iterdir()}
+    assert {
+        "verklaring-verlengd.pdf",
+        "verklaring-verlengd.mdto.xml",
+        "verklaring-verlengd.pdf.mdto.xml",
+        "validatierapport.json",
+        "validatierapport.pdf",
+        "manifest-sha256.txt",
+    } <= names
+    for xml in package.glob("*.mdto.xml"):
+        assert_valid_mdto(xml)
+    check = subprocess.run(
+        ["sha256sum", "--strict", "-c", "manifest-sha256.txt"],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    verified = toetreding(demo, "register", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "sealed up to entry" in verified.stdout
+
+
+def validations(folder: Path) -> int:
+    with Register(folder / "toetreding-register.sqlite") as register:
+        return len(list(register.entries("validatie")))
+
+
+def test_refusals_come_before_anything_is_recorded(ws: Path) -> None:
+    """A refused run records nothing: a package that exists, a folder with files the
+    manifest does not list, a PDF that is no statement, a pipe."""
+    assert toetreding(ws, "archive", ACCEPTED, "-o", "archief").returncode == 0
+    count = validations(ws)
+    again = toetreding(ws, "archive", ACCEPTED, "-o", "archief")
+    assert again.returncode == 1 and "exists already" in again.stderr
+    # a package with a file someone added is never replaced, not even with --overwrite
+    notes = ws / "archief" / "verklaring-verlengd" / "notulen.docx"
+    notes.write_text("eigen aantekeningen")
+    kept = toetreding(ws, "archive", ACCEPTED, "-o", "archief", "--overwrite")
+    assert kept.returncode == 1 and "notulen.docx" in kept.stderr
+    assert notes.read_text() == "eigen aantekeningen"
+    # a PDF that is not a statement (the package's own report), and a pipe
+    report = ws / "archief" / "verklaring-verlengd" / "validatierapport.pdf"
+    plain = toetreding(ws, "archive", str(report), "-o", "ander")
+    assert plain.returncode == 1 and "not toetreding statements" in plain.stderr
+    os.mkfifo(ws / "pijp.pdf")
+    piped = toetreding(ws, "archive", "pijp.pdf", "-o", "ander")
+    assert piped.returncode == 1 and "Traceback" not in piped.stderr
+    assert validations(ws) == count
+    assert not (ws / "ander").exists() or not any((ws / "ander").iterdir())
+
+
+def test_an_interrupted_runs_leftovers_are_cleaned_and_modes_are_usual(ws: Path) -> None:
+    (ws / "archief").mkdir()
+    stale = ws / "archief" / ".verklaring-verlengd.abc123.partial"
+    stale.mkdir()
+    (stale / "half.xml").write_text("<half")
+    old = os.umask(0o022)
+    try:
+        result = toetreding(ws, "archive", ACCEPTED, "-o", "archief")
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (ws / "archief").iterdir()] == ["verklaring-verlengd"]
+    package = ws / "archief" / "verklaring-verlengd"
+    assert package.stat().st_mode & 0o777 == 0o755
+    assert (package / ACCEPTED).stat().st_mode & 0o777 == 0o644
+
+
+def test_a_pinned_secret_is_never_packaged(tmp_path: Path) -> None:
+    """The statement's author chooses the pinned path and hash; a guessed passphrase file
+    or key must not travel to the e-Depot."""
+    workspace = tmp_path / "werkmap"
+    (workspace / "pki").mkdir(parents=True)
+    secret = workspace / "pki" / "wachtwoord.txt"
+    secret.write_text("geheim\n")
+    disguised = workspace / "pki" / "sleutel.pdf"
+    disguised.write_bytes(b"%PDF-1.7 eigenlijk een sleutel")
+    for path, protected in ((secret, frozenset()), (disguised, frozenset({disguised}))):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        data, problem = _read_pinned(
+            workspace, path.relative_to(workspace).as_posix(), digest, protected
+        )
+        assert data is None and problem, path
+
+
+@pytest.mark.parametrize(
+    ("section", "said"),
+    [
+        ("  archiefvormer: {naam: gemeente Huizen, tooi: GM0406}\n", "archief.archiefvormer.tooi"),
+        ("  waardering: V\n  bewaartermijn: P10X\n", "'P10X' is not a retention period"),
+        ("  waardering: V\n  bewaartermijn: P0D\n", "'P0D' is not a retention period"),
+        ("  waardering: V\n", "needs a bewaartermijn"),
+        ("  bewaartermijn: P10Y\n", "goes with waardering V"),
+        ("  verantwoordelijke: niemand\n", "'niemand' is not one of the medewerkers"),
+        ("  medewerkers:\n    a: {naam: A}\n", "archief.medewerkers.a.functie"),
+    ],
+)
+def test_a_wrong_archive_section_is_named(tmp_path: Path, section: str, said: str) -> None:
+    config = tmp_path / "toetreding.yaml"
+    config.write_text("archief:\n" + section, encoding="utf-8")
+    result = toetreding(tmp_path, "register", "verify")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert said in result.stderr and str(config) in result.stderr
+    assert "Traceback" not in result.stderr

@@ -156,9 +156,15 @@ def test_demo_workspace_register_via_cli(tmp_path: Path) -> None:
     # then the coordinator's round: five prepared, five returns judged, three consents,
     # each verified (the burgemeesters' own signing is their municipality's record)
     round_kinds = sorted(kinds[7:])
+    # … then the archive package's validation and the register's seal
     assert round_kinds == sorted(
-        ["render"] * 5 + ["retour"] * 5 + ["aanvaarding"] * 3 + ["validatie"] * 3
+        ["render"] * 5
+        + ["retour"] * 5
+        + ["aanvaarding"] * 3
+        + ["validatie"] * 3
+        + ["validatie", "verzegeling"]
     )
+    assert kinds[-2:] == ["validatie", "verzegeling"]
     result = runner.invoke(
         app, ["register", "verify", "--config", str(demo / "toetreding.yaml")], env=env
     )  # type: ignore[dict-item]
@@ -418,3 +424,30 @@ def test_a_head_that_is_not_a_file_neither_hangs_nor_crashes(tmp_path: Path, kin
         with pytest.raises(RegisterError, match="not a regular file"):
             register.repair("head replaced by a " + kind)
         assert register.verify().entries == 6  # the failed repair wrote no entry
+
+
+def test_paths_are_recorded_relative_to_the_workspace(tmp_path: Path) -> None:
+    """No temporary or personal folder names in the record: a file inside the workspace is
+    named relative to it (however it was typed), one outside keeps its absolute path."""
+    workspace = tmp_path / "werkmap"
+    (workspace / "post").mkdir(parents=True)
+    outside = tmp_path / "elders" / "v.pdf"
+    with Register(workspace / "register.sqlite", workspace=workspace) as register:
+        inside = register.append(
+            EntryKind.RENDER,
+            {"uitvoer": str(workspace / "post" / ".." / "post" / "v.pdf"), "anders": "/x/y"},
+        )
+        far = register.append(EntryKind.VALIDATION, {"document": str(outside), "pakket": ""})
+        cwd = os.getcwd()
+        os.chdir(workspace / "post")
+        try:
+            typed = register.append(EntryKind.VALIDATION, {"document": "v.pdf"})
+        finally:
+            os.chdir(cwd)
+    assert inside.payload["uitvoer"] == "post/v.pdf"
+    assert inside.payload["anders"] == "/x/y"  # only path keys are touched
+    assert far.payload["document"] == str(outside.resolve())
+    assert far.payload["pakket"] == ""
+    assert typed.payload["document"] == "post/v.pdf"
+    with Register(workspace / "register.sqlite") as register:
+        assert register.verify().intact  # stored exactly as hashed

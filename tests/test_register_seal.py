@@ -282,3 +282,60 @@ def test_the_register_exports_as_valid_mdto(tmp_path: Path) -> None:
     # the format follows the file name, and a mismatch is a usage error
     clash = toetreding(workspace, "register", "export", "--format", "csv", "-o", "r.xml")
     assert clash.returncode == 2
+
+
+def test_a_seal_swapped_for_a_fresh_token_over_rewritten_history_fails(
+    tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """The insider rewrites entry 2, then asks the TSA for a new token over the new head
+    hash and puts it in the old seal entry: the token's time betrays it."""
+    path = sealed(tmp_path, test_pki)
+    with Register(path) as register:
+        register.append(EntryKind.RENDER, {"uitvoer": "later.pdf"})
+    rewrite_history(path, 2, {"uitvoer": "vervalst.pdf"})
+    with Register(path) as register:
+        seal = next(register.entries(EntryKind.SEAL.value))
+        fifth = next(e for e in register.entries() if e.seq == 5)
+    import asyncio
+    import time
+
+    time.sleep(1.1)  # the forger comes later, however little
+    stamper = timestamper_for(SignatureLevel.B_T, test_pki.tsa_url)
+    token = asyncio.run(stamper.async_timestamp(bytes.fromhex(fifth.entry_hash), "sha256"))
+    forged = {**seal.payload, "tijdstempel": base64.b64encode(token.dump()).decode()}
+    rewrite_history(path, seal.seq, forged)
+    # the tolerance is minutes on a real clock; here the forgery is seconds late, so the
+    # test narrows it to show the check works
+    import toetreding.register_seal as register_seal
+
+    saved = register_seal.SEAL_CLOCK_TOLERANCE
+    register_seal.SEAL_CLOCK_TOLERANCE = __import__("datetime").timedelta(milliseconds=500)
+    try:
+        report = check_register(path, roots(test_pki))  # type: ignore[arg-type]
+    finally:
+        register_seal.SEAL_CLOCK_TOLERANCE = saved
+    assert any("not from when the seal was recorded" in p for p in report.problems), report.problems
+
+
+def test_entries_after_a_seal_cannot_claim_earlier_times(
+    tmp_path: Path, test_pki: RunningPki
+) -> None:
+    path = sealed(tmp_path, test_pki)
+    with Register(path) as register:
+        register.append(EntryKind.RENDER, {"uitvoer": "later.pdf"})
+    db = sqlite3.connect(path)
+    db.execute("UPDATE entries SET recorded_at = '2020-01-01T00:00:00+00:00' WHERE seq = 7")
+    db.commit()
+    db.close()
+    rewrite_history(path, 7, {"uitvoer": "later.pdf"})  # re-hash, as an insider would
+    report = check_register(path, roots(test_pki))  # type: ignore[arg-type]
+    assert any("claims an earlier time" in p for p in report.problems), report.problems
+
+
+def test_no_new_seal_over_a_broken_one(tmp_path: Path, test_pki: RunningPki) -> None:
+    path = sealed(tmp_path, test_pki)
+    rewrite_history(path, 2, {"uitvoer": "vervalst.pdf"})
+    with Register(path) as register, pytest.raises(RegisterError, match="not intact"):
+        seal_register(
+            register, timestamper_for(SignatureLevel.B_T, test_pki.tsa_url), test_pki.tsa_url
+        )

@@ -612,3 +612,61 @@ def test_extend_due_bad_input(
     result = _run(archive_folder, *arguments)
     assert result.returncode == code, result.stdout + result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_repeated_renewals_keep_every_signature_valid(
+    long_lta: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """A B-LTA statement renewed again and again: each renewal adds validation data only for
+    what has none yet (rewriting an existing VRI record under a later timestamp is a change
+    no validator can explain — found by review: the second renewal failed verify)."""
+    from toetreding.verify import Indication, VerifyOptions, verify_file
+
+    roots = tuple(load_certificates(test_pki.root_pem))
+    options = VerifyOptions(trust_roots=roots, allow_fetching=True)
+    current = long_lta
+    for round_number in range(3):
+        renewed = tmp_path / f"vernieuwd-{round_number}.pdf"
+        extend_statement(
+            current, renewed, SignatureLevel.B_LTA, tsa_url=test_pki.tsa_url, trust_roots=roots
+        )
+        report = verify_file(renewed, options)
+        indications = {s.field_name: s.indication for s in report.signatures}
+        assert all(i is Indication.PASSED for i in indications.values()), (
+            round_number,
+            report.to_dict(),
+        )
+        assert len([s for s in report.signatures if s.kind == "document-timestamp"]) == (
+            round_number + 2
+        )
+        current = renewed
+
+
+def test_a_renewal_that_would_not_move_the_due_date_is_refused(
+    archive_folder: Path, test_pki: RunningPki
+) -> None:
+    """Renewing with the same short-lived TSA leaves the statement due within the window:
+    the original is kept, exit 3, and a scheduled run would not renew it over and over."""
+    config = archive_folder / "toetreding.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(test_pki.tsa_url, test_pki.tsa_short_url),
+        encoding="utf-8",
+    )
+    before = (archive_folder / "verklaringen" / "kort.pdf").read_bytes()
+    result = _run(archive_folder, "extend", "--due", "12m", "verklaringen/kort.pdf")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "would be due again" in result.stderr
+    assert (archive_folder / "verklaringen" / "kort.pdf").read_bytes() == before
+
+
+def test_extend_due_refuses_links_and_pipes(archive_folder: Path) -> None:
+    folder = archive_folder / "verklaringen"
+    (folder / "link.pdf").symlink_to(folder / "kort.pdf")
+    os.mkfifo(folder / "pijp.pdf")
+    before = (folder / "kort.pdf").read_bytes()
+    result = _run(
+        archive_folder, "extend", "--due", "12m", "verklaringen/link.pdf", "verklaringen/pijp.pdf"
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "symbolic link" in result.stderr and "not a regular file" in result.stderr
+    assert (folder / "link.pdf").is_symlink() and (folder / "kort.pdf").read_bytes() == before

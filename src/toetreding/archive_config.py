@@ -13,9 +13,10 @@ This module only describes settings; it imports nothing heavy.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import ConfigError
 from .i18n import _
@@ -44,8 +45,20 @@ class Organisation(_ConfigModel):
 
     name: str = Field(alias="naam", min_length=1)
     """Its official name, e.g. 'gemeente Huizen'."""
-    tooi: str | None = Field(default=None, alias="tooi", pattern=TOOI_CODE)
+    tooi: str | None = Field(default=None, alias="tooi")
     """Its TOOI code, e.g. gm0406 (https://identifier.overheid.nl/tooi/id/gemeente/gm0406)."""
+
+    @field_validator("tooi")
+    @classmethod
+    def _tooi_code(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(TOOI_CODE, value):
+            raise ValueError(
+                _(
+                    "'{value}' is not a TOOI code: lower-case letters and digits, e.g. gm0406 "
+                    "(gemeente), pv27 (provincie), ws0155 (waterschap)"
+                ).format(value=value)
+            )
+        return value
 
 
 class Official(_ConfigModel):
@@ -83,10 +96,24 @@ class ArchiveOptions(_ConfigModel):
     """Where the statements sit in the organisation's classification (e.g. a selection list item)."""
     appraisal: Literal["B", "V"] = Field(default="B", alias="waardering")
     """B: to be kept permanently (blijvend te bewaren); V: to be destroyed after the retention period."""
-    retention: str | None = Field(default=None, alias="bewaartermijn", pattern=DURATION)
+    retention: str | None = Field(default=None, alias="bewaartermijn")
     """Retention period as an ISO 8601 duration (e.g. P10Y); required with waardering V."""
     information_category: ArchiveConcept | None = Field(default=None, alias="informatiecategorie")
     """The selection list category the appraisal follows from."""
+
+    @field_validator("retention")
+    @classmethod
+    def _period(cls, value: str | None) -> str | None:
+        if value is not None and (
+            not re.fullmatch(DURATION, value) or not any(c in "123456789" for c in value)
+        ):
+            raise ValueError(
+                _(
+                    "'{value}' is not a retention period: write an ISO 8601 period such as "
+                    "P10Y (ten years), P6M or P1Y6M"
+                ).format(value=value)
+            )
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> ArchiveOptions:
@@ -98,6 +125,13 @@ class ArchiveOptions(_ConfigModel):
             )
         if self.appraisal == "V" and self.retention is None:
             raise ValueError(_("waardering V (to be destroyed) needs a bewaartermijn, e.g. P10Y"))
+        if self.appraisal == "B" and self.retention is not None:
+            raise ValueError(
+                _(
+                    "a bewaartermijn goes with waardering V; records with waardering B are "
+                    "kept permanently (remove the bewaartermijn, or set waardering: V)"
+                )
+            )
         return self
 
 

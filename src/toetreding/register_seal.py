@@ -37,6 +37,12 @@ if TYPE_CHECKING:
     from .config import Settings
 
 
+SEAL_CLOCK_TOLERANCE = dt.timedelta(minutes=10)
+"""How far the TSA's time may lie from the seal entry's own time (the entry is written the
+moment the token arrives; clocks differ a little). A token fetched later for rewritten
+history carries the later time, and is found out by this."""
+
+
 @dataclass(frozen=True)
 class Seal:
     """One seal as `register verify` found it."""
@@ -122,7 +128,8 @@ def seal_register(
             )
         )
     check = register.verify()
-    if not check.intact:
+    broken = check_seals(register).problems
+    if not check.intact or broken:
         raise RegisterError(
             _("the register '{path}' is not intact, and a seal would anchor that").format(
                 path=register.path
@@ -227,6 +234,26 @@ def _check(seal: Entry, entries: dict[int, Entry], trust_roots: Sequence[x509.Ce
                 recorded=sealed.recorded_at[:19],
                 moment=sealed_at.isoformat(timespec="seconds"),
             )
+        )
+    recorded = _recorded(seal)
+    if abs(recorded - sealed_at) > SEAL_CLOCK_TOLERANCE:
+        problems.append(
+            _(
+                "seal {seq}: its timestamp ({moment}) is not from when the seal was recorded "
+                "({recorded}): the seal was replaced"
+            ).format(
+                seq=seal.seq,
+                moment=sealed_at.isoformat(timespec="seconds"),
+                recorded=seal.recorded_at[:19],
+            )
+        )
+    later = [e for e in entries.values() if e.seq > seal.seq and _recorded(e) < recorded]
+    if later:
+        problems.append(
+            _(
+                "seal {seq}: entry {entry} after it claims an earlier time ({moment}): the "
+                "entries after the seal were rewritten"
+            ).format(seq=seal.seq, entry=later[0].seq, moment=later[0].recorded_at[:19])
         )
     intact, trusted = _token_status(signed_data, imprint, sealed_at, trust_roots)
     if not intact:

@@ -325,18 +325,25 @@ def archive_recorded(
     """Verify signed statements, record each validation, and write one ingest package per
     statement into ``output`` (see :mod:`toetreding.archive.package`).
 
-    The validations are recorded before the packages are written: they happened, whatever
-    becomes of the packages, and the packages describe exactly those validations.
+    Everything that can be refused is refused before anything is recorded: an unknown
+    official, a target folder that is not ours (or ours without ``overwrite``), a file
+    that cannot be read or is not a toetreding statement. Then the validations are
+    recorded (they happened, whatever becomes of the packages) and the packages written,
+    each describing exactly those validations.
     """
     from .archive.package import (
         ArchiveOutcome,
         PackageInput,
+        clean_leftovers,
         earlier_validations,
+        locked_output,
         package_name,
+        refuse_foreign_target,
         write_package,
     )
     from .archive_config import official_record, responsible_record
-    from .errors import OutputError
+    from .errors import InputFileError
+    from .outputs import protected_files
     from .verify.many import pdf_files, verify_files
     from .verify.statement import signed_statement_data
 
@@ -347,14 +354,27 @@ def archive_recorded(
     )
     files = pdf_files(statements)
     _prepare_archive_folder(output)
+    protected = frozenset(path.resolve() for path in protected_files(settings))
     outcome = ArchiveOutcome(register=settings.register)
-    with opened(settings.register, settings.workspace) as register:
+    with locked_output(output), opened(settings.register, settings.workspace) as register:
+        clean_leftovers(output)  # an interrupted run's half-made folders
+        taken: set[str] = set()
+        names = [package_name(path, taken) for path in files]
+        for name in names:
+            refuse_foreign_target(output / name, overwrite)
         if register is not None:
             register.check_writable()
         history = list(register.entries(EntryKind.VALIDATION.value)) if register else []
         reports = verify_files(files, options)
-        taken: set[str] = set()
-        names = [package_name(Path(report.file), taken) for report in reports]
+        refused = [r for r in reports if not r.readable or not r.document.is_statement]
+        if refused:
+            raise InputFileError(
+                _("not archived: {files} cannot be read or are not toetreding statements").format(
+                    files=", ".join(r.file for r in refused[:5])
+                ),
+                hint=_("archive signed statements only; `toetreding verify` says what each is"),
+            )
+        contents = [_unchanged_bytes(report) for report in reports]
         if register is not None:
             from .batch.lifeline import Interrupts
 
@@ -368,25 +388,9 @@ def archive_recorded(
             with Interrupts() as interrupts:
                 interrupts.wind_down()
                 register.append_many(items)
-        for report, name in zip(reports, names, strict=True):
-            source = Path(report.file)
-            try:
-                data = source.read_bytes() if report.readable else b""
-            except OSError as error:
-                raise OutputError(
-                    _("cannot read '{path}' again: {reason}").format(
-                        path=source, reason=error.strerror
-                    )
-                ) from None
-            if not report.readable or hashlib.sha256(data).hexdigest() != report.sha256:
-                raise OutputError(
-                    _("'{path}' changed while it was being archived, or cannot be read").format(
-                        path=source
-                    ),
-                    hint=_("archive it again once nothing writes to it"),
-                )
+        for report, name, data in zip(reports, names, contents, strict=True):
             item = PackageInput(
-                source=source,
+                source=Path(report.file),
                 data=data,
                 report=report,
                 statement=signed_statement_data(data),
@@ -395,9 +399,27 @@ def archive_recorded(
                 workspace=settings.workspace,
                 archive=settings.archive,
                 language=ui_language(),
+                protected=protected,
             )
             outcome.packages.append(write_package(item, output, name, overwrite=overwrite))
     return outcome
+
+
+def _unchanged_bytes(report: Any) -> bytes:
+    """The file's bytes, which must be those just verified."""
+    from .errors import InputFileError
+
+    source = Path(report.file)
+    try:
+        data = _regular_file_bytes(source)
+    except InputFileError:
+        raise
+    if hashlib.sha256(data).hexdigest() != report.sha256:
+        raise InputFileError(
+            _("'{path}' changed while it was being archived").format(path=source),
+            hint=_("archive it again once nothing writes to it"),
+        )
+    return data
 
 
 def _prepare_archive_folder(output: Path) -> None:
@@ -457,6 +479,7 @@ def renew_due_recorded(
     tsa_url: str | None,
     trust_roots: Any,
     crls: Any = (),
+    verify_options: Any = None,
     dry_run: bool = False,
     now: dt.datetime | None = None,
 ) -> RenewalOutcome:
@@ -464,9 +487,14 @@ def renew_due_recorded(
     renewal: fresh validation data and a new document timestamp), and record each.
 
     A statement is replaced atomically by its renewed version, which holds the old one
-    unchanged as its first part (an incremental update). A statement inside an archive
-    package is left alone: replacing it would break the package's manifest and metadata
-    (renew before archiving, or archive again after renewing a copy).
+    unchanged as its first part (an incremental update), and only when that version
+    verifies at least as well as the old one (``verify_options``) and its next renewal
+    falls beyond the window — a timestamp from a TSA whose certificate expires as soon
+    would renew nothing, and a scheduled run would renew it again every time. Left
+    alone, and reported: anything that is not a toetreding statement (a signed decision
+    document pinned by a chain must keep its hash), statements in an archive package or
+    a coordinator's round (their manifests record their hashes), links and anything
+    that is not a regular file.
     """
     from .archive.package import MANIFEST
     from .errors import ToetredingError
@@ -482,7 +510,7 @@ def renew_due_recorded(
             register.check_writable()
         for path in files:
             try:
-                data = path.read_bytes()
+                data = _regular_file_bytes(path)
                 due = renewal_due(data, source=path)
             except (OSError, ToetredingError) as error:
                 problem = error.message if isinstance(error, ToetredingError) else str(error)
@@ -499,11 +527,42 @@ def renew_due_recorded(
                 outcome.items.append(RenewalItem(path, due))
                 continue
             try:
-                renewed = _renew_one(register, path, data, due, tsa_url, trust_roots, crls)
+                renewed = _renew_one(
+                    register, path, data, due, end, tsa_url, trust_roots, crls, verify_options
+                )
             except ToetredingError as error:  # one statement's trouble does not stop the rest
                 renewed = RenewalItem(path, due, problem=error.message)
             outcome.items.append(renewed)
     return outcome
+
+
+MAX_RENEWAL_BYTES = 512 * 1024 * 1024
+
+
+def _regular_file_bytes(path: Path) -> bytes:
+    """A named file's bytes; a link, pipe, device or folder is refused before it is opened
+    (a FIFO would block for ever, /dev/zero never end)."""
+    import os
+    import stat as stat_module
+
+    from .errors import InputFileError
+
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        raise InputFileError(
+            _("cannot read '{path}': {reason}").format(path=path, reason=error.strerror)
+        ) from None
+    if stat_module.S_ISLNK(info.st_mode):
+        raise InputFileError(
+            _("'{path}' is a symbolic link; it is not renewed in place").format(path=path),
+            hint=_("name the file it points to"),
+        )
+    if not stat_module.S_ISREG(info.st_mode):
+        raise InputFileError(_("'{path}' is not a regular file").format(path=path))
+    if info.st_size > MAX_RENEWAL_BYTES:
+        raise InputFileError(_("'{path}' is larger than 512 MB").format(path=path))
+    return path.read_bytes()
 
 
 def _kept_as_is(path: Path, manifest: str) -> str | None:
@@ -531,19 +590,26 @@ def _renew_one(
     path: Path,
     data: bytes,
     due: Any,
+    window_end: dt.datetime,
     tsa_url: str | None,
     trust_roots: Any,
     crls: Any,
+    verify_options: Any,
 ) -> RenewalItem:
-    """Extend one statement to a fresh B-LTA next to it, then put it in its place."""
+    """Extend one statement to a fresh B-LTA next to it, check it, then put it in its place."""
     import os
     import tempfile
 
-    from .errors import OutputError
+    from .errors import OutputError, SigningError
     from .fileio import write_atomically
     from .pki.renewal import renewal_due
     from .sign import extend_statement
 
+    before = _statement_report(path, verify_options)
+    if before is not None and not before.document.is_statement:
+        raise SigningError(
+            _("not a toetreding statement: left as it is (its hash may be pinned elsewhere)")
+        )
     handle, name = tempfile.mkstemp(
         prefix=f".{path.name[:180]}.", suffix=".renewed.pdf", dir=path.parent
     )
@@ -572,6 +638,24 @@ def _renew_one(
                     path=path
                 )
             )
+        after = _statement_report(temporary, verify_options)
+        if before is not None and after is not None and before.passed and not after.passed:
+            raise SigningError(
+                _(
+                    "the renewed statement does not pass verification ({verdict}) where the "
+                    "original did; the original was left as it is"
+                ).format(verdict=after.verdict)
+            )
+        next_due = renewal_due(renewed, source=path)
+        if next_due is not None and next_due.due_by(window_end):
+            raise SigningError(
+                _(
+                    "a new timestamp from this timestamp authority would be due again on "
+                    "{date} (its certificate or algorithm ends then), within the window: the "
+                    "statement was left as it is"
+                ).format(date=next_due.due.date().isoformat()),
+                hint=_("renew with a timestamp authority whose certificate runs longer (--tsa)"),
+            )
         os.replace(temporary, path)
         entry = None
         if register is not None:
@@ -587,6 +671,7 @@ def _renew_one(
                     "vernieuwing": {
                         "was_verschuldigd": due.due.isoformat(),
                         "reden": due.reason,
+                        "volgende": next_due.due.isoformat() if next_due else None,
                     },
                     "tijdstip": dt.datetime.now(dt.UTC).isoformat(),
                 },
@@ -600,6 +685,13 @@ def _renew_one(
             entry = recorded.seq
     finally:
         temporary.unlink(missing_ok=True)
-    return RenewalItem(
-        path, due, renewed=True, next_due=renewal_due(renewed, source=path), entry=entry
-    )
+    return RenewalItem(path, due, renewed=True, next_due=next_due, entry=entry)
+
+
+def _statement_report(path: Path, options: Any) -> Any:
+    """The verification report of ``path`` (None without options: not checked)."""
+    if options is None:
+        return None
+    from .verify import verify_file
+
+    return verify_file(path, options)

@@ -33,6 +33,7 @@ named ``pki.pdf`` can never replace the workspace's ``pki`` folder.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -42,7 +43,7 @@ import shutil
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,8 @@ class PackageInput:
     workspace: Path
     archive: ArchiveOptions
     language: str
+    protected: frozenset[Path] = frozenset()
+    """The workspace's keys, secrets, configuration and register (resolved): never packaged."""
 
 
 def package_name(source: Path, taken: set[str]) -> str:
@@ -120,11 +123,12 @@ def write_package(
 ) -> PackageOutcome:
     """Build the package for one statement in a temporary folder; rename it into place."""
     target = output / name
-    _refuse_foreign_target(target, overwrite)
+    refuse_foreign_target(target, overwrite)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=output))
     try:
         files, warnings = _fill(staging, item, name)
         _write_manifest(staging, files)
+        _usual_modes(staging)
         _replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -139,22 +143,100 @@ def write_package(
     )
 
 
-def _refuse_foreign_target(target: Path, overwrite: bool) -> None:
+def refuse_foreign_target(target: Path, overwrite: bool) -> None:
+    """Refuse to replace anything but one of our packages, and that only with ``overwrite``.
+
+    Ours means: a real folder whose manifest lists exactly the files in it (any file the
+    manifest does not list — someone's notes, a scan — would be lost by replacing it).
+    """
     if not os.path.lexists(target):
         return
-    ours = target.is_dir() and not target.is_symlink() and (target / MANIFEST).is_file()
-    if not ours:
+    extra = _not_in_manifest(target)
+    if extra is None:
         raise OutputError(
             _("'{path}' exists and is not an archive package; it is left alone").format(
                 path=target
             ),
             hint=_("choose another folder with -o, or rename the statement"),
         )
+    if extra:
+        raise OutputError(
+            _(
+                "the package '{path}' holds files its manifest does not list ({files}); it is "
+                "left alone"
+            ).format(path=target, files=", ".join(extra[:5])),
+            hint=_("move those files out first, or choose another folder with -o"),
+        )
     if not overwrite:
         raise OutputError(
             _("the package '{path}' exists already").format(path=target),
             hint=_("add --overwrite to replace it, or choose another folder with -o"),
         )
+
+
+def _not_in_manifest(target: Path) -> list[str] | None:
+    """The files in ``target`` its manifest does not list; None when it is no package."""
+    if target.is_symlink() or not target.is_dir():
+        return None
+    try:
+        lines = (target / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    listed = set()
+    for line in lines:
+        digest, _sep, name = line.partition("  ")
+        if not re.fullmatch(r"[0-9a-f]{64}", digest) or not name:
+            return None
+        listed.add(name)
+    present = {
+        path.relative_to(target).as_posix()
+        for path in target.rglob("*")
+        if path.is_file() or path.is_symlink()
+    }
+    return sorted(present - listed - {MANIFEST})
+
+
+def clean_leftovers(output: Path) -> list[str]:
+    """Remove what an interrupted run left in ``output`` (hidden ``.….partial`` folders and
+    ``.….old-PID`` ones); call it only while holding :func:`locked_output`."""
+    removed = []
+    for path in output.iterdir():
+        name = path.name
+        leftover = name.startswith(".") and (
+            name.endswith(".partial") or re.search(r"\.old-[0-9]+$", name) is not None
+        )
+        if leftover and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(name)
+    return removed
+
+
+@contextlib.contextmanager
+def locked_output(output: Path) -> Iterator[None]:
+    """One `archive` run per output folder at a time (a lock on the folder itself)."""
+    import fcntl
+
+    handle = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                _("another `toetreding archive` is writing into '{path}'").format(path=output),
+                hint=_("wait for it to finish"),
+            ) from None
+        yield
+    finally:
+        os.close(handle)
+
+
+def _usual_modes(folder: Path) -> None:
+    """Folders 0777 and files 0666 less the umask, as any other tool makes them (a
+    temporary folder is private, and a DMS account must be able to read the package)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [folder, *folder.rglob("*")]:
+        os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
 
 
 def _replace(staging: Path, target: Path) -> None:
@@ -183,7 +265,7 @@ def _fill(staging: Path, item: PackageInput, name: str) -> tuple[list[str], list
     statement_file = f"{name}.pdf"
     files: dict[str, bytes] = {statement_file: item.data}
     report_json = (
-        json.dumps(item.report.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        json.dumps(_portable_report(item, statement_file), indent=2, ensure_ascii=False) + "\n"
     ).encode("utf-8")
     files[f"{REPORT}.json"] = report_json
     files[f"{REPORT}.pdf"] = report_pdf(item.report, item.official, statement_file, item.language)
@@ -229,6 +311,23 @@ def _fill(staging: Path, item: PackageInput, name: str) -> tuple[list[str], list
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return sorted(files), warnings
+
+
+def _portable_report(item: PackageInput, statement_file: str) -> dict[str, Any]:
+    """The report as the package keeps it: the statement named as it lies in the package,
+    and a covenant file named relative to the workspace (no folder of this machine)."""
+    data = item.report.to_dict()
+    data["file"] = statement_file
+    for key in ("chain", "consent_chain"):
+        chain = data.get(key)
+        if isinstance(chain, dict) and isinstance(chain.get("confirmed_by"), str):
+            confirmed = Path(chain["confirmed_by"])
+            workspace = item.workspace.resolve()
+            if confirmed.is_absolute() and confirmed.is_relative_to(workspace):
+                chain["confirmed_by"] = confirmed.relative_to(workspace).as_posix()
+            elif confirmed.is_absolute():
+                chain["confirmed_by"] = confirmed.name
+    return data
 
 
 def _write_manifest(staging: Path, files: Sequence[str]) -> None:
@@ -387,20 +486,20 @@ def _appraisal(archive: ArchiveOptions) -> mdto.Concept:
     return mdto.appraisal_temporary() if archive.appraisal == "V" else mdto.appraisal_permanent()
 
 
+RETENTION_TRIGGER = mdto.Concept(
+    "Beëindiging van de deelname aan het convenant", None, "Begrippenlijst toetreding"
+)
+"""When a retention period starts. Selection lists count it from when the matter is
+closed — for an accession, when the party's participation in the covenant ends — which
+no document here can know: so the trigger is named and no end date is computed (a date
+counted from the accession would destroy records of a covenant still in force)."""
+
+
 def _retention(item: PackageInput) -> mdto.Retention | None:
-    """A retention period starts when the accession took effect (else the statement's date)."""
     period = item.archive.retention
     if item.archive.appraisal != "V" or period is None:
         return None
-    document = item.report.document
-    start_text = document.effective_date or document.statement_date
-    try:
-        start = dt.date.fromisoformat(start_text) if start_text else None
-    except ValueError:
-        start = None
-    if start is None:
-        return mdto.Retention(period=period, trigger=mdto.event_type(mdto.CREATION))
-    return mdto.Retention(period=period, start_date=start)
+    return mdto.Retention(period=period, trigger=RETENTION_TRIGGER)
 
 
 def _creation_events(item: PackageInput) -> list[mdto.Event]:
@@ -437,7 +536,7 @@ def _signature_events(item: PackageInput) -> list[mdto.Event]:
         )
         source = signature.signing_time_source.value if signature.signing_time_source else None
         if source:
-            result += f"; tijdstip: {source}"
+            result += "; tijdstip " + TIME_SOURCE_WORDS.get(source, source)
         events.append(
             mdto.Event(
                 mdto.event_type(mdto.SIGNING),
@@ -447,6 +546,15 @@ def _signature_events(item: PackageInput) -> list[mdto.Event]:
             )
         )
     return events
+
+
+TIME_SOURCE_WORDS = {
+    "signature-timestamp": "bewezen door een tijdstempel op de handtekening",
+    "document-timestamp": "bewezen door een documenttijdstempel",
+    "claimed": "opgegeven door de ondertekenaar, niet bewezen",
+}
+"""On what a signing moment rests, as the metadata says it (the indications themselves
+— TOTAL-PASSED and so on — are ETSI's terms and stay as they are)."""
 
 
 def _validation_events(item: PackageInput) -> list[mdto.Event]:
@@ -545,9 +653,24 @@ def _report_object(
 # --- files ----------------------------------------------------------------------------------
 
 
+PRONOM_PDFA = {
+    "PDF/A-2a": "fmt/476",
+    "PDF/A-2b": "fmt/477",
+    "PDF/A-2u": "fmt/478",
+    "PDF/A-3a": "fmt/479",
+    "PDF/A-3b": "fmt/480",
+    "PDF/A-3u": "fmt/481",
+}
+"""PRONOM's identifiers for the PDF/A parts and levels a statement can claim."""
+
+
 def _format_of(item: PackageInput) -> mdto.Concept:
+    """The format the statement claims (its XMP pdfaid, which the signature covers)."""
     pdfa = item.report.document.pdfa or ""
-    return mdto.pronom_pdfa_3a() if pdfa.startswith("PDF/A-3") else mdto.pronom_pdfa_2a()
+    code = PRONOM_PDFA.get(pdfa)
+    if code is None:
+        return _format_by_name(item.source.name)
+    return mdto.Concept(pdfa, code, mdto.PRONOM_LIST)
 
 
 def _json_format() -> mdto.Concept:
@@ -596,7 +719,7 @@ def _decision_documents(item: PackageInput) -> tuple[dict[str, bytes], list[str]
         pinned = decision.document
         if pinned is None:
             continue
-        data, problem = _read_pinned(workspace, pinned.file, pinned.sha256)
+        data, problem = _read_pinned(workspace, pinned.file, pinned.sha256, item.protected)
         if problem is not None:
             warnings.append(
                 _("decision {id}: {file} not taken along: {problem}").format(
@@ -616,10 +739,20 @@ def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]", "_", name, flags=re.ASCII).strip(".")
 
 
-def _read_pinned(workspace: Path, file: str, sha256: str) -> tuple[bytes | None, str | None]:
-    """A file inside the workspace whose SHA-256 is ``sha256``, read without following links."""
+def _read_pinned(
+    workspace: Path, file: str, sha256: str, protected: frozenset[Path] = frozenset()
+) -> tuple[bytes | None, str | None]:
+    """A PDF inside the workspace whose SHA-256 is ``sha256``, read without following links.
+
+    The path and the hash come from the statement's author, who could pin the hash of a
+    guessed secret (a passphrase file holds few possibilities): only PDF files are taken,
+    and never one of the workspace's protected files (keys, secrets, configuration,
+    register), whatever their name.
+    """
     if "\x00" in file or Path(file).is_absolute():
         return None, _("the path is not relative to the workspace")
+    if not file.lower().endswith(".pdf"):
+        return None, _("only PDF documents are taken along")
     candidate = workspace / file
     try:
         resolved = candidate.resolve(strict=True)
@@ -627,6 +760,8 @@ def _read_pinned(workspace: Path, file: str, sha256: str) -> tuple[bytes | None,
         return None, _("not found in the workspace")
     if not resolved.is_relative_to(workspace) or resolved != Path(os.path.normpath(candidate)):
         return None, _("it lies outside the workspace or is reached through a link")
+    if resolved in protected:
+        return None, _("it is one of the workspace's protected files (keys, secrets, settings)")
     try:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         handle = os.open(resolved, flags)
@@ -641,6 +776,8 @@ def _read_pinned(workspace: Path, file: str, sha256: str) -> tuple[bytes | None,
         return None, _("it is larger than 200 MB")
     if hashlib.sha256(data).hexdigest() != sha256.lower():
         return None, _("its SHA-256 is not the one the signed chain pins")
+    if not data.startswith(b"%PDF-"):
+        return None, _("only PDF documents are taken along")
     return data, None
 
 

@@ -827,9 +827,16 @@ def _extend_due(
     def action() -> Any:
         from ..config import load_settings
         from ..pki.files import load_crls, load_trust_roots
+        from ..verify import options_from_settings
         from ..workflow import renew_due_recorded
 
         settings = load_settings(config)
+        # a renewed statement replaces the original only when it verifies as well
+        options = (
+            None
+            if dry_run
+            else options_from_settings(settings, tuple(trust or ()), tuple(crl or ()))
+        )
         return renew_due_recorded(
             settings,
             sources,
@@ -837,6 +844,7 @@ def _extend_due(
             tsa_url=tsa or settings.signing.tsa,
             trust_roots=load_trust_roots(tuple(trust or ()) or settings.signing.trust_roots),
             crls=load_crls(tuple(crl or ()) or settings.signing.crls),
+            verify_options=options,
             dry_run=dry_run,
         )
 

@@ -134,7 +134,7 @@ def register_verify(config: ConfigOption = None) -> None:
                     "configured: 'ondertekening.vertrouwensankers')"
                 )
             )
-    else:
+    elif not report.seals.seals:
         stdout().print(
             _("not sealed: run `toetreding register seal` to anchor it with a timestamp")
         )
@@ -286,8 +286,12 @@ def register_export(
         raise typer.BadParameter(
             _(
                 "--format {format} does not fit the file name '{name}'; leave --format out or "
-                "give a .{format} name"
-            ).format(format=fmt.value, name=output.name if output else ""),
+                "give a .{suffix} name"
+            ).format(
+                format=fmt.value,
+                suffix="xml" if fmt is ExportFormat.mdto else fmt.value,
+                name=output.name if output else "",
+            ),
             param_hint="--format",
         )
     chosen = fmt or named or ExportFormat.jsonl

@@ -125,6 +125,11 @@ def _extend_bytes(
         for index in range(len(reader.embedded_signatures)):
             reader = open_reader(data, source)
             signature = reader.embedded_signatures[index]
+            if _has_validation_record(reader, signature):
+                # its validation data is in the DSS already and a later timestamp covers
+                # it: rewriting that record is a change no validator can explain (the
+                # renewal of a B-LTA statement adds data only for the newest timestamp)
+                continue
             result: Any = add_validation_info(signature, context, output=io.BytesIO())
             data = result.getvalue()
         steps.append(STEP_VALIDATION_DATA)
@@ -132,6 +137,27 @@ def _extend_bytes(
         data = add_document_timestamp(data, timestamper, context)
         steps.append(STEP_ARCHIVE_TIMESTAMP)
     return data, len(signatures), steps
+
+
+def _has_validation_record(reader: Any, signature: Any) -> bool:
+    """Whether the DSS holds a validation record (VRI) for this signature already.
+
+    The VRI key is the upper-case SHA-1 of the signature's /Contents value (ISO 32000-2,
+    12.8.4.4), computed as pyHanko computes it when it writes one (of the hex form of the
+    CMS object): a name, not a security function.
+    """
+    try:
+        dss = reader.root.get("/DSS")
+        if dss is None:
+            return False
+        vri = dss.get_object().get("/VRI")
+        if vri is None:
+            return False
+        contents = signature.pkcs7_content.hex().encode("ascii")
+    except Exception:  # no readable record: add one
+        return False
+    key = "/" + hashlib.sha1(contents, usedforsecurity=False).hexdigest().upper()
+    return key in vri.get_object()
 
 
 def has_signature_timestamp(signature: Any) -> bool:
