@@ -222,3 +222,18 @@ def reference_tools(test_pki: RunningPki) -> Iterator[Judge]:
     judge = Judge([test_pki.root_pem])
     yield judge
     judge.close()
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`toetreding demo` run once for the session: statement, round, archive package and a
+    sealed register (read-only for the tests; copy it to change anything)."""
+    from toetreding.demo import create_demo
+
+    folder = tmp_path_factory.mktemp("demo") / "werkmap"
+    saved = os.environ.pop("TOETREDING_REGISTER")  # the workspace's own register records
+    try:
+        create_demo(folder)
+    finally:
+        os.environ["TOETREDING_REGISTER"] = saved
+    return folder

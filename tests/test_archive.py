@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,22 +19,16 @@ from lxml import etree
 from toetreding.archive.package import _read_pinned
 from toetreding.register import Register
 
+from .support.cli import toetreding
+
 MDTO = "{https://www.nationaalarchief.nl/mdto}"
 ACCEPTED = "verklaring-verlengd.pdf"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo workspace (made once; tests copy it)."""
-    from toetreding.demo import create_demo
-
-    folder = tmp_path_factory.mktemp("archief") / "werkmap"
-    saved = os.environ.pop("TOETREDING_REGISTER")
-    try:
-        create_demo(folder)
-    finally:
-        os.environ["TOETREDING_REGISTER"] = saved
-    return folder
+@pytest.fixture
+def demo(demo_workspace: Path) -> Path:
+    """The session's demo workspace (read-only here)."""
+    return demo_workspace
 
 
 @pytest.fixture
@@ -45,20 +38,6 @@ def ws(demo: Path, tmp_path: Path) -> Path:
     # the demo itself archives its statement; these tests make their own packages
     shutil.rmtree(copy / "archief", ignore_errors=True)
     return copy
-
-
-def toetreding(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TOETREDING_TAAL": "en", "COLUMNS": "200"}
-    environment.pop("TOETREDING_REGISTER", None)
-    return subprocess.run(
-        [sys.executable, "-m", "toetreding", *arguments],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def schema() -> Any:

@@ -168,7 +168,8 @@ def test_demo_workspace_register_via_cli(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["register", "verify", "--config", str(demo / "toetreding.yaml")], env=env
     )  # type: ignore[dict-item]
-    assert result.exit_code == 0 and "register intact: 23 entries" in result.stdout
+    assert result.exit_code == 0 and "register intact: 25 entries" in result.stdout
+    assert "sealed up to entry 24" in result.stdout
     tamper(
         register_file,
         """UPDATE entries SET payload = replace(payload, 'DEMO', 'ECHT') WHERE seq = 4""",
@@ -182,7 +183,7 @@ def test_demo_workspace_register_via_cli(tmp_path: Path) -> None:
         ["register", "export", "--format", "csv", "--config", str(demo / "toetreding.yaml")],
         env=env,
     )  # type: ignore[dict-item]
-    assert result.exit_code == 0 and result.stdout.count("\n") == 24
+    assert result.exit_code == 0 and result.stdout.count("\n") == 26  # header + 25 entries
 
 
 @pytest.mark.usefixtures("test_pki")

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from asn1crypto import cms, tsp
 
+from tests.support.cli import toetreding
 from tests.support.pki import RunningPki
 from toetreding.pki.files import load_certificates
 from toetreding.register import EntryKind, Register, RegisterError, entry_hash, write_head
@@ -180,20 +178,6 @@ def test_an_unreachable_tsa_is_a_clear_error(tmp_path: Path) -> None:
         seal_register(register, timestamper_for(SignatureLevel.B_T, url), url)
     with Register(path) as register:
         assert [e.kind for e in register.entries()].count(EntryKind.SEAL.value) == 0
-
-
-def toetreding(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TOETREDING_TAAL": "en", "COLUMNS": "200"}
-    environment.pop("TOETREDING_REGISTER", None)
-    return subprocess.run(
-        [sys.executable, "-m", "toetreding", *arguments],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_the_cli_seals_and_catches_a_rewrite(tmp_path: Path, test_pki: RunningPki) -> None:

@@ -14,7 +14,6 @@ import io
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from asn1crypto import cms
@@ -38,6 +37,7 @@ from toetreding.pki.renewal import (
 from toetreding.sign import SignerChoice, extend_statement, sign_file
 from toetreding.signing_config import SignatureLevel
 
+from .support.cli import toetreding
 from .support.pki import PASSPHRASE, SHORT_TSA_DAYS, RunningPki
 
 UTC = dt.UTC
@@ -480,23 +480,6 @@ def test_window_needs_an_aware_moment() -> None:
 # --- `toetreding extend --due WINDOW FOLDER`: renewal of exactly what is due -------------
 
 
-def _run(cwd: Path, *arguments: str) -> Any:
-    import subprocess
-    import sys
-
-    environment = {**os.environ, "TOETREDING_TAAL": "en", "COLUMNS": "200"}
-    environment.pop("TOETREDING_REGISTER", None)
-    return subprocess.run(
-        [sys.executable, "-m", "toetreding", *arguments],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture
 def archive_folder(tmp_path: Path, test_pki: RunningPki, short_lta: Path, long_lta: Path) -> Path:
     """A workspace whose folder holds one statement due soon and one that is not."""
@@ -524,12 +507,12 @@ def test_extend_due_renews_exactly_what_is_due(archive_folder: Path, test_pki: R
     short_before = (folder / "kort.pdf").read_bytes()
     long_before = (folder / "lang.pdf").read_bytes()
 
-    listed = _run(archive_folder, "extend", "--due", "12m", "--dry-run", "verklaringen")
+    listed = toetreding(archive_folder, "extend", "--due", "12m", "--dry-run", "verklaringen")
     assert listed.returncode == 0, listed.stderr
     assert "kort.pdf: due by" in listed.stdout and "lang.pdf: not due" in listed.stdout
     assert (folder / "kort.pdf").read_bytes() == short_before  # a dry run changes nothing
 
-    result = _run(archive_folder, "extend", "--due", "12m", "verklaringen")
+    result = toetreding(archive_folder, "extend", "--due", "12m", "verklaringen")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 renewed, 0 due and not renewed, 2 looked at" in result.stdout
     short_after = (folder / "kort.pdf").read_bytes()
@@ -559,7 +542,7 @@ def test_extend_due_renews_exactly_what_is_due(archive_folder: Path, test_pki: R
     assert entry.payload["uitvoer_sha256"] == hashlib.sha256(short_after).hexdigest()
 
     # nothing is due any more: a second run changes nothing
-    again = _run(archive_folder, "extend", "--due", "12m", "verklaringen")
+    again = toetreding(archive_folder, "extend", "--due", "12m", "verklaringen")
     assert again.returncode == 0 and "0 renewed" in again.stdout
     assert (folder / "kort.pdf").read_bytes() == short_after
 
@@ -585,7 +568,7 @@ def test_extend_due_leaves_packages_and_rounds_alone(archive_folder: Path) -> No
             party / "retouren" / "abc.pdf",
         )
     }
-    result = _run(archive_folder, "extend", "--due", "12m", "archief", "ronde")
+    result = toetreding(archive_folder, "extend", "--due", "12m", "archief", "ronde")
     assert result.returncode == 3, result.stdout + result.stderr
     assert "archive package" in result.stderr and "coordinator's round" in result.stderr
     assert all(path.read_bytes() == data for path, data in before.items())
@@ -609,7 +592,7 @@ def test_extend_due_bad_input(
     archive_folder: Path, arguments: tuple[str, ...], code: int, said: str
 ) -> None:
     (archive_folder / "leeg").mkdir()
-    result = _run(archive_folder, *arguments)
+    result = toetreding(archive_folder, *arguments)
     assert result.returncode == code, result.stdout + result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr
 
@@ -653,7 +636,7 @@ def test_a_renewal_that_would_not_move_the_due_date_is_refused(
         encoding="utf-8",
     )
     before = (archive_folder / "verklaringen" / "kort.pdf").read_bytes()
-    result = _run(archive_folder, "extend", "--due", "12m", "verklaringen/kort.pdf")
+    result = toetreding(archive_folder, "extend", "--due", "12m", "verklaringen/kort.pdf")
     assert result.returncode == 3, result.stdout + result.stderr
     assert "would be due again" in result.stderr
     assert (archive_folder / "verklaringen" / "kort.pdf").read_bytes() == before
@@ -664,7 +647,7 @@ def test_extend_due_refuses_links_and_pipes(archive_folder: Path) -> None:
     (folder / "link.pdf").symlink_to(folder / "kort.pdf")
     os.mkfifo(folder / "pijp.pdf")
     before = (folder / "kort.pdf").read_bytes()
-    result = _run(
+    result = toetreding(
         archive_folder, "extend", "--due", "12m", "verklaringen/link.pdf", "verklaringen/pijp.pdf"
     )
     assert result.returncode == 3, result.stdout + result.stderr

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +25,7 @@ from toetreding.config import Settings, load_settings
 from toetreding.register import Register
 
 from .conftest import needs_poppler
+from .support.cli import toetreding
 from .support.readers import info, pdfsig
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -33,18 +33,10 @@ ACCEPTED = ("GM0376", "GM0402", "GM1942")
 REJECTED = ("GM0317", "GM0417")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo workspace with its round run, made once (read-only for the tests)."""
-    from toetreding.demo import create_demo
-
-    folder = tmp_path_factory.mktemp("ronde") / "werkmap"
-    saved = os.environ.pop("TOETREDING_REGISTER")  # the workspace's own register records
-    try:
-        create_demo(folder)
-    finally:
-        os.environ["TOETREDING_REGISTER"] = saved
-    return folder
+@pytest.fixture
+def demo(demo_workspace: Path) -> Path:
+    """The session's demo workspace (read-only here)."""
+    return demo_workspace
 
 
 @pytest.fixture
@@ -53,22 +45,6 @@ def ws(demo: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "werkmap"
     shutil.copytree(demo, copy, symlinks=True)
     return copy
-
-
-def toetreding(cwd: Path, *arguments: str, env: dict[str, str] | None = None) -> Any:
-    """The real command in a subprocess, in English, from ``cwd``."""
-    environment = {**os.environ, "TOETREDING_TAAL": "en", "COLUMNS": "200"}
-    environment.pop("TOETREDING_REGISTER")  # the workspace's own register, as a user has it
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "toetreding", *arguments],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def status_of(folder: Path) -> dict[str, Any]:

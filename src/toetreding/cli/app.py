@@ -419,6 +419,9 @@ AtOption = Annotated[
         help=_("The moment: YYYY-MM-DD (midday, Dutch time) or an ISO time; default: now."),
     ),
 ]
+OfflineOption = Annotated[
+    bool, typer.Option("--offline", help=_("Use only validation data in the documents."))
+]
 TrustOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -938,9 +941,7 @@ def verify(
             help=_("Require at least this PAdES level for every signature."),
         ),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help=_("Use only validation data in the documents."))
-    ] = False,
+    offline: OfflineOption = False,
     record: Annotated[
         bool,
         typer.Option("--record", help=_("Write a validation entry to the register (art. 24c).")),

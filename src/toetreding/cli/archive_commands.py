@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..i18n import _, ngettext
-from .app import ConfigOption, CrlOption, OverwriteOption, TrustOption, app
+from .app import ConfigOption, CrlOption, OfflineOption, OverwriteOption, TrustOption, app
 from .console import call, escape, shown_name, stderr, stdout
 
 if TYPE_CHECKING:
@@ -66,9 +66,7 @@ def archive(
             help=_("The covenant as published; repeatable (default: 'verificatie.convenanten')."),
         ),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help=_("Use only validation data in the documents."))
-    ] = False,
+    offline: OfflineOption = False,
     overwrite: OverwriteOption = False,
     config: ConfigOption = None,
 ) -> None:
