@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from toetreding.archive.package import _read_pinned
-from toetreding.register import Register
+from toetreding.register import EntryKind, Register
 
 from .support.cli import toetreding
 
@@ -413,6 +413,9 @@ def test_a_pinned_secret_is_never_packaged(tmp_path: Path) -> None:
         ("  bewaartermijn: P10Y\n", "goes with waardering V"),
         ("  verantwoordelijke: niemand\n", "'niemand' is not one of the medewerkers"),
         ("  medewerkers:\n    a: {naam: A}\n", "archief.medewerkers.a.functie"),
+        ("  medewerkers:\n    a: {naam: '  ', functie: x}\n", "may not be empty"),
+        ('  medewerkers:\n    a: {naam: "A\\u0001B", functie: x}\n', "control character U+0001"),
+        ("  classificatie: {label: x, lijst: ' '}\n", "archief.classificatie.lijst"),
     ],
 )
 def test_a_wrong_archive_section_is_named(tmp_path: Path, section: str, said: str) -> None:
@@ -422,3 +425,55 @@ def test_a_wrong_archive_section_is_named(tmp_path: Path, section: str, said: st
     assert result.returncode == 1, result.stdout + result.stderr
     assert said in result.stderr and str(config) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_old_entry_with_control_characters_does_not_block_archiving(ws: Path) -> None:
+    """A validation recorded long ago under a name XML cannot carry is shown with its code
+    point; it never stops the statement from being archived."""
+    digest = hashlib.sha256((ws / ACCEPTED).read_bytes()).hexdigest()
+    with Register(ws / "toetreding-register.sqlite") as register:
+        register.append(
+            EntryKind.VALIDATION,
+            {
+                "document": ACCEPTED,
+                "document_sha256": digest,
+                "resultaat": "PASSED\x1b[2J",
+                "verantwoordelijke": {"naam": "A\x01B", "functie": " "},
+            },
+        )
+    result = toetreding(ws, "archive", ACCEPTED, "-o", "archief")
+    assert result.returncode == 0, result.stderr
+    record = assert_valid_mdto(
+        ws / "archief" / "verklaring-verlengd" / "verklaring-verlengd.mdto.xml"
+    )
+    actors = texts(
+        record,
+        f"{MDTO}informatieobject/{MDTO}event/{MDTO}eventVerantwoordelijkeActor/{MDTO}verwijzingNaam",
+    )
+    assert "AU+0001B" in actors
+    results = texts(record, f"{MDTO}informatieobject/{MDTO}event/{MDTO}eventResultaat")
+    assert "PASSEDU+001B[2J" in results
+
+
+def test_an_interrupted_overwrite_gets_its_old_package_back(ws: Path) -> None:
+    """Killed between moving the old package aside and placing the new one: the next run
+    puts the old one back instead of deleting the only copy."""
+    assert toetreding(ws, "archive", ACCEPTED, "-o", "archief").returncode == 0
+    package = ws / "archief" / "verklaring-verlengd"
+    before = (package / "manifest-sha256.txt").read_text()
+    package.rename(ws / "archief" / ".verklaring-verlengd.old-99999")
+    shutil.copyfile(ws / "verklaring-met-instemming.pdf", ws / "ander.pdf")
+    assert toetreding(ws, "archive", "ander.pdf", "-o", "archief").returncode == 0
+    assert (package / "manifest-sha256.txt").read_text() == before
+    assert sorted(p.name for p in (ws / "archief").iterdir()) == ["ander", "verklaring-verlengd"]
+
+
+def test_a_hard_link_to_a_protected_file_is_refused(tmp_path: Path) -> None:
+    workspace = tmp_path / "werkmap"
+    (workspace / "pki").mkdir(parents=True)
+    key = workspace / "pki" / "sleutel.pdf"
+    key.write_bytes(b"%PDF-1.7 een sleutel in vermomming")
+    os.link(key, workspace / "besluit.pdf")
+    digest = hashlib.sha256(key.read_bytes()).hexdigest()
+    data, problem = _read_pinned(workspace, "besluit.pdf", digest, frozenset({key}))
+    assert data is None and problem is not None and "protected" in problem

@@ -512,9 +512,14 @@ def test_extend_due_renews_exactly_what_is_due(archive_folder: Path, test_pki: R
     assert "kort.pdf: due by" in listed.stdout and "lang.pdf: not due" in listed.stdout
     assert (folder / "kort.pdf").read_bytes() == short_before  # a dry run changes nothing
 
+    os.chmod(folder / "kort.pdf", 0o640)
+    leftover = folder / ".kort.pdf.abcd1234.renewed.pdf"  # a killed renewal's half
+    leftover.write_bytes(short_before)
     result = toetreding(archive_folder, "extend", "--due", "12m", "verklaringen")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 renewed, 0 due and not renewed, 2 looked at" in result.stdout
+    assert not leftover.exists()
+    assert (folder / "kort.pdf").stat().st_mode & 0o777 == 0o640
     short_after = (folder / "kort.pdf").read_bytes()
     assert short_after != short_before and short_after.startswith(short_before)
     assert (folder / "lang.pdf").read_bytes() == long_before  # not due: untouched
@@ -577,7 +582,9 @@ def test_extend_due_leaves_packages_and_rounds_alone(archive_folder: Path) -> No
 @pytest.mark.parametrize(
     ("arguments", "code", "said"),
     [
-        (("extend", "--due", "12x", "verklaringen"), 1, "not a time window"),
+        (("extend", "--due", "12x", "verklaringen"), 2, "not a time window"),
+        (("extend", "--due", "-1d", "verklaringen"), 2, "not a time window"),
+        (("extend", "--due", "1.5y", "verklaringen"), 2, "not a time window"),
         (("extend", "--due", "12m", "verklaringen", "-o", "x.pdf"), 2, "in place"),
         (
             ("extend", "--dry-run", "verklaringen/kort.pdf", "-o", "x.pdf"),

@@ -14,9 +14,9 @@ This module only describes settings; it imports nothing heavy.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import ConfigError
 from .i18n import _
@@ -28,6 +28,25 @@ mnre1034 (ministerie), oorg10103 (other organisations)."""
 DURATION = r"^P([0-9]{1,3}Y([0-9]{1,4}M)?([0-9]{1,5}D)?|[0-9]{1,4}M([0-9]{1,5}D)?|[0-9]{1,5}D)$"
 """An ISO 8601 period in years, months and days (P10Y, P6M, P1Y6M): what a retention
 period in a selection list is."""
+
+
+def _plain_text(value: str) -> str:
+    """Names and terms go into archival metadata as they are: no control characters (XML
+    cannot carry most of them, and a reader cannot see them), and not blank."""
+    if not value.strip():
+        raise ValueError(_("this may not be empty or only spaces"))
+    for character in value:
+        if ord(character) < 0x20 or 0x7F <= ord(character) <= 0x9F:
+            raise ValueError(
+                _("this holds the control character U+{code}; write plain text").format(
+                    code=f"{ord(character):04X}"
+                )
+            )
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+"""Text for archival metadata (see :func:`_plain_text`)."""
 
 
 class _ConfigModel(BaseModel):
@@ -43,7 +62,7 @@ class _ConfigModel(BaseModel):
 class Organisation(_ConfigModel):
     """An organisation, identified by its TOOI code."""
 
-    name: str = Field(alias="naam", min_length=1)
+    name: PlainText = Field(alias="naam")
     """Its official name, e.g. 'gemeente Huizen'."""
     tooi: str | None = Field(default=None, alias="tooi")
     """Its TOOI code, e.g. gm0406 (https://identifier.overheid.nl/tooi/id/gemeente/gm0406)."""
@@ -64,22 +83,22 @@ class Organisation(_ConfigModel):
 class Official(_ConfigModel):
     """An official who may answer for validations (Archiefregeling art. 24 under c)."""
 
-    name: str = Field(alias="naam", min_length=1)
+    name: PlainText = Field(alias="naam")
     """Name as it should stand in the record, e.g. 'mr. A. de Vries'."""
-    role: str = Field(alias="functie", min_length=1)
+    role: PlainText = Field(alias="functie")
     """Function, e.g. 'adviseur informatiebeheer'."""
-    organisation: str | None = Field(default=None, alias="organisatie")
+    organisation: PlainText | None = Field(default=None, alias="organisatie")
     """Organisation (default: the archive creator's name)."""
-    identifier: str | None = Field(default=None, alias="kenmerk")
+    identifier: PlainText | None = Field(default=None, alias="kenmerk")
     """An identifier in the organisation's own systems (e.g. a personnel number)."""
 
 
 class ArchiveConcept(_ConfigModel):
     """A term from a vocabulary (MDTO 'begrip'): label, optional code, the list it is from."""
 
-    label: str = Field(alias="label", min_length=1)
-    code: str | None = Field(default=None, alias="code")
-    vocabulary: str = Field(alias="lijst", min_length=1)
+    label: PlainText = Field(alias="label")
+    code: PlainText | None = Field(default=None, alias="code")
+    vocabulary: PlainText = Field(alias="lijst")
     """The vocabulary's name, e.g. 'Selectielijst gemeenten en intergemeentelijke organen 2020'."""
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -327,9 +328,9 @@ def archive_recorded(
 
     Everything that can be refused is refused before anything is recorded: an unknown
     official, a target folder that is not ours (or ours without ``overwrite``), a file
-    that cannot be read or is not a toetreding statement. Then the validations are
-    recorded (they happened, whatever becomes of the packages) and the packages written,
-    each describing exactly those validations.
+    that cannot be read or is not a toetreding statement, a package that cannot be made.
+    Every package is made in full in a hidden folder first; then the validations are
+    recorded, and only then are the packages renamed into place.
     """
     from .archive.package import (
         ArchiveOutcome,
@@ -338,8 +339,9 @@ def archive_recorded(
         earlier_validations,
         locked_output,
         package_name,
+        place_package,
         refuse_foreign_target,
-        write_package,
+        stage_package,
     )
     from .archive_config import official_record, responsible_record
     from .errors import InputFileError
@@ -375,33 +377,42 @@ def archive_recorded(
                 hint=_("archive signed statements only; `toetreding verify` says what each is"),
             )
         contents = [_unchanged_bytes(report) for report in reports]
-        if register is not None:
-            from .batch.lifeline import Interrupts
-
-            items = [
-                (
-                    EntryKind.VALIDATION,
-                    {**validation_payload(report, official), "pakket": str(output / name)},
+        staged: list[Any] = []
+        try:
+            # every package is made in full before anything is recorded: a statement whose
+            # data cannot be described stops the run without a trace
+            for report, name, data in zip(reports, names, contents, strict=True):
+                item = PackageInput(
+                    source=Path(report.file),
+                    data=data,
+                    report=report,
+                    statement=signed_statement_data(data),
+                    official=official,
+                    earlier_validations=earlier_validations(history, report.sha256),
+                    workspace=settings.workspace,
+                    archive=settings.archive,
+                    language=ui_language(),
+                    protected=protected,
                 )
-                for report, name in zip(reports, names, strict=True)
-            ]
-            with Interrupts() as interrupts:
-                interrupts.wind_down()
-                register.append_many(items)
-        for report, name, data in zip(reports, names, contents, strict=True):
-            item = PackageInput(
-                source=Path(report.file),
-                data=data,
-                report=report,
-                statement=signed_statement_data(data),
-                official=official,
-                earlier_validations=earlier_validations(history, report.sha256),
-                workspace=settings.workspace,
-                archive=settings.archive,
-                language=ui_language(),
-                protected=protected,
-            )
-            outcome.packages.append(write_package(item, output, name, overwrite=overwrite))
+                staged.append(stage_package(item, output, name, overwrite=overwrite))
+            if register is not None:
+                from .batch.lifeline import Interrupts
+
+                items = [
+                    (
+                        EntryKind.VALIDATION,
+                        {**validation_payload(report, official), "pakket": str(output / name)},
+                    )
+                    for report, name in zip(reports, names, strict=True)
+                ]
+                with Interrupts() as interrupts:
+                    interrupts.wind_down()
+                    register.append_many(items)
+            while staged:
+                outcome.packages.append(place_package(staged.pop(0), overwrite=overwrite))
+        finally:
+            for package in staged:
+                package.discard()
     return outcome
 
 
@@ -509,6 +520,11 @@ def renew_due_recorded(
         if register is not None and not dry_run:
             register.check_writable()
         for path in files:
+            if RENEWAL_LEFTOVER.fullmatch(path.name):
+                # a renewal stopped before its file was put in place: not a statement
+                if not dry_run:
+                    path.unlink(missing_ok=True)
+                continue
             try:
                 data = _regular_file_bytes(path)
                 due = renewal_due(data, source=path)
@@ -537,6 +553,8 @@ def renew_due_recorded(
 
 
 MAX_RENEWAL_BYTES = 512 * 1024 * 1024
+RENEWAL_LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.renewed\.pdf")
+"""The hidden file a renewal writes next to a statement before putting it in its place."""
 
 
 def _regular_file_bytes(path: Path) -> bytes:
@@ -555,7 +573,7 @@ def _regular_file_bytes(path: Path) -> bytes:
         ) from None
     if stat_module.S_ISLNK(info.st_mode):
         raise InputFileError(
-            _("'{path}' is a symbolic link; it is not renewed in place").format(path=path),
+            _("'{path}' is a symbolic link; toetreding reads the file itself").format(path=path),
             hint=_("name the file it points to"),
         )
     if not stat_module.S_ISREG(info.st_mode):
@@ -601,7 +619,6 @@ def _renew_one(
     import tempfile
 
     from .errors import OutputError, SigningError
-    from .fileio import write_atomically
     from .pki.renewal import renewal_due
     from .sign import extend_statement
 
@@ -656,9 +673,12 @@ def _renew_one(
                 ).format(date=next_due.due.date().isoformat()),
                 hint=_("renew with a timestamp authority whose certificate runs longer (--tsa)"),
             )
-        os.replace(temporary, path)
+        os.chmod(temporary, os.stat(path).st_mode & 0o7777)  # the file keeps its permissions
         entry = None
         if register is not None:
+            # recorded before the file is replaced: a stop in between leaves the original
+            # in place (still true evidence) and an entry naming a renewal that the next
+            # run makes again, never a renewed file the register does not know
             item = (
                 EntryKind.EXTENSION,
                 {
@@ -676,13 +696,9 @@ def _renew_one(
                     "tijdstip": dt.datetime.now(dt.UTC).isoformat(),
                 },
             )
-            try:
-                (recorded,) = register.append_many([item])
-            except BaseException:
-                # unrecorded evidence is never left behind: the statement as it was
-                write_atomically(path, data)
-                raise
+            (recorded,) = register.append_many([item])
             entry = recorded.seq
+        os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
     return RenewalItem(path, due, renewed=True, next_due=next_due, entry=entry)

@@ -123,6 +123,23 @@ _TOOI_CODE: Final = re.compile(r"[a-z]{2,4}[0-9]{2,6}", re.ASCII)
 
 # --- Text and value checks ------------------------------------------------------------------
 
+
+def printable(value: object, empty: str = "(leeg)") -> str:
+    """``value`` as text this module accepts, for data that arrives from elsewhere (a PDF's
+    own statement data, a certificate's name, an old register entry): every character XML
+    1.0 cannot carry, and every other control character, is written as its code point
+    (``U+0001``), and blank text becomes ``empty``. The writer itself still refuses such
+    text, so nothing slips through unnoticed where a caller forgot this."""
+    text = "".join(
+        ch
+        if ch in "\t\n\r"
+        or (not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F) and _NOT_XML_CHAR.fullmatch(ch) is None)
+        else f"U+{ord(ch):04X}"
+        for ch in str(value)
+    )
+    return text if text.strip(_XSD_WHITESPACE) else empty
+
+
 _NOT_XML_CHAR: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _XSD_WHITESPACE: Final = " \t\n\r"
 """What the XSD pattern escape \\s matches; NietLegeWaarde needs one character outside it."""

@@ -118,10 +118,23 @@ def package_name(source: Path, taken: set[str]) -> str:
     return name
 
 
-def write_package(
-    item: PackageInput, output: Path, name: str, *, overwrite: bool
-) -> PackageOutcome:
-    """Build the package for one statement in a temporary folder; rename it into place."""
+@dataclass(frozen=True)
+class StagedPackage:
+    """A package made in full in a hidden folder, not yet in place."""
+
+    staging: Path
+    target: Path
+    outcome: PackageOutcome
+
+    def discard(self) -> None:
+        """Remove the hidden folder (the run stopped before placing it)."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def stage_package(item: PackageInput, output: Path, name: str, *, overwrite: bool) -> StagedPackage:
+    """Make the whole package for one statement in a hidden folder next to its target:
+    every file, the validated MDTO, the manifest. Nothing is in place yet, so the caller
+    can still record first, or give up without a trace."""
     target = output / name
     refuse_foreign_target(target, overwrite)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=output))
@@ -129,17 +142,37 @@ def write_package(
         files, warnings = _fill(staging, item, name)
         _write_manifest(staging, files)
         _usual_modes(staging)
-        _replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return PackageOutcome(
+    outcome = PackageOutcome(
         statement=item.source,
         folder=target,
         files=(*files, MANIFEST),
         verdict=str(item.report.verdict),
         passed=item.report.passed,
         warnings=tuple(warnings),
+    )
+    return StagedPackage(staging, target, outcome)
+
+
+def place_package(staged: StagedPackage, *, overwrite: bool) -> PackageOutcome:
+    """Rename a staged package into place (checking the target once more)."""
+    try:
+        refuse_foreign_target(staged.target, overwrite)
+        _replace(staged.staging, staged.target)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged.outcome
+
+
+def write_package(
+    item: PackageInput, output: Path, name: str, *, overwrite: bool
+) -> PackageOutcome:
+    """Stage and place the package for one statement."""
+    return place_package(
+        stage_package(item, output, name, overwrite=overwrite), overwrite=overwrite
     )
 
 
@@ -198,14 +231,20 @@ def _not_in_manifest(target: Path) -> list[str] | None:
 
 def clean_leftovers(output: Path) -> list[str]:
     """Remove what an interrupted run left in ``output`` (hidden ``.….partial`` folders and
-    ``.….old-PID`` ones); call it only while holding :func:`locked_output`."""
+    ``.….old-PID`` ones, except an old package whose replacement never arrived, which is
+    put back); call it only while holding :func:`locked_output`."""
     removed = []
-    for path in output.iterdir():
+    for path in sorted(output.iterdir()):
         name = path.name
-        leftover = name.startswith(".") and (
-            name.endswith(".partial") or re.search(r"\.old-[0-9]+$", name) is not None
-        )
-        if leftover and path.is_dir() and not path.is_symlink():
+        if not name.startswith(".") or not path.is_dir() or path.is_symlink():
+            continue
+        old = re.fullmatch(r"\.(.+)\.old-[0-9]+", name)
+        if old is not None and not os.path.lexists(output / old.group(1)):
+            # killed between moving the old package aside and placing the new one: the
+            # old one is the only copy, so it goes back
+            os.replace(path, output / old.group(1))
+            continue
+        if old is not None or name.endswith(".partial"):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(name)
     return removed
@@ -281,8 +320,8 @@ def _fill(staging: Path, item: PackageInput, name: str) -> tuple[list[str], list
         ),
         f"{REPORT}.mdto.xml": mdto.information_object_xml(_report_object(item, statement_id, name)),
     }
-    statement_ref = mdto.Reference(_statement_name(item), statement_id)
-    report_ref = mdto.Reference(_report_name(name), _report_identification(item))
+    statement_ref = _reference(_statement_name(item), statement_id)
+    report_ref = _reference(_report_name(name), _report_identification(item))
     representations = {
         statement_file: (statement_ref, _format_of(item)),
         f"{REPORT}.json": (report_ref, _json_format()),
@@ -342,33 +381,56 @@ def _write_manifest(staging: Path, files: Sequence[str]) -> None:
 # --- the statement as a record ------------------------------------------------------------
 
 
+def _reference(name: object, identification: mdto.Identification | None = None) -> mdto.Reference:
+    """A reference whose name may come from the PDF, a certificate or an old register
+    entry: shown printable (control characters as code points), never refused."""
+    return mdto.Reference(mdto.printable(name), identification)
+
+
+def _identification(kenmerk: object, source: object) -> mdto.Identification:
+    return mdto.Identification(mdto.printable(kenmerk), mdto.printable(source))
+
+
+def _tooi(name: object, code: str) -> mdto.Reference:
+    return mdto.tooi_organisation(mdto.printable(name), code)
+
+
+def _concept(concept: Any) -> mdto.Concept:
+    """A term from the configuration (label, code, vocabulary)."""
+    return mdto.Concept(
+        mdto.printable(concept.label),
+        mdto.printable(concept.code) if concept.code else None,
+        mdto.printable(concept.vocabulary),
+    )
+
+
 def _party_reference(item: PackageInput) -> mdto.Reference | None:
     statement = item.statement
     if statement is None:
         return None
     code = statement.party_code.lower()
     if re.fullmatch(r"gm[0-9]{4}", code):
-        return mdto.tooi_organisation(f"gemeente {statement.party_name}", code)
-    return mdto.Reference(statement.party_name)
+        return _tooi(f"gemeente {statement.party_name}", code)
+    return _reference(statement.party_name)
 
 
 def _archive_creator(item: PackageInput) -> mdto.Reference:
     creator = item.archive.creator
     if creator is not None:
         if creator.tooi:
-            return mdto.tooi_organisation(creator.name, creator.tooi)
-        return mdto.Reference(creator.name)
+            return _tooi(creator.name, creator.tooi)
+        return _reference(creator.name)
     party = _party_reference(item)
     if party is not None:
         return party
-    return mdto.Reference(str(item.official.get("organisatie") or "onbekende organisatie"))
+    return _reference(str(item.official.get("organisatie") or "onbekende organisatie"))
 
 
 def _statement_identification(item: PackageInput) -> mdto.Identification:
     statement = item.statement
-    if statement is not None and statement.reference:
-        return mdto.Identification(statement.reference, _party_words(statement))
-    return mdto.Identification(f"sha256:{item.report.sha256}", TOOL_SOURCE)
+    if statement is not None and statement.reference and statement.reference.strip():
+        return _identification(statement.reference, _party_words(statement))
+    return _identification(f"sha256:{item.report.sha256}", TOOL_SOURCE)
 
 
 def _statement_name(item: PackageInput) -> str:
@@ -394,7 +456,7 @@ def _statement_object(
     statement = item.statement
     identifications = [identification]
     if identification.source != TOOL_SOURCE:
-        identifications.append(mdto.Identification(f"sha256:{item.report.sha256}", TOOL_SOURCE))
+        identifications.append(_identification(f"sha256:{item.report.sha256}", TOOL_SOURCE))
     events = [*_creation_events(item), *_signature_events(item), *_validation_events(item)]
     related: list[mdto.RelatedObject] = []
     if statement is not None:
@@ -405,18 +467,18 @@ def _statement_object(
                 related.append(_decision_relation(decision, _party_words(statement), "Heeft nodig"))
         related.append(
             mdto.RelatedObject(
-                mdto.Reference(
+                _reference(
                     f"{statement.covenant_title} ({statement.covenant_publication})",
-                    mdto.Identification(statement.covenant_id, statement.coordinator.name),
+                    _identification(statement.covenant_id, statement.coordinator.name),
                 ),
                 mdto.relation_type("Refereert aan"),
             )
         )
         related.append(
             mdto.RelatedObject(
-                mdto.Reference(
+                _reference(
                     f"Instemming van {statement.coordinator.name} met de toetreding",
-                    mdto.Identification(
+                    _identification(
                         f"sha256:{item.report.sha256}#instemming-coordinator", TOOL_SOURCE
                     ),
                 ),
@@ -430,40 +492,28 @@ def _statement_object(
                 )
     related.append(
         mdto.RelatedObject(
-            mdto.Reference(
+            _reference(
                 _report_name(statement_file.removesuffix(".pdf")), _report_identification(item)
             ),
             mdto.relation_type("Wordt aangehaald door"),
         )
     )
     archive = item.archive
-    classification = (
-        (
-            mdto.Concept(
-                archive.classification.label,
-                archive.classification.code,
-                archive.classification.vocabulary,
-            ),
-        )
-        if archive.classification
-        else ()
-    )
+    classification = (_concept(archive.classification),) if archive.classification else ()
     category = archive.information_category
     return mdto.InformationObject(
         identifications=tuple(identifications),
-        name=_statement_name(item),
+        name=mdto.printable(_statement_name(item)),
         aggregation_level=mdto.aggregation_archiefstuk(),
         classification=classification,
         language="nl",
         events=tuple(events),
         appraisal=_appraisal(archive),
         retention=_retention(item),
-        information_category=(
-            mdto.Concept(category.label, category.code, category.vocabulary) if category else None
-        ),
+        information_category=_concept(category) if category else None,
         representations=(
-            mdto.Reference(
-                statement_file, mdto.Identification(f"sha256:{item.report.sha256}", TOOL_SOURCE)
+            _reference(
+                statement_file, _identification(f"sha256:{item.report.sha256}", TOOL_SOURCE)
             ),
         ),
         related=tuple(related),
@@ -474,9 +524,9 @@ def _statement_object(
 
 def _decision_relation(decision: Any, party: str, relation: str) -> mdto.RelatedObject:
     return mdto.RelatedObject(
-        mdto.Reference(
+        _reference(
             f"{decision.subject} ({decision.organ}, {decision.date.isoformat()})",
-            mdto.Identification(decision.reference, party),
+            _identification(decision.reference, party),
         ),
         mdto.relation_type(relation),
     )
@@ -525,7 +575,7 @@ def _signature_events(item: PackageInput) -> list[mdto.Event]:
         if signature.claimed_role:
             holder += f", {signature.claimed_role}"
         identification = (
-            mdto.Identification(
+            _identification(
                 signature.signer.sha256.lower(), "SHA-256 van het ondertekeningscertificaat"
             )
             if signature.signer
@@ -541,8 +591,8 @@ def _signature_events(item: PackageInput) -> list[mdto.Event]:
             mdto.Event(
                 mdto.event_type(mdto.SIGNING),
                 _aware(signature.signing_time),
-                mdto.Reference(holder, identification),
-                result,
+                _reference(holder, identification),
+                mdto.printable(result),
             )
         )
     return events
@@ -567,7 +617,7 @@ def _validation_events(item: PackageInput) -> list[mdto.Event]:
                 mdto.event_type(mdto.SIGNATURE_VALIDATION),
                 _aware(payload.get("moment") or entry.recorded_at),
                 _official_reference(official),
-                str(payload.get("resultaat") or "?"),
+                mdto.printable(payload.get("resultaat") or "?"),
             )
         )
     events.append(
@@ -584,15 +634,19 @@ def _validation_events(item: PackageInput) -> list[mdto.Event]:
 def _official_reference(official: object) -> mdto.Reference:
     """The responsible official; older entries recorded only a name (or a tool's name)."""
     if not isinstance(official, dict):
-        return mdto.Reference(str(official or "niet vastgelegd"))
+        return _reference(str(official or "niet vastgelegd"))
     words = [str(official.get("naam") or "?")]
-    words += [str(official[key]) for key in ("functie", "organisatie") if official.get(key)]
+    words += [
+        str(official[key])
+        for key in ("functie", "organisatie")
+        if str(official.get(key) or "").strip()
+    ]
     identification = None
     if official.get("kenmerk"):
-        identification = mdto.Identification(
+        identification = _identification(
             str(official["kenmerk"]), str(official.get("organisatie") or TOOL_SOURCE)
         )
-    return mdto.Reference(", ".join(words), identification)
+    return _reference(", ".join(words), identification)
 
 
 def _aware(value: object) -> dt.datetime | None:
@@ -610,7 +664,7 @@ def _aware(value: object) -> dt.datetime | None:
 
 def _report_identification(item: PackageInput) -> mdto.Identification:
     moment = (item.report.validated_at or "")[:19]
-    return mdto.Identification(f"validatie:{item.report.sha256}:{moment}", TOOL_SOURCE)
+    return _identification(f"validatie:{item.report.sha256}:{moment}", TOOL_SOURCE)
 
 
 def _report_name(name: str) -> str:
@@ -622,7 +676,7 @@ def _report_object(
 ) -> mdto.InformationObject:
     return mdto.InformationObject(
         identifications=(_report_identification(item),),
-        name=_report_name(name),
+        name=mdto.printable(_report_name(name)),
         aggregation_level=mdto.aggregation_archiefstuk(),
         language=item.language,
         events=(
@@ -636,12 +690,12 @@ def _report_object(
         appraisal=_appraisal(item.archive),
         retention=_retention(item),
         representations=(
-            mdto.Reference(f"{REPORT}.json"),
-            mdto.Reference(f"{REPORT}.pdf"),
+            _reference(f"{REPORT}.json"),
+            _reference(f"{REPORT}.pdf"),
         ),
         related=(
             mdto.RelatedObject(
-                mdto.Reference(_statement_name(item), statement_id),
+                _reference(_statement_name(item), statement_id),
                 mdto.relation_type("Refereert aan"),
             ),
         ),
@@ -686,7 +740,7 @@ def _file_object(
 ) -> mdto.FileObject:
     digest = hashlib.sha256(data).hexdigest()
     return mdto.FileObject(
-        identification=mdto.Identification(f"sha256:{digest}", TOOL_SOURCE),
+        identification=_identification(f"sha256:{digest}", TOOL_SOURCE),
         name=name.rsplit("/", 1)[-1],
         size=len(data),
         format=file_format or _format_by_name(name),
@@ -767,18 +821,35 @@ def _read_pinned(
         handle = os.open(resolved, flags)
     except OSError:
         return None, _("it cannot be read")
-    if not stat.S_ISREG(os.fstat(handle).st_mode):  # a folder, pipe or device
+    opened = os.fstat(handle)
+    if not stat.S_ISREG(opened.st_mode):  # a folder, pipe or device
         os.close(handle)
         return None, _("it is not a regular file")
+    if (opened.st_dev, opened.st_ino) in _identities(protected):  # a hard link to a key
+        os.close(handle)
+        return None, _("it is one of the workspace's protected files (keys, secrets, settings)")
     with os.fdopen(handle, "rb") as stream:
         data = stream.read(MAX_DECISION_BYTES + 1)
     if len(data) > MAX_DECISION_BYTES:
         return None, _("it is larger than 200 MB")
-    if hashlib.sha256(data).hexdigest() != sha256.lower():
-        return None, _("its SHA-256 is not the one the signed chain pins")
+    # the kind before the hash: the answer must not tell whether a guessed hash was right
     if not data.startswith(b"%PDF-"):
         return None, _("only PDF documents are taken along")
+    if hashlib.sha256(data).hexdigest() != sha256.lower():
+        return None, _("its SHA-256 is not the one the signed chain pins")
     return data, None
+
+
+def _identities(paths: frozenset[Path]) -> set[tuple[int, int]]:
+    """(device, inode) of each existing file: the same file under another name."""
+    found = set()
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        found.add((info.st_dev, info.st_ino))
+    return found
 
 
 def _decision_reference(item: PackageInput, relative: str) -> mdto.Reference:
@@ -786,11 +857,11 @@ def _decision_reference(item: PackageInput, relative: str) -> mdto.Reference:
     assert statement is not None
     for decision in [*statement.authority.decisions, *statement.coordinator.authority.decisions]:
         if relative.startswith(_safe(decision.id) + "-"):
-            return mdto.Reference(
+            return _reference(
                 f"{decision.subject} ({decision.organ}, {decision.date.isoformat()})",
-                mdto.Identification(decision.reference, _party_words(statement)),
+                _identification(decision.reference, _party_words(statement)),
             )
-    return mdto.Reference(relative)
+    return _reference(relative)
 
 
 def earlier_validations(entries: Sequence[Entry], sha256: str | None) -> tuple[Entry, ...]:

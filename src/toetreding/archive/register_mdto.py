@@ -102,13 +102,17 @@ def _actor(payload: dict[str, Any]) -> mdto.Reference | None:
     official = payload.get("verantwoordelijke") or payload.get("door")
     if isinstance(official, dict) and official.get("naam"):
         words = [str(official["naam"])]
-        words += [str(official[key]) for key in ("functie", "organisatie") if official.get(key)]
-        return mdto.Reference(_xml_safe(", ".join(words)))
+        words += [
+            str(official[key])
+            for key in ("functie", "organisatie")
+            if str(official.get(key) or "").strip()
+        ]
+        return mdto.Reference(mdto.printable(", ".join(words)))
     if isinstance(official, str) and official.strip():
-        return mdto.Reference(_xml_safe(official))
+        return mdto.Reference(mdto.printable(official))
     signer = payload.get("ondertekenaar")
     if isinstance(signer, str) and signer.strip():
-        return mdto.Reference(_xml_safe(signer))
+        return mdto.Reference(mdto.printable(signer))
     return None
 
 
@@ -124,18 +128,4 @@ def _summary(entry: Entry) -> str:
     result = payload.get("resultaat") or payload.get("uitslag") or ""
     words = [f"regel {entry.seq} ({entry.kind})", str(what), str(result)]
     text = " ".join(word for word in words if word)
-    return _xml_safe(f"{text}; hash {entry.entry_hash}")
-
-
-def _xml_safe(text: str) -> str:
-    """Register payloads are recorded as given; a character XML cannot hold is shown as
-    its code point rather than refused (the entry's hash still identifies it exactly)."""
-    return "".join(
-        ch
-        if ch in "\t\n\r"
-        or 0x20 <= ord(ch) <= 0xD7FF
-        or 0xE000 <= ord(ch) <= 0xFFFD
-        or 0x10000 <= ord(ch) <= 0x10FFFF
-        else f"U+{ord(ch):04X}"
-        for ch in text
-    )
+    return mdto.printable(f"{text}; hash {entry.entry_hash}")

@@ -70,12 +70,27 @@ def report_pdf(
     """The report typeset as PDF/A-2a + PDF/UA-1 (dated the day of validation)."""
     from ..render.typesetter import Typesetter
 
-    view = report_view(report, official, file_name, language)
+    view = _printable(report_view(report, official, file_name, language))
     source = resources.files(__package__).joinpath(TEMPLATE).read_text(encoding="utf-8")
     moment = _moment(report.validated_at)
     with Typesetter() as typesetter:
         typesetter.add_data("rapport.json", json.dumps(view, ensure_ascii=False).encode())
         return typesetter.pdf(source, STANDARDS, moment.date()).pdf
+
+
+def _printable(value: Any) -> Any:
+    """Every string in the view with its control characters shown as code points: a
+    certificate's name or the PDF's own data may hold them, and the report must still be
+    made (they are shown, not hidden)."""
+    from .mdto import printable
+
+    if isinstance(value, str):
+        return printable(value, empty=value)
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    return value
 
 
 def _official_words(official: dict[str, Any]) -> str:

@@ -756,6 +756,16 @@ def extend(
     config: ConfigOption = None,
 ) -> None:
     if due is not None:
+        from ..errors import ConfigError
+        from ..pki.renewal import window_end
+
+        try:  # a mistyped window is a usage error, said before anything is read
+            window_end(due, dt.datetime.now(dt.UTC))
+        except ConfigError as error:
+            raise typer.BadParameter(
+                f"{error.message} ({error.hint})" if error.hint else error.message,
+                param_hint="--due",
+            ) from None
         if output is not None or overwrite:
             raise typer.BadParameter(
                 _("--due renews statements in place; leave out -o and --overwrite"),
