@@ -167,15 +167,6 @@ def place_package(staged: StagedPackage, *, overwrite: bool) -> PackageOutcome:
     return staged.outcome
 
 
-def write_package(
-    item: PackageInput, output: Path, name: str, *, overwrite: bool
-) -> PackageOutcome:
-    """Stage and place the package for one statement."""
-    return place_package(
-        stage_package(item, output, name, overwrite=overwrite), overwrite=overwrite
-    )
-
-
 def refuse_foreign_target(target: Path, overwrite: bool) -> None:
     """Refuse to replace anything but one of our packages, and that only with ``overwrite``.
 
