@@ -62,7 +62,7 @@ def register_as_mdto(entries: Iterable[Entry], archive: ArchiveOptions, name: st
     owner = creator.name if creator else "de werkmap"
     record = mdto.InformationObject(
         identifications=(mdto.Identification(f"register:{head}", SOURCE),),
-        name=f"Register van toetredingsverklaringen van {owner} ({count} regels)",
+        name=f"Register van toetredingsverklaringen van {owner} ({count} registraties)",
         aggregation_level=mdto.aggregation_archiefstuk(),
         description=(
             "Hash-geketend register (SQLite) van opmaak, bevoegdheidsketens, ondertekeningen, "
@@ -126,6 +126,6 @@ def _summary(entry: Entry) -> str:
         or ""
     )
     result = payload.get("resultaat") or payload.get("uitslag") or ""
-    words = [f"regel {entry.seq} ({entry.kind})", str(what), str(result)]
+    words = [f"registratie {entry.seq} ({entry.kind})", str(what), str(result)]
     text = " ".join(word for word in words if word)
     return mdto.printable(f"{text}; hash {entry.entry_hash}")
