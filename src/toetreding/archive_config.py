@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from .config_model import ConfigModel
 from .errors import ConfigError
 from .i18n import _
 
@@ -49,17 +50,7 @@ PlainText = Annotated[str, AfterValidator(_plain_text)]
 """Text for archival metadata (see :func:`_plain_text`)."""
 
 
-class _ConfigModel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        validate_by_alias=True,
-        validate_by_name=False,
-        defer_build=True,
-    )
-
-
-class Organisation(_ConfigModel):
+class Organisation(ConfigModel):
     """An organisation, identified by its TOOI code."""
 
     name: PlainText = Field(alias="naam")
@@ -80,7 +71,7 @@ class Organisation(_ConfigModel):
         return value
 
 
-class Official(_ConfigModel):
+class Official(ConfigModel):
     """An official who may answer for validations (Archiefregeling art. 24 under c)."""
 
     name: PlainText = Field(alias="naam")
@@ -93,7 +84,7 @@ class Official(_ConfigModel):
     """An identifier in the organisation's own systems (e.g. a personnel number)."""
 
 
-class ArchiveConcept(_ConfigModel):
+class ArchiveConcept(ConfigModel):
     """A term from a vocabulary (MDTO 'begrip'): label, optional code, the list it is from."""
 
     label: PlainText = Field(alias="label")
@@ -102,7 +93,7 @@ class ArchiveConcept(_ConfigModel):
     """The vocabulary's name, e.g. 'Selectielijst gemeenten en intergemeentelijke organen 2020'."""
 
 
-class ArchiveOptions(_ConfigModel):
+class ArchiveOptions(ConfigModel):
     """The `archief` section: archive creator, responsible officials, classification, retention."""
 
     creator: Organisation | None = Field(default=None, alias="archiefvormer")

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .archive_config import ArchiveOptions
+from .config_model import ConfigModel
 from .errors import ConfigError, Problem, ValidationFailed
 from .i18n import _
 from .inputs import read_yaml, validate
@@ -45,18 +46,7 @@ REGISTER_FILE_NAME = "toetreding-register.sqlite"
 HexColour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
 
-class _ConfigModel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        validate_by_alias=True,
-        validate_by_name=False,
-        # field docstrings become schema descriptions in schema.py, not at import
-        defer_build=True,
-    )
-
-
-class Colours(_ConfigModel):
+class Colours(ConfigModel):
     """House colours as #RRGGBB."""
 
     primary: HexColour = Field(default="#154273", alias="primair")
@@ -64,7 +54,7 @@ class Colours(_ConfigModel):
     text: HexColour = Field(default="#000000", alias="tekst")
 
 
-class HouseStyle(_ConfigModel):
+class HouseStyle(ConfigModel):
     """How statements look."""
 
     logo: str | None = Field(default=None, alias="logo")
@@ -76,7 +66,7 @@ class HouseStyle(_ConfigModel):
     colours: Colours = Field(default_factory=Colours, alias="kleuren")
 
 
-class OutputOptions(_ConfigModel):
+class OutputOptions(ConfigModel):
     """What kind of PDF to make."""
 
     profile: OutputProfile = Field(default=OutputProfile.PDFA_2A, alias="profiel")
@@ -85,7 +75,7 @@ class OutputOptions(_ConfigModel):
     """Document language when the request does not set one."""
 
 
-class ConfigFile(_ConfigModel):
+class ConfigFile(ConfigModel):
     """The structure of toetreding.yaml."""
 
     house_style: HouseStyle = Field(default_factory=HouseStyle, alias="huisstijl")

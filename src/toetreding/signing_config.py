@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from .config_model import ConfigModel
 from .i18n import _
 
 
@@ -48,18 +49,7 @@ class SignatureLevel(StrEnum):
         return self.rank >= 2
 
 
-class _ConfigModel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        validate_by_alias=True,
-        validate_by_name=False,
-        # field docstrings become schema descriptions in schema.py, not at import
-        defer_build=True,
-    )
-
-
-class Pkcs11Location(_ConfigModel):
+class Pkcs11Location(ConfigModel):
     """Where the key sits on a smartcard, USB token or HSM."""
 
     module: str = Field(alias="module")
@@ -80,7 +70,7 @@ class Pkcs11Location(_ConfigModel):
         return self
 
 
-class SignerProfile(_ConfigModel):
+class SignerProfile(ConfigModel):
     """One person's signing key and how the signature presents them."""
 
     pkcs12: str | None = Field(default=None, alias="pkcs12")
@@ -111,7 +101,7 @@ class SignerProfile(_ConfigModel):
         return self
 
 
-class SigningOptions(_ConfigModel):
+class SigningOptions(ConfigModel):
     """Defaults for `toetreding sign`, `extend` and the signing step of `batch`."""
 
     level: SignatureLevel = Field(default=SignatureLevel.B_B, alias="niveau")
@@ -140,7 +130,7 @@ class SigningOptions(_ConfigModel):
         return self
 
 
-class VerificationOptions(_ConfigModel):
+class VerificationOptions(ConfigModel):
     """The `verificatie` section: what `verify` (and `sign`, up front) demands."""
 
     acceptance_needs_timestamp: bool = Field(default=True, alias="aanvaarding_vereist_tijdstempel")
