@@ -15,6 +15,7 @@ statement is left behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -355,64 +356,70 @@ def archive_recorded(
         else responsible_record(settings.archive, "archive")
     )
     files = pdf_files(statements)
-    _prepare_archive_folder(output)
-    protected = frozenset(path.resolve() for path in protected_files(settings))
-    outcome = ArchiveOutcome(register=settings.register)
-    with locked_output(output), opened(settings.register, settings.workspace) as register:
-        clean_leftovers(output)  # an interrupted run's half-made folders
-        taken: set[str] = set()
-        names = [package_name(path, taken) for path in files]
-        for name in names:
-            refuse_foreign_target(output / name, overwrite)
-        if register is not None:
-            register.check_writable()
-        history = list(register.entries(EntryKind.VALIDATION.value)) if register else []
-        reports = verify_files(files, options)
-        refused = [r for r in reports if not r.readable or not r.document.is_statement]
-        if refused:
-            raise InputFileError(
-                _("not archived: {files} cannot be read or are not toetreding statements").format(
-                    files=", ".join(r.file for r in refused[:5])
-                ),
-                hint=_("archive signed statements only; `toetreding verify` says what each is"),
-            )
-        contents = [_unchanged_bytes(report) for report in reports]
-        staged: list[Any] = []
-        try:
-            # every package is made in full before anything is recorded: a statement whose
-            # data cannot be described stops the run without a trace
-            for report, name, data in zip(reports, names, contents, strict=True):
-                item = PackageInput(
-                    source=Path(report.file),
-                    data=data,
-                    report=report,
-                    statement=signed_statement_data(data),
-                    official=official,
-                    earlier_validations=earlier_validations(history, report.sha256),
-                    workspace=settings.workspace,
-                    archive=settings.archive,
-                    language=ui_language(),
-                    protected=protected,
-                )
-                staged.append(stage_package(item, output, name, overwrite=overwrite))
+    made = _prepare_archive_folder(output)
+    try:
+        protected = frozenset(path.resolve() for path in protected_files(settings))
+        outcome = ArchiveOutcome(register=settings.register)
+        with locked_output(output), opened(settings.register, settings.workspace) as register:
+            clean_leftovers(output)  # an interrupted run's half-made folders
+            taken: set[str] = set()
+            names = [package_name(path, taken) for path in files]
+            for name in names:
+                refuse_foreign_target(output / name, overwrite)
             if register is not None:
-                from .batch.lifeline import Interrupts
-
-                items = [
-                    (
-                        EntryKind.VALIDATION,
-                        {**validation_payload(report, official), "pakket": str(output / name)},
+                register.check_writable()
+            history = list(register.entries(EntryKind.VALIDATION.value)) if register else []
+            reports = verify_files(files, options)
+            refused = [r for r in reports if not r.readable or not r.document.is_statement]
+            if refused:
+                raise InputFileError(
+                    _(
+                        "not archived: {files} cannot be read or are not toetreding statements"
+                    ).format(files=", ".join(r.file for r in refused[:5])),
+                    hint=_("archive signed statements only; `toetreding verify` says what each is"),
+                )
+            contents = [_unchanged_bytes(report) for report in reports]
+            staged: list[Any] = []
+            try:
+                # every package is made in full before anything is recorded: a statement whose
+                # data cannot be described stops the run without a trace
+                for report, name, data in zip(reports, names, contents, strict=True):
+                    item = PackageInput(
+                        source=Path(report.file),
+                        data=data,
+                        report=report,
+                        statement=signed_statement_data(data),
+                        official=official,
+                        earlier_validations=earlier_validations(history, report.sha256),
+                        workspace=settings.workspace,
+                        archive=settings.archive,
+                        language=ui_language(),
+                        protected=protected,
                     )
-                    for report, name in zip(reports, names, strict=True)
-                ]
-                with Interrupts() as interrupts:
-                    interrupts.wind_down()
-                    register.append_many(items)
-            while staged:
-                outcome.packages.append(place_package(staged.pop(0), overwrite=overwrite))
-        finally:
-            for package in staged:
-                package.discard()
+                    staged.append(stage_package(item, output, name, overwrite=overwrite))
+                if register is not None:
+                    from .batch.lifeline import Interrupts
+
+                    items = [
+                        (
+                            EntryKind.VALIDATION,
+                            {**validation_payload(report, official), "pakket": str(output / name)},
+                        )
+                        for report, name in zip(reports, names, strict=True)
+                    ]
+                    with Interrupts() as interrupts:
+                        interrupts.wind_down()
+                        register.append_many(items)
+                while staged:
+                    outcome.packages.append(place_package(staged.pop(0), overwrite=overwrite))
+            finally:
+                for package in staged:
+                    package.discard()
+    except BaseException:
+        if made:  # a refused run leaves no empty folder behind (a folder with packages stays)
+            with contextlib.suppress(OSError):
+                output.rmdir()
+        raise
     return outcome
 
 
@@ -433,8 +440,9 @@ def _unchanged_bytes(report: Any) -> bytes:
     return data
 
 
-def _prepare_archive_folder(output: Path) -> None:
-    """The folder packages go into: made when missing (its parent must exist)."""
+def _prepare_archive_folder(output: Path) -> bool:
+    """The folder packages go into: made when missing (its parent must exist); True when
+    this run made it."""
     from .errors import OutputError
 
     if output.is_symlink() or (output.exists() and not output.is_dir()):
@@ -456,6 +464,8 @@ def _prepare_archive_folder(output: Path) -> None:
                     path=output, reason=error.strerror
                 )
             ) from None
+        return True
+    return False
 
 
 @dataclass(frozen=True)
