@@ -394,3 +394,70 @@ def test_each_hostile_family_is_forbidden_on_the_unsigned_base(
     if family in ("signed field repainted", "chain in the metadata replaced"):
         pytest.skip("needs a signed field / is judged by the statement check, not the change list")
     assert any(reason in t for t in forbidden(review(attack(pdf), revision))), family
+
+
+# --- one cache for every signature of a file (verify/changes.RevisionCache) ----------------
+
+
+def _reviews(pdf: bytes, bases: list[int], shared: bool) -> list[list[Change]]:
+    """Reviews from each base, in the order given, with one cache or a fresh reader each."""
+    from toetreding.verify.changes import RevisionCache
+
+    if not shared:
+        return [review(pdf, b) for b in bases]
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    cache = RevisionCache(reader, min(bases))
+    return [review_changes(reader, b, STATEMENT, cache) for b in bases]
+
+
+def _orphan_then_adopted_then_changed(pdf: bytes) -> bytes:
+    """Two unreachable objects (A refers to B), A made reachable by a later revision, then
+    B rewritten: the case where a derived reference graph could miss that A leads to B."""
+    refs: dict[str, Any] = {}
+
+    def orphans(writer: IncrementalPdfFileWriter) -> None:
+        refs["b"] = writer.add_object(
+            generic.DictionaryObject({pdf_name("/Kind"): pdf_name("/Harmless")})
+        )
+        refs["a"] = writer.add_object(generic.DictionaryObject({pdf_name("/Next"): refs["b"]}))
+
+    def adopt(writer: IncrementalPdfFileWriter) -> None:
+        writer.root["/Adopted"] = generic.IndirectObject(refs["a"].idnum, 0, writer)
+        writer.update_root()
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        target = generic.IndirectObject(refs["b"].idnum, 0, writer).get_object()
+        target["/Kind"] = pdf_name("/Changed")
+        writer.mark_update(generic.Reference(refs["b"].idnum, 0))
+
+    for step in (orphans, adopt, change):
+        pdf = revise(pdf, step)
+    return pdf
+
+
+@pytest.mark.parametrize("family", sorted(hostile.INCREMENTAL_ATTACKS))
+def test_a_shared_cache_sees_what_fresh_reviews_see(base: tuple[bytes, int], family: str) -> None:
+    """Each attack after a legitimate party signature, reviewed from both signed
+    revisions: the shared cache (the later graph derived from the earlier one) must find
+    exactly what two independent reviews find, in either order of asking."""
+    pdf, revision = base
+    signed = revise(pdf, sign_field("ondertekening-partij"))
+    attack, _reason = hostile.INCREMENTAL_ATTACKS[family]
+    attacked = attack(signed)
+    bases = [revision, revision + 1]
+    fresh = _reviews(attacked, bases, shared=False)
+    assert _reviews(attacked, bases, shared=True) == fresh
+    assert _reviews(attacked, bases[::-1], shared=True) == fresh[::-1]
+
+
+def test_a_shared_cache_follows_an_object_adopted_after_the_first_signature(
+    base: tuple[bytes, int],
+) -> None:
+    pdf, revision = base
+    attacked = _orphan_then_adopted_then_changed(pdf)
+    bases = [revision, revision + 1, revision + 2]
+    fresh = _reviews(attacked, bases, shared=False)
+    # from the revision that adopted it, the rewrite of the adopted object must be seen
+    assert forbidden(fresh[2]), fresh[2]
+    assert _reviews(attacked, bases, shared=True) == fresh
+    assert _reviews(attacked, bases[::-1], shared=True) == fresh[::-1]

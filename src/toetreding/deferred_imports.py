@@ -1,5 +1,6 @@
 """Keep pyHanko's package initialisers from importing what a command never uses (and
-install the one speed-up of pyHanko's parser, `fast_hex`, when its module is imported).
+install the speed-ups of pyHanko's parser, `fast_hex` and `fast_tokens`, when its module is
+imported).
 
 Why this exists: importing *any* module under `pyhanko.sign` first runs
 `pyhanko/sign/__init__.py`, which imports every signer and, through
@@ -31,8 +32,8 @@ submodule's code runs. `tests/test_import_budget.py` compares asn1crypto's maps 
 without deferral and guards which heavy modules each command loads. This is the only
 place the project does this, and it happens only in toetreding's own processes (the CLI,
 `toetreding.cli`, and its workers, `batch.lifeline.prepare_worker`): a program that
-imports toetreding as a library gets `fast_hex` and pyHanko's packages as pyHanko made
-them.
+imports toetreding as a library gets the parser speed-ups and pyHanko's packages as pyHanko
+made them.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ CONSTRUCTED_ON_USE: dict[str, tuple[str, ...]] = {
 
 # module → our module whose install(module) replaces a slow function in it by an
 # equivalent fast one, right after the module is imported (see that module's docstring)
-PATCHED_AFTER_IMPORT: dict[str, str] = {
-    "pyhanko.pdf_utils.generic": "toetreding.fast_hex",
+PATCHED_AFTER_IMPORT: dict[str, tuple[str, ...]] = {
+    "pyhanko.pdf_utils.generic": ("toetreding.fast_hex", "toetreding.fast_tokens"),
 }
 
 # package → modules whose import registers ASN.1 types with asn1crypto
@@ -97,7 +98,7 @@ class _DeferredPackage(types.ModuleType):
 
 
 def install(*, defer_packages: bool = False) -> None:
-    """Install the finder (once per process): `fast_hex` always; with ``defer_packages``
+    """Install the finder (once per process): the parser speed-ups always; with ``defer_packages``
     also the deferred package initialisers, for the processes that are toetreding's own
     (the CLI and its workers) — a program that merely imports toetreding as a library
     keeps pyHanko's packages exactly as pyHanko made them."""
@@ -142,16 +143,17 @@ class _DeferringFinder(importlib.abc.MetaPathFinder):
 class _PatchingLoader(importlib.abc.Loader):
     """Runs a module as usual, then our module that speeds part of it up."""
 
-    def __init__(self, real_loader: importlib.abc.Loader, patch: str) -> None:
+    def __init__(self, real_loader: importlib.abc.Loader, patches: tuple[str, ...]) -> None:
         self.real_loader = real_loader
-        self.patch = patch
+        self.patches = patches
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
         return self.real_loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
         self.real_loader.exec_module(module)
-        importlib.import_module(self.patch).install(module)
+        for patch in self.patches:
+            importlib.import_module(patch).install(module)
 
 
 class _DeferringLoader(importlib.abc.Loader):

@@ -29,6 +29,7 @@ fields) are judged where they belong, not again wherever they are referenced.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,19 +170,71 @@ class _Revision:
     owned: set[tuple[int, int]] = field(default_factory=set)
 
 
-def review_changes(reader: Any, signed_revision: int, policy: ChangePolicy) -> list[Change]:
+class RevisionCache:
+    """What the reviews of one file's signatures share: each revision's pages and fields,
+    and for each signed revision which objects refer to which.
+
+    A file with a signature and two document timestamps is reviewed three times, from three
+    signed revisions; without this each review read and walked every object again. The
+    reference graph of a later signed revision is derived from an earlier one: only the
+    objects written after it (and what they newly lead to) are read again.
+    """
+
+    def __init__(self, reader: Any, earliest: int | None = None) -> None:
+        self.reader = reader
+        self.earliest = earliest
+        """The earliest signed revision, whose graph the later ones are derived from."""
+        self._revisions: dict[int, _Revision] = {}
+        self._graphs: dict[int, _Graph] = {}
+
+    def revision(self, number: int) -> _Revision:
+        """One revision's pages and form fields (read once)."""
+        loaded = self._revisions.get(number)
+        if loaded is None:
+            loaded = self._revisions[number] = _load(self.reader.get_historical_resolver(number))
+        return loaded
+
+    def parents(self, number: int) -> dict[tuple[int, int], set[tuple[int, int]]]:
+        """For every object reachable in this revision, the objects that refer to it.
+
+        Objects that stopped being reachable in a later revision keep their entries: that
+        only marks more objects as touched, so more is compared, never less.
+        """
+        graph = self._graphs.get(number)
+        if graph is None:
+            if self.earliest is not None and self.earliest < number and not self._graphs:
+                with suppress(_Incomparable, RecursionError):  # the earliest review reports it
+                    self.parents(self.earliest)
+            earlier = [n for n in self._graphs if n < number]
+            resolver = self.reader.get_historical_resolver(number)
+            if earlier:
+                graph = self._graphs[max(earlier)].advanced_to(resolver)
+            else:
+                graph = _Graph.walked(resolver)
+            self._graphs[number] = graph
+        return graph.parents
+
+
+def review_changes(
+    reader: Any,
+    signed_revision: int,
+    policy: ChangePolicy,
+    cache: RevisionCache | None = None,
+) -> list[Change]:
     """Every difference after ``signed_revision``, each marked allowed or not.
 
-    A difference is reported once, at the first revision that shows it.
+    A difference is reported once, at the first revision that shows it. Reviews of the
+    same file share a ``cache``.
     """
+    cache = cache if cache is not None else RevisionCache(reader)
     total = reader.xrefs.total_revisions
     if signed_revision >= total - 1:
         return []
     seen: set[str] = set()
     changes: list[Change] = []
     try:
-        base = _load(reader.get_historical_resolver(signed_revision))
-        parents = _parents(base)
+        base = cache.revision(signed_revision)
+        parents = cache.parents(signed_revision)
     except (_Incomparable, RecursionError) as error:
         reason = str(error) if isinstance(error, _Incomparable) else _("it is nested too deeply")
         return [
@@ -193,10 +246,9 @@ def review_changes(reader: Any, signed_revision: int, policy: ChangePolicy) -> l
         ]
     rewritten: set[tuple[int, int]] = set()
     for revision in range(signed_revision + 1, total):
-        rewritten |= {_key(r) for r in reader.xrefs.explicit_refs_in_revision(revision)}
-        rewritten |= {_key(r) for r in reader.xrefs.refs_freed_in_revision(revision)}
+        rewritten |= _written_in(reader, revision)
         try:
-            current = _load(reader.get_historical_resolver(revision))
+            current = cache.revision(revision)
         except (_Incomparable, RecursionError) as error:
             reason = str(error) if isinstance(error, _Incomparable) else _("nested too deeply")
             found = [
@@ -216,6 +268,13 @@ def review_changes(reader: Any, signed_revision: int, policy: ChangePolicy) -> l
     return changes
 
 
+def _written_in(reader: Any, revision: int) -> set[tuple[int, int]]:
+    """The objects a revision writes or frees."""
+    return {_key(r) for r in reader.xrefs.explicit_refs_in_revision(revision)} | {
+        _key(r) for r in reader.xrefs.refs_freed_in_revision(revision)
+    }
+
+
 def forbidden(changes: list[Change]) -> list[Change]:
     """The changes that break the earlier signature."""
     return [c for c in changes if not c.allowed]
@@ -227,29 +286,74 @@ def forbidden(changes: list[Change]) -> list[Change]:
 MAX_OBJECTS = 2_000_000
 
 
-def _parents(base: _Revision) -> dict[tuple[int, int], set[tuple[int, int]]]:
-    """For every object of the signed revision, the objects that refer to it."""
-    resolver = base.resolver
-    reader = resolver.reader
-    parents: dict[tuple[int, int], set[tuple[int, int]]] = {}
-    start = [
-        resolver.trailer_view.raw_get(k) for k in ("/Root", "/Info") if k in resolver.trailer_view
-    ]
-    queue = [item for item in start if isinstance(item, generic.IndirectObject)]
-    visited = {_key(item.reference) for item in queue}
-    while queue:
-        item = queue.pop()
-        if len(visited) > MAX_OBJECTS:
-            raise _Incomparable(_("the document has too many objects"))
-        obj = _read_signed_version(reader, resolver, item)
-        here = _key(item)
-        for child in _references_in(obj, 0):
-            key = _key(child)
-            parents.setdefault(key, set()).add(here)
-            if key not in visited:
-                visited.add(key)
-                queue.append(child)
-    return parents
+@dataclass
+class _Graph:
+    """Who refers to whom among the objects reachable in one revision."""
+
+    resolver: Any
+    parents: dict[tuple[int, int], set[tuple[int, int]]] = field(default_factory=dict)
+    children: dict[tuple[int, int], set[tuple[int, int]]] = field(default_factory=dict)
+    visited: set[tuple[int, int]] = field(default_factory=set)
+
+    @classmethod
+    def walked(cls, resolver: Any) -> _Graph:
+        """Every object reachable from the trailer's /Root and /Info, read once."""
+        graph = cls(resolver)
+        roots = graph._roots()
+        graph.visited |= {_key(item.reference) for item in roots}
+        graph._walk(roots)
+        return graph
+
+    def advanced_to(self, resolver: Any) -> _Graph:
+        """The graph of a later revision: the objects written in between are read again,
+        with what they lead to that was not reachable before.
+
+        Any object newly reachable in the later revision is reached through one written in
+        between (an unchanged object has the same references as before), and every such
+        object that was reachable before is read again here, so nothing reachable is missed.
+        """
+        graph = _Graph(
+            resolver,
+            {child: set(refs) for child, refs in self.parents.items()},
+            {parent: set(refs) for parent, refs in self.children.items()},
+            set(self.visited),
+        )
+        reader = resolver.reader
+        written: set[tuple[int, int]] = set()
+        for revision in range(self.resolver.revision + 1, resolver.revision + 1):
+            written |= _written_in(reader, revision)
+        again = []
+        for key in sorted(written & graph.visited):
+            for child in graph.children.pop(key, set()):
+                graph.parents.get(child, set()).discard(key)
+            again.append(generic.IndirectObject(key[0], key[1], resolver))
+        starts = [item for item in graph._roots() if _key(item.reference) not in graph.visited]
+        graph.visited |= {_key(item.reference) for item in starts}
+        graph._walk(again + starts)
+        return graph
+
+    def _roots(self) -> list[Any]:
+        trailer = self.resolver.trailer_view
+        start = [trailer.raw_get(k) for k in ("/Root", "/Info") if k in trailer]
+        return [item for item in start if isinstance(item, generic.IndirectObject)]
+
+    def _walk(self, queue: list[Any]) -> None:
+        resolver = self.resolver
+        reader = resolver.reader
+        while queue:
+            item = queue.pop()
+            if len(self.visited) > MAX_OBJECTS:
+                raise _Incomparable(_("the document has too many objects"))
+            obj = _read_signed_version(reader, resolver, item)  # a freed object reads as null
+            here = _key(item)
+            children = self.children.setdefault(here, set())
+            for child in _references_in(obj, 0):
+                key = _key(child)
+                children.add(key)
+                self.parents.setdefault(key, set()).add(here)
+                if key not in self.visited:
+                    self.visited.add(key)
+                    queue.append(child)
 
 
 def _read_signed_version(reader: Any, resolver: Any, item: Any) -> Any:

@@ -26,9 +26,8 @@ from asn1crypto import x509
 from ..i18n import _
 from ..pki.certificates import summarise
 from ..signing_config import SignatureLevel
-from .changes import ChangePolicy, forbidden, review_changes
+from .changes import forbidden
 from .container import container_problems, padding_is_clean
-from .diffpolicy import STATEMENT_DIFF_POLICY
 from .options import VerifyOptions
 from .report import (
     CertificateInfo,
@@ -38,6 +37,7 @@ from .report import (
     TimeSource,
     TimestampInfo,
 )
+from .review import FileReview
 from .wording import explain_evaluation_failure
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
@@ -136,7 +136,7 @@ def check_signature(
     signature: Any,
     options: VerifyOptions,
     data: bytes,
-    policy: ChangePolicy,
+    review: FileReview,
     trusted_stamp_revisions: tuple[int, ...] = (),
 ) -> SignatureReport:
     """Validate one regular (PAdES) signature.
@@ -168,7 +168,7 @@ def check_signature(
         )
     except Exception as error:
         report.fail(*explain_evaluation_failure(error))
-        _judge_changes(report, reader, signature, policy)
+        _judge_changes(report, signature, review)
         return report
     report.digest_matches = bool(status.intact)
     report.signature_value_valid = bool(status.valid)
@@ -176,7 +176,7 @@ def check_signature(
     report.claimed_role = _claimed_role(signature)
     report.commitment_type = _commitment(signature)
     _judge_integrity(report, status)
-    _judge_changes(report, reader, signature, policy)
+    _judge_changes(report, signature, review)
     stamp = status.timestamp_validity
     if stamp is not None:
         report.timestamp = TimestampInfo(
@@ -241,16 +241,14 @@ def _judge_integrity(report: SignatureReport, status: Any) -> None:
         )
 
 
-def _judge_changes(
-    report: SignatureReport, reader: Any, signature: Any, policy: ChangePolicy
-) -> None:
+def _judge_changes(report: SignatureReport, signature: Any, review: FileReview) -> None:
     """Name every change after the signature; fail it on any change off the positive list.
 
     For a statement, pyHanko's structural difference analysis must agree as well: an object
     replaced in a way neither it nor our rules can explain also fails the signature.
     """
     try:
-        changes = review_changes(reader, signature.signed_revision, policy)
+        changes = review.changes_after(signature.signed_revision)
     except Exception:
         report.fail(
             Indication.FAILED,
@@ -281,17 +279,11 @@ def _judge_changes(
             "FORMAT_FAILURE",
             _("changed after signing: {change}").format(change=change.description),
         )
-    if forbidden(changes) or not changes or policy.statement_fields is None:
+    if forbidden(changes) or not changes or review.policy.statement_fields is None:
         # pyHanko's second opinion is asked for statements only: on other PDFs it refuses
         # legitimate layouts (a signature field added under an existing parent field)
         return
-    from pyhanko.sign.diff_analysis import SuspiciousModification
-
-    try:
-        outcome = STATEMENT_DIFF_POLICY.review_file(reader, signature.signed_revision)
-    except Exception:
-        outcome = SuspiciousModification("unreadable")
-    if isinstance(outcome, SuspiciousModification):
+    if review.pyhanko_objects_after(signature.signed_revision):
         report.fail(
             Indication.FAILED,
             "FORMAT_FAILURE",
@@ -460,7 +452,7 @@ def _has_validation_data(reader: Any, signature: Any, options: VerifyOptions) ->
 
 
 def check_document_timestamp(
-    reader: Any, stamp: Any, options: VerifyOptions, data: bytes, policy: ChangePolicy
+    reader: Any, stamp: Any, options: VerifyOptions, data: bytes, review: FileReview
 ) -> SignatureReport:
     """Validate one document timestamp (B-LTA)."""
     from pyhanko.pdf_utils.misc import PdfError
@@ -481,7 +473,7 @@ def check_document_timestamp(
         status = validate_pdf_timestamp(stamp, _context(reader, options), skip_diff=True)
     except Exception as error:
         report.fail(*explain_evaluation_failure(error, "timestamp"))
-        _judge_changes(report, reader, stamp, policy)
+        _judge_changes(report, stamp, review)
         return report
     report.digest_matches = bool(status.intact)
     report.signature_value_valid = bool(status.valid)
@@ -496,7 +488,7 @@ def check_document_timestamp(
         trusted=report.certificate_trusted,
     )
     _judge_integrity(report, status)
-    _judge_changes(report, reader, stamp, policy)
+    _judge_changes(report, stamp, review)
     if report.intact and not report.certificate_trusted:
         report.fail(
             Indication.INDETERMINATE,

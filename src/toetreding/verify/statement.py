@@ -40,6 +40,7 @@ from .report import (
     TimeSource,
     VerificationReport,
 )
+from .review import FileReview
 from .signatures import check_document_timestamp, check_signature
 from .wording import explain_evaluation_failure, explain_unreadable
 
@@ -125,11 +126,15 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
     signatures = read_signatures(reader, report.document.problems)
     slots = _statement_slots(reader, signatures)
     report.document.is_statement = bool(slots)
-    policy = ChangePolicy(statement_fields=slots or None)
+    review = FileReview(
+        reader,
+        ChangePolicy(statement_fields=slots or None),
+        [s.signed_revision for s in signatures if s.signed_revision is not None],
+    )
     if not signatures:
         report.document.problems.append(_("the document holds no signature"))
     stamps = {
-        index: _check_one(reader, signature, options, data, policy, ())
+        index: _check_one(reader, signature, options, data, review, ())
         for index, signature in enumerate(signatures)
         if _is_timestamp_signature(signature)
     }
@@ -139,7 +144,7 @@ def _verify(data: bytes, report: VerificationReport, options: VerifyOptions) -> 
         if r.revision is not None and r.intact and r.certificate_trusted
     )
     for index, signature in enumerate(signatures):
-        result = stamps.get(index) or _check_one(reader, signature, options, data, policy, trusted)
+        result = stamps.get(index) or _check_one(reader, signature, options, data, review, trusted)
         report.signatures.append(result)
     report.document.problems.extend(structure_problems(data, reader, _signed_end(signatures)))
     _time_bounds(report)
@@ -192,14 +197,14 @@ def _check_one(
     signature: Any,
     options: VerifyOptions,
     data: bytes,
-    policy: ChangePolicy,
+    review: FileReview,
     trusted_stamps: tuple[int, ...],
 ) -> SignatureReport:
     """One signature's report; a signature too damaged to judge fails on its own."""
     try:
         if _is_timestamp_signature(signature):
-            return check_document_timestamp(reader, signature, options, data, policy)
-        return check_signature(reader, signature, options, data, policy, trusted_stamps)
+            return check_document_timestamp(reader, signature, options, data, review)
+        return check_signature(reader, signature, options, data, review, trusted_stamps)
     except Exception as error:
         try:
             name = str(signature.field_name)
