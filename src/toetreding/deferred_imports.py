@@ -68,6 +68,7 @@ CONSTRUCTED_ON_USE: dict[str, tuple[str, ...]] = {
 # equivalent fast one, right after the module is imported (see that module's docstring)
 PATCHED_AFTER_IMPORT: dict[str, tuple[str, ...]] = {
     "pyhanko.pdf_utils.generic": ("toetreding.fast_hex", "toetreding.fast_tokens"),
+    "asn1crypto.x509": ("toetreding.fast_names",),
 }
 
 # package → modules whose import registers ASN.1 types with asn1crypto
@@ -107,6 +108,11 @@ def install(*, defer_packages: bool = False) -> None:
         finder = _DeferringFinder()
         sys.meta_path.insert(0, finder)
     finder.defer_packages = finder.defer_packages or defer_packages
+    for name, patches in PATCHED_AFTER_IMPORT.items():
+        module = sys.modules.get(name)
+        if module is not None:  # imported before toetreding: speed it up now
+            for patch in patches:
+                importlib.import_module(patch).install(module)
 
 
 def is_deferred(module: types.ModuleType) -> bool:

@@ -96,6 +96,7 @@ from pathlib import Path
 from typing import Any
 
 from asn1crypto import cms
+from asn1crypto.core import Void
 
 from ..errors import ConfigError, InputFileError
 from ..i18n import _
@@ -244,7 +245,7 @@ def _signer_certificate(signed_data: Any, signer_info: Any) -> Any:
     """The certificate the SignerInfo's sid names, among those the SignedData carries."""
     sid = signer_info["sid"]
     certificates = signed_data["certificates"]
-    if certificates.native is None:
+    if isinstance(certificates, Void):  # absent (.native would decode every certificate)
         raise _Unreadable("no certificates")
     for choice in certificates:
         if choice.name != "certificate":
@@ -366,7 +367,7 @@ def _signature_timestamps(signer_info: Any) -> list[bytes]:
     """The DER of each signature timestamp token in the SignerInfo's unsigned attributes."""
     try:
         unsigned = signer_info["unsigned_attrs"]
-        if unsigned.native is None:
+        if isinstance(unsigned, Void):  # absent (.native would decode every token)
             return []
         return [
             value.dump()

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from asn1crypto import x509
+from asn1crypto.core import Void
 
 from ..i18n import _
 from .report import Indication
@@ -118,7 +119,8 @@ def cms_structure_problems(signature: Any) -> list[Finding]:
         version = int(signed_data["version"].native.removeprefix("v"))
         content_type = signed_data["encap_content_info"]["content_type"].native
         certificates = signed_data["certificates"]
-        other = [c.name for c in certificates] if certificates.native is not None else []
+        # absent is Void (.native would decode every certificate: the validator reads them)
+        other = [] if isinstance(certificates, Void) else [c.name for c in certificates]
     except Exception:
         return [(*failed, _("the signature's CMS structure cannot be read"))]
     expected_signer = {"issuer_and_serial_number": 1, "subject_key_identifier": 3}
