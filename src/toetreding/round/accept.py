@@ -4,7 +4,8 @@ This is the one legitimate "one key, many statements": the coordinating party's 
 consent, signed by its own official in the consent field of each statement a party
 returned and `collect` found acceptable. Everything is checked before the PIN is asked
 (the signer's setup and the coordinator's chain for these statements, see
-:func:`toetreding.sign.setup.check_before_secret`); the key is opened once. The consent
+:func:`toetreding.sign.setup.check_before_secret`); the key is opened once, when the first
+return passes its check again (see :class:`_Consents` for how the work overlaps). The consent
 fixes the date the accession takes effect, so it is signed at B-T or higher: that date is
 the moment its timestamp proves, which `verify` (run on every accepted statement) reports.
 
@@ -49,7 +50,7 @@ from .files import (
     returns_of,
     round_parties,
 )
-from .parallel import Progress, RoundInterrupted
+from .parallel import Call, Progress, RoundInterrupted, Submit
 
 ACCEPTANCE_SCHEMA = "toetreding-instemming/1"
 STEP = "toetreding accept"
@@ -133,17 +134,15 @@ def accept(
         if register is not None:
             register.check_writable()
         recorder = Recorder(register, interrupts, responsible)
+        consents = _Consents(settings, choice, prompt, recorder, outcome, interrupts, report)
         try:
-            to_sign = [job for job in outcome.candidates if not _signed_before(job, recorder)]
-            to_sign = _still_acceptable(
-                settings, to_sign, outcome, recorder, interrupts, jobs, report
-            )
-            if to_sign:
-                _sign_all(settings, choice, prompt, to_sign, recorder, outcome, interrupts, report)
-            _verify_all(settings, outcome, recorder, interrupts, jobs, report)
+            signed_before = [job for job in outcome.candidates if _signed_before(job, recorder)]
+            to_sign = consents.registered([j for j in outcome.candidates if j not in signed_before])
+            consents.run(to_sign, signed_before, jobs)
         except KeyboardInterrupt as stop:
             outcome.interrupted = getattr(stop, "signal_number", signal.SIGINT)
         finally:
+            consents.close()
             interrupts.wind_down()
             outcome.recovered = recorder.recovered
     outcome.seconds = time.perf_counter() - started
@@ -218,149 +217,205 @@ def _signed_before(job: AcceptJob, recorder: Recorder) -> bool:
     return found is not None
 
 
-def _still_acceptable(
-    settings: Settings,
-    jobs: list[AcceptJob],
-    outcome: AcceptOutcome,
-    recorder: Recorder,
-    interrupts: Interrupts,
-    workers: int,
-    report: Progress,
-) -> list[AcceptJob]:
-    """The jobs whose return passes the checks again, right before the consent.
+class _Consents:
+    """Check again, consent, verify: one pipeline over the worker processes.
 
-    A verdict file is only a file in a folder: one planted there, or a return whose
-    certificate was revoked since `collect`, must never get the coordinating party's
-    consent. So each return is judged again (in workers) against its party's prepared
-    statement, and only what still passes is signed.
+    Each return is judged again in a worker right before its consent (a verdict file is
+    only a file in a folder: one planted there, or a return whose certificate was revoked
+    since `collect`, must never get the coordinating party's consent). The leader signs each
+    return that still passes as its judgement arrives — the key is opened (the secret asked)
+    at the first one — and hands the consented file to a worker to be verified, while the
+    other workers go on checking. So the leader's signing and the workers' checks and
+    verifications overlap instead of taking turns.
     """
-    from .collect import StoredReturn, record_verdict, unrecorded_statement
-    from .parallel import in_workers
-    from .workers import check_one_return, init_checker
 
-    by_code = {job.party.code: job for job in jobs}
-    passing: set[str] = set()
+    def __init__(
+        self,
+        settings: Settings,
+        choice: Any,
+        prompt: SecretPrompt | None,
+        recorder: Recorder,
+        outcome: AcceptOutcome,
+        interrupts: Interrupts,
+        report: Progress,
+    ) -> None:
+        self.settings = settings
+        self.choice = choice
+        self.prompt = prompt
+        self.recorder = recorder
+        self.outcome = outcome
+        self.interrupts = interrupts
+        self.report = report
+        self.signer: Any = None
+        self.jobs: dict[str, AcceptJob] = {}
+        self.counts = {"check": [0, 0], "sign": [0, 0], "verify": [0, 0]}
 
-    def handle(code: str, verdict: dict[str, Any]) -> None:
-        if verdict.get("uitslag") == ACCEPTABLE:
-            passing.add(code)
-            return
-        job = by_code[code]
-        outcome.failures[code] = _(
-            "checked again before the consent, the return does not pass: {reasons}"
-        ).format(reasons="; ".join(str(r) for r in verdict.get("redenen") or []))
-        # the new judgement is recorded and replaces the verdict file: status shows the
-        # reasons, and the next accept does not offer this return again
-        stored = StoredReturn(job.party, job.source_sha256, job.source, job.source.name, False)
-        record_verdict(stored, verdict, recorder, STEP)
+    def registered(self, jobs: list[AcceptJob]) -> list[AcceptJob]:
+        """The jobs whose prepared statement the register records as rendered for the
+        party; the others are rejected now, recorded, and never signed."""
+        from .collect import unrecorded_statement
 
-    for code, job in list(by_code.items()):
-        refusal = unrecorded_statement(job.party, recorder)
-        if refusal is not None:
-            with interrupts.deferred():
-                handle(code, refusal)
-            del by_code[code]
+        kept = []
+        for job in jobs:
+            refusal = unrecorded_statement(job.party, self.recorder)
+            if refusal is None:
+                kept.append(job)
+                continue
+            with self.interrupts.deferred():
+                self._reject(job, refusal)
+        return kept
 
-    report("check", 0, len(jobs))
-    in_workers(
-        workers,
-        (init_checker, (settings, os.getpid())),
-        {
-            code: (
-                check_one_return,
+    def run(self, to_sign: list[AcceptJob], signed_before: list[AcceptJob], workers: int) -> None:
+        from .parallel import in_pipeline
+        from .workers import check_one_return, init_checker, verify_acceptance
+
+        self.jobs = {job.party.code: job for job in [*to_sign, *signed_before]}
+        first: list[tuple[str, str, Call]] = [
+            (
+                "check",
+                job.party.code,
                 (
-                    code,
-                    str(job.source),
-                    str(job.party.statement),
-                    job.party.statement_sha256,
-                    job.party.minimum_level,
+                    check_one_return,
+                    (
+                        job.party.code,
+                        str(job.source),
+                        str(job.party.statement),
+                        job.party.statement_sha256,
+                        job.party.minimum_level,
+                    ),
                 ),
             )
-            for code, job in by_code.items()
-        },
-        handle,
-        lambda code, message: outcome.failures.__setitem__(code, message),
-        interrupts,
-        lambda done, total: report("check", done, total),
-    )
-    return [job for job in jobs if job.party.code in passing]
-
-
-def _sign_all(
-    settings: Settings,
-    choice: Any,
-    prompt: SecretPrompt | None,
-    jobs: list[AcceptJob],
-    recorder: Recorder,
-    outcome: AcceptOutcome,
-    interrupts: Interrupts,
-    report: Progress,
-) -> None:
-    """Check everything, ask the secret once, and consent to each statement in turn."""
-    from ..sign import open_statement_signer, read_statement
-    from ..sign.signing import check_authority
-    from ..workflow import signature_entry
-
-    first = read_statement(jobs[0].source)
-    formula = first.embedded.formula_for(SignatureSlot.COORDINATOR) if first.embedded else None
-    slot = SignatureSlot.COORDINATOR
-    report("sign", 0, len(jobs))
-    with open_statement_signer(settings, choice, slot, prompt, formula, first) as signer:
-        # the key behind a PKCS#12 passphrase is known only now: a key the coordinator's
-        # chain does not authorise stops the whole run here, once, not once per party
-        check_authority(
-            first, slot, signer.credential.certificate, signer.options.presentation, _now()
+            for job in to_sign
+        ]
+        first += [
+            ("verify", job.party.code, (verify_acceptance, (job.party.code, str(job.target))))
+            for job in signed_before
+        ]
+        self.counts["check"][1] = len(to_sign)
+        self.counts["verify"][1] = len(signed_before)
+        self.report("check", 0, len(to_sign))
+        in_pipeline(
+            workers,
+            (init_checker, (self.settings, os.getpid())),
+            first,
+            self._handle,
+            self._failed,
+            self.interrupts,
+            self._after_interrupt,
         )
-        for done, job in enumerate(jobs, 1):
-            code = job.party.code
+
+    def close(self) -> None:
+        """Release the key (logs out of a token)."""
+        if self.signer is not None:
+            self.signer.close()
+            self.signer = None
+
+    def _progress(self, stage: str) -> None:
+        done_total = self.counts[stage]
+        done_total[0] += 1
+        self.report(stage, done_total[0], done_total[1])
+
+    def _handle(self, stage: str, code: str, result: dict[str, Any], submit: Submit) -> None:
+        from .workers import verify_acceptance
+
+        job = self.jobs[code]
+        if stage == "verify":
+            with self.interrupts.deferred():
+                self._record_verification(job, result)
+            self._progress("verify")
+            return
+        self._progress("check")
+        if result.get("uitslag") != ACCEPTABLE:
+            with self.interrupts.deferred():
+                self._reject(job, result)
+            return
+        self.counts["sign"][1] += 1
+        self.report("sign", *self.counts["sign"])  # before the key is used: "signing: 0/1"
+        signed = self._sign(job)
+        self._progress("sign")
+        if signed:
+            self.counts["verify"][1] += 1
+            submit("verify", code, (verify_acceptance, (code, str(job.target))))
+
+    def _failed(self, stage: str, code: str, message: str) -> None:
+        self.outcome.failures[code] = message
+        self._progress(stage)
+
+    def _after_interrupt(self, stage: str, code: str, result: dict[str, Any]) -> None:
+        """A result finished when the run was interrupted: kept, but nothing new is signed."""
+        job = self.jobs[code]
+        if stage == "verify":
+            self._record_verification(job, result)
+        elif result.get("uitslag") != ACCEPTABLE:
+            self._reject(job, result)
+
+    def _reject(self, job: AcceptJob, verdict: dict[str, Any]) -> None:
+        """Record the new judgement; it replaces the verdict file, so status shows the
+        reasons and the next accept does not offer this return again."""
+        from .collect import StoredReturn, record_verdict
+
+        self.outcome.failures[job.party.code] = _(
+            "checked again before the consent, the return does not pass: {reasons}"
+        ).format(reasons="; ".join(str(r) for r in verdict.get("redenen") or []))
+        stored = StoredReturn(job.party, job.source_sha256, job.source, job.source.name, False)
+        record_verdict(stored, verdict, self.recorder, STEP)
+
+    def _open_signer(self, job: AcceptJob) -> Any:
+        """Open the key once, at the first return that passes (the secret is asked then):
+        a key the coordinator's chain does not authorise stops the whole run here."""
+        if self.signer is None:
+            from ..sign import open_statement_signer, read_statement
+            from ..sign.signing import check_authority
+
+            first = read_statement(job.source)
+            slot = SignatureSlot.COORDINATOR
+            formula = first.embedded.formula_for(slot) if first.embedded else None
+            signer = open_statement_signer(
+                self.settings, self.choice, slot, self.prompt, formula, first
+            )
             try:
-                if _file_sha256(job.source) != job.source_sha256:
-                    raise OutputError(
-                        _("{file} changed after it was collected; run collect again").format(
-                            file=job.source
-                        )
+                check_authority(
+                    first, slot, signer.credential.certificate, signer.options.presentation, _now()
+                )
+            except BaseException:
+                signer.close()
+                raise
+            self.signer = signer
+        return self.signer
+
+    def _sign(self, job: AcceptJob) -> bool:
+        """Consent to one return: write the consented file and record the signature."""
+        from ..sign import read_statement
+        from ..workflow import signature_entry
+
+        signer = self._open_signer(job)
+        try:
+            if _file_sha256(job.source) != job.source_sha256:
+                raise OutputError(
+                    _("{file} changed after it was collected; run collect again").format(
+                        file=job.source
                     )
-                signed = signer.sign(read_statement(job.source), slot.value)
-                with interrupts.deferred():
-                    digest = write_atomically(job.target, signed.data)
-                    item = signature_entry(
-                        signed, job.source, job.source_sha256, job.target, digest
-                    )
-                    recorder.record(item, made=job.target)
-                    outcome.signed += 1
-            except ToetredingError as error:
-                outcome.failures[code] = error.message
-            report("sign", done, len(jobs))
+                )
+            signed = signer.sign(read_statement(job.source), SignatureSlot.COORDINATOR.value)
+            with self.interrupts.deferred():
+                digest = write_atomically(job.target, signed.data)
+                item = signature_entry(signed, job.source, job.source_sha256, job.target, digest)
+                self.recorder.record(item, made=job.target)
+                self.outcome.signed += 1
+        except ToetredingError as error:
+            self.outcome.failures[job.party.code] = error.message
+            return False
+        return True
 
-
-def _verify_all(
-    settings: Settings,
-    outcome: AcceptOutcome,
-    recorder: Recorder,
-    interrupts: Interrupts,
-    jobs: int,
-    report: Progress,
-) -> None:
-    """Verify every consented file (in workers), record it, then write instemming.json."""
-    from .parallel import in_workers
-    from .workers import init_checker, verify_acceptance
-
-    ready = {
-        job.party.code: job
-        for job in outcome.candidates
-        if job.party.code not in outcome.failures and _file_sha256(job.target) is not None
-    }
-    report("verify", 0, len(ready))
-
-    def handle(code: str, result: dict[str, Any]) -> None:
-        job = ready[code]
-        entry = recorder.record(
+    def _record_verification(self, job: AcceptJob, result: dict[str, Any]) -> None:
+        """Record the verification of a consented file, then write ``instemming.json``."""
+        entry = self.recorder.record(
             (
                 EntryKind.VALIDATION,
                 {
                     "document_sha256": result["sha256"],
                     "resultaat": result["verificatie"],
-                    "verantwoordelijke": recorder.responsible,
+                    "verantwoordelijke": self.recorder.responsible,
                     "stap": STEP,
                     "ronde": job.party.round_id,
                     "partij": f"{job.party.name} ({job.party.code})",
@@ -378,17 +433,8 @@ def _verify_all(
             **result,
         }
         write_atomically(job.party.folder / ACCEPTANCE_FILE, encode(data))
+        code = job.party.code
         if result["verificatie"] == "PASSED":
-            outcome.accepted[code] = result["ingangsdatum"]
+            self.outcome.accepted[code] = result["ingangsdatum"]
         else:
-            outcome.failures[code] = "; ".join(result["redenen"]) or result["verificatie"]
-
-    in_workers(
-        jobs,
-        (init_checker, (settings, os.getpid())),
-        {code: (verify_acceptance, (code, str(job.target))) for code, job in ready.items()},
-        handle,
-        lambda code, message: outcome.failures.__setitem__(code, message),
-        interrupts,
-        lambda done, total: report("verify", done, total),
-    )
+            self.outcome.failures[code] = "; ".join(result["redenen"]) or result["verificatie"]

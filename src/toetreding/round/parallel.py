@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -86,3 +86,74 @@ def _take(
         failed(key, f"{type(error).__name__}: {error}")
         return
     handle(key, result)
+
+
+Submit = Callable[[str, str, Call], None]
+"""submit(stage, key, call): start one more call in the workers."""
+
+
+def in_pipeline(
+    jobs: int,
+    setup: Call,
+    first: list[tuple[str, str, Call]],
+    handle: Callable[[str, str, Any, Submit], None],
+    failed: Callable[[str, str, str], None],
+    interrupts: Interrupts,
+    after_interrupt: Callable[[str, str, Any], None],
+) -> None:
+    """Run calls in up to ``jobs`` workers, where handling one result may start another.
+
+    Each call has a stage and a key; ``handle(stage, key, result, submit)`` runs in the
+    leader as results come (outside ``interrupts.deferred()``: it defers what must not be
+    cut in half itself), and may ``submit`` follow-up calls. ``failed(stage, key, message)``
+    takes a call that raised. On an interrupt no new call starts; results that were
+    finished but not handled go to ``after_interrupt`` and the interrupt goes on.
+    """
+    if not first:
+        return
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(first)))
+    pending: dict[Future[Any], tuple[str, str]] = {}
+    with worker_pool(workers, *setup) as pool:
+
+        def submit(stage: str, key: str, call: Call) -> None:
+            function, arguments = call
+            pending[pool.submit(function, *arguments)] = (stage, key)
+
+        try:
+            for stage, key, call in first:
+                submit(stage, key, call)
+            while pending:
+                done, _running = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    stage, key = pending.pop(future)
+                    result = _result(stage, key, future, failed, interrupts)
+                    if result is not None:
+                        handle(stage, key, result, submit)
+        except KeyboardInterrupt:
+            interrupts.wind_down()
+            pool.shutdown(wait=True, cancel_futures=True)
+            for future, (stage, key) in pending.items():
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    after_interrupt(stage, key, future.result()[1])
+            raise
+
+
+def _result(
+    stage: str,
+    key: str,
+    future: Future[Any],
+    failed: Callable[[str, str, str], None],
+    interrupts: Interrupts,
+) -> Any:
+    from ..i18n import _
+
+    try:
+        _key, result = future.result()
+    except BrokenProcessPool:
+        if interrupts.pending is None:
+            failed(stage, key, _("a worker process stopped unexpectedly; run again"))
+        return None
+    except Exception as error:  # a bug with one file must not stop the others
+        failed(stage, key, f"{type(error).__name__}: {error}")
+        return None
+    return result
