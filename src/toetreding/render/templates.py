@@ -32,6 +32,7 @@ from ..errors import TemplateError
 from ..i18n import _
 from ..resources import bundled
 from .escape import code_filter, finalize, ucfirst_filter
+from .template_cache import template_cache
 
 MAIN_TEMPLATE = "{language}/verklaring.typ.j2"
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -173,6 +174,7 @@ def make_environment(user_dir: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=template_cache("statement-sandbox"),
     )
     environment.filters["code"] = code_filter
     environment.filters["format"] = _bounded_format
