@@ -1,4 +1,4 @@
-"""Compiled templates kept between runs (render/template_cache.py): used only when safe, never
+"""Compiled templates kept between runs (toetreding/template_cache.py): used only when safe, never
 changing what is rendered, and never loading code another environment compiled."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from toetreding.config import Settings
 from toetreding.model import Statement
 from toetreding.render import StatementRenderer
-from toetreding.render.template_cache import template_cache
 from toetreding.render.templates import make_environment
+from toetreding.template_cache import template_cache
 
 
 @pytest.fixture()

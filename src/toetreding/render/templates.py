@@ -31,8 +31,8 @@ import jinja2.sandbox
 from ..errors import TemplateError
 from ..i18n import _
 from ..resources import bundled
+from ..template_cache import template_cache
 from .escape import code_filter, finalize, ucfirst_filter
-from .template_cache import template_cache
 
 MAIN_TEMPLATE = "{language}/verklaring.typ.j2"
 MAX_TEMPLATE_BYTES = 1024 * 1024

@@ -15,6 +15,7 @@ import jinja2
 from .._version import __version__
 from ..i18n import _, ui_language
 from ..resources import bundled
+from ..template_cache import template_cache
 from ..textformat import long_date
 from .status import STATE_WORDS, RoundStatus
 
@@ -28,6 +29,7 @@ def status_page(status: RoundStatus, made_at: dt.datetime | None = None) -> str:
         loader=jinja2.FileSystemLoader(bundled("templates") / "round"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=template_cache("status-page"),
     )
     made = (made_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
-from .._version import __version__
+from ._version import __version__
 
 CACHE_ENV = "TOETREDING_CACHE_DIR"
 
