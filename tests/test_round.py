@@ -721,3 +721,25 @@ def test_a_consent_key_the_chain_does_not_name_stops_accept_once(ws: Path) -> No
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stderr.count("does not authorise") == 1 and "Traceback" not in result.stderr
     assert not (ws / "ronde" / "GM0317" / "verklaring-met-instemming.pdf").exists()
+
+
+def test_a_wrong_passphrase_stops_accept_with_nothing_signed(ws: Path) -> None:
+    """The key is opened when the first return passes its check again, while the workers
+    are still checking the others: a wrong passphrase must still end the run at once, with
+    one clear message, nothing signed and nothing recorded as accepted."""
+    for code in REJECTED:  # two acceptable returns, so checks are still running
+        sign_prepared(ws, code, ws / "inbox-8" / f"{code}.pdf")
+    assert toetreding(ws, "collect", "inbox-8", "-r", "ronde").returncode == 0
+    (ws / "fout-wachtwoord.txt").write_text("dit-is-het-niet\n")
+    before = len(entries(ws))
+    result = toetreding(
+        ws, "accept", "-r", "ronde", "--pkcs12", "pki/coordinator.p12",
+        "--secret-file", "fout-wachtwoord.txt",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "dit-is-het-niet" not in result.stderr
+    assert "passphrase" in result.stderr.lower(), result.stderr
+    for code in REJECTED:
+        assert not (ws / "ronde" / code / "verklaring-met-instemming.pdf").exists()
+        assert not (ws / "ronde" / code / "instemming.json").exists()
+    assert not [e for e in entries(ws)[before:] if e.kind == "aanvaarding"]

@@ -136,6 +136,9 @@ def in_pipeline(
                 if future.done() and not future.cancelled() and future.exception() is None:
                     after_interrupt(stage, key, future.result()[1])
             raise
+        except BaseException:  # e.g. a wrong passphrase: stop at once, start nothing more
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _result(
