@@ -214,3 +214,37 @@ def test_a_foreign_file_where_the_consent_goes_is_recorded_and_replaced(
     assert len(replaced) == 1, "the file found there left no trace"
     assert by_code(status_of(ws))["GM0376"]["status"] == "aanvaard"
     assert_agree(ws)
+
+
+def test_ctrl_c_during_accept_keeps_what_was_done_and_a_rerun_finishes(
+    ws: Path,  # noqa: F811
+) -> None:
+    """Ctrl-C while the pipeline signs: the consent being recorded is finished (file and
+    entry together), nothing new starts, the run exits 130; the next run verifies what was
+    signed (never signs it again) and accepts the rest."""
+    codes = ("GM0317", "GM0417")
+    for code in codes:
+        sign_prepared(ws, code, ws / "inbox-9" / f"{code}.pdf")
+    assert toetreding(ws, "collect", "inbox-9", "-r", "ronde").returncode == 0
+    targets = [ws / "ronde" / code / "verklaring-met-instemming.pdf" for code in codes]
+    run = Running(ws, "accept", "-r", "ronde", "--signer", "coordinator", "--jobs", "1")
+    run.wait_for("signing: 0/1")
+    with register_held(ws / REGISTER):
+        wait_until(lambda: any(t.exists() for t in targets))  # written; its entry must wait
+        run.process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+    assert run.process.wait(120) == 130
+    assert run.process.stderr is not None
+    rest = run.process.stderr.read()
+    assert "Traceback" not in rest, rest
+    signed = {t: t.read_bytes() for t in targets if t.exists()}
+    assert len(signed) == 1, "the interrupt should have stopped the second consent"
+    made = {e.payload.get("uitvoer_sha256") for e in entries(ws) if e.kind == "aanvaarding"}
+    assert all(hashlib.sha256(data).hexdigest() in made for data in signed.values())
+    again = toetreding(ws, "accept", "-r", "ronde", "--signer", "coordinator")
+    assert again.returncode == 0, again.stdout + again.stderr
+    for target, data in signed.items():
+        assert target.read_bytes() == data, "the consent was signed again"
+    status = by_code(status_of(ws))
+    assert all(status[code]["status"] == "aanvaard" for code in codes)
+    assert_agree(ws)

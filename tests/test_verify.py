@@ -1668,3 +1668,22 @@ def test_ctrl_c_while_the_workers_start_prints_no_traceback(
         out, err = process.communicate(timeout=120)
         assert process.returncode == 130, (delay, out + err)
         assert "Traceback" not in out + err, (delay, err)
+
+
+def test_options_reach_a_fresh_worker_process_whole(test_pki: RunningPki) -> None:
+    """Workers get the options pickled; a fresh process that never built an asn1crypto key
+    structure the usual way must still be able to use the trust roots and CRLs."""
+    import pickle
+    import subprocess
+    import sys
+
+    sent = pickle.dumps(options(test_pki, crls=()))
+    probe = (
+        "import pickle, sys; o = pickle.loads(sys.stdin.buffer.read()); "
+        "print(sum(len(r.public_key.dump()) + len(r.subject.hashable) for r in o.trust_roots))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], input=sent, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert int(done.stdout) > 100

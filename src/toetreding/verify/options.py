@@ -48,6 +48,46 @@ class VerifyOptions:
     covenants: tuple[TrustedCovenant, ...] = ()
     """The covenants the verifier trusts (as published): a consent's chain must be theirs."""
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Sent to worker processes with certificates and CRLs as DER, loaded there anew.
+
+        An unpickled asn1crypto object skips its class's set-up; in a fresh worker whose
+        code had not yet built such an object the usual way, its re-encoding failed ("not
+        enough values to unpack") — the verdict then depended on what ran before.
+        """
+        return (
+            _options_from_der,
+            (
+                tuple(root.dump() for root in self.trust_roots),
+                self.at,
+                self.allow_fetching,
+                self.required_level,
+                tuple(revocations.dump() for revocations in self.crls),
+                self.acceptance_needs_timestamp,
+                self.covenants,
+            ),
+        )
+
+
+def _options_from_der(
+    roots: tuple[bytes, ...],
+    at: dt.datetime | None,
+    allow_fetching: bool,
+    required_level: SignatureLevel | None,
+    crls: tuple[bytes, ...],
+    acceptance_needs_timestamp: bool,
+    covenants: tuple[TrustedCovenant, ...],
+) -> VerifyOptions:
+    return VerifyOptions(
+        trust_roots=tuple(x509.Certificate.load(der) for der in roots),
+        at=at,
+        allow_fetching=allow_fetching,
+        required_level=required_level,
+        crls=tuple(crl.CertificateList.load(der) for der in crls),
+        acceptance_needs_timestamp=acceptance_needs_timestamp,
+        covenants=covenants,
+    )
+
 
 def options_from_settings(
     settings: Settings,
