@@ -1687,3 +1687,46 @@ def test_options_reach_a_fresh_worker_process_whole(test_pki: RunningPki) -> Non
     )
     assert done.returncode == 0, done.stderr.decode()
     assert int(done.stdout) > 100
+
+
+def _drop_vri(writer: Any) -> None:
+    from pyhanko.pdf_utils import generic
+
+    raw = writer.root.raw_get("/DSS")
+    store = raw.get_object()
+    del store["/VRI"]
+    if isinstance(raw, generic.IndirectObject):
+        writer.update_container(store)
+    else:
+        writer.update_root()
+
+
+def _drop_dss(writer: Any) -> None:
+    del writer.root["/DSS"]
+    writer.update_root()
+
+
+@pytest.mark.parametrize("change", [_drop_vri, _drop_dss], ids=["VRI removed", "DSS removed"])
+def test_validation_data_removed_after_the_last_timestamp_fails(
+    demo_workspace: Path, change: Any
+) -> None:
+    """Found in review: with pyHanko's second opinion asked only from the earliest
+    signature (which has no DSS yet), removing the DSS after the last archive timestamp
+    looked like an addition and the statement PASSED. Asked per signature, the timestamps
+    before the removal fail."""
+    from toetreding.config import load_settings
+    from toetreding.verify import options_from_settings, verify_file
+
+    from .support import hostile
+
+    renewed = (demo_workspace / "verklaring-verlengd.pdf").read_bytes()
+    settings = load_settings(demo_workspace / "toetreding.yaml")
+    opts = options_from_settings(settings, offline=True)
+    assert verify_file(demo_workspace / "verklaring-verlengd.pdf", opts).passed
+    target = demo_workspace.parent / f"dss-{change.__name__}.pdf"
+    target.write_bytes(hostile._update(renewed, change))
+    report = verify_file(target, opts)
+    assert not report.passed
+    last = max((s for s in report.signatures if s.revision is not None), key=lambda s: s.revision)
+    assert last.indication is not Indication.PASSED, last
+    assert any("cannot explain" in p for p in last.problems), last.problems

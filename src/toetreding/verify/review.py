@@ -1,11 +1,12 @@
 """The change checks of one file, shared by all its signatures.
 
 Each signature is reviewed against the positive list of :mod:`.changes` from its own signed
-revision (sharing what the reviews read, :class:`.changes.RevisionCache`). pyHanko's
-structural difference analysis, the second opinion for statements, is asked once per file,
-from the earliest signed revision: that window covers every object written after any
-signature. Only when it objects is it asked again per signature, to say which signatures
-the objection concerns.
+revision, the reviews sharing what they read (:class:`.changes.RevisionCache`), and
+pyHanko's structural difference analysis, the second opinion for statements, is asked from
+that same revision. It must be asked per signature: pyHanko judges each later revision
+against the base it is given, and from the earliest signature (whose revision has no
+validation data yet) a later removal of the DSS or its /VRI looks like an addition, while
+from the document timestamp before it it is the suspicious change it is.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ class FileReview:
     def __init__(self, reader: Any, policy: ChangePolicy, signed_revisions: list[int]) -> None:
         self.reader = reader
         self.policy = policy
-        self._earliest = min(signed_revisions) if signed_revisions else None
-        self._cache = RevisionCache(reader, self._earliest)
-        self._whole_history_suspicious: bool | None = None
+        self._cache = RevisionCache(reader, min(signed_revisions) if signed_revisions else None)
 
     def changes_after(self, revision: int) -> list[Change]:
         """Every difference after a signed revision, judged against the positive list."""
@@ -31,21 +30,12 @@ class FileReview:
 
     def pyhanko_objects_after(self, revision: int) -> bool:
         """Whether pyHanko's difference analysis calls what followed ``revision`` suspicious."""
-        if self._whole_history_suspicious is None:
-            widest = self._earliest if self._earliest is not None else revision
-            self._whole_history_suspicious = _suspicious(self.reader, min(widest, revision))
-        if not self._whole_history_suspicious:
-            return False
-        return _suspicious(self.reader, revision)
+        from pyhanko.sign.diff_analysis import SuspiciousModification
 
+        from .diffpolicy import STATEMENT_DIFF_POLICY
 
-def _suspicious(reader: Any, revision: int) -> bool:
-    from pyhanko.sign.diff_analysis import SuspiciousModification
-
-    from .diffpolicy import STATEMENT_DIFF_POLICY
-
-    try:
-        outcome = STATEMENT_DIFF_POLICY.review_file(reader, revision)
-    except Exception:
-        return True  # unreadable for pyHanko: its opinion is "cannot explain"
-    return isinstance(outcome, SuspiciousModification)
+        try:
+            outcome = STATEMENT_DIFF_POLICY.review_file(self.reader, revision)
+        except Exception:
+            return True  # unreadable for pyHanko: its opinion is "cannot explain"
+        return isinstance(outcome, SuspiciousModification)
