@@ -174,8 +174,8 @@ def make_environment(user_dir: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
-        bytecode_cache=template_cache("statement-sandbox"),
     )
+    environment.bytecode_cache = template_cache(environment)
     environment.filters["code"] = code_filter
     environment.filters["format"] = _bounded_format
     environment.filters["ucfirst"] = ucfirst_filter

@@ -29,8 +29,8 @@ def status_page(status: RoundStatus, made_at: dt.datetime | None = None) -> str:
         loader=jinja2.FileSystemLoader(bundled("templates") / "round"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        bytecode_cache=template_cache("status-page"),
     )
+    environment.bytecode_cache = template_cache(environment)
     made = (made_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
     def day(iso: str | None) -> str | None:
