@@ -743,3 +743,24 @@ def test_a_wrong_passphrase_stops_accept_with_nothing_signed(ws: Path) -> None:
         assert not (ws / "ronde" / code / "verklaring-met-instemming.pdf").exists()
         assert not (ws / "ronde" / code / "instemming.json").exists()
     assert not [e for e in entries(ws)[before:] if e.kind == "aanvaarding"]
+
+
+def test_a_return_is_judged_by_the_bytes_collected_not_whatever_is_there_now(ws: Path) -> None:
+    """The check reads the stored return once and judges those bytes only if they are the
+    ones collected (found in review: the file was read for the prefix, again for verify and
+    again for the consent, so a swap in the round folder between the reads went unseen)."""
+    import hashlib
+
+    from toetreding.round.returns import check_return
+    from toetreding.verify import options_from_settings
+
+    stored = sign_prepared(ws, "GM0317", ws / "inbox-10" / "eemnes.pdf")
+    prepared = ws / "ronde" / "GM0317" / "verklaring.pdf"
+    digest = hashlib.sha256(prepared.read_bytes()).hexdigest()
+    opts = options_from_settings(settings_of(ws))
+    collected = hashlib.sha256(stored.read_bytes()).hexdigest()
+    good = check_return(stored, collected, prepared, digest, "B-T", opts)
+    assert good.outcome == "aanvaardbaar", good.reasons
+    swapped = check_return(stored, "0" * 64, prepared, digest, "B-T", opts)
+    assert swapped.outcome == "afgewezen"
+    assert any("changed after it was collected" in r for r in swapped.reasons), swapped.reasons

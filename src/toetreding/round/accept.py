@@ -279,6 +279,7 @@ class _Consents:
                     (
                         job.party.code,
                         str(job.source),
+                        job.source_sha256,
                         str(job.party.statement),
                         job.party.statement_sha256,
                         job.party.minimum_level,
@@ -390,13 +391,15 @@ class _Consents:
 
         signer = self._open_signer(job)
         try:
-            if _file_sha256(job.source) != job.source_sha256:
+            # read once: the bytes hashed are the bytes signed (the check judged these too)
+            statement = read_statement(job.source)
+            if hashlib.sha256(statement.data).hexdigest() != job.source_sha256:
                 raise OutputError(
                     _("{file} changed after it was collected; run collect again").format(
                         file=job.source
                     )
                 )
-            signed = signer.sign(read_statement(job.source), SignatureSlot.COORDINATOR.value)
+            signed = signer.sign(statement, SignatureSlot.COORDINATOR.value)
             with self.interrupts.deferred():
                 digest = write_atomically(job.target, signed.data)
                 item = signature_entry(signed, job.source, job.source_sha256, job.target, digest)

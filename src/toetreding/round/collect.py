@@ -338,6 +338,7 @@ def _judge(
             (
                 item.sha256,
                 str(item.pdf),
+                item.sha256,
                 str(item.party.statement),
                 item.party.statement_sha256,
                 item.party.minimum_level,

@@ -54,16 +54,21 @@ class ReturnVerdict:
 
 def check_return(
     path: Path,
+    stored_sha256: str,
     prepared: Path,
     prepared_sha256: str,
     minimum_level: str,
     options: VerifyOptions,
 ) -> ReturnVerdict:
     """Judge the return stored at ``path`` against the party's ``prepared`` statement
-    (which must still be the one its round file names)."""
+    (which must still be the one its round file names).
+
+    The bytes are read once and must be the ones stored (``stored_sha256``): what is
+    matched, verified and — at accept — signed over is one and the same content, even if
+    someone changes the file in the round folder meanwhile."""
     import hashlib
 
-    from ..verify import verify_file
+    from ..verify.statement import verify_data
 
     try:
         statement = prepared.read_bytes()
@@ -75,6 +80,16 @@ def check_return(
                 _("'{file}' cannot be read ({reason}); run collect again").format(
                     file=error.filename or path.name, reason=error.strerror or error
                 )
+            ],
+        )
+    if hashlib.sha256(returned).hexdigest() != stored_sha256:
+        return ReturnVerdict(
+            REJECTED,
+            [
+                _(
+                    "the stored return '{file}' was changed after it was collected; run "
+                    "collect again"
+                ).format(file=path.name)
             ],
         )
     if hashlib.sha256(statement).hexdigest() != prepared_sha256:
@@ -99,7 +114,7 @@ def check_return(
             ],
         )
     prepared_revisions = revisions_of(statement)
-    report = verify_file(path, options)
+    report = verify_data(returned, path, options)  # the bytes checked above, not the file again
     verdict = ReturnVerdict(ACCEPTABLE, verification=report.verdict.value)
     party = next((s for s in report.signatures if s.field_name == SignatureSlot.PARTY.value), None)
     if party is None:

@@ -26,13 +26,23 @@ def init_checker(settings: Any, leader: int) -> None:
 
 @until_stopped
 def check_one_return(
-    key: str, stored: str, prepared: str, prepared_sha256: str, minimum_level: str
+    key: str,
+    stored: str,
+    stored_sha256: str,
+    prepared: str,
+    prepared_sha256: str,
+    minimum_level: str,
 ) -> tuple[str, dict[str, Any]]:
-    """Judge one stored return: (key, the verdict as JSON)."""
+    """Judge one stored return (the bytes with that SHA-256): (key, the verdict as JSON)."""
     from .returns import check_return
 
     verdict = check_return(
-        Path(stored), Path(prepared), prepared_sha256, minimum_level, _STATE["options"]
+        Path(stored),
+        stored_sha256,
+        Path(prepared),
+        prepared_sha256,
+        minimum_level,
+        _STATE["options"],
     )
     return key, verdict.to_json()
 

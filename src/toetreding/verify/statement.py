@@ -65,11 +65,19 @@ def verify_file(path: Path, options: VerifyOptions) -> VerificationReport:
             ),
             validated_at=started,
         )
+    return verify_data(data, path, options, started)
+
+
+def verify_data(
+    data: bytes, path: Path, options: VerifyOptions, started: str | None = None
+) -> VerificationReport:
+    """Verify bytes already read from ``path`` (a caller that checked those very bytes —
+    their hash, their prefix — must verify them too, not the file again)."""
     report = VerificationReport(
         file=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
         readable=False,
-        validated_at=started,
+        validated_at=started or dt.datetime.now(dt.UTC).isoformat(),
     )
     try:
         _verify(data, report, options)
