@@ -35,21 +35,28 @@ def install(x509: types.ModuleType) -> None:
     name_class.hashable = property(remembering_hashable(name_class.hashable.fget))
 
 
+class _Remembered(dict[Any, Any]):
+    """Results by key, forgotten all at once when full."""
+
+    def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
+        result = self.get(key)
+        if result is None:
+            result = compute()  # raises as asn1crypto raises: nothing kept
+            if len(self) >= REMEMBERED:
+                self.clear()
+            self[key] = result
+        return result
+
+
 def remembering_equality(original: Callable[[Any, Any], bool], name_class: type[Any]) -> Any:
     """`Name.__eq__` with its result remembered per pair of DER encodings."""
-    remembered: dict[tuple[bytes, bytes], bool] = {}
+    remembered = _Remembered()
 
     def __eq__(self: Any, other: Any) -> bool:
         if not isinstance(other, name_class):
             return False
         key = (self.dump(), other.dump())
-        result = remembered.get(key)
-        if result is None:
-            result = bool(original(self, other))  # raises as asn1crypto raises: not kept
-            if len(remembered) >= REMEMBERED:
-                remembered.clear()
-            remembered[key] = result
-        return result
+        return bool(remembered.get_or_compute(key, lambda: bool(original(self, other))))
 
     __eq__._toetreding_fast = True  # type: ignore[attr-defined]
     __eq__._toetreding_original = original  # type: ignore[attr-defined]
@@ -58,17 +65,10 @@ def remembering_equality(original: Callable[[Any, Any], bool], name_class: type[
 
 def remembering_hashable(original: Callable[[Any], str]) -> Callable[[Any], str]:
     """`Name.hashable` with its result remembered per DER encoding."""
-    remembered: dict[bytes, str] = {}
+    remembered = _Remembered()
 
     def hashable(self: Any) -> str:
-        key = self.dump()
-        result = remembered.get(key)
-        if result is None:
-            result = original(self)
-            if len(remembered) >= REMEMBERED:
-                remembered.clear()
-            remembered[key] = result
-        return result
+        return str(remembered.get_or_compute(self.dump(), lambda: original(self)))
 
     hashable._toetreding_fast = True  # type: ignore[attr-defined]
     hashable._toetreding_original = original  # type: ignore[attr-defined]

@@ -267,24 +267,14 @@ class _Consents:
 
     def run(self, to_sign: list[AcceptJob], signed_before: list[AcceptJob], workers: int) -> None:
         from .parallel import in_pipeline
-        from .workers import check_one_return, init_checker, verify_acceptance
+        from .workers import check_call, init_checker, verify_acceptance
 
         self.jobs = {job.party.code: job for job in [*to_sign, *signed_before]}
         first: list[tuple[str, str, Call]] = [
             (
                 "check",
                 job.party.code,
-                (
-                    check_one_return,
-                    (
-                        job.party.code,
-                        str(job.source),
-                        job.source_sha256,
-                        str(job.party.statement),
-                        job.party.statement_sha256,
-                        job.party.minimum_level,
-                    ),
-                ),
+                check_call(job.party.code, job.source, job.source_sha256, job.party),
             )
             for job in to_sign
         ]

@@ -317,7 +317,7 @@ def _judge(
 ) -> None:
     """Judge every stored return (in workers), then record it and write its verdict."""
     from .parallel import in_workers
-    from .workers import check_one_return, init_checker
+    from .workers import check_call, init_checker
 
     by_key = {item.sha256: item for item in todo}
     checkable = []
@@ -333,17 +333,7 @@ def _judge(
         with interrupts.deferred():
             _conclude(item, refusal, recorder, outcome)
     calls = {
-        item.sha256: (
-            check_one_return,
-            (
-                item.sha256,
-                str(item.pdf),
-                item.sha256,
-                str(item.party.statement),
-                item.party.statement_sha256,
-                item.party.minimum_level,
-            ),
-        )
+        item.sha256: check_call(item.sha256, item.pdf, item.sha256, item.party)
         for item in checkable
     }
     report("check", 0, len(calls))

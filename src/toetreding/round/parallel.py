@@ -74,18 +74,9 @@ def _take(
     failed: Callable[[str, str], None],
     interrupts: Interrupts,
 ) -> None:
-    from ..i18n import _
-
-    try:
-        _key, result = future.result()
-    except BrokenProcessPool:
-        if interrupts.pending is None:
-            failed(key, _("a worker process stopped unexpectedly; run again"))
-        return
-    except Exception as error:  # a bug with one file must not stop the others
-        failed(key, f"{type(error).__name__}: {error}")
-        return
-    handle(key, result)
+    result = _result("", key, future, lambda _stage, k, message: failed(k, message), interrupts)
+    if result is not None:
+        handle(key, result)
 
 
 Submit = Callable[[str, str, Call], None]

@@ -66,3 +66,18 @@ def verify_acceptance(key: str, path: str) -> tuple[str, dict[str, Any]]:
         "sha256": report.sha256,
         "vernieuwen_voor": report.document.renewal_due,
     }
+
+
+def check_call(key: str, stored: Path, stored_sha256: str, party: Any) -> tuple[Any, ...]:
+    """The worker call that judges one stored return against its party's statement."""
+    return (
+        check_one_return,
+        (
+            key,
+            str(stored),
+            stored_sha256,
+            str(party.statement),
+            party.statement_sha256,
+            party.minimum_level,
+        ),
+    )
