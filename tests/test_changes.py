@@ -461,3 +461,97 @@ def test_a_shared_cache_follows_an_object_adopted_after_the_first_signature(
     assert forbidden(fresh[2]), fresh[2]
     assert _reviews(attacked, bases, shared=True) == fresh
     assert _reviews(attacked, bases[::-1], shared=True) == fresh[::-1]
+
+
+# --- the document security store may grow, not be rewritten ---------------------------------
+
+
+def _with_dss(writer: IncrementalPdfFileWriter) -> None:
+    certs = [
+        writer.add_object(generic.StreamObject(stream_data=f"certificate {n}".encode()))
+        for n in range(2)
+    ]
+    record = generic.DictionaryObject({pdf_name("/Cert"): generic.ArrayObject([certs[0]])})
+    store = generic.DictionaryObject(
+        {
+            pdf_name("/Certs"): generic.ArrayObject(certs),
+            pdf_name("/VRI"): generic.DictionaryObject({pdf_name("/ABCDEF"): record}),
+        }
+    )
+    writer.root["/DSS"] = writer.add_object(store)
+    writer.update_root()
+
+
+def _store(writer: IncrementalPdfFileWriter) -> Any:
+    return writer.root["/DSS"]
+
+
+def _grow(writer: IncrementalPdfFileWriter) -> None:
+    store = _store(writer)
+    store["/Certs"].append(writer.add_object(generic.StreamObject(stream_data=b"another")))
+    store["/VRI"]["/012345"] = generic.DictionaryObject()
+    writer.update_container(store)
+
+
+def _drop_one_certificate(writer: IncrementalPdfFileWriter) -> None:
+    store = _store(writer)
+    del store["/Certs"][1]
+    writer.update_container(store)
+
+
+def _drop_records(writer: IncrementalPdfFileWriter) -> None:
+    store = _store(writer)
+    del store["/VRI"]
+    writer.update_container(store)
+
+
+def _change_a_record(writer: IncrementalPdfFileWriter) -> None:
+    store = _store(writer)
+    store["/VRI"]["/ABCDEF"]["/TU"] = generic.pdf_date(__import__("datetime").datetime(2020, 1, 1))
+    writer.update_container(store)
+
+
+def _replace_a_certificate(writer: IncrementalPdfFileWriter) -> None:
+    stream = _store(writer)["/Certs"][0]  # resolved: the stream object itself
+    stream._data = stream._encoded_data = b"a forged certificate"
+    writer.update_container(stream)
+
+
+def _drop_the_store(writer: IncrementalPdfFileWriter) -> None:
+    del writer.root["/DSS"]
+    writer.update_root()
+
+
+def _unexpected_entry(writer: IncrementalPdfFileWriter) -> None:
+    store = _store(writer)
+    store["/JS"] = generic.TextStringObject("app.alert(1)")
+    writer.update_container(store)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_grow, None),
+        (_drop_one_certificate, None),  # PAdES allows dropping what is no longer needed
+        (_replace_a_certificate, "(/Certs) was replaced"),
+        (_drop_records, "validation record (/VRI)"),
+        (_change_a_record, "validation record (/VRI)"),
+        (_drop_the_store, "validation data (/DSS) was removed"),
+        (_unexpected_entry, "unexpected entries: /JS"),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+def test_the_document_security_store_may_grow_not_be_rewritten(
+    base: tuple[bytes, int],
+    change: Callable[[IncrementalPdfFileWriter], None],
+    expected: str | None,
+) -> None:
+    pdf, _revision = base
+    with_store = revise(pdf, _with_dss)
+    signed = PdfFileReader(io.BytesIO(with_store), strict=False).xrefs.total_revisions - 1
+    found = review(revise(with_store, change), signed)
+    if expected is None:
+        assert not forbidden(found), forbidden(found)
+        assert any("validation data was added" in c.description for c in found)
+    else:
+        assert any(expected in text for text in forbidden(found)), forbidden(found)

@@ -11,7 +11,8 @@ object, from the catalog down, and names each difference. Only these are allowed
   statement's order (party first, then the acceptance); in a PDF that is not a statement,
   a later signature in any signature field, including a new one created for it;
 - document timestamps in new, zero-size signature fields (B-LTA);
-- validation data in the document security store (DSS, B-LT);
+- validation data added to the document security store (DSS, B-LT): what it held may not
+  be replaced, nor its records per signature (/VRI) or the store itself removed;
 - the metadata update that signing needs: the XMP packet, /Info /ModDate and /Producer,
   and the catalog's /Version and /Extensions declarations.
 
@@ -49,6 +50,9 @@ MAX_FIELDS = 10_000
 
 INFO_KEYS_SIGNING_UPDATES = frozenset({"/ModDate", "/Producer"})
 """Document information entries a signing tool legitimately rewrites."""
+
+DSS_KEYS = frozenset({"/Type", "/VRI", "/Certs", "/CRLs", "/OCSPs"})
+"""What a document security store holds (PAdES, ISO 32000-2 §12.8.4.3)."""
 
 CATALOG_KEYS_SIGNING_UPDATES = frozenset({"/Version", "/Extensions"})
 """Catalog entries that only declare which PDF features the file uses (signing adds them)."""
@@ -589,7 +593,7 @@ class _Comparison:
             if not self._differs(before, after):
                 continue
             if key == "/DSS":
-                yield self._allowed(_("validation data was added to the document security store"))
+                yield from self._dss(before, after)
             elif key == "/Metadata":
                 yield from self._metadata(before, after)
             elif key in CATALOG_KEYS_SIGNING_UPDATES:
@@ -612,6 +616,55 @@ class _Comparison:
                     sentence = _("{what} was changed after signing")
                 yield self._forbidden(sentence.format(what=what))
         yield from self._acroform_dictionary(_get(old, "/AcroForm"), _get(new, "/AcroForm"))
+
+    def _dss(self, before: Any, after: Any) -> Iterator[Change]:
+        """Validation data may be added, and single certificates, CRLs and OCSP responses
+        dropped (PAdES allows it); the store itself, its record per signature (/VRI), what
+        it held replaced in place, and anything else in it, may not (pyHanko's DSS rule)."""
+        old = before.get_object() if _is_ref(before) else before  # in the signed revision
+        new = after.get_object() if _is_ref(after) else after
+        if not isinstance(new, generic.DictionaryObject):
+            if new is None:
+                yield self._forbidden(_("the validation data (/DSS) was removed after signing"))
+            else:
+                yield self._forbidden(_("the document security store (/DSS) is not a dictionary"))
+            return
+        unexpected = sorted(set(new) - DSS_KEYS)
+        if unexpected:
+            yield self._forbidden(
+                _("the document security store holds unexpected entries: {keys}").format(
+                    keys=", ".join(unexpected)
+                )
+            )
+            return
+        old_store = old if isinstance(old, generic.DictionaryObject) else generic.DictionaryObject()
+        for key in ("/Certs", "/CRLs", "/OCSPs"):
+            before_items = _raw_items(old_store, key)
+            after_items = _raw_items(new, key)
+            for reference, item in before_items.items():
+                if reference in after_items and self._differs(item, after_items[reference]):
+                    yield self._forbidden(
+                        _(
+                            "validation data in the document security store ({key}) was "
+                            "replaced after signing"
+                        ).format(key=key)
+                    )
+                    return
+        old_records, new_records = _get(old_store, "/VRI"), _get(new, "/VRI")
+        if isinstance(old_records, generic.DictionaryObject):
+            for name in old_records:
+                if not isinstance(new_records, generic.DictionaryObject) or (
+                    name not in new_records
+                    or self._differs(old_records.raw_get(name), new_records.raw_get(name))
+                ):
+                    yield self._forbidden(
+                        _(
+                            "a validation record (/VRI) in the document security store was "
+                            "removed or changed after signing"
+                        )
+                    )
+                    return
+        yield self._allowed(_("validation data was added to the document security store"))
 
     def _metadata(self, before: Any, after: Any) -> Iterator[Change]:
         """Only the XMP properties signing rewrites may change (compared by meaning)."""
@@ -1056,6 +1109,16 @@ class _Comparison:
                 self._differs(a, b, depth + 1) for a, b in zip(old, new, strict=True)
             )
         return bool(old != new)
+
+
+def _raw_items(dictionary: Any, key: str) -> dict[tuple[int, int], Any]:
+    """The indirect entries of an array in ``dictionary`` (a DSS list), by reference."""
+    array = _get(dictionary, key)
+    if not isinstance(array, generic.ArrayObject):
+        return {}
+    return {
+        _key(item.reference): item for item in array if isinstance(item, generic.IndirectObject)
+    }
 
 
 def _references_in(value: Any, depth: int) -> Iterator[Any]:
