@@ -753,6 +753,48 @@ def test_files_that_readers_read_differently_fail(
     assert any(reason in p for p in report.document.problems), report.document.problems
 
 
+@pytest.fixture(scope="module")
+def party_signed_with_object_stream(
+    tmp_path_factory: pytest.TempPathFactory,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+) -> Path:
+    """The party signed (B-T) a statement whose first page had been put in an object
+    stream, as some writers save a file."""
+    folder = tmp_path_factory.mktemp("verify-objstm")
+    source = folder / "gecomprimeerd.pdf"
+    source.write_bytes(hostile.compressed_first_page(unsigned_pdf.read_bytes()))
+    path = folder / "partij.pdf"
+    sign_file(example_settings, source, path, choice(test_pki, secret, level=SignatureLevel.B_T))
+    return path
+
+
+def test_a_statement_with_an_object_stream_passes(
+    party_signed_with_object_stream: Path, test_pki: RunningPki
+) -> None:
+    """Object streams are ordinary PDF: the rule against rewriting them raises no false alarm."""
+    report = verify_file(party_signed_with_object_stream, options(test_pki))
+    assert report.passed, report.to_dict()
+
+
+@pytest.mark.parametrize("family", sorted(hostile.OBJECT_STREAM_ATTACKS))
+def test_an_object_stream_rewritten_after_signing_fails(
+    family: str, party_signed_with_object_stream: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """An update that redefines, frees or cuts short the object stream holding signed
+    objects changes them without listing them: FAILED, with the object stream named."""
+    attack, reason = hostile.OBJECT_STREAM_ATTACKS[family]
+    forged = tmp_path / "vervalst.pdf"
+    forged.write_bytes(attack(party_signed_with_object_stream.read_bytes()))
+    report = verify_file(forged, options(test_pki))
+    assert not report.passed, (family, report.to_dict())
+    assert any(reason in p for p in all_problems(report)), all_problems(report)
+    code, out, err = run("verify", forged, "--trust", test_pki.root_pem)
+    assert code in (1, 4) and "Traceback" not in out + err and "✓ PASSED" not in out
+
+
 @pytest.mark.parametrize("family", sorted(hostile.BROKEN_FILES))
 def test_broken_files_are_unreadable_not_crashes(
     family: str, signed: Path, tmp_path: Path, test_pki: RunningPki

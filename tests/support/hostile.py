@@ -727,3 +727,214 @@ BROKEN_FILES: dict[str, Attack] = {
     "not a PDF": lambda data: b"GIF89a" + data[6:200],
     "header only": lambda data: b"%PDF-1.7\n%%EOF\n",
 }
+
+
+# --- object streams (verify/objectstreams.py) -------------------------------------------
+#
+# A cross-reference stream can place an object inside an object stream; the object stream
+# is an ordinary object found through the newest cross-reference data. The updates below
+# are written by hand, as pyHanko's writer does not put objects in object streams.
+
+OBJECT_STREAM = "object stream"
+"""Where the first page's dictionary is kept once `compressed_first_page` has run."""
+
+
+def _serialised(value: generic.PdfObject) -> bytes:
+    out = io.BytesIO()
+    value.write_to_stream(out, None)
+    return out.getvalue()
+
+
+def _stream_xref_update(
+    data: bytes,
+    objects: dict[int, bytes],
+    compressed: dict[int, tuple[int, int]] | None = None,
+    freed: tuple[int, ...] = (),
+) -> bytes:
+    """Append an update with a cross-reference stream: ``objects`` written as given
+    (number → everything between ``N 0 obj`` and ``endobj``), ``compressed`` listed as
+    members of object streams (number → (stream number, index)), ``freed`` as free."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    trailer = PdfFileReader(io.BytesIO(data), strict=False).trailer
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    entries: dict[int, bytes] = {}
+    for number, body in objects.items():
+        entries[number] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    for number, (stream, index) in (compressed or {}).items():
+        entries[number] = b"\x02" + stream.to_bytes(4, "big") + index.to_bytes(2, "big")
+    for number in freed:
+        entries[number] = b"\x00" + (0).to_bytes(4, "big") + (1).to_bytes(2, "big")
+    size = max([int(trailer["/Size"]), *(n + 1 for n in entries)])
+    xref_number = size
+    entries[xref_number] = b"\x01" + len(out).to_bytes(4, "big") + b"\x00\x00"
+    index = b" ".join(b"%d 1" % n for n in sorted(entries))
+    table = b"".join(entries[n] for n in sorted(entries))
+    prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    extra = b"/Root %d 0 R" % trailer.raw_get("/Root").idnum
+    if "/Info" in trailer:
+        extra += b" /Info %d 0 R" % trailer.raw_get("/Info").idnum
+    if "/ID" in trailer:
+        extra += b" /ID " + _serialised(trailer["/ID"])
+    xref_at = len(out)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Prev %d %s /Length %d >>\n"
+        % (
+            xref_number,
+            size + 1,
+            index,
+            prev,
+            extra,
+            len(table),
+        )
+    )
+    out += b"stream\n" + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+def _object_stream(members: dict[int, bytes], length_object: int | None = None) -> bytes:
+    """An object stream's body holding ``members`` (number → serialised object)."""
+    offsets, position = [], 0
+    for number, body in members.items():
+        offsets.append(b"%d %d" % (number, position))
+        position += len(body) + 1
+    header = b" ".join(offsets) + b"\n"
+    payload = header + b"\n".join(members.values()) + b"\n"
+    length = b"%d 0 R" % length_object if length_object is not None else b"%d" % len(payload)
+    return b"<< /Type /ObjStm /N %d /First %d /Length %s >>\nstream\n%s\nendstream" % (
+        len(members),
+        len(header),
+        length,
+        payload,
+    )
+
+
+def _first_page_reference(data: bytes) -> tuple[generic.Reference, generic.DictionaryObject, int]:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    reference = reader.root["/Pages"]["/Kids"].raw_get(0).reference
+    return reference, reader.get_object(reference), int(reader.trailer["/Size"])
+
+
+def compressed_first_page(data: bytes) -> bytes:
+    """Before signing, as some writers save: the first page's dictionary moved into an
+    object stream whose /Length is an object of its own (numbers: size, size + 1)."""
+    page_ref, page, size = _first_page_reference(data)
+    member = _serialised(page)
+    stream_number, length_number = size, size + 1
+    body = _object_stream({page_ref.idnum: member})
+    payload_length = len(body.split(b"stream\n", 1)[1]) - len(b"\nendstream")
+    return _stream_xref_update(
+        data,
+        {
+            stream_number: _object_stream({page_ref.idnum: member}, length_object=length_number),
+            length_number: b"%d" % payload_length,
+        },
+        compressed={page_ref.idnum: (stream_number, 0)},
+    )
+
+
+def _signed_object_stream(
+    data: bytes,
+) -> tuple[generic.Reference, generic.DictionaryObject, int, int]:
+    """The first page, and the object stream and /Length object `compressed_first_page` made."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    page_ref = reader.root["/Pages"]["/Kids"].raw_get(0).reference
+    location = reader.xrefs[page_ref]
+    stream_number = int(location.obj_stream_id)
+    stream = reader.get_object(generic.Reference(stream_number, 0, reader))
+    return page_ref, reader.get_object(page_ref), stream_number, stream.raw_get("/Length").idnum
+
+
+def object_stream_defined_again(data: bytes) -> bytes:
+    """The object stream written again with a first page that shows the last page's
+    content; nothing else changes and the page itself is not listed in the update (this
+    PASSED before objectstreams.py)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    page_ref, page, stream_number, _length = _signed_object_stream(data)
+    last = PdfFileReader(io.BytesIO(data), strict=False).root["/Pages"]["/Kids"][-1]
+    forged = generic.DictionaryObject(dict(page))
+    forged[pdf_name("/Contents")] = last.raw_get("/Contents")
+    return _stream_xref_update(
+        data, {stream_number: _object_stream({page_ref.idnum: _serialised(forged)})}
+    )
+
+
+def object_stream_defined_again_with_new_content(data: bytes) -> bytes:
+    """The object stream written again with a first page that shows new, forged text."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    page_ref, page, stream_number, _length = _signed_object_stream(data)
+    content_number = int(PdfFileReader(io.BytesIO(data), strict=False).trailer["/Size"]) + 1
+    forged = generic.DictionaryObject(dict(page))
+    forged[pdf_name("/Contents")] = generic.IndirectObject(content_number, 0, None)
+    content = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(FORGED_CONTENT), FORGED_CONTENT)
+    return _stream_xref_update(
+        data,
+        {
+            stream_number: _object_stream({page_ref.idnum: _serialised(forged)}),
+            content_number: content,
+        },
+    )
+
+
+def object_stream_freed(data: bytes) -> bytes:
+    """The object stream freed: the first page it holds disappears for every reader."""
+    _page_ref, _page, stream_number, _length = _signed_object_stream(data)
+    return _stream_xref_update(data, {}, freed=(stream_number,))
+
+
+def object_stream_length_redefined(data: bytes) -> bytes:
+    """The object stream's /Length object written again, shorter: readers cut the stream."""
+    _page_ref, _page, _stream, length_number = _signed_object_stream(data)
+    return _stream_xref_update(data, {length_number: b"20"})
+
+
+def object_stream_length_written_again(data: bytes) -> bytes:
+    """The object stream's /Length object written again with the same value: harmless
+    today, but the same move can change what the stream holds."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    _page_ref, _page, _stream, length_number = _signed_object_stream(data)
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    value = reader.get_object(generic.Reference(length_number, 0, reader))
+    return _stream_xref_update(data, {length_number: b"%d" % int(value)})
+
+
+def member_moved_to_another_object_stream(data: bytes) -> bytes:
+    """The honest way to change a compressed object, listed: the page in a new object
+    stream (a listed change of the page, which the change review judges)."""
+    page_ref, page, _stream, _length = _signed_object_stream(data)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    new_stream = int(PdfFileReader(io.BytesIO(data), strict=False).trailer["/Size"]) + 1
+    changed = generic.DictionaryObject(dict(page))
+    changed[pdf_name("/Rotate")] = generic.NumberObject(90)
+    return _stream_xref_update(
+        data,
+        {new_stream: _object_stream({page_ref.idnum: _serialised(changed)})},
+        compressed={page_ref.idnum: (new_stream, 0)},
+    )
+
+
+OBJECT_STREAM_ATTACKS: dict[str, tuple[Attack, str]] = {
+    "object stream defined again": (object_stream_defined_again, OBJECT_STREAM),
+    "object stream defined again, with new content": (
+        object_stream_defined_again_with_new_content,
+        OBJECT_STREAM,
+    ),
+    "object stream freed": (object_stream_freed, OBJECT_STREAM),
+    "object stream's /Length redefined": (object_stream_length_redefined, OBJECT_STREAM),
+    "object stream's /Length written again": (object_stream_length_written_again, "depends on"),
+    "compressed page moved to a new object stream": (
+        member_moved_to_another_object_stream,
+        "page 1",
+    ),
+}
+"""Updates after a signature on a statement whose first page is in an object stream,
+each with a word of the reason `verify` must give."""

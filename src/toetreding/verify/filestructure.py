@@ -10,7 +10,9 @@ update can make them disagree:
 - one object listed twice in one cross-reference section: pyHanko keeps the last entry,
   poppler, pdf.js and MuPDF the first;
 - an object definition (``N G obj``) after the signed part that no cross-reference section
-  lists at that position: invisible to pyHanko, found by a viewer that repairs the file.
+  lists at that position: invisible to pyHanko, found by a viewer that repairs the file;
+- an object stream that a later update defines again (objectstreams.py): it rewrites the
+  signed objects it holds without listing them.
 
 A legitimate writer produces none of these; each is a reason the document in hand may not
 be the one every reader sees.
@@ -22,6 +24,7 @@ import re
 from typing import Any
 
 from ..i18n import _, ngettext
+from .objectstreams import object_stream_problems
 
 OBJECT_HEADER = re.compile(rb"(?:^|(?<=[\r\n]))[ \t]*(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj\b")
 STREAM_HEADER = re.compile(rb"\d{1,10}[ \t\r\n]+\d{1,5}[ \t\r\n]+obj\b")
@@ -71,6 +74,7 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
                 )
             listed.add(meta.start_location)
         listed |= {offset for _gen, offset in section.xref_data.standard_xrefs.values()}
+    problems.extend(object_stream_problems(reader, sections))
     if signed_end is not None:
         unlisted = [
             match
