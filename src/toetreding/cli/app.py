@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -1016,7 +1017,6 @@ def verify(
     reports, register = call(action)
     if as_json:
         import json
-        import sys
 
         payload = [r.to_dict() for r in reports]
         # a list for several files or any folder (a script cannot know how many PDFs a
@@ -1162,7 +1162,6 @@ def batch(
 def progress_bar() -> Any:
     """A progress callback: a rich bar with rate and ETA on a terminal, plain lines otherwise."""
     import contextlib
-    import sys
 
     from rich.progress import (
         BarColumn,
@@ -1436,8 +1435,10 @@ def run() -> None:
     # command on a machine with a hundred packages (issue #16). The CLI uses none; a user
     # who sets the variable keeps their choice.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from .one_command import app_for
+
     try:
-        app()
+        app_for(app, sys.argv[1:], os.environ)()
     except KeyboardInterrupt as stop:
         stderr().print("[red]" + _("interrupted") + "[/]")
         # the shell's convention: 130 for Ctrl-C, 143 for a SIGTERM the leader handled
