@@ -795,6 +795,22 @@ def test_an_object_stream_rewritten_after_signing_fails(
     assert code in (1, 4) and "Traceback" not in out + err and "✓ PASSED" not in out
 
 
+@pytest.mark.parametrize("family", sorted(hostile.REPAIR_ATTACKS))
+def test_a_file_readers_must_repair_fails(
+    family: str, party_signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """An update that makes a reader repair the file (which then finds definitions no
+    cross-reference data lists) is refused, whatever pyHanko makes of it."""
+    attack, reason = hostile.REPAIR_ATTACKS[family]
+    forged = tmp_path / "hersteld.pdf"
+    forged.write_bytes(attack(party_signed.read_bytes()))
+    report = verify_file(forged, options(test_pki))
+    assert not report.passed, (family, report.to_dict())
+    assert any(reason in p for p in report.document.problems), report.document.problems
+    code, out, err = run("verify", forged, "--trust", test_pki.root_pem)
+    assert code in (1, 4) and "Traceback" not in out + err and "✓ PASSED" not in out
+
+
 @pytest.mark.parametrize("family", sorted(hostile.BROKEN_FILES))
 def test_broken_files_are_unreadable_not_crashes(
     family: str, signed: Path, tmp_path: Path, test_pki: RunningPki

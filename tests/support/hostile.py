@@ -938,3 +938,121 @@ OBJECT_STREAM_ATTACKS: dict[str, tuple[Attack, str]] = {
 }
 """Updates after a signature on a statement whose first page is in an object stream,
 each with a word of the reason `verify` must give."""
+
+
+# --- files a reader must repair (verify/wellformed.py) ----------------------------------
+#
+# Each update below is listed correctly for pyHanko, but makes a repairing reader (poppler,
+# pdf.js) scan the file for object definitions; hidden ones then replace page 1's content.
+
+
+def _raw_object(data: bytes, number: int) -> bytes:
+    """Everything between ``N G obj`` and ``endobj`` of an object's current definition."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    offset = int(reader.xrefs[generic.Reference(number, 0, reader)])
+    start = data.index(b"obj", offset) + 3
+    return data[start : data.index(b"endobj", start)]
+
+
+def _catalog_number(data: bytes) -> int:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    return int(reader.trailer.raw_get("/Root").idnum)
+
+
+def _hidden_content(number: int, separator: bytes) -> bytes:
+    """A forged page content as a definition only a scanning reader finds."""
+    return separator + b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        number,
+        len(FORGED_CONTENT),
+        FORGED_CONTENT,
+    )
+
+
+def _catalog_again(
+    data: bytes, header: bytes, hidden: bytes, body_edit: Callable[[bytes], bytes] = lambda b: b
+) -> bytes:
+    """The catalog written again under ``header`` (listed), ``hidden`` right after it."""
+    catalog = _catalog_number(data)
+    body = header % catalog + body_edit(_raw_object(data, catalog)) + b"endobj" + hidden
+    return _raw_update(data, body, b"%d 1\n@OFFSET@" % catalog)
+
+
+def header_not_obj(data: bytes) -> bytes:
+    """The catalog unchanged under ``N 0 OBJ`` (pyHanko skips those three bytes, poppler
+    repairs), the forged content after ``endobj`` on the same line."""
+    number, _offset = _content_ref(data)
+    return _catalog_again(data, b"%d 0 OBJ", _hidden_content(number, b" "))
+
+
+def hidden_behind_a_form_feed(data: bytes) -> bytes:
+    number, _offset = _content_ref(data)
+    return _catalog_again(data, b"%d 0 OBJ", _hidden_content(number, b"\n\x0c"))
+
+
+def hidden_with_a_padded_number(data: bytes) -> bytes:
+    number, _offset = _content_ref(data)
+    hidden = _hidden_content(number, b"\n").replace(
+        b"\n%d 0 obj" % number, b"\n%011d 0 obj" % number, 1
+    )
+    return _catalog_again(data, b"%d 0 OBJ", hidden)
+
+
+def reference_to_a_missing_object(data: bytes) -> bytes:
+    """A reference to an object that does not exist, where no comparison looks (the form's
+    default resources): readers repair when they load it."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    number, _offset = _content_ref(data)
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    form = reader.root.raw_get("/AcroForm")
+    if isinstance(form, generic.IndirectObject):
+        form_number = form.idnum
+        body = _raw_object(data, form_number).rstrip()
+        assert body.endswith(b">>")
+        body = body[:-2] + b" /DR << /Font << /ZZ 99999 0 R >> >> >>\n"
+        return _raw_update(
+            data,
+            b"%d 0 obj" % form_number + body + b"endobj" + _hidden_content(number, b" "),
+            b"%d 1\n@OFFSET@" % form_number,
+        )
+    raise AssertionError("the statement's form is expected to be an object of its own")
+
+
+def stream_length_wrong(data: bytes) -> bytes:
+    """Page 1's content written again, listed, with a /Length that misses ``endstream``."""
+    number, _offset = _content_ref(data)
+    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        number,
+        len(FORGED_CONTENT) - 7,
+        FORGED_CONTENT,
+    )
+    return _raw_update(data, body, b"%d 1\n@OFFSET@" % number)
+
+
+def endobj_missing(data: bytes) -> bytes:
+    """The catalog written again without ``endobj``, the forged content behind it."""
+    catalog = _catalog_number(data)
+    number, _offset = _content_ref(data)
+    body = b"%d 0 obj" % catalog + _raw_object(data, catalog) + _hidden_content(number, b"\n")
+    return _raw_update(data, body, b"%d 1\n@OFFSET@" % catalog)
+
+
+REPAIR_ATTACKS: dict[str, tuple[Attack, str]] = {
+    "object header not 'obj', forged content after endobj": (header_not_obj, "no '"),
+    "forged content behind a form feed": (hidden_behind_a_form_feed, "no '"),
+    "forged content with a zero-padded number": (hidden_with_a_padded_number, "no '"),
+    "reference to a missing object in the form's resources": (
+        reference_to_a_missing_object,
+        "does not define it",
+    ),
+    "stream /Length that misses endstream": (stream_length_wrong, "/Length"),
+    "endobj missing, forged content behind it": (endobj_missing, "'endobj'"),
+}
+"""Updates after the signatures that make a reader repair the file, with a word of the
+reason `verify` must give. Before verify/wellformed.py, the first three and the missing
+object PASSED: poppler showed the forged content on page 1 (or page 2)."""

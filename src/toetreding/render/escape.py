@@ -24,6 +24,7 @@ _STRING_ESCAPES = {
     "\r": "\\r",
     "\t": "\\t",
 }
+_STRING_TABLE = str.maketrans(_STRING_ESCAPES)
 
 
 class TypstCode(str):
@@ -34,7 +35,7 @@ class TypstCode(str):
 
 def string_literal(value: str) -> str:
     """The Typst string literal for ``value``: quoted, with backslash escapes."""
-    return '"' + "".join(_STRING_ESCAPES.get(char, char) for char in value) + '"'
+    return '"' + value.translate(_STRING_TABLE) + '"'
 
 
 def _as_text(value: Any) -> str:

@@ -22,17 +22,8 @@ from collections.abc import Callable, Sequence
 
 from ..errors import RenderError
 from ..i18n import _, ngettext
-from .pdfupdate import (
-    IncrementalUpdate,
-    PdfArray,
-    PdfDict,
-    Raw,
-    Ref,
-    Stream,
-    name,
-    number,
-    text_string,
-)
+from ..pdfsyntax import PdfArray, PdfDict, Raw, Ref, name, number, text_string
+from .pdfupdate import IncrementalUpdate, Stream
 from .typesetter import FieldPlacement
 
 _PRINT = 4

@@ -17,161 +17,20 @@ error rather than guessed at; signing, which must read arbitrary PDFs, uses pyHa
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Union
 
 from ..errors import RenderError
 from ..i18n import _
-
-
-@dataclass(frozen=True)
-class Raw:
-    """A leaf token exactly as written: number, name, string, boolean or null."""
-
-    token: bytes
-
-
-@dataclass(frozen=True)
-class Ref:
-    """An indirect reference ``n g R``."""
-
-    number: int
-    generation: int = 0
-
-
-PdfValue = Union[Raw, Ref, "PdfDict", "PdfArray"]
-
-
-class PdfArray(list[PdfValue]):
-    """A PDF array."""
-
-
-class PdfDict(dict[bytes, PdfValue]):
-    """A PDF dictionary; keys are names with the slash, e.g. ``b'/Type'``. Order is kept."""
-
-
-def name(text: str) -> Raw:
-    """A PDF name from plain ASCII text, e.g. ``name('Sig')`` → ``/Sig``."""
-    return Raw(b"/" + text.encode("ascii"))
-
-
-def number(value: float) -> Raw:
-    """A PDF number; integers stay integers, reals get at most 2 decimals."""
-    if float(value).is_integer():
-        return Raw(str(int(value)).encode())
-    return Raw(f"{value:.2f}".rstrip("0").rstrip(".").encode())
-
-
-def text_string(text: str) -> Raw:
-    """A PDF text string: UTF-16BE with BOM as a hex string (exact for any character)."""
-    return Raw(b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">")
-
-
-_DELIMITERS = b"()<>[]{}/%"
-_WHITESPACE = b"\x00\t\n\x0c\r "
-_TOKEN_END = re.compile(rb"[\x00\t\n\x0c\r ()<>\[\]{}/%]")
-_REFERENCE_TAIL = re.compile(rb"\s+(\d+)\s+R(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)")
-_OBJECT_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj")
-
-
-class _Parser:
-    def __init__(self, data: bytes, position: int) -> None:
-        self.data = data
-        self.pos = position
-
-    def skip_space(self) -> None:
-        data = self.data
-        while self.pos < len(data):
-            char = data[self.pos]
-            if char in _WHITESPACE:
-                self.pos += 1
-            elif char == ord("%"):
-                end = data.find(b"\n", self.pos)
-                self.pos = len(data) if end < 0 else end + 1
-            else:
-                return
-
-    def value(self) -> PdfValue:
-        self.skip_space()
-        data, start = self.data, self.pos
-        if data.startswith(b"<<", start):
-            self.pos += 2
-            result = PdfDict()
-            while True:
-                self.skip_space()
-                if data.startswith(b">>", self.pos):
-                    self.pos += 2
-                    return result
-                key = self.value()
-                if not isinstance(key, Raw) or not key.token.startswith(b"/"):
-                    raise RenderError(
-                        _("internal: PDF dictionary key expected at byte {position}").format(
-                            position=self.pos
-                        )
-                    )
-                result[key.token] = self.value()
-        if data.startswith(b"[", start):
-            self.pos += 1
-            items = PdfArray()
-            while True:
-                self.skip_space()
-                if data.startswith(b"]", self.pos):
-                    self.pos += 1
-                    return items
-                items.append(self.value())
-        if data.startswith(b"(", start):
-            return Raw(self._literal_string())
-        if data.startswith(b"<", start):
-            end = data.index(b">", start)
-            self.pos = end + 1
-            return Raw(data[start : end + 1])
-        if data.startswith(b"/", start):
-            match = _TOKEN_END.search(data, start + 1)
-            self.pos = match.start() if match else len(data)
-            return Raw(data[start : self.pos])
-        match = _TOKEN_END.search(data, start)
-        self.pos = match.start() if match else len(data)
-        token = data[start : self.pos]
-        if token.isdigit():
-            reference = _REFERENCE_TAIL.match(data, self.pos)
-            if reference:
-                self.pos = reference.end()
-                return Ref(int(token), int(reference.group(1)))
-        if not token:
-            raise RenderError(
-                _("internal: unexpected byte in PDF at {position}").format(position=start)
-            )
-        return Raw(token)
-
-    def _literal_string(self) -> bytes:
-        data, start, depth = self.data, self.pos, 0
-        index = start
-        while index < len(data):
-            char = data[index]
-            if char == ord("\\"):
-                index += 2
-                continue
-            if char == ord("("):
-                depth += 1
-            elif char == ord(")"):
-                depth -= 1
-                if depth == 0:
-                    self.pos = index + 1
-                    return data[start : index + 1]
-            index += 1
-        raise RenderError(_("internal: unterminated string in PDF"))
-
-
-def serialize(value: PdfValue) -> bytes:
-    """The PDF syntax for a value (leaf tokens exactly as they were read)."""
-    if isinstance(value, Raw):
-        return value.token
-    if isinstance(value, Ref):
-        return b"%d %d R" % (value.number, value.generation)
-    if isinstance(value, PdfDict):
-        return b"<<" + b"".join(key + b" " + serialize(item) for key, item in value.items()) + b">>"
-    return b"[" + b" ".join(serialize(item) for item in value) + b"]"
+from ..pdfsyntax import OBJECT_HEADER as _OBJECT_HEADER
+from ..pdfsyntax import Parser as _Parser
+from ..pdfsyntax import (
+    PdfArray,
+    PdfDict,
+    PdfValue,
+    Raw,
+    Ref,
+    serialize,
+)
 
 
 @dataclass
@@ -206,7 +65,7 @@ class IncrementalUpdate:
             )
         self._read_xref_table(self._startxref)
         trailer_at = data.index(b"trailer", self._startxref)
-        trailer = _Parser(data, trailer_at + 7).value()
+        trailer = _value(data, trailer_at + 7)
         if not isinstance(trailer, PdfDict):
             raise RenderError(_("internal: unreadable trailer"))
         if b"/Prev" in trailer:
@@ -254,7 +113,7 @@ class IncrementalUpdate:
                     number=reference.number
                 )
             )
-        value = _Parser(self.original, header.end()).value()
+        value = _value(self.original, header.end())
         if not isinstance(value, PdfDict):
             raise RenderError(
                 _("internal: object {number} is not a dictionary").format(number=reference.number)
@@ -356,3 +215,11 @@ def _as_ref(value: PdfValue) -> Ref:
     if not isinstance(value, Ref):
         raise RenderError(_("internal: expected an indirect reference in the PDF"))
     return value
+
+
+def _value(data: bytes, position: int) -> PdfValue:
+    """One value of the typeset PDF; a syntax error there is ours to report."""
+    try:
+        return _Parser(data, position).value()
+    except ValueError as error:
+        raise RenderError(str(error)) from None

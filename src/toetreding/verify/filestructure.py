@@ -12,7 +12,9 @@ update can make them disagree:
 - an object definition (``N G obj``) after the signed part that no cross-reference section
   lists at that position: invisible to pyHanko, found by a viewer that repairs the file;
 - an object stream that a later update defines again (objectstreams.py): it rewrites the
-  signed objects it holds without listing them.
+  signed objects it holds without listing them;
+- an object a reader would have to repair the file to fetch (wellformed.py): repairing
+  readers scan for definitions that no cross-reference data lists.
 
 A legitimate writer produces none of these; each is a reason the document in hand may not
 be the one every reader sees.
@@ -25,8 +27,11 @@ from typing import Any
 
 from ..i18n import _, ngettext
 from .objectstreams import object_stream_problems
+from .wellformed import repair_problems
 
-OBJECT_HEADER = re.compile(rb"(?:^|(?<=[\r\n]))[ \t]*(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj\b")
+# anywhere, not only at the start of a line: a repairing reader also finds a definition
+# after "endobj" on the same line, behind a form feed, or with a zero-padded number
+OBJECT_HEADER = re.compile(rb"(?<!\d)(\d+)[\x00\t\n\x0b\x0c\r ]+(\d+)[\x00\t\n\x0b\x0c\r ]+obj")
 STREAM_HEADER = re.compile(rb"\d{1,10}[ \t\r\n]+\d{1,5}[ \t\r\n]+obj\b")
 SUBSECTION = re.compile(rb"\s*(\d{1,10})\s+(\d{1,10})\s*[\r\n]")
 MAX_ENTRIES = 10_000_000
@@ -75,6 +80,7 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
             listed.add(meta.start_location)
         listed |= {offset for _gen, offset in section.xref_data.standard_xrefs.values()}
     problems.extend(object_stream_problems(reader, sections))
+    problems.extend(repair_problems(data, reader))
     if signed_end is not None:
         unlisted = [
             match
