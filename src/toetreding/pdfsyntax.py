@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 from .i18n import _
 
@@ -133,22 +133,9 @@ class Parser:
         return Raw(token)
 
     def _literal_string(self) -> bytes:
-        data, start, depth = self.data, self.pos, 0
-        index = start
-        while index < len(data):
-            char = data[index]
-            if char == ord("\\"):
-                index += 2
-                continue
-            if char == ord("("):
-                depth += 1
-            elif char == ord(")"):
-                depth -= 1
-                if depth == 0:
-                    self.pos = index + 1
-                    return data[start : index + 1]
-            index += 1
-        raise PdfSyntaxError(_("internal: unterminated string in PDF"))
+        start = self.pos
+        self.pos = literal_string_end(self.data, start)
+        return self.data[start : self.pos]
 
 
 def serialize(value: PdfValue) -> bytes:
@@ -160,3 +147,123 @@ def serialize(value: PdfValue) -> bytes:
     if isinstance(value, PdfDict):
         return b"<<" + b"".join(key + b" " + serialize(item) for key, item in value.items()) + b">>"
     return b"[" + b" ".join(serialize(item) for item in value) + b"]"
+
+
+# --- a faster read for checking: where a value ends and what it refers to -------------
+
+_SPACE_CLASS = rb"\x00\t\n\x0c\r "
+_DELIMITER_CLASS = rb"()<>\[\]{}/%"
+# each token with the whitespace before it (half the matches otherwise are whitespace)
+_TOKEN = re.compile(
+    rb"[" + _SPACE_CLASS + rb"]*(?:"
+    rb"(?P<space>%[^\r\n]*)"
+    rb"|(?P<ref>(\d+)[" + _SPACE_CLASS + rb"]+(\d+)[" + _SPACE_CLASS + rb"]+R"
+    rb"(?![^" + _SPACE_CLASS + _DELIMITER_CLASS + rb"]))"
+    rb"|(?P<dict><<)|(?P<enddict>>>)|(?P<array>\[)|(?P<endarray>\])"
+    rb"|(?P<hex><[0-9A-Fa-f" + _SPACE_CLASS + rb"]*>)"
+    rb"|(?P<string>\()"
+    rb"|(?P<name>/[^" + _SPACE_CLASS + _DELIMITER_CLASS + rb"]*)"
+    rb"|(?P<word>[^" + _SPACE_CLASS + _DELIMITER_CLASS + rb"]+)"
+    rb")"
+)
+_LEAF_WORD = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)|true|false|null")
+_CLOSES = {"dict": "enddict", "array": "endarray"}
+
+
+class Scanned(NamedTuple):
+    """One value, scanned: where it ends, the references in it, and for a dictionary its
+    /Length (a number, or a reference as (number, generation))."""
+
+    end: int
+    references: list[tuple[int, int]]
+    length: int | tuple[int, int] | None
+    is_dictionary: bool
+
+
+def scan_value(data: bytes, position: int) -> Scanned:
+    """Scan one value from ``position`` in strict syntax, without building it.
+
+    Stricter than ``Parser``: brackets must pair, a dictionary must alternate names and
+    values, and a bare word must be a number, ``true``, ``false`` or ``null``.
+    """
+    references: list[tuple[int, int]] = []
+    open_brackets: list[str] = []
+    length: int | tuple[int, int] | None = None
+    expecting_key = False
+    key = b""
+    is_dictionary = False
+    match = _TOKEN.match
+    while True:
+        token = match(data, position)
+        if token is None:
+            raise PdfSyntaxError(
+                _("unreadable PDF syntax at byte {position}").format(position=position)
+            )
+        kind = token.lastgroup
+        position = token.end()
+        if kind == "space":
+            continue
+        in_top_dictionary = len(open_brackets) == 1 and open_brackets[0] == "enddict"
+        if kind == "dict" or kind == "array":
+            if in_top_dictionary and expecting_key:
+                raise PdfSyntaxError(_("a dictionary key must be a name"))
+            if not open_brackets:
+                is_dictionary = kind == "dict"
+                expecting_key = is_dictionary
+            open_brackets.append(_CLOSES[kind])
+            continue
+        if kind == "enddict" or kind == "endarray":
+            if not open_brackets or open_brackets[-1] != kind:
+                raise PdfSyntaxError(_("brackets that do not pair"))
+            if in_top_dictionary and not expecting_key:
+                raise PdfSyntaxError(_("a dictionary key without a value"))
+            open_brackets.pop()
+            if not open_brackets:
+                return Scanned(position, references, length, is_dictionary)
+            if len(open_brackets) == 1 and open_brackets[0] == "enddict":
+                expecting_key = True
+            continue
+        if kind == "string":
+            position = literal_string_end(data, token.start(kind))
+        elif kind == "word" and not _LEAF_WORD.fullmatch(token.group(kind)):
+            raise PdfSyntaxError(
+                _("unknown word in PDF syntax at byte {position}").format(
+                    position=token.start(kind)
+                )
+            )
+        elif kind == "ref":
+            references.append((int(token.group(3)), int(token.group(4))))
+        if not open_brackets:
+            return Scanned(position, references, None, False)
+        if in_top_dictionary:
+            if expecting_key:
+                if kind != "name":
+                    raise PdfSyntaxError(_("a dictionary key must be a name"))
+                key = token.group(kind)
+                expecting_key = False
+            else:
+                if key == b"/Length":
+                    if kind == "ref":
+                        length = references[-1]
+                    elif kind == "word" and token.group(kind).isdigit():
+                        length = int(token.group(kind))
+                expecting_key = True
+
+
+def literal_string_end(data: bytes, start: int) -> int:
+    """Where the literal string ``(…)`` that starts at ``start`` ends (after its ``)``)."""
+    depth = 0
+    index = start
+    while index < len(data):
+        char = data[index]
+        if char == 0x5C:  # backslash: the next byte is escaped
+            index += 2
+            continue
+        if char == 0x28:
+            depth += 1
+        elif char == 0x29:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    raise PdfSyntaxError(_("internal: unterminated string in PDF"))

@@ -1,11 +1,12 @@
-"""A small, exact PDF object reader and incremental-update writer for Typst's output.
+"""A small incremental-update writer for Typst's output (objects read by pdfsyntax.py).
 
 Rendering only has to add a few objects (signature fields, their tags) to the PDF Typst
 just wrote. Doing that with pyHanko costs a cold `toetreding render` a quarter of a second
 of imports (its PDF layer loads its certificate validator, asyncio and cryptography), so
 this module does the little that is needed itself:
 
-- read the classic cross-reference table Typst writes and parse individual objects;
+- read the classic cross-reference table Typst writes and parse individual objects
+  (``pdfsyntax.Parser``);
 - keep every leaf token (strings, names, numbers) as the exact bytes it was written as,
   so an object that is re-written changes only where we changed it;
 - append one incremental update (new and changed objects, an xref section, a trailer with

@@ -28,7 +28,7 @@ import re
 from typing import Any, Final
 
 from ..i18n import _
-from ..pdfsyntax import Parser, PdfArray, PdfDict, PdfValue, Raw, Ref
+from ..pdfsyntax import PdfSyntaxError, scan_value
 
 MAX_OBJECTS: Final = 2_000_000
 _HEADER: Final = re.compile(rb"(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+obj")
@@ -134,53 +134,43 @@ class _Walk:
                     "where the cross-reference data points there is no '{number} {generation} obj'"
                 ).format(number=number, generation=generation)
             )
-        parser = Parser(data, header.end())
         try:
-            value = parser.value()
-        except (ValueError, IndexError):
+            scanned = scan_value(data, header.end())
+        except PdfSyntaxError:
             raise _Unreadable(_("its syntax cannot be read")) from None
-        end = parser.pos
+        end = scanned.end
         start = _STREAM_START.match(data, end)
         if start is not None:
-            if not isinstance(value, PdfDict):
+            if not scanned.is_dictionary:
                 raise _Unreadable(_("its syntax cannot be read"))
-            length = self._length(value.get(b"/Length"))
+            length = self._length(scanned.length)
             closing = _STREAM_END.match(data, start.end() + length)
-            if length < 0 or closing is None:
+            if closing is None:
                 raise _Unreadable(_("its stream does not end where its /Length says"))
             end = closing.end()
         if _OBJECT_END.match(data, end) is None:
             raise _Unreadable(_("'endobj' does not follow it"))
-        self._follow(value)
+        for number, generation in scanned.references:
+            self._queue(number, generation)
 
-    def _length(self, value: PdfValue | None) -> int:
-        if isinstance(value, Raw) and value.token.isdigit():
-            return int(value.token)
-        if isinstance(value, Ref):
-            self._queue(value.number, value.generation)
+    def _length(self, value: int | tuple[int, int] | None) -> int:
+        """A stream's /Length: written in its dictionary, or an object of its own."""
+        if isinstance(value, int):
+            return value
+        if isinstance(value, tuple):
             from pyhanko.pdf_utils import generic
 
+            number, generation = value
+            self._queue(number, generation)
             try:
                 resolved = self.reader.get_object(
-                    generic.Reference(value.number, value.generation, self.reader)
+                    generic.Reference(number, generation, self.reader)
                 )
             except Exception:
                 resolved = None
-            if isinstance(resolved, int) and not isinstance(resolved, bool):
+            if isinstance(resolved, int) and not isinstance(resolved, bool) and resolved >= 0:
                 return int(resolved)
         raise _Unreadable(_("its stream does not end where its /Length says"))
-
-    def _follow(self, value: PdfValue) -> None:
-        """Queue every reference in one of our parsed values."""
-        stack: list[PdfValue] = [value]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, Ref):
-                self._queue(item.number, item.generation)
-            elif isinstance(item, PdfDict):
-                stack.extend(item.values())
-            elif isinstance(item, PdfArray):
-                stack.extend(item)
 
     def _follow_pyhanko(self, value: Any) -> None:
         """Queue every reference in a value pyHanko read (trailer, object stream member)."""

@@ -1,0 +1,111 @@
+"""PDF syntax read exactly (pdfsyntax.py): the structural parser and the faster scan agree.
+
+``scan_value`` (used by verify/wellformed.py on every object a reader would load) must find
+the same end and the same references as ``Parser`` (used by rendering), on any value, and
+refuse syntax a reader would have to guess at.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toetreding.pdfsyntax import (
+    Parser,
+    PdfArray,
+    PdfDict,
+    PdfSyntaxError,
+    PdfValue,
+    Raw,
+    Ref,
+    scan_value,
+    serialize,
+)
+
+SPACE = st.sampled_from([b" ", b"\n", b"\r\n", b"\t", b"\x0c", b"  ", b"%c\n"])
+LEAVES = st.one_of(
+    st.integers(-(10**9), 10**9).map(lambda n: Raw(str(n).encode())),
+    st.sampled_from([Raw(b"true"), Raw(b"false"), Raw(b"null"), Raw(b"1.5"), Raw(b"-.25")]),
+    st.from_regex(rb"/[A-Za-z0-9#.]{0,8}", fullmatch=True).map(Raw),
+    st.from_regex(rb"<[0-9A-F]{0,12}>", fullmatch=True).map(Raw),
+    st.from_regex(rb"\((?:[a-z ]|\\\)|\\\(|\([a-z]*\)){0,8}\)", fullmatch=True).map(Raw),
+    st.builds(Ref, st.integers(1, 10**6), st.integers(0, 3)),
+)
+
+
+def _values(children: st.SearchStrategy[PdfValue]) -> st.SearchStrategy[PdfValue]:
+    names = st.from_regex(rb"/[A-Za-z]{1,6}", fullmatch=True)
+    return st.one_of(
+        st.lists(children, max_size=5).map(PdfArray),
+        st.dictionaries(names, children, max_size=5).map(PdfDict),
+    )
+
+
+VALUES = st.recursive(LEAVES, _values, max_leaves=25)
+
+
+def _spaced(value: PdfValue, space: bytes) -> bytes:
+    """``serialize`` with ``space`` between tokens (readers accept any whitespace)."""
+    if isinstance(value, PdfDict):
+        inner = space.join(key + space + _spaced(item, space) for key, item in value.items())
+        return b"<<" + space + inner + space + b">>"
+    if isinstance(value, PdfArray):
+        return b"[" + space + space.join(_spaced(item, space) for item in value) + space + b"]"
+    return serialize(value)
+
+
+def _references(value: PdfValue) -> list[tuple[int, int]]:
+    if isinstance(value, Ref):
+        return [(value.number, value.generation)]
+    if isinstance(value, PdfDict):
+        return [r for item in value.values() for r in _references(item)]
+    if isinstance(value, PdfArray):
+        return [r for item in value for r in _references(item)]
+    return []
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=VALUES, space=SPACE)
+def test_the_scan_ends_where_the_parser_ends_and_finds_the_same_references(
+    value: PdfValue, space: bytes
+) -> None:
+    written = b"1 0 obj" + space + _spaced(value, space) + b"\nendobj"
+    parser = Parser(written, 7)
+    parsed = parser.value()
+    scanned = scan_value(written, 7)
+    assert scanned.end == parser.pos
+    assert sorted(scanned.references) == sorted(_references(parsed))
+    assert scanned.is_dictionary == isinstance(value, PdfDict)
+
+
+@pytest.mark.parametrize(
+    ("written", "length"),
+    [
+        (b"<< /Length 12 /Filter /FlateDecode >>", 12),
+        (b"<< /Filter /FlateDecode /Length 7 0 R >>", (7, 0)),
+        (b"<< /Foo [ /Length 3 ] /Length 4 >>", 4),
+        (b"<< /Foo << /Length 9 >> >>", None),
+        (b"<< /Length /Nine >>", None),
+    ],
+)
+def test_the_top_dictionarys_length_is_found(written: bytes, length: object) -> None:
+    assert scan_value(written, 0).length == length
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        b"<< /A 1 ]",  # brackets that do not pair
+        b"[ 1 2 >>",
+        b"<< 1 2 >>",  # a key that is not a name
+        b"<< /A >>",  # a key without a value
+        b"<< /A OBJ >>",  # a bare word that is no number, boolean or null
+        b"<< /A (open",  # an unterminated string
+        b"<< /A 1",  # the end of the data inside a dictionary
+        b")",
+    ],
+)
+def test_syntax_a_reader_would_guess_at_is_refused(written: bytes) -> None:
+    with pytest.raises(PdfSyntaxError):
+        scan_value(written, 0)
