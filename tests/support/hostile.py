@@ -1023,6 +1023,25 @@ def reference_to_a_missing_object(data: bytes) -> bytes:
     raise AssertionError("the statement's form is expected to be an object of its own")
 
 
+def object_beyond_the_size(data: bytes) -> bytes:
+    """The form's resources point at a new object, listed, but numbered beyond the
+    trailer's /Size (left as it was): poppler does not find it and repairs; the forged
+    content sits after ``endobj`` on the same line."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    size = int(reader.trailer["/Size"])
+    number, _offset = _content_ref(data)
+    form_number = reader.root.raw_get("/AcroForm").idnum
+    form = _raw_object(data, form_number).rstrip()
+    form = form[:-2] + b" /DR << /Font << /ZZ %d 0 R >> >> >>\n" % (size + 5)
+    font = b"%d 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj" % (size + 5)
+    body = b"%d 0 obj" % form_number + form + b"endobj" + _hidden_content(number, b" ")
+    body_end = len(data if data.endswith(b"\n") else data + b"\n") + len(body) + 1
+    table = b"%d 1\n@OFFSET@%d 1\n%010d 00000 n \n" % (form_number, size + 5, body_end)
+    return _raw_update(data, body + b"\n" + font + b"\n", table)
+
+
 def stream_length_wrong(data: bytes) -> bytes:
     """Page 1's content written again, listed, with a /Length that misses ``endstream``."""
     number, _offset = _content_ref(data)
@@ -1050,6 +1069,7 @@ REPAIR_ATTACKS: dict[str, tuple[Attack, str]] = {
         reference_to_a_missing_object,
         "does not define it",
     ),
+    "object numbered beyond the trailer's /Size": (object_beyond_the_size, "/Size"),
     "stream /Length that misses endstream": (stream_length_wrong, "/Length"),
     "endobj missing, forged content behind it": (endobj_missing, "'endobj'"),
 }

@@ -12,7 +12,8 @@ written again, unchanged, under the header ``140 0 OBJ``.
 
 So every object reachable from the latest trailer must be fetchable without repair:
 
-- the reference resolves to an object in use, of that generation;
+- its number is below the trailer's /Size, and the reference resolves to an object in use,
+  of that generation;
 - at the offset the cross-reference data gives stands exactly ``N G obj`` for that object;
 - its value is plain PDF syntax, a stream's data ends where its /Length says (then
   ``endstream``), and ``endobj`` follows;
@@ -68,9 +69,14 @@ class _Walk:
         self.failures: list[tuple[int, str]] = []
         self.seen: set[tuple[int, int]] = set()
         self.pending: list[tuple[int, int]] = []
+        self.size: int | None = None
 
     def run(self) -> list[tuple[int, str]]:
         trailer = self.reader.trailer
+        try:
+            self.size = int(trailer["/Size"])
+        except Exception:
+            self.size = None
         for key in ("/Root", "/Info"):
             try:
                 value = trailer.raw_get(key)
@@ -100,6 +106,12 @@ class _Walk:
             location = self.reader.xrefs[reference]
         except Exception:
             location = None
+        if location is not None and self.size is not None and number >= self.size:
+            # readers size their table by /Size; a number beyond it is "not found" to
+            # poppler, which repairs, while pyHanko reads what the xref lists
+            raise _Unreadable(
+                _("its number is not below the trailer's /Size ({size})").format(size=self.size)
+            )
         if isinstance(location, ObjStreamRef):
             if generation != 0:
                 raise _Unreadable(
