@@ -35,7 +35,8 @@ MAX_OBJECTS: Final = 2_000_000
 _HEADER: Final = re.compile(rb"(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+obj")
 _DELIMITER_OR_SPACE: Final = frozenset(b"\x00\t\n\x0c\r ()<>[]{}/%")
 _STREAM_START: Final = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n)")
-_STREAM_END: Final = re.compile(rb"(?:\r\n|\n|\r)?endstream")
+# readers skip whitespace before the keyword (the spec asks for one end-of-line marker)
+_STREAM_END: Final = re.compile(rb"[\x00\t\n\x0c\r ]*endstream")
 _OBJECT_END: Final = re.compile(rb"[\x00\t\n\x0c\r ]*endobj")
 
 
