@@ -101,6 +101,8 @@ def test_the_top_dictionarys_length_is_found(written: bytes, length: object) -> 
         b"<< 1 2 >>",  # a key that is not a name
         b"<< /A >>",  # a key without a value
         b"<< /A OBJ >>",  # a bare word that is no number, boolean or null
+        b"<< /A 1 /A 2 >>",  # a key named twice (pyHanko keeps the first, poppler the last)
+        b"<< /B [ << /A 1 /A 2 >> ] >>",  # at any depth
         b"<< /A (open",  # an unterminated string
         b"<< /A 1",  # the end of the data inside a dictionary
         b")",

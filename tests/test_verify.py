@@ -795,13 +795,17 @@ def test_an_object_stream_rewritten_after_signing_fails(
     assert code in (1, 4) and "Traceback" not in out + err and "✓ PASSED" not in out
 
 
-@pytest.mark.parametrize("family", sorted(hostile.REPAIR_ATTACKS))
-def test_a_file_readers_must_repair_fails(
+READ_DIFFERENTLY = {**hostile.REPAIR_ATTACKS, **hostile.AMBIGUOUS_VALUE_ATTACKS}
+
+
+@pytest.mark.parametrize("family", sorted(READ_DIFFERENTLY))
+def test_a_file_readers_read_differently_fails(
     family: str, party_signed: Path, tmp_path: Path, test_pki: RunningPki
 ) -> None:
     """An update that makes a reader repair the file (which then finds definitions no
-    cross-reference data lists) is refused, whatever pyHanko makes of it."""
-    attack, reason = hostile.REPAIR_ATTACKS[family]
+    cross-reference data lists), or that pyHanko and poppler read as different values, is
+    refused, whatever pyHanko makes of it."""
+    attack, reason = READ_DIFFERENTLY[family]
     forged = tmp_path / "hersteld.pdf"
     forged.write_bytes(attack(party_signed.read_bytes()))
     report = verify_file(forged, options(test_pki))

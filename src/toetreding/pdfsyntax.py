@@ -184,13 +184,12 @@ def scan_value(data: bytes, position: int) -> Scanned:
     """Scan one value from ``position`` in strict syntax, without building it.
 
     Stricter than ``Parser``: brackets must pair, a dictionary must alternate names and
-    values, and a bare word must be a number, ``true``, ``false`` or ``null``.
+    values and may not name a key twice (pyHanko keeps the first value, poppler the last),
+    and a bare word must be a number, ``true``, ``false`` or ``null``.
     """
     references: list[tuple[int, int]] = []
-    open_brackets: list[str] = []
+    frames: list[_Frame] = []
     length: int | tuple[int, int] | None = None
-    expecting_key = False
-    key = b""
     is_dictionary = False
     match = _TOKEN.match
     while True:
@@ -199,29 +198,35 @@ def scan_value(data: bytes, position: int) -> Scanned:
             raise PdfSyntaxError(
                 _("unreadable PDF syntax at byte {position}").format(position=position)
             )
-        kind = token.lastgroup
+        kind = token.lastgroup or ""
         position = token.end()
         if kind == "space":
             continue
-        in_top_dictionary = len(open_brackets) == 1 and open_brackets[0] == "enddict"
-        if kind == "dict" or kind == "array":
-            if in_top_dictionary and expecting_key:
-                raise PdfSyntaxError(_("a dictionary key must be a name"))
-            if not open_brackets:
-                is_dictionary = kind == "dict"
-                expecting_key = is_dictionary
-            open_brackets.append(_CLOSES[kind])
-            continue
+        frame = frames[-1] if frames else None
         if kind == "enddict" or kind == "endarray":
-            if not open_brackets or open_brackets[-1] != kind:
+            if frame is None or frame.closer != kind:
                 raise PdfSyntaxError(_("brackets that do not pair"))
-            if in_top_dictionary and not expecting_key:
+            if frame.keys is not None and not frame.expecting_key:
                 raise PdfSyntaxError(_("a dictionary key without a value"))
-            open_brackets.pop()
-            if not open_brackets:
+            frames.pop()
+            if not frames:
                 return Scanned(position, references, length, is_dictionary)
-            if len(open_brackets) == 1 and open_brackets[0] == "enddict":
-                expecting_key = True
+            frames[-1].value_done()
+            continue
+        if frame is not None and frame.keys is not None and frame.expecting_key:
+            if kind != "name":
+                raise PdfSyntaxError(_("a dictionary key must be a name"))
+            key = token.group(kind)
+            if key in frame.keys:
+                raise PdfSyntaxError(_("a dictionary names a key twice"))
+            frame.keys.add(key)
+            frame.key = key
+            frame.expecting_key = False
+            continue
+        if kind == "dict" or kind == "array":
+            if not frames:
+                is_dictionary = kind == "dict"
+            frames.append(_Frame(_CLOSES[kind], set() if kind == "dict" else None))
             continue
         if kind == "string":
             position = literal_string_end(data, token.start(kind))
@@ -233,21 +238,30 @@ def scan_value(data: bytes, position: int) -> Scanned:
             )
         elif kind == "ref":
             references.append((int(token.group(3)), int(token.group(4))))
-        if not open_brackets:
+        if frame is None:
             return Scanned(position, references, None, False)
-        if in_top_dictionary:
-            if expecting_key:
-                if kind != "name":
-                    raise PdfSyntaxError(_("a dictionary key must be a name"))
-                key = token.group(kind)
-                expecting_key = False
-            else:
-                if key == b"/Length":
-                    if kind == "ref":
-                        length = references[-1]
-                    elif kind == "word" and token.group(kind).isdigit():
-                        length = int(token.group(kind))
-                expecting_key = True
+        if len(frames) == 1 and frame.key == b"/Length" and frame.keys is not None:
+            if kind == "ref":
+                length = references[-1]
+            elif kind == "word" and token.group(kind).isdigit():
+                length = int(token.group(kind))
+        frame.value_done()
+
+
+class _Frame:
+    """One open dictionary or array while scanning."""
+
+    __slots__ = ("closer", "expecting_key", "key", "keys")
+
+    def __init__(self, closer: str, keys: set[bytes] | None) -> None:
+        self.closer = closer
+        self.keys = keys  # None for an array
+        self.expecting_key = keys is not None
+        self.key = b""
+
+    def value_done(self) -> None:
+        if self.keys is not None:
+            self.expecting_key = True
 
 
 def literal_string_end(data: bytes, start: int) -> int:

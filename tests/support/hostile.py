@@ -1076,3 +1076,90 @@ REPAIR_ATTACKS: dict[str, tuple[Attack, str]] = {
 """Updates after the signatures that make a reader repair the file, with a word of the
 reason `verify` must give. Before verify/wellformed.py, the first three and the missing
 object PASSED: poppler showed the forged content on page 1 (or page 2)."""
+
+
+# --- values pyHanko and poppler read differently without repair --------------------------
+
+
+def _object_stream_raw(pairs: list[tuple[int, int]], payload: bytes) -> bytes:
+    """An object stream with the table of contents given as is (number, offset)."""
+    header = b" ".join(b"%d %d" % pair for pair in pairs) + b"\n"
+    data = header + payload
+    return b"<< /Type /ObjStm /N %d /First %d /Length %d >>\nstream\n%s\nendstream" % (
+        len(pairs),
+        len(header),
+        len(data),
+        data,
+    )
+
+
+def _forged_first_page(data: bytes) -> tuple[generic.Reference, bytes, bytes]:
+    """Page 1's reference, its dictionary as signed, and one that shows the last page's
+    content instead."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    kids = reader.root["/Pages"]["/Kids"]
+    reference = kids.raw_get(0).reference
+    page = reader.get_object(reference)
+    forged = generic.DictionaryObject(dict(page))
+    forged[pdf_name("/Contents")] = kids[-1].raw_get("/Contents")
+    return reference, _serialised(page), _serialised(forged)
+
+
+def object_stream_lists_the_page_twice(data: bytes) -> bytes:
+    """A new object stream holding page 1 twice, as signed and forged; the xref points at
+    the second. pyHanko takes the first with that number, poppler the one at the index."""
+    reference, signed, forged = _forged_first_page(data)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    stream_number = int(PdfFileReader(io.BytesIO(data), strict=False).trailer["/Size"])
+    payload = signed + b"\n" + forged + b"\n"
+    pairs = [(reference.idnum, 0), (reference.idnum, len(signed) + 1)]
+    return _stream_xref_update(
+        data,
+        {stream_number: _object_stream_raw(pairs, payload)},
+        compressed={reference.idnum: (stream_number, 1)},
+    )
+
+
+def object_stream_member_past_its_slot(data: bytes) -> bytes:
+    """Page 1 in a new object stream whose next entry starts inside it: pyHanko reads the
+    whole page, poppler cuts it at the next offset."""
+    reference, signed, _forged = _forged_first_page(data)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    stream_number = int(PdfFileReader(io.BytesIO(data), strict=False).trailer["/Size"])
+    filler = stream_number + 1
+    payload = signed + b"\n"
+    pairs = [(reference.idnum, 0), (filler, len(signed) // 2)]
+    return _stream_xref_update(
+        data,
+        {stream_number: _object_stream_raw(pairs, payload)},
+        compressed={reference.idnum: (stream_number, 0)},
+    )
+
+
+def page_key_named_twice(data: bytes) -> bytes:
+    """Page 1 written again with /Contents twice: the signed value first (pyHanko keeps
+    it), the forged one last (poppler keeps that)."""
+    reference, signed, forged = _forged_first_page(data)
+    contents = re.search(rb"/Contents\s*\d+\s+\d+\s+R", forged)
+    assert contents is not None
+    body = b"%d 0 obj\n%s\nendobj\n" % (
+        reference.idnum,
+        signed.rstrip()[:-2] + b" " + contents.group(0) + b" >>",
+    )
+    return _raw_update(data, body, b"%d 1\n@OFFSET@" % reference.idnum)
+
+
+AMBIGUOUS_VALUE_ATTACKS: dict[str, tuple[Attack, str]] = {
+    "object stream lists page 1 twice": (
+        object_stream_lists_the_page_twice,
+        "more than once",
+    ),
+    "object stream member past its slot": (object_stream_member_past_its_slot, "its place"),
+    "page dictionary names /Contents twice": (page_key_named_twice, "key twice"),
+}
+"""Updates after the signatures that pyHanko and poppler read as different values, with no
+repair (the first and last PASSED before wellformed.py read object streams and keys itself)."""

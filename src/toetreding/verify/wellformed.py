@@ -17,7 +17,9 @@ So every object reachable from the latest trailer must be fetchable without repa
 - at the offset the cross-reference data gives stands exactly ``N G obj`` for that object;
 - its value is plain PDF syntax, a stream's data ends where its /Length says (then
   ``endstream``), and ``endobj`` follows;
-- an object kept in an object stream: the object stream itself meets the same rules.
+- an object kept in an object stream: the object stream itself meets the same rules, its
+  table of contents names each object once with offsets in order, and the member at the
+  listed index is this object, in strict syntax, inside its own slot.
 
 A legitimate writer meets these; a file that does not is refused, because no one can say
 which document its readers will show.
@@ -25,7 +27,9 @@ which document its readers will show.
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 from ..i18n import _
@@ -38,6 +42,15 @@ _STREAM_START: Final = re.compile(rb"[\x00\t\n\x0c\r ]*stream(?:\r\n|\n)")
 # readers skip whitespace before the keyword (the spec asks for one end-of-line marker)
 _STREAM_END: Final = re.compile(rb"[\x00\t\n\x0c\r ]*endstream")
 _OBJECT_END: Final = re.compile(rb"[\x00\t\n\x0c\r ]*endobj")
+_SPACE: Final = b"\x00\t\n\x0c\r "
+
+
+@dataclass(frozen=True)
+class _Contents:
+    """An object stream's decoded data and its members: (object number, offset in data)."""
+
+    data: bytes
+    entries: list[tuple[int, int]]
 
 
 class _Unreadable(Exception):
@@ -53,8 +66,8 @@ def repair_problems(data: bytes, reader: Any) -> list[str]:
         return []
     number, reason = failures[0]
     sentence = _(
-        "object {number} cannot be read without repairing the file: {reason}; readers "
-        "repair a file in different ways, so they could each show a different document"
+        "object {number} cannot be read unambiguously: {reason}; PDF readers would each "
+        "read it their own way (or repair the file), so they could show different documents"
     ).format(number=number, reason=reason)
     if len(failures) > 1:
         sentence += " " + _("({count} objects in all)").format(count=len(failures))
@@ -71,6 +84,7 @@ class _Walk:
         self.seen: set[tuple[int, int]] = set()
         self.pending: list[tuple[int, int]] = []
         self.size: int | None = None
+        self.object_streams: dict[int, _Contents] = {}
 
     def run(self) -> list[tuple[int, str]]:
         trailer = self.reader.trailer
@@ -121,17 +135,69 @@ class _Walk:
                         "object stream, where every object has generation 0"
                     ).format(generation=generation)
                 )
-            self._queue(int(location.obj_stream_id), 0)
-            try:
-                self._follow_pyhanko(self.reader.get_object(reference))
-            except _Unreadable:
-                raise
-            except Exception:
-                raise _Unreadable(_("its object stream does not hold it")) from None
+            self._member(number, int(location.obj_stream_id), int(location.ix_in_stream))
             return
         if not isinstance(location, int):
             raise _Unreadable(_("it is referenced, but the file does not define it, or freed it"))
         self._read_at(location, number, generation)
+
+    def _member(self, number: int, stream_number: int, index: int) -> None:
+        """An object kept in an object stream: the stream's table of contents must be
+        unambiguous, and the member at the index the xref gives must be this object, in
+        strict syntax, inside its own slot.
+
+        pyHanko (not strict) takes the first entry with the object's number, whatever the
+        index; poppler takes the entry at the index and reads up to the next offset. A
+        stream that lists a number twice, or a member that runs past its slot, would show
+        each of them another object.
+        """
+        self._queue(stream_number, 0)
+        contents = self._object_stream(stream_number)
+        if index >= len(contents.entries) or contents.entries[index][0] != number:
+            raise _Unreadable(_("its object stream does not hold it at the place listed"))
+        start = contents.entries[index][1]
+        end = (
+            contents.entries[index + 1][1]
+            if index + 1 < len(contents.entries)
+            else len(contents.data)
+        )
+        try:
+            scanned = scan_value(contents.data, start)
+        except PdfSyntaxError as error:
+            raise _Unreadable(str(error)) from None
+        if scanned.end > end or contents.data[scanned.end : end].strip(_SPACE):
+            raise _Unreadable(_("it does not fit its place in its object stream"))
+        for referenced, generation in scanned.references:
+            self._queue(referenced, generation)
+
+    def _object_stream(self, stream_number: int) -> _Contents:
+        """An object stream's decoded data and table of contents, read once."""
+        known = self.object_streams.get(stream_number)
+        if known is not None:
+            return known
+        from pyhanko.pdf_utils import generic
+
+        unreadable = _Unreadable(_("its object stream cannot be read"))
+        try:
+            stream = self.reader.get_object(generic.Reference(stream_number, 0, self.reader))
+            data = stream.data
+            count, first = int(stream["/N"]), int(stream["/First"])
+        except Exception:
+            raise unreadable from None
+        pairs = data[:first].split()
+        if count < 0 or len(pairs) != 2 * count or not all(p.isdigit() for p in pairs):
+            raise _Unreadable(_("its object stream's table of contents cannot be read"))
+        entries = [(int(pairs[i]), first + int(pairs[i + 1])) for i in range(0, len(pairs), 2)]
+        numbers = [number for number, _offset in entries]
+        offsets = [offset for _number, offset in entries]
+        if len(set(numbers)) != len(numbers):
+            raise _Unreadable(_("its object stream lists an object number more than once"))
+        if any(b <= a for a, b in itertools.pairwise(offsets)) or (
+            offsets and offsets[-1] >= len(data)
+        ):
+            raise _Unreadable(_("its object stream's offsets do not rise in order"))
+        contents = self.object_streams[stream_number] = _Contents(data, entries)
+        return contents
 
     def _read_at(self, offset: int, number: int, generation: int) -> None:
         data = self.data
@@ -149,13 +215,13 @@ class _Walk:
             )
         try:
             scanned = scan_value(data, header.end())
-        except PdfSyntaxError:
-            raise _Unreadable(_("its syntax cannot be read")) from None
+        except PdfSyntaxError as error:
+            raise _Unreadable(str(error)) from None
         end = scanned.end
         start = _STREAM_START.match(data, end)
         if start is not None:
             if not scanned.is_dictionary:
-                raise _Unreadable(_("its syntax cannot be read"))
+                raise _Unreadable(_("a stream follows a value that is not a dictionary"))
             length = self._length(scanned.length)
             closing = _STREAM_END.match(data, start.end() + length)
             if closing is None:
