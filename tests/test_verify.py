@@ -795,7 +795,11 @@ def test_an_object_stream_rewritten_after_signing_fails(
     assert code in (1, 4) and "Traceback" not in out + err and "✓ PASSED" not in out
 
 
-READ_DIFFERENTLY = {**hostile.REPAIR_ATTACKS, **hostile.AMBIGUOUS_VALUE_ATTACKS}
+READ_DIFFERENTLY = {
+    **hostile.REPAIR_ATTACKS,
+    **hostile.AMBIGUOUS_VALUE_ATTACKS,
+    **hostile.XREF_ENTRY_ATTACKS,
+}
 
 
 @pytest.mark.parametrize("family", sorted(READ_DIFFERENTLY))

@@ -1163,3 +1163,45 @@ AMBIGUOUS_VALUE_ATTACKS: dict[str, tuple[Attack, str]] = {
 }
 """Updates after the signatures that pyHanko and poppler read as different values, with no
 repair (the first and last PASSED before wellformed.py read object streams and keys itself)."""
+
+
+# --- xref table entries pyHanko skips and poppler uses -----------------------------------
+
+
+def _entry_pyhanko_skips(generation: bytes) -> Attack:
+    def attack(data: bytes) -> bytes:
+        """Page 1's content defined again and listed with ``generation``, which pyHanko
+        (not strict) skips as out of range; poppler, not finding ``N 0`` there, repairs the
+        file and takes the forged definition."""
+        number, _offset = _content_ref(data)
+        body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+            number,
+            len(FORGED_CONTENT),
+            FORGED_CONTENT,
+        )
+        start = len(data if data.endswith(b"\n") else data + b"\n")
+        table = b"%d 1\n%010d %s n \n" % (number, start, generation)
+        return _raw_update(data, body, table)
+
+    return attack
+
+
+def entry_line_unreadable(data: bytes) -> bytes:
+    """Page 1's content defined again, its entry written with a nine-digit offset."""
+    number, _offset = _content_ref(data)
+    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        number,
+        len(FORGED_CONTENT),
+        FORGED_CONTENT,
+    )
+    start = len(data if data.endswith(b"\n") else data + b"\n")
+    return _raw_update(data, body, b"%d 1\n%09d 00000 n  \n" % (number, start))
+
+
+XREF_ENTRY_ATTACKS: dict[str, tuple[Attack, str]] = {
+    "entry with generation 99999": (_entry_pyhanko_skips(b"99999"), "entry that readers"),
+    "entry with generation 65536": (_entry_pyhanko_skips(b"65536"), "entry that readers"),
+    "entry line with a nine-digit offset": (entry_line_unreadable, "entry that readers"),
+}
+"""Updates whose xref table entries pyHanko skips or reads otherwise than poppler (the
+first two PASSED before filestructure.py compared the entries with what pyHanko recorded)."""

@@ -34,6 +34,10 @@ from .wellformed import repair_problems
 OBJECT_HEADER = re.compile(rb"(?<!\d)(\d+)[\x00\t\n\x0b\x0c\r ]+(\d+)[\x00\t\n\x0b\x0c\r ]+obj")
 STREAM_HEADER = re.compile(rb"\d{1,10}[ \t\r\n]+\d{1,5}[ \t\r\n]+obj\b")
 SUBSECTION = re.compile(rb"\s*(\d{1,10})\s+(\d{1,10})\s*[\r\n]")
+ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n|\n|\r)")
+MAX_GENERATION = 65535
+_Entry = tuple[int, int, int, bytes]
+"""One xref table entry as written: number, generation, offset, kind (n, f, ? unreadable)."""
 MAX_ENTRIES = 10_000_000
 
 
@@ -59,7 +63,16 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
                 ).format(number=number)
             )
         if table:
-            numbers, offsets = _table_entries(data, declared)
+            numbers, entries = _table_entries(data, declared)
+            differing = _entries_differ(entries, section.xref_data)
+            if differing is not None:
+                problems.append(
+                    _(
+                        "revision {number}: its cross-reference table has an entry that readers "
+                        "read differently (object {object}); they could each show a different "
+                        "document"
+                    ).format(number=number, object=differing)
+                )
             duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
             if duplicates:
                 problems.append(
@@ -68,7 +81,6 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
                         "more than once; readers disagree about which one counts"
                     ).format(number=number, objects=", ".join(str(n) for n in duplicates[:5]))
                 )
-            listed |= offsets
         else:
             if _stream_duplicates(reader, meta):
                 problems.append(
@@ -109,32 +121,54 @@ def _points_at_xref(data: bytes, offset: int, table: bool) -> bool:
     return STREAM_HEADER.match(data, offset) is not None
 
 
-def _table_entries(data: bytes, start: int) -> tuple[list[int], set[int]]:
-    """Object numbers (with repeats) and in-use offsets of a classic xref table."""
+def _table_entries(data: bytes, start: int) -> tuple[list[int], list[_Entry]]:
+    """Object numbers (with repeats) and the entries of a classic xref table, as written.
+
+    An entry is ``oooooooooo ggggg n`` (or ``f``) and its end of line; 19-byte entries (one
+    end-of-line byte) are read too. Anything else ends the reading, and is then an entry
+    pyHanko did not record either (see ``_entries_differ``).
+    """
     position = start
     if not data.startswith(b"xref", position):
-        return [], set()
+        return [], []
     position += 4
     numbers: list[int] = []
-    offsets: set[int] = set()
+    entries: list[_Entry] = []
     while len(numbers) < MAX_ENTRIES:
         match = SUBSECTION.match(data, position)
         if match is None:
             break
         first, count = int(match.group(1)), int(match.group(2))
         position = match.end()
-        for index in range(count):
-            entry = data[position : position + 20]
-            if len(entry) < 18:
-                return numbers, offsets
+        for index in range(min(count, MAX_ENTRIES)):
             numbers.append(first + index)
-            fields = entry.split()
-            if len(fields) >= 3 and fields[2][:1] == b"n" and fields[0].isdigit():
-                offsets.add(int(fields[0]))
-            position += 20
-            while data[position : position + 1] in (b"\r", b"\n", b" "):
-                position += 1  # tolerate 19-byte entries and stray blank lines
-    return numbers, offsets
+            entry = ENTRY.match(data, position)
+            if entry is None:
+                entries.append((first + index, -1, -1, b"?"))
+                return numbers, entries
+            offset, generation, kind = entry.groups()
+            entries.append((first + index, int(generation), int(offset), kind))
+            position = entry.end()
+    return numbers, entries
+
+
+def _entries_differ(entries: list[_Entry], recorded: Any) -> int | None:
+    """The first object whose entry, as written, pyHanko did not record the same way.
+
+    pyHanko (not strict) skips an entry it finds odd — a generation above 65535, a line it
+    cannot read — while poppler uses it, or repairs the file: then each reads a different
+    object. A table whose every entry pyHanko recorded as written is read alike.
+    """
+    for number, generation, offset, kind in entries:
+        if number == 0:
+            continue  # the head of the free list, which pyHanko does not record
+        if kind == b"?" or generation > MAX_GENERATION:
+            return number
+        if kind == b"n" and recorded.standard_xrefs.get(number) != (generation, offset):
+            return number
+        if kind == b"f" and recorded.freed.get(number) != generation:
+            return number
+    return None
 
 
 def _stream_duplicates(reader: Any, meta: Any) -> bool:
