@@ -799,6 +799,7 @@ READ_DIFFERENTLY = {
     **hostile.REPAIR_ATTACKS,
     **hostile.AMBIGUOUS_VALUE_ATTACKS,
     **hostile.XREF_ENTRY_ATTACKS,
+    **hostile.XREF_STREAM_ATTACKS,
 }
 
 

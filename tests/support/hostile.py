@@ -1205,3 +1205,66 @@ XREF_ENTRY_ATTACKS: dict[str, tuple[Attack, str]] = {
 }
 """Updates whose xref table entries pyHanko skips or reads otherwise than poppler (the
 first two PASSED before filestructure.py compared the entries with what pyHanko recorded)."""
+
+
+def _xref_stream_entries(widths: tuple[int, int, int], entries: list[tuple[int, bytes]]) -> Attack:
+    """An update whose xref stream lists page 1's content, defined again with forged text,
+    through entries written as given: (object number or -1 for page 1's content, bytes)."""
+
+    def attack(data: bytes) -> bytes:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        number, _offset = _content_ref(data)
+        trailer = PdfFileReader(io.BytesIO(data), strict=False).trailer
+        out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+        forged_at = len(out)
+        out += b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+            number,
+            len(FORGED_CONTENT),
+            FORGED_CONTENT,
+        )
+        xref_number = int(trailer["/Size"])
+        xref_at = len(out)
+        rows = {xref_number: b"\x01" + xref_at.to_bytes(widths[1], "big") + bytes(widths[2])}
+        for listed, raw in entries:
+            rows[number if listed < 0 else listed] = raw.replace(
+                b"@AT@", forged_at.to_bytes(widths[1], "big")
+            )
+        table = b"".join(rows[n] for n in sorted(rows))
+        index = b" ".join(b"%d 1" % n for n in sorted(rows))
+        prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+        out += (
+            b"%d 0 obj\n<< /Type /XRef /Size %d /W [%d %d %d] /Index [%s] /Prev %d /Root %d 0 R"
+            b" /Length %d >>\nstream\n"
+            % (
+                xref_number,
+                xref_number + 1,
+                *widths,
+                index,
+                prev,
+                trailer.raw_get("/Root").idnum,
+                len(table),
+            )
+        )
+        out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+        return bytes(out)
+
+    return attack
+
+
+XREF_STREAM_ATTACKS: dict[str, tuple[Attack, str]] = {
+    "xref stream entry with generation 70000": (
+        _xref_stream_entries((1, 4, 3), [(-1, b"\x01@AT@" + (70000).to_bytes(3, "big"))]),
+        "cross-reference stream has an entry",
+    ),
+    "xref stream entry of an unknown type": (
+        _xref_stream_entries((1, 4, 2), [(-1, b"\x07@AT@\x00\x00")]),
+        "cross-reference stream has an entry",
+    ),
+    "xref stream entry cut short": (
+        _xref_stream_entries((1, 4, 2), [(-1, b"\x01@AT@")]),
+        "cannot be read strictly",
+    ),
+}
+"""Updates whose xref stream entries pyHanko reads otherwise than written (the entry cut
+short PASSED before: pyHanko fills it with defaults, poppler showed the forged content)."""

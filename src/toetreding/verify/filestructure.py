@@ -82,6 +82,23 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
                     ).format(number=number, objects=", ".join(str(n) for n in duplicates[:5]))
                 )
         else:
+            differing = _stream_entries_differ(reader, meta, section.xref_data)
+            if differing == -1:
+                problems.append(
+                    _(
+                        "revision {number}: its cross-reference stream cannot be read strictly "
+                        "(its /W, /Index and data do not fit together); readers could each read "
+                        "it differently"
+                    ).format(number=number)
+                )
+            elif differing is not None:
+                problems.append(
+                    _(
+                        "revision {number}: its cross-reference stream has an entry that readers "
+                        "read differently (object {object}); they could each show a different "
+                        "document"
+                    ).format(number=number, object=differing)
+                )
             if _stream_duplicates(reader, meta):
                 problems.append(
                     _(
@@ -169,6 +186,62 @@ def _entries_differ(entries: list[_Entry], recorded: Any) -> int | None:
         if kind == b"f" and recorded.freed.get(number) != generation:
             return number
     return None
+
+
+def _stream_entries_differ(reader: Any, meta: Any, recorded: Any) -> int | None:
+    """The first object whose entry in a cross-reference stream, as written, pyHanko did
+    not record the same way (-1: the stream's entries cannot be read strictly).
+
+    pyHanko (not strict) fills a cut-off entry with defaults, ignores unknown entry types and
+    skips generations above 65535; another reader may do otherwise. Compared strictly:
+    three widths, the offset field present, exactly as many bytes as the entries need.
+    """
+    reference = getattr(meta, "stream_ref", None)
+    if reference is None:
+        return None
+    try:
+        stream = reader.get_object(reference)
+        widths = [int(w) for w in stream["/W"]]
+        size = int(stream["/Size"])
+        index = [int(v) for v in stream.get("/Index", [0, size])]
+        data = stream.data
+    except Exception:
+        return -1
+    if len(widths) != 3 or min(widths) < 0 or widths[1] == 0 or len(index) % 2:
+        return -1
+    pairs = list(zip(index[0::2], index[1::2], strict=True))
+    if any(count < 0 or count > MAX_ENTRIES for _first, count in pairs):
+        return -1
+    width = sum(widths)
+    if len(data) != width * sum(count for _first, count in pairs):
+        return -1
+    position = 0
+    for first, count in pairs:
+        for number in range(first, first + count):
+            fields = []
+            for field_width in widths:
+                fields.append(int.from_bytes(data[position : position + field_width], "big"))
+                position += field_width
+            kind = fields[0] if widths[0] else 1
+            if number == 0:
+                continue
+            if not _stream_entry_recorded(kind, fields[1], fields[2], number, recorded):
+                return number
+    return None
+
+
+def _stream_entry_recorded(kind: int, second: int, third: int, number: int, recorded: Any) -> bool:
+    if kind == 1:
+        return third <= MAX_GENERATION and recorded.standard_xrefs.get(number) == (third, second)
+    if kind == 2:
+        location = recorded.xrefs_in_objstm.get(number)
+        return location is not None and (
+            int(location.obj_stream_id),
+            int(location.ix_in_stream),
+        ) == (second, third)
+    if kind == 0:
+        return bool(recorded.freed.get(number) == third)
+    return False  # an entry type no reader agrees on
 
 
 def _stream_duplicates(reader: Any, meta: Any) -> bool:
