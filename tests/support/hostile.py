@@ -1207,7 +1207,24 @@ XREF_ENTRY_ATTACKS: dict[str, tuple[Attack, str]] = {
 first two PASSED before filestructure.py compared the entries with what pyHanko recorded)."""
 
 
-def _xref_stream_entries(widths: tuple[int, int, int], entries: list[tuple[int, bytes]]) -> Attack:
+def _png_up(table: bytes, columns: int) -> bytes:
+    """xref stream rows PNG-encoded with the "Up" filter, then deflated."""
+    import zlib
+
+    out, previous = bytearray(), bytes(columns)
+    for start in range(0, len(table), columns):
+        row = table[start : start + columns]
+        out += b"\x02" + bytes((b - previous[i]) & 0xFF for i, b in enumerate(row))
+        previous = row
+    return zlib.compress(bytes(out))
+
+
+def _xref_stream_entries(
+    widths: tuple[int, int, int],
+    entries: list[tuple[int, bytes]],
+    encoding: bytes = b"",
+    encode: Callable[[bytes], bytes] = lambda table: table,
+) -> Attack:
     """An update whose xref stream lists page 1's content, defined again with forged text,
     through entries written as given: (object number or -1 for page 1's content, bytes)."""
 
@@ -1230,12 +1247,12 @@ def _xref_stream_entries(widths: tuple[int, int, int], entries: list[tuple[int, 
             rows[number if listed < 0 else listed] = raw.replace(
                 b"@AT@", forged_at.to_bytes(widths[1], "big")
             )
-        table = b"".join(rows[n] for n in sorted(rows))
+        table = encode(b"".join(rows[n] for n in sorted(rows)))
         index = b" ".join(b"%d 1" % n for n in sorted(rows))
         prev = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
         out += (
             b"%d 0 obj\n<< /Type /XRef /Size %d /W [%d %d %d] /Index [%s] /Prev %d /Root %d 0 R"
-            b" /Length %d >>\nstream\n"
+            b" %s /Length %d >>\nstream\n"
             % (
                 xref_number,
                 xref_number + 1,
@@ -1243,6 +1260,7 @@ def _xref_stream_entries(widths: tuple[int, int, int], entries: list[tuple[int, 
                 index,
                 prev,
                 trailer.raw_get("/Root").idnum,
+                encoding,
                 len(table),
             )
         )
@@ -1266,5 +1284,25 @@ XREF_STREAM_ATTACKS: dict[str, tuple[Attack, str]] = {
         "cannot be read strictly",
     ),
 }
+XREF_STREAM_ATTACKS.update(
+    {
+        f"xref stream encoded with {name}": (
+            _xref_stream_entries(
+                (1, 4, 2),
+                [(-1, b"\x01@AT@\x00\x00")],
+                encoding=b"/Filter /FlateDecode /DecodeParms " + parameters,
+                encode=lambda table: _png_up(table, 7),
+            ),
+            "cannot be read strictly",
+        )
+        for name, parameters in {
+            "a real-number predictor": b"<< /Predictor 12.0 /Columns 7 >>",
+            "/Colors 0": b"<< /Predictor 12 /Columns 7 /Colors 0 >>",
+            "parameters in an array": b"[ << /Predictor 12 /Columns 7 >> ]",
+        }.items()
+    }
+)
 """Updates whose xref stream entries pyHanko reads otherwise than written (the entry cut
-short PASSED before: pyHanko fills it with defaults, poppler showed the forged content)."""
+short PASSED before: pyHanko fills it with defaults, poppler showed the forged content;
+the encodings: pyHanko applies the predictor, poppler drops it — a helper's review built a
+PASSED forgery on each)."""

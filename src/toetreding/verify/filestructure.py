@@ -27,6 +27,7 @@ from typing import Any
 
 from ..i18n import _, ngettext
 from .objectstreams import object_stream_problems
+from .plainstreams import decoded_alike
 from .wellformed import repair_problems
 
 # anywhere, not only at the start of a line: a repairing reader also finds a definition
@@ -87,8 +88,8 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
                 problems.append(
                     _(
                         "revision {number}: its cross-reference stream cannot be read strictly "
-                        "(its /W, /Index and data do not fit together); readers could each read "
-                        "it differently"
+                        "(an encoding readers decode differently, or /W, /Index and data that do "
+                        "not fit together); readers could each read it differently"
                     ).format(number=number)
                 )
             elif differing is not None:
@@ -204,8 +205,10 @@ def _stream_entries_differ(reader: Any, meta: Any, recorded: Any) -> int | None:
         widths = [int(w) for w in stream["/W"]]
         size = int(stream["/Size"])
         index = [int(v) for v in stream.get("/Index", [0, size])]
-        data = stream.data
     except Exception:
+        return -1
+    data = decoded_alike(stream)
+    if data is None:
         return -1
     if len(widths) != 3 or min(widths) < 0 or widths[1] == 0 or len(index) % 2:
         return -1

@@ -34,6 +34,7 @@ from typing import Any, Final
 
 from ..i18n import _
 from ..pdfsyntax import PdfSyntaxError, scan_value
+from .plainstreams import decoded_alike
 
 MAX_OBJECTS: Final = 2_000_000
 _HEADER: Final = re.compile(rb"(\d{1,10})[\x00\t\n\x0c\r ]+(\d{1,5})[\x00\t\n\x0c\r ]+obj")
@@ -92,6 +93,7 @@ class _Walk:
             self.size = int(trailer["/Size"])
         except Exception:
             self.size = None
+        self._cross_reference_streams()
         for key in ("/Root", "/Info"):
             try:
                 value = trailer.raw_get(key)
@@ -105,6 +107,22 @@ class _Walk:
             except _Unreadable as why:
                 self.failures.append((number, str(why)))
         return self.failures
+
+    def _cross_reference_streams(self) -> None:
+        """Cross-reference streams are objects too: framed exactly, or a reader repairs."""
+        for section in getattr(self.reader.xrefs, "_xref_sections", []):
+            metas = [section.meta_info]
+            hybrid = getattr(section.xref_data, "hybrid", None)
+            if hybrid is not None:
+                metas.append(hybrid.meta_info)
+            for meta in metas:
+                reference = getattr(meta, "stream_ref", None)
+                if reference is None:
+                    continue
+                try:
+                    self._read_at(int(meta.start_location), reference.idnum, reference.generation)
+                except _Unreadable as why:
+                    self.failures.append((int(reference.idnum), str(why)))
 
     def _queue(self, number: int, generation: int) -> None:
         key = (number, generation)
@@ -180,10 +198,12 @@ class _Walk:
         unreadable = _Unreadable(_("its object stream cannot be read"))
         try:
             stream = self.reader.get_object(generic.Reference(stream_number, 0, self.reader))
-            data = stream.data
             count, first = int(stream["/N"]), int(stream["/First"])
         except Exception:
             raise unreadable from None
+        data = decoded_alike(stream)
+        if data is None:
+            raise _Unreadable(_("its object stream is encoded in a way readers decode differently"))
         pairs = data[:first].split()
         if count < 0 or len(pairs) != 2 * count or not all(p.isdigit() for p in pairs):
             raise _Unreadable(_("its object stream's table of contents cannot be read"))
