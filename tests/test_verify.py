@@ -820,6 +820,20 @@ def test_a_file_readers_read_differently_fails(
     assert code in (1, 4) and "Traceback" not in out + err and "✓ PASSED" not in out
 
 
+@pytest.mark.parametrize("family", sorted(hostile.PAGE_TREE_ATTACKS))
+def test_a_page_tree_changed_after_signing_fails(
+    family: str, party_signed: Path, tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """The page tree's inner nodes (counts, kids, what pages inherit) are compared too, and
+    a node read one way by this review and another by viewers is refused."""
+    forged = tmp_path / "paginaboom.pdf"
+    forged.write_bytes(hostile.PAGE_TREE_ATTACKS[family](party_signed.read_bytes()))
+    report = verify_file(forged, options(test_pki))
+    assert not report.passed, (family, report.to_dict())
+    named = [p for s in report.signatures for p in s.problems]
+    assert any("page tree" in p or "page-tree" in p or "rotation" in p for p in named), named
+
+
 @pytest.mark.parametrize("family", sorted(hostile.BROKEN_FILES))
 def test_broken_files_are_unreadable_not_crashes(
     family: str, signed: Path, tmp_path: Path, test_pki: RunningPki

@@ -1306,3 +1306,89 @@ XREF_STREAM_ATTACKS.update(
 short PASSED before: pyHanko fills it with defaults, poppler showed the forged content;
 the encodings: pyHanko applies the predictor, poppler drops it — a helper's review built a
 PASSED forgery on each)."""
+
+
+# --- the page tree (verify/changes.py) ----------------------------------------------------
+
+
+def _page_tree_root(writer: IncrementalPdfFileWriter) -> generic.DictionaryObject:
+    root: generic.DictionaryObject = writer.root["/Pages"]
+    return root
+
+
+def shadow_page(data: bytes) -> bytes:
+    """A new node typed /Pages but with no /Kids, first in the root's /Kids, carrying its
+    own content: this review took it for an inner node (no pages), viewers for page 1."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        root = _page_tree_root(writer)
+        first = root["/Kids"][0]
+        content = writer.add_object(generic.StreamObject(stream_data=FORGED_CONTENT))
+        shadow = generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Pages"),
+                pdf_name("/Parent"): writer.root.raw_get("/Pages"),
+                pdf_name("/MediaBox"): first["/MediaBox"],
+                pdf_name("/Resources"): generic.DictionaryObject(_helvetica(writer)),
+                pdf_name("/Contents"): content,
+            }
+        )
+        root["/Kids"].insert(0, writer.add_object(shadow))
+        writer.update_container(root)
+
+    return _update(data, change)
+
+
+def page_count_changed(data: bytes) -> bytes:
+    """The root's /Count lowered: viewers show fewer pages."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        root = _page_tree_root(writer)
+        root[pdf_name("/Count")] = generic.NumberObject(1)
+        writer.update_container(root)
+
+    return _update(data, change)
+
+
+def intermediate_node_with_a_crop_box(data: bytes) -> bytes:
+    """A new inner node between the root and the pages, with a /CropBox the pages inherit
+    in viewers; the pages' own /Parent still names the root."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        root = _page_tree_root(writer)
+        node = generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Pages"),
+                pdf_name("/Parent"): writer.root.raw_get("/Pages"),
+                pdf_name("/Kids"): generic.ArrayObject(list(root["/Kids"])),
+                pdf_name("/Count"): root["/Count"],
+                pdf_name("/CropBox"): generic.ArrayObject(
+                    [generic.NumberObject(v) for v in (0, 0, 595, 200)]
+                ),
+            }
+        )
+        root[pdf_name("/Kids")] = generic.ArrayObject([writer.add_object(node)])
+        writer.update_container(root)
+
+    return _update(data, change)
+
+
+def page_tree_rotated(data: bytes) -> bytes:
+    """/Rotate 180 on the root of the page tree, inherited by every page."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        root = _page_tree_root(writer)
+        root[pdf_name("/Rotate")] = generic.NumberObject(180)
+        writer.update_container(root)
+
+    return _update(data, change)
+
+
+PAGE_TREE_ATTACKS: dict[str, Attack] = {
+    "a node typed /Pages without /Kids shown as page 1": shadow_page,
+    "the page count lowered": page_count_changed,
+    "an inner node with a crop box put between root and pages": intermediate_node_with_a_crop_box,
+    "the page tree rotated": page_tree_rotated,
+}
+"""Changes to the page tree after signing (the first three PASSED before: the review took
+the first node for an inner node, and compared pages but not the nodes above them)."""

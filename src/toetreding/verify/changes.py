@@ -169,6 +169,10 @@ class _Revision:
 
     resolver: Any
     pages: list[tuple[tuple[int, int], Any]] = field(default_factory=list)
+    tree_nodes: list[tuple[tuple[int, int], Any]] = field(default_factory=list)
+    """The page tree's inner nodes, in the order a reader walks them."""
+    parent_mismatch: bool = False
+    """Whether some node's /Parent is not the node whose /Kids list it."""
     fields: dict[str, _Field] = field(default_factory=dict)
     widget_owner: dict[tuple[int, int], str] = field(default_factory=dict)
     owned: set[tuple[int, int]] = field(default_factory=set)
@@ -457,13 +461,29 @@ def _collect_pages(node: Any, revision: _Revision, depth: int) -> None:
         return
     kind = _get(dictionary, "/Type")
     kids = _get(dictionary, "/Kids")
-    if kind == "/Pages" or (kind is None and isinstance(kids, generic.ArrayObject)):
+    # viewers (poppler) take a node with /Kids for an inner node and any other for a page,
+    # whatever its /Type says; one whose /Type says otherwise is read two ways
+    if (kind == "/Pages") != isinstance(kids, generic.ArrayObject) or (
+        kind == "/Page" and kids is not None
+    ):
+        raise _Incomparable(_("the page tree has a node whose /Type and /Kids disagree"))
+    if isinstance(kids, generic.ArrayObject):
         revision.owned.add(reference)
-        for kid in kids if isinstance(kids, generic.ArrayObject) else []:
-            if isinstance(kid, generic.IndirectObject):
-                if _key(kid.reference) in revision.owned:
-                    raise _Incomparable(_("the page tree refers to itself"))
-                _collect_pages(kid, revision, depth + 1)
+        revision.tree_nodes.append((reference, dictionary))
+        for kid in kids:
+            if not isinstance(kid, generic.IndirectObject):
+                raise _Incomparable(_("the page tree has a node that is not an object"))
+            if _key(kid.reference) in revision.owned:
+                raise _Incomparable(_("the page tree refers to itself"))
+            parent = _raw(kid.get_object(), "/Parent")
+            if (
+                not isinstance(parent, generic.IndirectObject)
+                or _key(parent.reference) != reference
+            ):
+                # attributes are inherited along the /Kids path by viewers, along /Parent by
+                # this review: where the two part, a change after signing is refused (_pages)
+                revision.parent_mismatch = True
+            _collect_pages(kid, revision, depth + 1)
     else:
         revision.owned.add(reference)
         revision.pages.append((reference, dictionary))
@@ -962,6 +982,17 @@ class _Comparison:
             return
         if [r for r, _page in old_pages] != [r for r, _page in new_pages]:
             yield self._forbidden(_("the pages were replaced or put in another order"))
+            return
+        if self.current.parent_mismatch and not self.base.parent_mismatch:
+            yield self._forbidden(_("a page-tree node's /Parent is not the node listing it"))
+            return
+        old_nodes, new_nodes = self.base.tree_nodes, self.current.tree_nodes
+        if [r for r, _node in old_nodes] != [r for r, _node in new_nodes] or any(
+            self._differs(old, new)
+            for (_ref, old), (_same, new) in zip(old_nodes, new_nodes, strict=True)
+        ):
+            # counts, kids and what pages inherit (resources, boxes, rotation) live here
+            yield self._forbidden(_("the page tree was changed"))
             return
         for number, ((_ref, old), (_same, new)) in enumerate(
             zip(old_pages, new_pages, strict=True), start=1

@@ -279,9 +279,13 @@ def _judge_changes(report: SignatureReport, signature: Any, review: FileReview) 
             "FORMAT_FAILURE",
             _("changed after signing: {change}").format(change=change.description),
         )
-    if forbidden(changes) or not changes or review.policy.statement_fields is None:
+    later_revisions = signature.signed_revision < review.reader.xrefs.total_revisions - 1
+    if forbidden(changes) or not later_revisions or review.policy.statement_fields is None:
         # pyHanko's second opinion is asked for statements only: on other PDFs it refuses
-        # legitimate layouts (a signature field added under an existing parent field)
+        # legitimate layouts (a signature field added under an existing parent field). It
+        # is asked whenever anything follows the signature, also when our own review saw
+        # no change: a change our review cannot see (a page-tree node taken for a page by
+        # viewers) once PASSED that way.
         return
     if review.pyhanko_objects_after(signature.signed_revision):
         report.fail(
