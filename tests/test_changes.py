@@ -555,3 +555,97 @@ def test_the_document_security_store_may_grow_not_be_rewritten(
         assert any("validation data was added" in c.description for c in found)
     else:
         assert any(expected in text for text in forbidden(found)), forbidden(found)
+
+
+# --- a document timestamp's field may show nothing ---------------------------------------
+
+
+def _timestamp_field(rect: list[bytes], appearance: bytes | None, caption: bool = False) -> Any:
+    """A new document-timestamp field on page 1 with a widget at ``rect`` (numbers as
+    written) and, if given, an appearance stream drawing ``appearance``."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        page = writer.root["/Pages"]["/Kids"][0].get_object()
+        widget = generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Annot"),
+                pdf_name("/Subtype"): pdf_name("/Widget"),
+                pdf_name("/FT"): pdf_name("/Sig"),
+                pdf_name("/T"): generic.TextStringObject("tijdstempel-x"),
+                pdf_name("/F"): generic.NumberObject(4),
+                pdf_name("/P"): writer.root["/Pages"]["/Kids"].raw_get(0),
+                pdf_name("/V"): fake_signature(writer, "/DocTimeStamp"),
+                pdf_name("/Rect"): generic.ArrayObject(
+                    [generic.FloatObject(value.decode()) for value in rect]
+                ),
+            }
+        )
+        if appearance is not None:
+            stream = generic.StreamObject(
+                {
+                    pdf_name("/Type"): pdf_name("/XObject"),
+                    pdf_name("/Subtype"): pdf_name("/Form"),
+                    pdf_name("/BBox"): widget["/Rect"],
+                },
+                stream_data=appearance,
+            )
+            widget[pdf_name("/AP")] = generic.DictionaryObject(
+                {pdf_name("/N"): writer.add_object(stream)}
+            )
+        if caption:
+            widget[pdf_name("/MK")] = generic.DictionaryObject(
+                {pdf_name("/CA"): generic.TextStringObject("VERVALST")}
+            )
+        reference = writer.add_object(widget)
+        annotations = page.get("/Annots", generic.ArrayObject())
+        annotations.append(reference)
+        page[pdf_name("/Annots")] = annotations
+        writer.update_container(page)
+        form = writer.root["/AcroForm"]
+        form["/Fields"].append(reference)
+        writer.update_container(form)
+
+    return change
+
+
+FORGED_LINE = b"BT /Helv 14 Tf 72 760 Td (VERVALST: de gemeente treedt NIET toe) Tj ET"
+
+
+@pytest.mark.parametrize(
+    ("case", "rect", "appearance", "caption"),
+    [
+        (
+            "a height of 1e-20, which a float rounds to zero",
+            [b"100", b"400", b"300", b"399.99999999999999999999"],
+            FORGED_LINE,
+            False,
+        ),
+        (
+            "a zero rectangle with text in its appearance",
+            [b"0", b"0", b"0", b"0"],
+            FORGED_LINE,
+            False,
+        ),
+        ("a zero rectangle with a caption", [b"0", b"0", b"0", b"0"], None, True),
+    ],
+)
+def test_a_document_timestamp_field_that_could_show_anything_is_refused(
+    base: tuple[bytes, int], case: str, rect: list[bytes], appearance: bytes | None, caption: bool
+) -> None:
+    """pdftotext extracts an appearance's text whatever the rectangle (poppler drew one on
+    a rectangle a float took for empty, under PASSED): only a field with nothing to draw
+    counts as invisible."""
+    pdf, revision = base
+    found = forbidden(review(revise(pdf, _timestamp_field(rect, appearance, caption)), revision))
+    assert any("visible appearance" in t for t in found), (case, found)
+
+
+@pytest.mark.parametrize("appearance", [None, b"", b"% DSBlank\n"])
+def test_an_invisible_document_timestamp_field_stays_allowed(
+    base: tuple[bytes, int], appearance: bytes | None
+) -> None:
+    """No appearance, an empty one, or only a comment (as Acrobat writes) draws nothing."""
+    pdf, revision = base
+    changes = review(revise(pdf, _timestamp_field([b"0"] * 4, appearance)), revision)
+    assert not forbidden(changes), forbidden(changes)
+    assert any("document timestamp in the new field" in c.description for c in changes)

@@ -648,7 +648,7 @@ INCREMENTAL_ATTACKS: dict[str, tuple[Attack, str]] = {
     ),
     "empty invisible signature field": (
         empty_invisible_signature_field,
-        "new, empty signature field 'verborgen' (invisible)",
+        "new, empty signature field 'verborgen'",
     ),
     "signed field repainted": (
         signed_appearance_replaced,

@@ -29,9 +29,11 @@ fields) are judged where they belong, not again wherever they are referenced.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pyhanko.pdf_utils import generic
@@ -150,7 +152,7 @@ class _Field:
 
     @property
     def visible(self) -> bool:
-        return any(_area(widget) > 0 for _ref, widget in self.widgets)
+        return any(_area(widget) > 0 or _may_draw(widget) for _ref, widget in self.widgets)
 
     @property
     def foreign_kids(self) -> bool:
@@ -427,10 +429,45 @@ def _area(annotation: Any) -> float:
     if not isinstance(rect, generic.ArrayObject) or len(rect) != 4:
         return float("inf")
     try:
-        x1, y1, x2, y2 = (float(rect[i]) for i in range(4))  # indexing resolves references
-    except (TypeError, ValueError):
+        # exactly as written: 399.99999999999999999999 is not 400 (a float says it is,
+        # poppler does not, and drew a text layer on a "zero-area" widget that way)
+        x1, y1, x2, y2 = (Decimal(str(rect[i])) for i in range(4))  # resolves references
+    except (TypeError, ValueError, ArithmeticError):
         return float("inf")
-    return abs(x2 - x1) * abs(y2 - y1)
+    return float(abs(x2 - x1) * abs(y2 - y1)) or (0.0 if x1 == x2 or y1 == y2 else 1.0)
+
+
+_COMMENT = re.compile(rb"%[^\r\n]*")
+
+
+def _may_draw(widget: Any) -> bool:
+    """Whether a widget carries anything a viewer could draw, whatever its rectangle: an
+    appearance stream with content, or a caption and style a viewer would draw from."""
+    if _get(widget, "/MK") is not None:
+        return True
+    appearances = _get(widget, "/AP")
+    if appearances is None:
+        return False
+    if not isinstance(appearances, generic.DictionaryObject):
+        return True
+    for key in appearances:
+        value = _get(appearances, key)
+        states = (
+            [_get(value, state) for state in value]
+            if isinstance(value, generic.DictionaryObject)
+            and not isinstance(value, generic.StreamObject)
+            else [value]
+        )
+        for state in states:
+            if not isinstance(state, generic.StreamObject):
+                return True
+            try:
+                # only comments and whitespace draw nothing (Acrobat writes "% DSBlank")
+                if _COMMENT.sub(b"", state.data).strip():
+                    return True
+            except Exception:
+                return True
+    return False
 
 
 def _load(resolver: Any) -> _Revision:
