@@ -6,6 +6,8 @@ redefine, free or cut it short — are in tests/test_verify.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from toetreding.verify.objectstreams import _defined_once
 
 IN_USE = ("in use", 0, 1000)
@@ -41,3 +43,18 @@ def test_missing_or_defined_only_later_is_refused() -> None:
     assert not _defined_once({}, 7, used_from=1)
     assert not _defined_once({7: [(2, IN_USE)]}, 7, used_from=1)
     assert not _defined_once({7: [(0, IN_USE), (1, FREE)]}, 7, used_from=1)
+
+
+def test_the_well_formedness_walk_never_stops_silently(huizen_pdf: Any, monkeypatch: Any) -> None:
+    """Past its limit the walk reports the file, rather than vouching for what it skipped."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from toetreding.verify import wellformed
+
+    pdf = huizen_pdf.pdf
+    assert wellformed.repair_problems(pdf, PdfFileReader(io.BytesIO(pdf), strict=False)) == []
+    monkeypatch.setattr(wellformed, "MAX_OBJECTS", 5)
+    found = wellformed.repair_problems(pdf, PdfFileReader(io.BytesIO(pdf), strict=False))
+    assert found and "too many objects" in found[0]

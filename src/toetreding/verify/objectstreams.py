@@ -122,7 +122,9 @@ def _objects_its_dictionary_needs(reader: Any, stream_number: int) -> list[int] 
     needed: list[int] = []
     pending: list[Any] = [stream]
     seen: set[int] = {stream_number}
-    while pending and len(seen) < MAX_FOLLOWED:
+    while pending:
+        if len(seen) >= MAX_FOLLOWED:
+            return None  # a dictionary that needs so much cannot be vouched for
         value = pending.pop()
         if isinstance(value, generic.IndirectObject):
             if value.idnum in seen:

@@ -100,7 +100,11 @@ class _Walk:
             except KeyError:
                 continue
             self._follow_pyhanko(value)
-        while self.pending and len(self.seen) <= MAX_OBJECTS:
+        while self.pending:
+            if len(self.seen) > MAX_OBJECTS:
+                # never a silent stop: what was not checked cannot be vouched for
+                self.failures.append((self.pending[-1][0], _("the file has too many objects")))
+                break
             number, generation = self.pending.pop()
             try:
                 self._check(number, generation)
