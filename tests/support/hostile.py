@@ -1107,36 +1107,47 @@ def _forged_first_page(data: bytes) -> tuple[generic.Reference, bytes, bytes]:
     return reference, _serialised(page), _serialised(forged)
 
 
-def object_stream_lists_the_page_twice(data: bytes) -> bytes:
-    """A new object stream holding page 1 twice, as signed and forged; the xref points at
-    the second. pyHanko takes the first with that number, poppler the one at the index."""
-    reference, signed, forged = _forged_first_page(data)
+def _page_in_a_new_object_stream(
+    data: bytes, members: Callable[[bytes, bytes, int], tuple[list[tuple[int, int]], bytes, int]]
+) -> bytes:
+    """Page 1 moved into a new object stream whose table of contents and payload
+    ``members(signed page, forged page, page number)`` gives, with the index the xref
+    entry points at."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    reference, signed, forged = _forged_first_page(data)
     stream_number = int(PdfFileReader(io.BytesIO(data), strict=False).trailer["/Size"])
-    payload = signed + b"\n" + forged + b"\n"
-    pairs = [(reference.idnum, 0), (reference.idnum, len(signed) + 1)]
+    pairs, payload, index = members(signed, forged, reference.idnum)
     return _stream_xref_update(
         data,
         {stream_number: _object_stream_raw(pairs, payload)},
-        compressed={reference.idnum: (stream_number, 1)},
+        compressed={reference.idnum: (stream_number, index)},
+    )
+
+
+def object_stream_lists_the_page_twice(data: bytes) -> bytes:
+    """A new object stream holding page 1 twice, as signed and forged; the xref points at
+    the second. pyHanko takes the first with that number, poppler the one at the index."""
+    return _page_in_a_new_object_stream(
+        data,
+        lambda signed, forged, number: (
+            [(number, 0), (number, len(signed) + 1)],
+            signed + b"\n" + forged + b"\n",
+            1,
+        ),
     )
 
 
 def object_stream_member_past_its_slot(data: bytes) -> bytes:
     """Page 1 in a new object stream whose next entry starts inside it: pyHanko reads the
     whole page, poppler cuts it at the next offset."""
-    reference, signed, _forged = _forged_first_page(data)
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    stream_number = int(PdfFileReader(io.BytesIO(data), strict=False).trailer["/Size"])
-    filler = stream_number + 1
-    payload = signed + b"\n"
-    pairs = [(reference.idnum, 0), (filler, len(signed) // 2)]
-    return _stream_xref_update(
+    return _page_in_a_new_object_stream(
         data,
-        {stream_number: _object_stream_raw(pairs, payload)},
-        compressed={reference.idnum: (stream_number, 0)},
+        lambda signed, _forged, number: (
+            [(number, 0), (number + 100_000, len(signed) // 2)],
+            signed + b"\n",
+            0,
+        ),
     )
 
 
@@ -1339,15 +1350,22 @@ def shadow_page(data: bytes) -> bytes:
     return _update(data, change)
 
 
-def page_count_changed(data: bytes) -> bytes:
-    """The root's /Count lowered: viewers show fewer pages."""
+def _page_tree_root_set(key: str, value: generic.PdfObject) -> Attack:
+    """One entry set on the root of the page tree (what every page inherits or counts)."""
 
-    def change(writer: IncrementalPdfFileWriter) -> None:
-        root = _page_tree_root(writer)
-        root[pdf_name("/Count")] = generic.NumberObject(1)
-        writer.update_container(root)
+    def attack(data: bytes) -> bytes:
+        def change(writer: IncrementalPdfFileWriter) -> None:
+            root = _page_tree_root(writer)
+            root[pdf_name(key)] = value
+            writer.update_container(root)
 
-    return _update(data, change)
+        return _update(data, change)
+
+    return attack
+
+
+page_count_changed = _page_tree_root_set("/Count", generic.NumberObject(1))
+"""The root's /Count lowered: viewers show fewer pages."""
 
 
 def intermediate_node_with_a_crop_box(data: bytes) -> bytes:
@@ -1373,15 +1391,8 @@ def intermediate_node_with_a_crop_box(data: bytes) -> bytes:
     return _update(data, change)
 
 
-def page_tree_rotated(data: bytes) -> bytes:
-    """/Rotate 180 on the root of the page tree, inherited by every page."""
-
-    def change(writer: IncrementalPdfFileWriter) -> None:
-        root = _page_tree_root(writer)
-        root[pdf_name("/Rotate")] = generic.NumberObject(180)
-        writer.update_container(root)
-
-    return _update(data, change)
+page_tree_rotated = _page_tree_root_set("/Rotate", generic.NumberObject(180))
+"""/Rotate 180 on the root of the page tree, inherited by every page."""
 
 
 PAGE_TREE_ATTACKS: dict[str, Attack] = {
