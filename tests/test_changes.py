@@ -8,6 +8,7 @@ update must be allowed and named.
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
 from typing import Any
@@ -560,9 +561,15 @@ def test_the_document_security_store_may_grow_not_be_rewritten(
 # --- a document timestamp's field may show nothing ---------------------------------------
 
 
-def _timestamp_field(rect: list[bytes], appearance: bytes | None, caption: bool = False) -> Any:
+def _timestamp_field(
+    rect: list[bytes],
+    appearance: bytes | None,
+    caption: bool = False,
+    stream_entries: dict[str, generic.PdfObject] | None = None,
+) -> Any:
     """A new document-timestamp field on page 1 with a widget at ``rect`` (numbers as
-    written) and, if given, an appearance stream drawing ``appearance``."""
+    written; one in parentheses is written as a string) and, if given, an appearance stream
+    whose data is ``appearance`` as stored, with ``stream_entries`` in its dictionary."""
 
     def change(writer: IncrementalPdfFileWriter) -> None:
         page = writer.root["/Pages"]["/Kids"][0].get_object()
@@ -576,7 +583,12 @@ def _timestamp_field(rect: list[bytes], appearance: bytes | None, caption: bool 
                 pdf_name("/P"): writer.root["/Pages"]["/Kids"].raw_get(0),
                 pdf_name("/V"): fake_signature(writer, "/DocTimeStamp"),
                 pdf_name("/Rect"): generic.ArrayObject(
-                    [generic.FloatObject(value.decode()) for value in rect]
+                    [
+                        generic.TextStringObject(value.decode().strip("()"))
+                        if value.startswith(b"(")
+                        else generic.FloatObject(value.decode())
+                        for value in rect
+                    ]
                 ),
             }
         )
@@ -585,7 +597,10 @@ def _timestamp_field(rect: list[bytes], appearance: bytes | None, caption: bool 
                 {
                     pdf_name("/Type"): pdf_name("/XObject"),
                     pdf_name("/Subtype"): pdf_name("/Form"),
-                    pdf_name("/BBox"): widget["/Rect"],
+                    pdf_name("/BBox"): generic.ArrayObject(
+                        [generic.FloatObject(v) for v in (0, 0, 595, 842)]
+                    ),
+                    **{pdf_name(k): v for k, v in (stream_entries or {}).items()},
                 },
                 stream_data=appearance,
             )
@@ -640,12 +655,167 @@ def test_a_document_timestamp_field_that_could_show_anything_is_refused(
     assert any("visible appearance" in t for t in found), (case, found)
 
 
-@pytest.mark.parametrize("appearance", [None, b"", b"% DSBlank\n"])
-def test_an_invisible_document_timestamp_field_stays_allowed(
-    base: tuple[bytes, int], appearance: bytes | None
+# "\r" first: its ASCII85 form starts with "%", a comment to a reader that ignores /F
+HIDDEN_DRAWING = base64.a85encode(b"\r" + FORGED_LINE)
+TO_PYHANKO_A_COMMENT = [
+    ("/F names the filter (pyHanko: an external file)", HIDDEN_DRAWING, {"/F": "/ASCII85Decode"}),
+    (
+        "/F as a filter array",
+        HIDDEN_DRAWING,
+        {"/F": generic.ArrayObject([pdf_name("/ASCII85Decode")])},
+    ),
+    ("/DP beside the comment", b"% DSBlank\n", {"/DP": generic.DictionaryObject()}),
+    ("/FFilter (an external file's filter)", b"% DSBlank\n", {"/FFilter": "/FlateDecode"}),
+    (
+        "a filter other than Flate (written encoded by pyHanko)",
+        b"% DSBlank\n",
+        {"/Filter": "/ASCII85Decode"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "appearance", "entries"),
+    TO_PYHANKO_A_COMMENT,
+    ids=[c[0] for c in TO_PYHANKO_A_COMMENT],
+)
+def test_a_timestamp_appearance_readers_decode_differently_counts_as_visible(
+    base: tuple[bytes, int], case: str, appearance: bytes, entries: dict[str, Any]
 ) -> None:
-    """No appearance, an empty one, or only a comment (as Acrobat writes) draws nothing."""
+    """A zero-size widget whose appearance pyHanko reads as a comment while poppler decodes
+    it with /F (the short name of /Filter) and draws it: with a rectangle that poppler reads
+    otherwise (next test) that drew a forged clause over page 1 under PASSED."""
     pdf, revision = base
-    changes = review(revise(pdf, _timestamp_field([b"0"] * 4, appearance)), revision)
+    stream_entries = {k: pdf_name(v) if isinstance(v, str) else v for k, v in entries.items()}
+    change = _timestamp_field([b"0"] * 4, appearance, stream_entries=stream_entries)
+    found = forbidden(review(revise(pdf, change), revision))
+    assert any("visible appearance" in t for t in found), (case, found)
+
+
+@pytest.mark.parametrize(
+    "rect",
+    [
+        [b"0", b"842", b"595", b"(842)"],  # poppler reads a string as 1: the whole page
+        [b"(0)", b"(0)", b"(0)", b"(0)"],
+        [b"0", b"0", b"0", b"(0)"],
+    ],
+)
+def test_a_timestamp_rectangle_with_a_string_counts_as_visible(
+    base: tuple[bytes, int], rect: list[bytes]
+) -> None:
+    """A /Rect entry written as a string: our arithmetic and pyHanko read it as its digits,
+    poppler as 1, so "zero height" is a full page to a viewer."""
+    pdf, revision = base
+    change = _timestamp_field(rect, b"% DSBlank\n")
+    found = forbidden(review(revise(pdf, change), revision))
+    assert any("visible appearance" in t for t in found), (rect, found)
+
+
+@pytest.mark.parametrize(
+    ("appearance", "entries"),
+    [
+        (None, {}),
+        (b"", {}),
+        (b"% DSBlank\n", {}),
+        (b"% DSBlank\n", {"/Filter": pdf_name("/FlateDecode")}),  # compressed on writing
+    ],
+)
+def test_an_invisible_document_timestamp_field_stays_allowed(
+    base: tuple[bytes, int], appearance: bytes | None, entries: dict[str, Any]
+) -> None:
+    """No appearance, an empty one, or only a comment (as Acrobat writes, also compressed)
+    draws nothing."""
+    pdf, revision = base
+    change = _timestamp_field([b"0"] * 4, appearance, stream_entries=entries)
+    changes = review(revise(pdf, change), revision)
     assert not forbidden(changes), forbidden(changes)
     assert any("document timestamp in the new field" in c.description for c in changes)
+
+
+def _relisted_through_a_nameless_parent(writer: IncrementalPdfFileWriter) -> None:
+    """A signed field listed again under a parent without /T (so with the same name), and
+    a new visible field named as the old review renamed a duplicate: found in review, the
+    new field went unjudged under PASSED."""
+    form = writer.root["/AcroForm"]
+    fields = form["/Fields"]
+    signed = next(r for r in fields if str(r.get_object().get("/T")) == "ondertekening-partij")
+    parent = writer.add_object(
+        generic.DictionaryObject({pdf_name("/Kids"): generic.ArrayObject([signed])})
+    )
+    page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+    overlay = writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Annot"),
+                pdf_name("/Subtype"): pdf_name("/Widget"),
+                pdf_name("/FT"): pdf_name("/Sig"),
+                pdf_name("/T"): generic.TextStringObject(
+                    f"ondertekening-partij (#{len(fields) + 1})"
+                ),
+                pdf_name("/Rect"): generic.ArrayObject(
+                    [generic.FloatObject(v) for v in (50, 600, 550, 760)]
+                ),
+                pdf_name("/P"): page_ref,
+            }
+        )
+    )
+    fields.append(overlay)
+    fields.append(parent)
+    writer.update_container(form)
+    page = page_ref.get_object()
+    page["/Annots"].append(overlay)
+    writer.update_container(page)
+
+
+def _field_named_twice(writer: IncrementalPdfFileWriter) -> None:
+    form = writer.root["/AcroForm"]
+    copy = generic.DictionaryObject(
+        {
+            pdf_name("/FT"): pdf_name("/Sig"),
+            pdf_name("/T"): generic.TextStringObject("instemming-coordinator"),
+            pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(0)] * 4),
+        }
+    )
+    form["/Fields"].append(writer.add_object(copy))
+    writer.update_container(form)
+
+
+def _field_not_an_object(writer: IncrementalPdfFileWriter) -> None:
+    form = writer.root["/AcroForm"]
+    form["/Fields"].append(
+        generic.DictionaryObject(
+            {
+                pdf_name("/FT"): pdf_name("/Tx"),
+                pdf_name("/T"): generic.TextStringObject("direct"),
+                pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(0)] * 4),
+            }
+        )
+    )
+    writer.update_container(form)
+
+
+def _field_not_a_dictionary(writer: IncrementalPdfFileWriter) -> None:
+    form = writer.root["/AcroForm"]
+    form["/Fields"].append(writer.add_object(generic.NumberObject(7)))
+    writer.update_container(form)
+
+
+FORM_TREE_CASES = {
+    "a signed field listed again through a parent without a name": (
+        _relisted_through_a_nameless_parent,
+        "lists one field more than once",
+    ),
+    "two fields with one name": (_field_named_twice, "two form fields have the same name"),
+    "a field written into /Fields directly": (_field_not_an_object, "not an object"),
+    "a field that is a number": (_field_not_a_dictionary, "not a dictionary"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORM_TREE_CASES))
+def test_a_form_tree_read_two_ways_is_refused(base: tuple[bytes, int], case: str) -> None:
+    """Each field dictionary is judged once, under one name of its own: a field reached
+    twice, or two fields sharing a name, would let one be judged in the other's place."""
+    pdf, revision = base
+    change, reason = FORM_TREE_CASES[case]
+    found = forbidden(review(revise(pdf, change), revision))
+    assert any(reason in t for t in found), (case, found)

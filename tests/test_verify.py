@@ -739,7 +739,7 @@ def test_signature_structure_tricks_are_rejected(
     ("family", "reason"),
     [
         ("object listed twice in one xref table", "lists object"),
-        ("unlisted object behind a broken startxref", "no cross-reference table lists"),
+        ("unlisted object behind a broken startxref", "no cross-reference data lists"),
     ],
 )
 def test_files_that_readers_read_differently_fail(
@@ -800,6 +800,7 @@ READ_DIFFERENTLY = {
     **hostile.AMBIGUOUS_VALUE_ATTACKS,
     **hostile.XREF_ENTRY_ATTACKS,
     **hostile.XREF_STREAM_ATTACKS,
+    **hostile.FILE_STATEMENT_ATTACKS,
 }
 
 

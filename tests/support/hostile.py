@@ -1319,6 +1319,91 @@ the encodings: pyHanko applies the predictor, poppler drops it — a helper's re
 PASSED forgery on each)."""
 
 
+# --- what a file says about itself, which pyHanko and viewers take differently -----------
+
+
+def _trailer_size(data: bytes) -> int:
+    trailer = re.findall(rb"trailer\s*(<<.*?>>)\s*startxref", data, re.S)[-1]
+    match = re.search(rb"/Size (\d+)", trailer)
+    assert match is not None
+    return int(match.group(1))
+
+
+def _new_size(size: int) -> Callable[[bytes], bytes]:
+    return lambda trailer: re.sub(rb"/Size \d+", b"/Size %d" % size, trailer)
+
+
+def definition_listed_under_another_number(data: bytes) -> bytes:
+    """A forged page content written as its own object number and listed under a new, unused
+    one: an orphan to pyHanko (which ignores it), the page's content to a reader that
+    repairs the file (the last definition wins). With any trigger for a repair (the next
+    attacks) this PASSED in review; it is refused on its own."""
+    number, _original = _content_ref(data)
+    size = _trailer_size(data)
+    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        number,
+        len(FORGED_CONTENT),
+        FORGED_CONTENT,
+    )
+    return _raw_update(data, body, b"%d 1\n@OFFSET@" % size, edit_trailer=_new_size(size + 1))
+
+
+def _harmless_update(edit_trailer: Callable[[bytes], bytes]) -> Attack:
+    """An update adding one unused, empty object, its trailer edited."""
+
+    def attack(data: bytes) -> bytes:
+        size = _trailer_size(data)
+        body = b"%d 0 obj\n<< >>\nendobj\n" % size
+        grown = _new_size(size + 1)
+        return _raw_update(
+            data, body, b"%d 1\n@OFFSET@" % size, edit_trailer=lambda t: edit_trailer(grown(t))
+        )
+
+    return attack
+
+
+def _without(key: bytes) -> Callable[[bytes], bytes]:
+    return lambda trailer: re.sub(rb"/" + key + rb"\s*(\d+ \d+ R|\[[^\]]*\]|\d+)", b"", trailer)
+
+
+def _ending(tail: bytes) -> Attack:
+    return lambda data: data + tail
+
+
+FILE_STATEMENT_ATTACKS: dict[str, tuple[Attack, str]] = {
+    "a definition listed under another object's number": (
+        definition_listed_under_another_number,
+        "object definition(s)",
+    ),
+    "an update's trailer without /Root": (
+        _harmless_update(_without(b"Root")),
+        "its trailer leaves out /Root",
+    ),
+    "an update's trailer without /Info": (
+        _harmless_update(_without(b"Info")),
+        "its trailer leaves out /Info",
+    ),
+    "an update's trailer without /ID": (
+        _harmless_update(_without(b"ID")),
+        "its trailer leaves out /ID",
+    ),
+    "a startxref in a comment after the end": (
+        _ending(b"%startxref 0\n"),
+        "does not end with the pointer",
+    ),
+    "a second ending after the end, without %%EOF": (
+        _ending(b"startxref\n0\n"),
+        "does not end with the pointer",
+    ),
+    "words after the end": (_ending(b"vervalst\n"), "does not end with the pointer"),
+}
+"""Found in review: a trailer without /Root (pyHanko takes an earlier one, poppler repairs
+the file) or a comment "%startxref 0" after %%EOF (poppler takes the last "startxref" it
+finds, even in a comment, and repairs) made poppler show forged definitions that were listed
+under other numbers, under PASSED. Every trailer must repeat the document's entries, the
+file must end at its newest pointer, and a definition must be listed as what it is."""
+
+
 # --- the page tree (verify/changes.py) ----------------------------------------------------
 
 

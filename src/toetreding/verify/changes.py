@@ -39,6 +39,7 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 
 from ..i18n import N_, _
+from .plainstreams import decoded_alike
 
 MAX_DEPTH = 64
 """Deeper nesting than this is not compared (and reported): no real document needs it."""
@@ -177,6 +178,8 @@ class _Revision:
     """Whether some node's /Parent is not the node whose /Kids list it."""
     fields: dict[str, _Field] = field(default_factory=dict)
     widget_owner: dict[tuple[int, int], str] = field(default_factory=dict)
+    field_objects: set[tuple[int, int]] = field(default_factory=set)
+    """Every field dictionary of the form tree (each may be reached once)."""
     owned: set[tuple[int, int]] = field(default_factory=set)
 
 
@@ -428,6 +431,12 @@ def _area(annotation: Any) -> float:
     rect = _get(annotation, "/Rect")
     if not isinstance(rect, generic.ArrayObject) or len(rect) != 4:
         return float("inf")
+    # numbers written as numbers: pyHanko reads "(842)" as 842 and poppler as 1, which
+    # turned a "zero-size" rectangle into the whole page
+    if not all(
+        isinstance(rect.raw_get(i), (generic.NumberObject, generic.FloatObject)) for i in range(4)
+    ):
+        return float("inf")
     try:
         # exactly as written: 399.99999999999999999999 is not 400 (a float says it is,
         # poppler does not, and drew a text layer on a "zero-area" widget that way)
@@ -461,11 +470,11 @@ def _may_draw(widget: Any) -> bool:
         for state in states:
             if not isinstance(state, generic.StreamObject):
                 return True
-            try:
-                # only comments and whitespace draw nothing (Acrobat writes "% DSBlank")
-                if _COMMENT.sub(b"", state.data).strip():
-                    return True
-            except Exception:
+            # decoded as every reader decodes it: pyHanko ignores /F (an external file to
+            # it) where poppler reads it as /Filter, and decoded a hidden drawing as a comment
+            content = decoded_alike(state)
+            # only comments and whitespace draw nothing (Acrobat writes "% DSBlank")
+            if content is None or _COMMENT.sub(b"", content).strip():
                 return True
     return False
 
@@ -542,11 +551,16 @@ def _collect_fields(
         raise _Incomparable(_("the form is too deep or too large"))
     for item in array:
         if not isinstance(item, generic.IndirectObject):
-            continue
+            raise _Incomparable(_("the form lists a field that is not an object"))
         dictionary = item.get_object()
         if not isinstance(dictionary, generic.DictionaryObject):
-            continue
+            raise _Incomparable(_("the form lists a field that is not a dictionary"))
         reference = _key(item.reference)
+        # one field object, one name: a field reached twice (through a second parent) would
+        # be judged under one name while another field's widgets went unjudged
+        if reference in revision.field_objects:
+            raise _Incomparable(_("the form lists one field more than once"))
+        revision.field_objects.add(reference)
         partial = _get(dictionary, "/T")
         field_type = _get(dictionary, "/FT") or inherited_type
         name = f"{prefix}.{partial}" if prefix and partial is not None else str(partial or prefix)
@@ -568,7 +582,7 @@ def _collect_fields(
                 widgets.append((_key(kid.reference), kid.get_object()))
                 revision.owned.add(_key(kid.reference))
         if name in revision.fields:
-            name = f"{name} (#{len(revision.fields) + 1})"  # duplicate names: keep both
+            raise _Incomparable(_("two form fields have the same name '{name}'").format(name=name))
         revision.fields[name] = _Field(name, reference, dictionary, field_type, widgets)
         for widget_ref, _widget in widgets:
             revision.widget_owner[widget_ref] = name

@@ -50,7 +50,8 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
     """
     problems: list[str] = []
     sections = list(getattr(reader.xrefs, "_xref_sections", []))
-    listed: set[int] = set()
+    listed: dict[int, tuple[int, int]] = {}
+    """offset → the object number and generation a cross-reference entry lists there"""
     for number, section in enumerate(sections):
         meta = section.meta_info
         kind = getattr(meta.xref_section_type, "name", "")
@@ -107,30 +108,90 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
                         "once; readers disagree about which one counts"
                     ).format(number=number)
                 )
-            listed.add(meta.start_location)
-        listed |= {offset for _gen, offset in section.xref_data.standard_xrefs.values()}
+            if meta.stream_ref is not None:
+                listed[meta.start_location] = _key(meta.stream_ref)
+        for number, (generation, offset) in section.xref_data.standard_xrefs.items():
+            listed[offset] = (int(number), int(generation))
+    problems.extend(_trailer_problems(reader))
+    problems.extend(_ending_problems(data, sections))
     problems.extend(object_stream_problems(reader, sections))
     problems.extend(repair_problems(data, reader))
     if signed_end is not None:
+        # listed means listed *as that object*: a forged "115 0 obj" listed under a new,
+        # unused number is an orphan to pyHanko and object 115 to a reader that repairs
         unlisted = [
             match
             for match in OBJECT_HEADER.finditer(data, signed_end)
-            if match.start(1) not in listed and match.start(0) not in listed
+            if listed.get(match.start(1)) != (int(match.group(1)), int(match.group(2)))
         ]
         if unlisted:
             first = unlisted[0]
             problems.append(
                 ngettext(
                     "after the signed part the file holds {count} object definition(s) that no "
-                    "cross-reference table lists (first: object {first}); a reader that repairs "
-                    "the file would show them",
+                    "cross-reference data lists as that object (first: object {first}); a "
+                    "reader that repairs the file would show them",
                     "after the signed part the file holds {count} object definition(s) that no "
-                    "cross-reference table lists (first: object {first}); a reader that repairs "
-                    "the file would show them",
+                    "cross-reference data lists as that object (first: object {first}); a "
+                    "reader that repairs the file would show them",
                     len(unlisted),
                 ).format(count=len(unlisted), first=int(first.group(1)))
             )
     return problems
+
+
+DOCUMENT_TRAILER_KEYS = ("/Size", "/Root", "/Encrypt", "/Info", "/ID")
+"""Trailer entries about the document, not about one cross-reference section."""
+FILE_END = re.compile(rb"startxref[\r\n]+(\d{1,10})[\r\n]+%%EOF[\x00\t\n\x0c\r ]*\Z")
+"""How a file ends: its last startxref, the offset, %%EOF, at most white space after it."""
+
+
+def _trailer_problems(reader: Any) -> list[str]:
+    """Trailers that leave out what an earlier one said (or /Root and /Size at all).
+
+    An update's trailer must repeat the document's entries (ISO 32000-1, 7.5.6). pyHanko
+    takes a missing one from an earlier trailer; a viewer reads only the newest and, with
+    no /Root there, repairs the file by scanning every byte for object definitions.
+    """
+    trailers = list(getattr(reader.trailer, "_trailer_revisions", []))[::-1]
+    problems: list[str] = []
+    expected = {"/Root", "/Size"}
+    for number, trailer in enumerate(trailers):
+        present = {str(key) for key in trailer}
+        missing = sorted(expected - present)
+        if missing:
+            problems.append(
+                _(
+                    "revision {number}: its trailer leaves out {keys}; readers would each take "
+                    "them from somewhere else"
+                ).format(number=number, keys=", ".join(missing))
+            )
+        expected = {"/Root", "/Size"} | (present & set(DOCUMENT_TRAILER_KEYS))
+    return problems
+
+
+def _ending_problems(data: bytes, sections: list[Any]) -> list[str]:
+    """The file must end as its newest revision says: startxref, the offset of that
+    revision's cross-reference data, %%EOF, then nothing but white space.
+
+    Viewers look for the last "startxref" near the end, comments included; pyHanko for the
+    last %%EOF line. Anything after the end could make them start from different places.
+    """
+    ending = FILE_END.search(data[-2048:])
+    newest = sections[-1].meta_info.declared_startxref if sections else None
+    if ending is not None and newest is not None and int(ending.group(1)) == int(newest):
+        return []
+    return [
+        _(
+            "the file does not end with the pointer to its newest cross-reference data and "
+            "%%EOF (something follows it, or it points elsewhere); readers could start reading "
+            "from different places"
+        )
+    ]
+
+
+def _key(reference: Any) -> tuple[int, int]:
+    return (int(reference.idnum), int(reference.generation))
 
 
 def _points_at_xref(data: bytes, offset: int, table: bool) -> bool:
