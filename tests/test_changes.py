@@ -819,3 +819,50 @@ def test_a_form_tree_read_two_ways_is_refused(base: tuple[bytes, int], case: str
     change, reason = FORM_TREE_CASES[case]
     found = forbidden(review(revise(pdf, change), revision))
     assert any(reason in t for t in found), (case, found)
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        {"/F": pdf_name("/ASCIIHexDecode")},
+        {"/DP": generic.DictionaryObject()},
+        {"/Filter": pdf_name("/ASCIIHexDecode")},
+    ],
+)
+def test_metadata_readers_decode_differently_is_refused(
+    base: tuple[bytes, int], entries: dict[str, Any]
+) -> None:
+    """The same XMP packet in a new stream that pyHanko reads as plain XML and poppler
+    decodes with /F first: each would read other metadata (and other statement data)."""
+    pdf, revision = base
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        packet = writer.root["/Metadata"].get_object().data
+        stream = generic.StreamObject(
+            {
+                pdf_name("/Type"): pdf_name("/Metadata"),
+                pdf_name("/Subtype"): pdf_name("/XML"),
+                **{pdf_name(k): v for k, v in entries.items()},
+            },
+            stream_data=packet,
+        )
+        writer.root["/Metadata"] = writer.add_object(stream)
+        writer.update_root()
+
+    found = forbidden(review(revise(pdf, change), revision))
+    assert any("decoded alike by every reader" in t for t in found), found
+
+
+def test_the_same_metadata_in_a_new_plain_stream_stays_allowed(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        packet = writer.root["/Metadata"].get_object().data
+        stream = generic.StreamObject(
+            {pdf_name("/Type"): pdf_name("/Metadata"), pdf_name("/Subtype"): pdf_name("/XML")},
+            stream_data=packet,
+        )
+        writer.root["/Metadata"] = writer.add_object(stream)
+        writer.update_root()
+
+    assert not forbidden(review(revise(pdf, change), revision))

@@ -60,6 +60,28 @@ def test_an_edited_entry_is_named(tmp_path: Path) -> None:
     assert any("entry 3" in p and "changed" in p for p in found), found
 
 
+@pytest.mark.parametrize(
+    ("case", "edit"),
+    [
+        # a key named twice: Python's JSON reader keeps the last (the hashed value), sqlite's
+        # json_extract and other readers the first (found in review: a forged certificate
+        # serial number under "register intact, sealed")
+        ("a key named twice", """'{"uitvoer":"vervalst.pdf",' || substr(payload, 2)"""),
+        ("the same JSON spaced out", "replace(payload, ',', ', ')"),
+        ("a key added in front", """'{"zzz":1,' || substr(payload, 2)"""),
+    ],
+)
+def test_a_payload_stored_otherwise_than_written_is_named(
+    tmp_path: Path, case: str, edit: str
+) -> None:
+    """The chain vouches for the payload as written (canonical JSON): any other text,
+    even one Python reads to the same value, is an edited entry."""
+    path = filled(tmp_path)
+    tamper(path, f"UPDATE entries SET payload = {edit} WHERE seq = 3")
+    found = problems(path)
+    assert any("entry 3" in p and "changed" in p for p in found), (case, found)
+
+
 def test_a_deleted_entry_is_named(tmp_path: Path) -> None:
     path = filled(tmp_path)
     tamper(path, "DELETE FROM entries WHERE seq = 4")

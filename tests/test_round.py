@@ -200,6 +200,35 @@ def test_status_from_another_folder_uses_the_rounds_own_workspace(
     assert not list(elsewhere.glob("*.sqlite*")) and not list(elsewhere.glob("ronde/*.sqlite*"))
 
 
+def test_the_notice_names_the_party_its_consented_statement_names(ws: Path) -> None:
+    """Who joined comes from the consented statement the register confirmed, not from the
+    round's own files (found in review: an edited round file put 'gemeente Amsterdam' in
+    the Staatscourant notice for Hilversum's accession, exit 0)."""
+    round_file = ws / "ronde" / "GM0402" / "ronde.json"
+    data = json.loads(round_file.read_text(encoding="utf-8"))
+    data["gegevens"]["partij_aanduiding"] = "gemeente Amsterdam"
+    data["gegevens"]["convenant_publicatie"] = "Stcrt. 1999, 1"
+    data["partij"]["naam"] = "Amsterdam"
+    round_file.write_text(json.dumps(data), encoding="utf-8")
+    result = toetreding(ws, "notice", "-r", "ronde", "-o", "mededeling-2.pdf")
+    assert result.returncode == 0, result.stderr
+    text = (ws / "mededeling-2.txt").read_text(encoding="utf-8")
+    assert "de gemeente Hilversum, met ingang van" in text and "Amsterdam" not in text
+    assert "(Stcrt. 2019, 12345)" in text and "1999" not in text
+
+
+def test_a_notice_is_not_made_from_a_consented_statement_the_register_did_not_confirm(
+    ws: Path,
+) -> None:
+    """Another party's consented statement put in Hilversum's folder: not the file whose
+    hash the register confirmed, so no notice (rather than one that names the wrong party)."""
+    consented = ws / "ronde" / "GM0402" / "verklaring-met-instemming.pdf"
+    consented.write_bytes((ws / "ronde" / "GM0376" / "verklaring-met-instemming.pdf").read_bytes())
+    result = toetreding(ws, "notice", "-r", "ronde", "-o", "mededeling-3.pdf")
+    assert result.returncode == 1 and "GM0402" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (ws / "mededeling-3.pdf").exists()
+
+
 def test_the_notice_for_a_period_without_accessions_is_refused(ws: Path) -> None:
     result = toetreding(ws, "notice", "-r", "ronde", "-o", "leeg.pdf", "--until", "2020-01-01")
     assert result.returncode == 1 and "no accession" in result.stderr

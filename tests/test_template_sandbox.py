@@ -294,3 +294,21 @@ def test_a_runaway_template_stops_with_a_message(
     assert done.returncode == 1, done.stderr
     assert "template" in done.stderr and "this is a bug" not in done.stderr, done.stderr
     assert not (workspace / "v.pdf").exists()
+
+
+def test_a_logo_file_name_cannot_become_typst_code(workspace: Path) -> None:
+    """The logo's name is data: a name with a quote once ended the Typst string it was put
+    in, and the rest of the name was read as code (found in review)."""
+    name = 'logo.svg",height:1cm)#text(fill:red)[INJECTED]#box(width:0pt,"'
+    shutil.copyfile(workspace / "logo.svg", workspace / name)
+    config = workspace / "toetreding.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("logo: logo.svg", f"logo: '{name}'"),
+        encoding="utf-8",
+    )
+    code, err = cli("render", "verzoek.yaml", "-o", "v.pdf", cwd=workspace)
+    assert code == 0, err  # the odd name is only a name: the logo is drawn as ever
+    shown = subprocess.run(
+        ["pdftotext", str(workspace / "v.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "INJECTED" not in shown and "Toetredingsverklaring" in shown

@@ -1319,6 +1319,52 @@ def test_a_consent_counts_only_against_the_covenant_as_published(
     assert any("does not match the covenant you trust" in b for b in other.consent_chain.breaches)
 
 
+@pytest.mark.parametrize(
+    ("case", "update", "said"),
+    [
+        (
+            "the covenant lets organs join",
+            {"party_form": "organen", "organs": ["college"]},
+            "the statement has the party join as 'rechtspersoon', the covenant as 'organen'",
+        ),
+        ("another version of the covenant", {"version": "2.0"}, "the covenant's version is"),
+    ],
+)
+def test_the_party_form_is_the_covenants_as_published(
+    tmp_path: Path,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    test_pki: RunningPki,
+    secret: Path,
+    case: str,
+    update: dict[str, Any],
+    said: str,
+) -> None:
+    """Who joins (the gemeente itself or its organs) decides whose chain authorises the
+    signer, and the party drew the statement up: against a trusted covenant that says
+    otherwise, the party's chain is not authorised (found in review: a college mandate was
+    reported as authorised under a covenant only the gemeente itself may join)."""
+    from toetreding.model import Organ, PartyForm
+    from toetreding.verify.options import TrustedCovenant
+
+    party = signed_by_the_party(tmp_path, unsigned_pdf, example_settings, test_pki, secret)
+    accepted = tmp_path / "instemming.pdf"
+    sign_file(example_settings, party, accepted, acceptance(test_pki, secret))
+    values = dict(update)
+    if "party_form" in values:
+        values["party_form"] = PartyForm(values["party_form"])
+        values["organs"] = [Organ(o) for o in values["organs"]]
+    trusted = [
+        TrustedCovenant(t.source, t.covenant.model_copy(update=values))
+        for t in trusted_test_covenants(test_pki)
+    ]
+    for path in (party, accepted):
+        report = verify_file(path, options(test_pki, covenants=tuple(trusted)))
+        assert not report.passed, (case, path.name)
+        assert report.chain is not None and not report.chain.authorised
+        assert any(said in b for b in report.chain.breaches), report.chain.breaches
+
+
 def test_the_party_cannot_consent_with_its_own_certificate(
     tmp_path: Path,
     renderer: Any,

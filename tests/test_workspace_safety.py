@@ -154,15 +154,50 @@ def test_the_signing_key_named_by_a_profile_elsewhere_is_protected(demo: Path) -
 
 
 def test_an_earlier_output_is_replaced_only_with_overwrite(demo: Path) -> None:
+    earlier = demo / "eerder.pdf"
+    earlier.write_bytes(b"%PDF-1.7\n% an earlier, unsigned draft\n")
     before = snapshot(demo)
-    code, err = cli("render", "verzoek.yaml", "-o", "verklaring-ondertekend.pdf")
+    code, err = cli("render", "verzoek.yaml", "-o", "eerder.pdf")
     assert code == 1 and "already exists" in err and "--overwrite" in err, err
     assert snapshot(demo) == before
-    code, err = cli("render", "verzoek.yaml", "-o", "verklaring-ondertekend.pdf", "--overwrite")
+    code, err = cli("render", "verzoek.yaml", "-o", "eerder.pdf", "--overwrite")
     assert code == 0, err
-    assert (demo / "verklaring-ondertekend.pdf").read_bytes() == (
-        demo / "verklaring.pdf"
-    ).read_bytes()
+    assert earlier.read_bytes() == (demo / "verklaring.pdf").read_bytes()
+
+
+EVIDENCE = [
+    ("render", "verzoek.yaml", "-o", "verklaring-met-instemming.pdf", "a signed PDF"),
+    ("render", "verzoek.yaml", "-o", "verklaring-ondertekend.pdf", "a signed PDF"),
+    ("render", "verzoek.yaml", "-o", "ronde/GM0376/verklaring.pdf", "round"),
+    ("register", "export", "-o", "ronde/manifest.json", "round"),
+    ("register", "export", "-o", "ronde/GM0402/instemming.json", "round"),
+    (
+        "render",
+        "verzoek.yaml",
+        "-o",
+        "archief/verklaring-verlengd/verklaring-verlengd.pdf",
+        "archive package",
+    ),
+    (
+        "register",
+        "export",
+        "-o",
+        "archief/verklaring-verlengd/validatierapport.json",
+        "archive package",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", EVIDENCE, ids=[c[3] for c in EVIDENCE])
+def test_overwrite_never_replaces_evidence(demo: Path, case: tuple[str, ...]) -> None:
+    """A signed PDF (a party's or coordinator's act), a round's files and an archive
+    package's files are never an "earlier output" (found in review: `render -o` on the
+    consented original replaced it with a blank statement, exit 0)."""
+    *command, what = case
+    before = snapshot(demo)
+    code, err = cli(*command, "--overwrite")
+    assert code == 1 and what in err and "never evidence" in err, err
+    assert snapshot(demo) == before
 
 
 def test_the_register_is_never_replaced_even_by_library_code(demo: Path) -> None:
@@ -295,3 +330,24 @@ def test_batch_never_writes_through_a_link_planted_in_its_folder(
     assert list(victim.iterdir()) == []
     after = snapshot(demo)
     assert after["verklaring-met-instemming.pdf"] == before["verklaring-met-instemming.pdf"]
+
+
+def test_a_status_page_in_the_round_folder_may_be_replaced(demo: Path) -> None:
+    """Only the round's own files there are evidence: the coordinator's status page is an
+    output like any other."""
+    code, err = cli("status", "-r", "ronde", "--html", "ronde/status.html")
+    assert code == 0, err
+    code, err = cli("status", "-r", "ronde", "--html", "ronde/status.html", "--overwrite")
+    assert code == 0, err
+
+
+def test_the_evidence_names_are_the_ones_the_round_and_archive_write() -> None:
+    """outputs.py names these files without importing their (heavy) modules."""
+    from toetreding import outputs
+    from toetreding.archive.package import MANIFEST
+    from toetreding.batch.manifest import MANIFEST_NAME
+    from toetreding.batch.run import SUMMARY_FILE
+    from toetreding.round.files import ROUND_FILE
+
+    assert (outputs.ROUND_FILE, outputs.ROUND_MANIFEST) == (ROUND_FILE, MANIFEST_NAME)
+    assert (outputs.ROUND_SUMMARY, outputs.PACKAGE_MANIFEST) == (SUMMARY_FILE, MANIFEST)

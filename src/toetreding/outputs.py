@@ -147,3 +147,60 @@ def guard_output(
             _("{option} '{path}' already exists").format(option=option, path=output),
             hint=_("choose another name, or add --overwrite to replace an earlier output"),
         )
+    if overwrite and output.is_file() and not output.is_symlink():
+        kept = _evidence(output)
+        if kept is not None:
+            raise OutputError(
+                _(
+                    "{option} '{path}' is {what}; --overwrite replaces an earlier output, "
+                    "never evidence"
+                ).format(option=option, path=output, what=_(kept)),
+                hint=_("choose another output name (to replace it on purpose, move it away first)"),
+            )
+
+
+ROUND_FILE = "ronde.json"
+"""Beside every party's files in a round (round/files.py)."""
+ROUND_MANIFEST = "manifest.json"
+"""At the top of a round's folder (batch/manifest.py)."""
+ROUND_SUMMARY = "overzicht.csv"
+"""Beside it (batch/run.py); anything else at the top (a status page) is the user's."""
+PACKAGE_MANIFEST = "manifest-sha256.txt"
+"""In every archive package (archive/package.py)."""
+_SCAN_CHUNK = 1 << 20
+
+
+def _evidence(existing: Path) -> str | None:
+    """Why an existing file may not be replaced even with --overwrite, or None.
+
+    A signed PDF (a party's or coordinator's act: no command can make it again), a file of
+    a coordinator's round (its statements, returns, consents and manifest) and a file of an
+    archive package (its manifest vouches for every byte). Found in review: `render -o` on
+    the signed, consented original replaced it with a blank statement, exit 0.
+    """
+    folders = [existing.parent, *list(existing.parent.parents)[:3]]
+    if any((folder / PACKAGE_MANIFEST).is_file() for folder in folders[:3]):
+        return N_("a file of an archive package")
+    round_top = (existing.parent / ROUND_MANIFEST).is_file() and existing.name in (
+        ROUND_MANIFEST,
+        ROUND_SUMMARY,
+    )
+    if round_top or any((folder / ROUND_FILE).is_file() for folder in folders[:3]):
+        return N_("a file of a coordinator's round")
+    if existing.suffix.lower() == ".pdf" and _holds_signature(existing):
+        return N_("a signed PDF")
+    return None
+
+
+def _holds_signature(path: Path) -> bool:
+    """Whether the file carries a signature dictionary (its /ByteRange), read in pieces."""
+    try:
+        with path.open("rb") as stream:
+            tail = b""
+            while chunk := stream.read(_SCAN_CHUNK):
+                if b"/ByteRange" in tail + chunk:
+                    return True
+                tail = chunk[-16:]
+    except OSError:
+        return False
+    return False

@@ -435,6 +435,11 @@ class Register:
 
     def entries(self, kind: str | None = None) -> Iterator[Entry]:
         """Entries in order (optionally of one kind)."""
+        for entry, _stored in self._stored_entries(kind):
+            yield entry
+
+    def _stored_entries(self, kind: str | None = None) -> Iterator[tuple[Entry, Any]]:
+        """Entries with their payload as stored (the text the chain vouches for)."""
         query = "SELECT seq, recorded_at, kind, payload, previous_hash, entry_hash FROM entries"
         arguments: tuple[str, ...] = ()
         if kind is not None:
@@ -443,9 +448,9 @@ class Register:
         for row in self._db.execute(query + " ORDER BY seq", arguments):
             try:
                 payload = json.loads(row[3])
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, TypeError):
                 payload = {"unreadable": row[3]}
-            yield Entry(row[0], row[1], row[2], payload, row[4], row[5])
+            yield Entry(row[0], row[1], row[2], payload, row[4], row[5]), row[3]
 
     def find_document(self, sha256: str) -> Entry | None:
         """The newest entry that produced a document with this hash (render or signature)."""
@@ -478,7 +483,7 @@ class Register:
         last_hash = GENESIS
         hashes: dict[int, str] = {}
         repairs: list[str] = []
-        for entry in self.entries():
+        for entry, stored in self._stored_entries():
             count += 1
             if entry.seq > expected_seq + 1:
                 problems.append(
@@ -506,7 +511,9 @@ class Register:
             recomputed = entry_hash(
                 entry.seq, entry.recorded_at, entry.kind, entry.payload, entry.previous_hash
             )
-            if recomputed != entry.entry_hash:
+            # the payload is written in canonical form; stored otherwise (a key named twice,
+            # which a JSON reader may take either way) it is not what the hash vouches for
+            if recomputed != entry.entry_hash or stored != canonical(entry.payload):
                 problems.append(
                     _Finding(
                         N_(

@@ -1387,6 +1387,30 @@ FILE_STATEMENT_ATTACKS: dict[str, tuple[Attack, str]] = {
         _harmless_update(_without(b"ID")),
         "its trailer leaves out /ID",
     ),
+    "an empty subsection numbered beyond what poppler counts": (
+        lambda data: _raw_update(
+            data,
+            b"%d 0 obj\n<< >>\nendobj\n" % _trailer_size(data),
+            b"%d 1\n@OFFSET@2147483648 0\n" % _trailer_size(data),
+            edit_trailer=_new_size(_trailer_size(data) + 1),
+        ),
+        "empty subsection or numbers beyond",
+    ),
+    "the word trailer hidden in a string": (
+        _harmless_update(
+            lambda t: t.replace(b"<<", b"<< /Note (\ntrailer\n<< /Root 1 0 R >>\n)", 1)
+        ),
+        "the word 'trailer' outside",
+    ),
+    "a new object nothing uses (a hidden catalog)": (
+        lambda data: _raw_update(
+            data,
+            b"%d 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" % _trailer_size(data),
+            b"%d 1\n@OFFSET@" % _trailer_size(data),
+            edit_trailer=_new_size(_trailer_size(data) + 1),
+        ),
+        "which nothing in the document uses",
+    ),
     "a startxref in a comment after the end": (
         _ending(b"%startxref 0\n"),
         "does not end with the pointer",

@@ -176,7 +176,7 @@ class StatementRenderer:
             "font": TypstCode(string_literal(settings.font)),
             "primary": TypstCode(f'rgb("{settings.colours.primary}")'),
             "text": TypstCode(f'rgb("{settings.colours.text}")'),
-            "logo": TypstCode(f'"{logo}"') if logo else None,
+            "logo": TypstCode(string_literal(logo)) if logo else None,
         }
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -120,7 +121,11 @@ class Typesetter:
         """Copy a file into the sandbox (once) and return the path Typst should use for it."""
         source = source.resolve()
         if source not in self._assets:
-            name = f"asset-{len(self._assets)}{source.suffix.lower()}"
+            # the suffix tells Typst the format; anything but a plain one is dropped (a name
+            # is data: 'logo.svg",…' once ended the string it was put in)
+            suffix = source.suffix.lower()
+            suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+            name = f"asset-{len(self._assets)}{suffix}"
             shutil.copyfile(source, self._sandbox / name)
             self._assets[source] = f"/{name}"
         return self._assets[source]

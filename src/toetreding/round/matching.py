@@ -18,8 +18,12 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .files import RoundParty
+
+if TYPE_CHECKING:
+    from ..embedded import EmbeddedStatement
 
 _END_OF_FILE = re.compile(rb"%%EOF(\r\n|\r|\n)?")
 
@@ -54,6 +58,12 @@ class PreparedIndex:
 
 def claimed_party_code(data: bytes) -> str | None:
     """The CBS code in the newest statement data of a PDF, or None (never raises)."""
+    embedded = claimed_statement(data)
+    return embedded.party_code.upper() if embedded is not None else None
+
+
+def claimed_statement(data: bytes) -> EmbeddedStatement | None:
+    """The newest statement data of a PDF, or None (never raises)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     from ..embedded import read_from_xmp
@@ -63,7 +73,6 @@ def claimed_party_code(data: bytes) -> str | None:
         metadata = reader.root.get("/Metadata")
         if metadata is None:
             return None
-        embedded = read_from_xmp(metadata.get_object().data)
+        return read_from_xmp(metadata.get_object().data)
     except Exception:  # a hostile or broken file simply says nothing
         return None
-    return embedded.party_code.upper() if embedded is not None else None

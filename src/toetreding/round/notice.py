@@ -13,17 +13,19 @@ text, so it is always in Dutch.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
+from ..embedded import EmbeddedStatement
 from ..errors import OutputError
 from ..fileio import write_atomically
 from ..i18n import _
 from ..resources import bundled
 from ..textformat import long_date
-from .files import RoundParty, round_parties
+from .files import ACCEPTED_FILE, RoundParty, acceptance_of, round_parties
 from .status import PartyState, RoundStatus, round_status
 
 NOTICE_DATA = "mededeling.json"
@@ -37,6 +39,8 @@ class Accession:
     code: str
     designation: str
     effective: dt.date
+    statement: EmbeddedStatement
+    """The statement data of the consented statement the register confirmed."""
 
 
 @dataclass(frozen=True)
@@ -64,21 +68,48 @@ def accessions_in(
             continue
         if (since and effective < since) or (until and effective > until):
             continue
-        facts = by_code[row.code].facts or {}
-        designation = facts.get("partij_aanduiding") or f"gemeente {row.name}"
-        found.append(Accession(row.code, designation, effective))
+        statement = _consented_statement(by_code[row.code])
+        found.append(Accession(row.code, statement.party_designation, effective, statement))
     return sorted(found, key=lambda a: (a.effective, a.designation))
+
+
+def _consented_statement(party: RoundParty) -> EmbeddedStatement:
+    """Who joined, from the consented statement itself — the file whose hash the register
+    confirmed — never from the round's own files, which anyone with the folder can edit
+    (found in review: an edited round file put 'gemeente Amsterdam' in the notice for
+    Hilversum's accession)."""
+    from .matching import claimed_statement
+
+    acceptance = acceptance_of(party) or {}
+    path = party.folder / ACCEPTED_FILE
+    statement = None
+    try:
+        data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+    except OSError:
+        data = b""
+    if data and hashlib.sha256(data).hexdigest() == acceptance.get("sha256"):
+        statement = claimed_statement(data)
+    if statement is None or statement.party_code.upper() != party.code.upper():
+        raise OutputError(
+            _(
+                "the consented statement of {code} is not the one the register confirmed, or "
+                "does not name {code}; the notice is not made"
+            ).format(code=party.code),
+            hint=_("run `toetreding status` and look into {folder}").format(folder=party.folder),
+        )
+    return statement
 
 
 def notice_text(parties: list[RoundParty], accessions: list[Accession]) -> dict[str, object]:
     """The notice's parts: title, introduction, one item per party, closing, signature."""
     first = parties[0]
     facts = first.facts or {}
-    title = first.covenant_title or first.covenant
-    coordinator = facts.get("coordinerende_partij", "")
-    covenant_date = facts.get("convenant_datum")
-    dated = f" van {long_date(dt.date.fromisoformat(covenant_date))}" if covenant_date else ""
-    publication = facts.get("convenant_publicatie")
+    # the covenant as the consented statements state it (data the register vouches for)
+    verified = accessions[0].statement
+    title = verified.covenant_title
+    coordinator = verified.coordinator.name
+    dated = f" van {long_date(verified.covenant_date)}"
+    publication = verified.covenant_publication
     published = f" ({publication})" if publication else ""
     article = facts.get("toetredingsartikel")
     by_article = f", overeenkomstig {article} van het convenant" if article else ""

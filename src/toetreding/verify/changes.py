@@ -369,6 +369,15 @@ class _Graph:
                     queue.append(child)
 
 
+def reachable_objects(resolver: Any) -> set[tuple[int, int]]:
+    """Every object reachable from one revision's trailer (/Root and /Info); empty when
+    the revision cannot be walked (the change review reports that)."""
+    try:
+        return set(_Graph.walked(resolver).visited)
+    except (_Incomparable, RecursionError):
+        return set()
+
+
 def _read_signed_version(reader: Any, resolver: Any, item: Any) -> Any:
     """An object as the signed revision has it, from the reader's shared cache when possible.
 
@@ -1231,10 +1240,11 @@ def _stream_data(value: Any) -> bytes:
     stream = value.get_object() if isinstance(value, generic.IndirectObject) else value
     if not isinstance(stream, generic.StreamObject):
         raise XmpError(_("the metadata is not a stream"))
-    try:
-        data = stream.data
-    except Exception:
-        raise XmpError(_("the metadata stream cannot be decoded")) from None
+    # decoded as every reader decodes it: with /F (pyHanko: an external file; poppler: the
+    # filter) each would read another packet
+    data = decoded_alike(stream)
+    if data is None:
+        raise XmpError(_("the metadata stream cannot be decoded alike by every reader"))
     if len(data) > MAX_XMP_BYTES:
         raise XmpError(_("the metadata packet is too large"))
     return bytes(data)

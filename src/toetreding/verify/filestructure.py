@@ -52,6 +52,9 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
     sections = list(getattr(reader.xrefs, "_xref_sections", []))
     listed: dict[int, tuple[int, int]] = {}
     """offset → the object number and generation a cross-reference entry lists there"""
+    trailer_keywords: set[int] = set()
+    """where each table's own 'trailer' keyword is"""
+    reached: set[tuple[int, int]] = set()
     for number, section in enumerate(sections):
         meta = section.meta_info
         kind = getattr(meta.xref_section_type, "name", "")
@@ -65,7 +68,17 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
                 ).format(number=number)
             )
         if table:
-            numbers, entries = _table_entries(data, declared)
+            numbers, entries, table_end = _table_entries(data, declared)
+            trailer_keyword = _skip_whitespace(data, table_end)
+            if data.startswith(b"trailer", trailer_keyword):
+                trailer_keywords.add(trailer_keyword)
+            if not _subsections_fit(data, declared):
+                problems.append(
+                    _(
+                        "revision {number}: its cross-reference table has an empty subsection "
+                        "or numbers beyond what readers can count; a reader would repair the file"
+                    ).format(number=number)
+                )
             differing = _entries_differ(entries, section.xref_data)
             if differing is not None:
                 problems.append(
@@ -115,8 +128,10 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
     problems.extend(_trailer_problems(reader))
     problems.extend(_ending_problems(data, sections))
     problems.extend(object_stream_problems(reader, sections))
-    problems.extend(repair_problems(data, reader))
+    problems.extend(repair_problems(data, reader, reached))
     if signed_end is not None:
+        problems.extend(_stray_trailers(data, signed_end, trailer_keywords))
+        problems.extend(_unused_objects(reader, sections, signed_end, reached))
         # listed means listed *as that object*: a forged "115 0 obj" listed under a new,
         # unused number is an orphan to pyHanko and object 115 to a reader that repairs
         unlisted = [
@@ -200,7 +215,88 @@ def _points_at_xref(data: bytes, offset: int, table: bool) -> bool:
     return STREAM_HEADER.match(data, offset) is not None
 
 
-def _table_entries(data: bytes, start: int) -> tuple[list[int], list[_Entry]]:
+def _stray_trailers(data: bytes, signed_end: int, keywords: set[int]) -> list[str]:
+    """The word 'trailer' after the signed part anywhere but as a table's own keyword.
+
+    A reader that repairs a file (poppler rebuilds on any table it cannot read) takes the
+    document's catalog from the last line starting with 'trailer' it finds — one hidden in
+    a string named a catalog no check had looked at, under PASSED (found in review).
+    """
+    stray = [m.start() for m in re.finditer(rb"trailer", data[signed_end:])]
+    if any(signed_end + offset not in keywords for offset in stray):
+        return [
+            _(
+                "after the signed part the file holds the word 'trailer' outside the trailer "
+                "of a cross-reference table; a reader that repairs the file would take the "
+                "document from there"
+            )
+        ]
+    return []
+
+
+def _unused_objects(
+    reader: Any, sections: list[Any], signed_end: int, reached: set[tuple[int, int]]
+) -> list[str]:
+    """Objects an update after the signed part writes that nothing in the document uses.
+
+    No writer needs them, and a reader that repairs the file can take them up: a hidden
+    catalog with its own pages was what a stray 'trailer' pointed at. One that was in use in
+    the revision that wrote it (and let go by a later one) is fine.
+    """
+    from .changes import reachable_objects
+
+    stream_objects = {
+        _key(section.meta_info.stream_ref)
+        for section in sections
+        if section.meta_info.stream_ref is not None
+    }
+    for revision, section in enumerate(sections):
+        if int(section.meta_info.start_location) < signed_end:
+            continue
+        written = {_key(r) for r in reader.xrefs.explicit_refs_in_revision(revision)}
+        containers = {_key(r) for r in reader.xrefs.object_streams_used_in(revision)}
+        unused = written - reached - containers - stream_objects
+        if unused:
+            unused -= reachable_objects(reader.get_historical_resolver(revision))
+        if unused:
+            return [
+                _(
+                    "revision {number} writes object {object}, which nothing in the document "
+                    "uses; a reader that repairs the file could take it up"
+                ).format(number=revision, object=min(unused)[0])
+            ]
+    return []
+
+
+def _skip_whitespace(data: bytes, position: int) -> int:
+    while position < len(data) and data[position] in b"\x00\t\n\x0c\r ":
+        position += 1
+    return position
+
+
+MAX_COUNTABLE = 2**31 - 1
+"""poppler reads subsection numbers as C ints; beyond this it repairs the file."""
+
+
+def _subsections_fit(data: bytes, start: int) -> bool:
+    """Every subsection of the table at ``start`` lists objects and numbers them below 2^31."""
+    position = start + 4
+    while True:
+        match = SUBSECTION.match(data, position)
+        if match is None:
+            return True
+        first, count = int(match.group(1)), int(match.group(2))
+        if count == 0 or first + count > MAX_COUNTABLE:
+            return False
+        position = match.end()
+        for _index in range(min(count, MAX_ENTRIES)):
+            entry = ENTRY.match(data, position)
+            if entry is None:
+                return True  # reported as an entry read differently
+            position = entry.end()
+
+
+def _table_entries(data: bytes, start: int) -> tuple[list[int], list[_Entry], int]:
     """Object numbers (with repeats) and the entries of a classic xref table, as written.
 
     An entry is ``oooooooooo ggggg n`` (or ``f``) and its end of line; 19-byte entries (one
@@ -209,7 +305,7 @@ def _table_entries(data: bytes, start: int) -> tuple[list[int], list[_Entry]]:
     """
     position = start
     if not data.startswith(b"xref", position):
-        return [], []
+        return [], [], position
     position += 4
     numbers: list[int] = []
     entries: list[_Entry] = []
@@ -224,11 +320,11 @@ def _table_entries(data: bytes, start: int) -> tuple[list[int], list[_Entry]]:
             entry = ENTRY.match(data, position)
             if entry is None:
                 entries.append((first + index, -1, -1, b"?"))
-                return numbers, entries
+                return numbers, entries, position
             offset, generation, kind = entry.groups()
             entries.append((first + index, int(generation), int(offset), kind))
             position = entry.end()
-    return numbers, entries
+    return numbers, entries, position
 
 
 def _entries_differ(entries: list[_Entry], recorded: Any) -> int | None:

@@ -20,6 +20,7 @@ class FileReview:
     """Change reviews for the signatures of one file."""
 
     def __init__(self, reader: Any, policy: ChangePolicy, signed_revisions: list[int]) -> None:
+        remember_last_changes(reader)
         self.reader = reader
         self.policy = policy
         self._cache = RevisionCache(reader, min(signed_revisions) if signed_revisions else None)
@@ -33,9 +34,42 @@ class FileReview:
         from pyhanko.sign.diff_analysis import SuspiciousModification
 
         from .diffpolicy import STATEMENT_DIFF_POLICY
+        from .usage_paths import precompute
 
         try:
+            # the map of usages pyHanko would build by copying every object (or its own)
+            precompute(self.reader.get_historical_resolver(revision))
             outcome = STATEMENT_DIFF_POLICY.review_file(self.reader, revision)
         except Exception:
             return True  # unreadable for pyHanko: its opinion is "cannot explain"
         return isinstance(outcome, SuspiciousModification)
+
+
+def remember_last_changes(reader: Any) -> None:
+    """Answer "in which revision was this object last written?" once per object.
+
+    Every historical read (ours and pyHanko's) asks it, and pyHanko answers by trying every
+    cross-reference section from the newest back (≈ 5–10 % of verifying a statement with
+    four signatures). The sections of a file being read never change, so the answer, or
+    the KeyError for an object no section has, is remembered as it was given.
+    """
+    xrefs = reader.xrefs
+    if getattr(xrefs, "_toetreding_remembers", False):
+        return
+    ask = xrefs.get_last_change
+    answers: dict[tuple[int, int], int | None] = {}
+
+    def get_last_change(ref: Any) -> int:
+        key = (int(ref.idnum), int(ref.generation))
+        if key not in answers:
+            try:
+                answers[key] = ask(ref)
+            except KeyError:
+                answers[key] = None
+        answer = answers[key]
+        if answer is None:
+            raise KeyError(ref)
+        return answer
+
+    xrefs.get_last_change = get_last_change
+    xrefs._toetreding_remembers = True

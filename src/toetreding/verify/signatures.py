@@ -41,6 +41,45 @@ from .review import FileReview
 from .wording import explain_evaluation_failure
 
 PADES_SUBFILTER = "/ETSI.CAdES.detached"
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far a signer's clock may run ahead of the timestamp authority's."""
+MAX_TIMESTAMP_DELAY = dt.timedelta(hours=1)
+"""How long after the claimed moment a signature timestamp may be made (`sign` asks for it
+at once; seconds pass, or minutes when the authority is slow)."""
+
+
+def _judge_timestamp_delay(
+    report: SignatureReport, stamped: dt.datetime, claimed: dt.datetime
+) -> None:
+    """The signature timestamp must follow the moment the signer claimed, and soon.
+
+    The timestamp token sits outside what the signature covers: anyone can replace it with
+    a new token over the same signature value, made later (found in review: the consent's
+    token swapped a day later, then extended again, moved the effective date under PASSED).
+    The claimed moment (/M) is signed, so a token made long after it, or before it, is
+    refused as proof of when the signature was made.
+    """
+    delay = stamped - claimed
+    if delay < -CLOCK_SKEW:
+        report.fail(
+            Indication.INDETERMINATE,
+            "TIMESTAMP_ORDER_FAILURE",
+            _(
+                "the signature timestamp ({stamped}) is earlier than the moment the signer "
+                "claimed ({claimed}); a signature timestamp is made after signing"
+            ).format(stamped=iso(stamped), claimed=iso(claimed)),
+        )
+    elif delay > MAX_TIMESTAMP_DELAY:
+        report.fail(
+            Indication.INDETERMINATE,
+            "SIG_CONSTRAINTS_FAILURE",
+            _(
+                "the signature timestamp ({stamped}) was made more than an hour after the "
+                "moment the signer claimed ({claimed}); it proves only that the signature "
+                "existed then, and such a token can be replaced by anyone"
+            ).format(stamped=iso(stamped), claimed=iso(claimed)),
+        )
+
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # findings go into the report
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
@@ -201,6 +240,8 @@ def check_signature(
                 ),
             )
     proven = bool(stamp is not None and stamp.intact and stamp.valid and stamp.trusted)
+    if proven and stamp is not None and status.signer_reported_dt is not None:
+        _judge_timestamp_delay(report, stamp.timestamp, status.signer_reported_dt)
     if proven and stamp is not None:
         report.signing_time = iso(stamp.timestamp)
         report.signing_time_source = TimeSource.SIGNATURE_TIMESTAMP

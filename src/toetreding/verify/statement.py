@@ -338,6 +338,7 @@ def _chain_and_dates(
         party_sig,
         embedded.party_context,
     )
+    _confirm_party_terms(embedded, options, report.chain)
     if consent is None or consent_sig is None:
         return
     # The consent is judged by the coordinator's chain the *party* signed: a chain added
@@ -371,6 +372,51 @@ def _chain_and_dates(
         )
 
 
+def _party_term_differences(embedded: EmbeddedStatement, covenant: Any) -> list[str]:
+    """Where the statement's terms of joining differ from the covenant as published: the
+    party form and organs decide who joins and so whose chain authorises the signer."""
+    differences = []
+    if embedded.party_form != covenant.party_form:
+        differences.append(
+            _(
+                "the statement has the party join as '{carried}', the covenant as '{published}'"
+            ).format(carried=embedded.party_form.value, published=covenant.party_form.value)
+        )
+    if sorted(embedded.organs) != sorted(covenant.organs):
+        differences.append(
+            _("the statement names the organs {carried}, the covenant {published}").format(
+                carried=", ".join(o.value for o in embedded.organs) or "—",
+                published=", ".join(o.value for o in covenant.organs) or "—",
+            )
+        )
+    if embedded.covenant_version != covenant.version:
+        differences.append(
+            _("the covenant's version is '{carried}', not '{published}'").format(
+                carried=embedded.covenant_version or "—", published=covenant.version or "—"
+            )
+        )
+    return differences
+
+
+def _confirm_party_terms(
+    embedded: EmbeddedStatement, options: VerifyOptions, chain: ChainReport
+) -> None:
+    """The party's chain is judged under the statement's party form, which the party drew
+    up: where a covenant is trusted, that form must be the covenant's (a college mandate
+    was reported as authorised under a covenant only the gemeente itself may join)."""
+    trusted = next((t for t in options.covenants if t.covenant.id == embedded.covenant_id), None)
+    if trusted is None:
+        return
+    differences = _party_term_differences(embedded, trusted.covenant)
+    if differences:
+        chain.authorised = False
+        chain.breaches.append(
+            _(
+                "the statement does not match the covenant you trust ({source}): {differences}"
+            ).format(source=trusted.source, differences="; ".join(differences))
+        )
+
+
 def _confirm_consent_chain(
     embedded: EmbeddedStatement, options: VerifyOptions, chain: ChainReport
 ) -> None:
@@ -394,7 +440,7 @@ def _confirm_consent_chain(
         )
         return
     covenant = trusted.covenant
-    differences = []
+    differences = _party_term_differences(embedded, covenant)
     if normalise(covenant.coordinator.name) != normalise(embedded.coordinator.name):
         differences.append(
             _("the coordinating party is '{carried}', not '{published}'").format(

@@ -58,11 +58,18 @@ class _Unreadable(Exception):
     """Why one object cannot be fetched without repairing the file (a sentence)."""
 
 
-def repair_problems(data: bytes, reader: Any) -> list[str]:
+def repair_problems(
+    data: bytes, reader: Any, reached: set[tuple[int, int]] | None = None
+) -> list[str]:
     """One sentence naming the first object a reader would have to repair the file for,
-    and how many there are; empty when every reachable object reads as it stands."""
+    and how many there are; empty when every reachable object reads as it stands.
+
+    ``reached``, when given, receives every object the walk reached from the latest trailer.
+    """
     walk = _Walk(data, reader)
     failures = walk.run()
+    if reached is not None:
+        reached |= walk.seen
     if not failures:
         return []
     number, reason = failures[0]

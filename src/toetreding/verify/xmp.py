@@ -12,6 +12,7 @@ properties that signing may not change.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from xml.etree import ElementTree
 
@@ -48,7 +49,17 @@ class XmpError(ValueError):
 
 
 def properties(packet: bytes) -> dict[str, Any]:
-    """The packet's properties by expanded name; raises XmpError for anything else."""
+    """The packet's properties by expanded name; raises XmpError for anything else.
+
+    The reviews of one file compare the same few packets again and again (each signature
+    against each later revision), so the last packets read are remembered by their bytes;
+    errors are not remembered (they are raised anew, in the language of the moment).
+    """
+    return dict(_properties(bytes(packet)))
+
+
+@functools.lru_cache(maxsize=8)
+def _properties(packet: bytes) -> dict[str, Any]:
     if len(packet) > MAX_XMP_BYTES:
         raise XmpError(_("the metadata packet is too large"))
     if b"<!DOCTYPE" in packet or b"<!ENTITY" in packet:
