@@ -40,6 +40,7 @@ from ..i18n import _
 from ..register import EntryKind, opened
 from ..round.files import ACCEPTANCE_FILE, ACCEPTED_FILE, ROUND_FILE, RoundParty, write_round_file
 from ..signing_config import SignatureLevel
+from ..spreadsheet import as_text_cell
 from .input import BatchPlan, PlannedParty
 from .lifeline import Interrupts
 from .manifest import MANIFEST_NAME, Manifest, file_sha256, write_problem
@@ -568,7 +569,8 @@ def _write_summary(folder: Path, plan: BatchPlan, manifest: Manifest) -> Path:
         error = entry.get("fout")
         status = "mislukt" if error else "opgemaakt" if render else "open"
         writer.writerow(
-            [
+            as_text_cell(cell)
+            for cell in [
                 code,
                 name,
                 status,

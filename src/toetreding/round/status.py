@@ -31,6 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..i18n import N_, _
+from ..spreadsheet import as_text_cell
 from .files import (
     ACCEPTABLE,
     ACCEPTED_FILE,
@@ -165,7 +166,8 @@ class RoundStatus:
         for party in self.parties:
             row = asdict(party)
             writer.writerow(
-                [
+                as_text_cell(cell)
+                for cell in [
                     party.code,
                     party.name,
                     party.state.value,
