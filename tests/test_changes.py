@@ -866,3 +866,105 @@ def test_the_same_metadata_in_a_new_plain_stream_stays_allowed(base: tuple[bytes
         writer.update_root()
 
     assert not forbidden(review(revise(pdf, change), revision))
+
+
+def _metadata_edited(edit: Callable[[bytes], bytes]) -> Callable[[IncrementalPdfFileWriter], None]:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        packet = edit(writer.root["/Metadata"].get_object().data)
+        stream = generic.StreamObject(
+            {pdf_name("/Type"): pdf_name("/Metadata"), pdf_name("/Subtype"): pdf_name("/XML")},
+            stream_data=packet,
+        )
+        writer.root["/Metadata"] = writer.add_object(stream)
+        writer.update_root()
+
+    return change
+
+
+SECOND_TITLE = (
+    b'<rdf:Description xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    b'xmlns:dc="http://purl.org/dc/elements/1.1/" rdf:about=""><dc:title><rdf:Alt>'
+    b'<rdf:li xml:lang="x-default">VERVALLEN</rdf:li></rdf:Alt></dc:title></rdf:Description>'
+)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a description beside rdf:RDF: lenient readers (exiftool) show its title
+        lambda packet: packet.replace(b"</rdf:RDF>", b"</rdf:RDF>" + SECOND_TITLE, 1),
+        # a typed node inside rdf:RDF
+        lambda packet: packet.replace(
+            b"</rdf:RDF>",
+            SECOND_TITLE.replace(b"rdf:Description", b"dc:Node").replace(
+                b"<dc:Node ", b'<dc:Node xmlns:dc="http://purl.org/dc/elements/1.1/" ', 1
+            )
+            + b"</rdf:RDF>",
+            1,
+        ),
+    ],
+    ids=["a description beside the RDF", "a typed node"],
+)
+def test_metadata_with_properties_outside_its_descriptions_is_refused(
+    base: tuple[bytes, int], edit: Callable[[bytes], bytes]
+) -> None:
+    pdf, revision = base
+    found = forbidden(review(revise(pdf, _metadata_edited(edit)), revision))
+    assert any("XMP metadata was replaced by something unusable" in t for t in found), found
+
+
+def test_a_title_rewritten_in_an_encoding_not_every_reader_knows_is_a_change(
+    base: tuple[bytes, int],
+) -> None:
+    """The same title as UTF-8 with a byte-order mark (PDF 2.0): pyHanko reads the same
+    text, poppler shows 'ï»¿…' (found in review)."""
+    pdf, revision = base
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        info = writer.trailer["/Info"].get_object()
+        title = str(info["/Title"])
+        info["/Title"] = generic.ByteStringObject(b"\xef\xbb\xbf" + title.encode("utf-8"))
+        writer.update_container(info)
+
+    found = forbidden(review(revise(pdf, change), revision))
+    assert any("/Title" in t or "document information" in t for t in found), found
+
+
+def _store_with(extra: dict[str, Any]) -> Callable[[IncrementalPdfFileWriter], None]:
+    """A document security store added with one 'certificate' whose dictionary holds
+    ``extra`` (references made to a new object on the writer)."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        entries = {pdf_name(k): v(writer) for k, v in extra.items()}
+        certificate = writer.add_object(generic.StreamObject(entries, stream_data=b"0\x82"))
+        store = generic.DictionaryObject({pdf_name("/Certs"): generic.ArrayObject([certificate])})
+        writer.root["/DSS"] = writer.add_object(store)
+        writer.update_root()
+
+    return change
+
+
+def test_validation_data_that_refers_to_other_objects_is_refused(base: tuple[bytes, int]) -> None:
+    """Found in review: a new 'certificate' carrying `/X 200 0 R` made a forged catalog an
+    object in use, which a second /Root in the trailer then showed to viewers."""
+    pdf, revision = base
+    hidden = _store_with(
+        {
+            "/X": lambda w: w.add_object(
+                generic.DictionaryObject({pdf_name("/Type"): pdf_name("/Catalog")})
+            )
+        }
+    )
+    found = forbidden(review(revise(pdf, hidden), revision))
+    assert any("carries more than data" in t for t in found), found
+    odd_key = _store_with({"/Subtype": lambda w: pdf_name("/Anything")})
+    assert any(
+        "carries more than data" in t for t in forbidden(review(revise(pdf, odd_key), revision))
+    )
+
+
+def test_plain_validation_data_stays_allowed(base: tuple[bytes, int]) -> None:
+    pdf, revision = base
+    changes = review(revise(pdf, _store_with({})), revision)
+    assert not forbidden(changes), forbidden(changes)
+    assert any("validation data was added" in c.description for c in changes)

@@ -201,13 +201,16 @@ def test_status_from_another_folder_uses_the_rounds_own_workspace(
 
 
 def test_the_notice_names_the_party_its_consented_statement_names(ws: Path) -> None:
-    """Who joined comes from the consented statement the register confirmed, not from the
+    """Who joined comes from the consented statement the register confirmed, and the
+    covenant's facts from the covenant as published the coordinator trusts, not from the
     round's own files (found in review: an edited round file put 'gemeente Amsterdam' in
-    the Staatscourant notice for Hilversum's accession, exit 0)."""
+    the Staatscourant notice for Hilversum's accession, and another cited 'artikel 99')."""
     round_file = ws / "ronde" / "GM0402" / "ronde.json"
     data = json.loads(round_file.read_text(encoding="utf-8"))
     data["gegevens"]["partij_aanduiding"] = "gemeente Amsterdam"
     data["gegevens"]["convenant_publicatie"] = "Stcrt. 1999, 1"
+    data["gegevens"]["toetredingsartikel"] = "artikel 99, onder voorbehoud"
+    data["gegevens"]["met_bijlagen"] = "nee"
     data["partij"]["naam"] = "Amsterdam"
     round_file.write_text(json.dumps(data), encoding="utf-8")
     result = toetreding(ws, "notice", "-r", "ronde", "-o", "mededeling-2.pdf")
@@ -215,6 +218,7 @@ def test_the_notice_names_the_party_its_consented_statement_names(ws: Path) -> N
     text = (ws / "mededeling-2.txt").read_text(encoding="utf-8")
     assert "de gemeente Hilversum, met ingang van" in text and "Amsterdam" not in text
     assert "(Stcrt. 2019, 12345)" in text and "1999" not in text
+    assert "met bijlagen" in text and "artikel 16" in text and "artikel 99" not in text
 
 
 def test_a_notice_is_not_made_from_a_consented_statement_the_register_did_not_confirm(
@@ -227,6 +231,18 @@ def test_a_notice_is_not_made_from_a_consented_statement_the_register_did_not_co
     result = toetreding(ws, "notice", "-r", "ronde", "-o", "mededeling-3.pdf")
     assert result.returncode == 1 and "GM0402" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and not (ws / "mededeling-3.pdf").exists()
+
+
+def test_a_planted_failed_consent_is_not_confirmed(ws: Path) -> None:
+    """A consent file saying the verification failed must be the register's word too
+    (found in review: a planted one showed an accepted party as failed)."""
+    for code in ("GM0402", "GM0317"):  # accepted, and never consented
+        (ws / "ronde" / code / "instemming.json").write_text(
+            json.dumps({"verificatie": "FAILED", "redenen": ["geplant"]}), encoding="utf-8"
+        )
+    parties = by_code(status_of(ws))
+    for code in ("GM0402", "GM0317"):
+        assert parties[code]["status"] == "onbevestigd", parties[code]
 
 
 def test_the_notice_for_a_period_without_accessions_is_refused(ws: Path) -> None:
@@ -289,6 +305,60 @@ def test_a_good_return_after_a_rejection_is_accepted(ws: Path) -> None:
 
 
 # --- hostile and careless returns ----------------------------------------------------------
+
+
+def _painted_over(writer: Any, generic: Any) -> None:
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    cover = writer.add_object(generic.StreamObject(stream_data=b"q 1 0 0 rg 40 300 520 120 re f Q"))
+    contents = page.raw_get("/Contents")
+    listed = contents.get_object() if isinstance(contents, generic.IndirectObject) else contents
+    page["/Contents"] = generic.ArrayObject(
+        [*(listed if isinstance(listed, generic.ArrayObject) else [contents]), cover]
+    )
+    writer.update_container(page)
+
+
+def _retitled(writer: Any, generic: Any) -> None:
+    packet = writer.root["/Metadata"].get_object().data
+    start = packet.index(b"<rdf:li", packet.index(b"dc:title"))
+    end = packet.index(b"</rdf:li>", start)
+    edited = packet[: packet.index(b">", start) + 1] + b"Een andere verklaring" + packet[end:]
+    stream = generic.StreamObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Metadata"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/XML"),
+        },
+        stream_data=edited,
+    )
+    writer.root["/Metadata"] = writer.add_object(stream)
+    writer.update_root()
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [(_painted_over, "page 1: its content was changed"), (_retitled, "metadata property")],
+    ids=["page painted over", "statement data rewritten"],
+)
+def test_a_signature_that_came_with_other_changes_is_rejected(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, change: Any, said: str
+) -> None:
+    """The party's own signing revision may carry only the signature: found in review, a
+    mayor's revision that painted over page 1, and a secretary's that rewrote the chain in
+    the statement data to name himself, both passed verify and were collected, accepted
+    and published (the revision count was all collect compared)."""
+    import toetreding.sign.signing as signing
+
+    plain = signing._align_producer
+
+    def with_more(writer: Any, generic: Any, vendor: str) -> None:
+        plain(writer, generic, vendor)
+        change(writer, generic)
+
+    monkeypatch.setattr(signing, "_align_producer", with_more)
+    sign_prepared(ws, "GM0376", ws / "inbox-3" / "Blaricum.pdf")
+    collected = toetreding(ws, "collect", "inbox-3", "-r", "ronde")
+    assert "GM0376: rejected" in collected.stdout, collected.stdout
+    assert "came with another change" in collected.stdout and said in collected.stdout
 
 
 def _pyhanko_sign(source: Path, output: Path, pkcs12: Path, field: str, ws: Path) -> None:

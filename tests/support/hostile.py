@@ -1411,6 +1411,10 @@ FILE_STATEMENT_ATTACKS: dict[str, tuple[Attack, str]] = {
         ),
         "which nothing in the document uses",
     ),
+    "a trailer naming /Root twice": (
+        _harmless_update(lambda trailer: trailer[: trailer.rindex(b">>")] + b" /Root 1 0 R >>"),
+        "its trailer cannot be read strictly",
+    ),
     "a startxref in a comment after the end": (
         _ending(b"%startxref 0\n"),
         "does not end with the pointer",

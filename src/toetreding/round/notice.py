@@ -23,6 +23,7 @@ from ..embedded import EmbeddedStatement
 from ..errors import OutputError
 from ..fileio import write_atomically
 from ..i18n import _
+from ..model import Covenant
 from ..resources import bundled
 from ..textformat import long_date
 from .files import ACCEPTED_FILE, RoundParty, acceptance_of, round_parties
@@ -100,20 +101,20 @@ def _consented_statement(party: RoundParty) -> EmbeddedStatement:
     return statement
 
 
-def notice_text(parties: list[RoundParty], accessions: list[Accession]) -> dict[str, object]:
-    """The notice's parts: title, introduction, one item per party, closing, signature."""
-    first = parties[0]
-    facts = first.facts or {}
-    # the covenant as the consented statements state it (data the register vouches for)
-    verified = accessions[0].statement
-    title = verified.covenant_title
-    coordinator = verified.coordinator.name
-    dated = f" van {long_date(verified.covenant_date)}"
-    publication = verified.covenant_publication
-    published = f" ({publication})" if publication else ""
-    article = facts.get("toetredingsartikel")
+def notice_text(covenant: Covenant, accessions: list[Accession]) -> dict[str, object]:
+    """The notice's parts: title, introduction, one item per party, closing, signature.
+
+    Every fact about the covenant comes from the covenant as published that the coordinator
+    trusts (``verificatie.convenanten``), never from the round's own files: found in review,
+    an edited round file changed the article the notice cites and dropped "met bijlagen".
+    """
+    title = covenant.title
+    coordinator = covenant.coordinator.name
+    dated = f" van {long_date(covenant.date)}"
+    published = f" ({covenant.publication})" if covenant.publication else ""
+    article = covenant.accession_article
     by_article = f", overeenkomstig {article} van het convenant" if article else ""
-    annexes = ", met bijlagen," if facts.get("met_bijlagen", "ja") == "ja" else ","
+    annexes = ", met bijlagen," if covenant.with_annexes else ","
     items = [
         f"de {a.designation}, met ingang van {long_date(a.effective)}"
         + (";" if index < len(accessions) - 1 else ".")
@@ -134,6 +135,32 @@ def notice_text(parties: list[RoundParty], accessions: list[Accession]) -> dict[
         ],
         "signature": f"{_capital(coordinator)},",
     }
+
+
+def _trusted_covenant(settings: Settings, statement: EmbeddedStatement) -> Covenant:
+    """The covenant as published the accessions are to, as the coordinator trusts it; its
+    facts must be what the consented statements carry (verify confirmed them at accept)."""
+    from ..verify.options import load_trusted_covenants
+
+    paths = tuple(settings.signing.path(p) for p in settings.verification.covenants)
+    for trusted in load_trusted_covenants(paths):
+        covenant = trusted.covenant
+        if covenant.id != statement.covenant_id:
+            continue
+        if (covenant.title, covenant.date, covenant.publication) != (
+            statement.covenant_title,
+            statement.covenant_date,
+            statement.covenant_publication,
+        ):
+            break
+        return covenant
+    raise OutputError(
+        _(
+            "the covenant '{covenant}' as published is not among the covenants you trust, or "
+            "differs from what the consented statements carry; the notice quotes it"
+        ).format(covenant=statement.covenant_id),
+        hint=_("list its file under 'verificatie.convenanten' in the configuration"),
+    )
 
 
 def _capital(text: str) -> str:
@@ -167,7 +194,6 @@ def write_notice(
             _("the notice is written as PDF; '{file}' does not end in .pdf").format(file=output),
             hint=_("give a file name ending in .pdf; the plain text goes beside it as .txt"),
         )
-    parties = round_parties(folder)
     status = round_status(folder, register=settings.register)
     if settings.register is None or status.note:
         raise OutputError(
@@ -187,7 +213,7 @@ def write_notice(
                 "run `toetreding status` to see which parties are accepted, and widen --from/--until"
             ),
         )
-    parts = notice_text(parties, accessions)
+    parts = notice_text(_trusted_covenant(settings, accessions[0].statement), accessions)
     text = output.with_suffix(".txt")
     template = (bundled("templates") / "round" / TEMPLATE).read_text(encoding="utf-8")
     with Typesetter([Path(settings.font_dir)] if settings.font_dir else []) as typesetter:

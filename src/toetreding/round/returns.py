@@ -133,6 +133,10 @@ def check_return(
                     "statement signed unchanged"
                 )
             )
+        else:
+            verdict.reasons.extend(
+                _changed_with_the_signature(returned, len(statement), prepared_revisions)
+            )
         wanted = SignatureLevel(minimum_level)
         if party.level is None or SignatureLevel(party.level).rank < wanted.rank:
             verdict.reasons.append(
@@ -184,6 +188,44 @@ def verify_reasons(report: Any) -> list[str]:
         reasons.append(_("`verify` does not pass it ({verdict})").format(verdict=report.verdict))
     unique = list(dict.fromkeys(reasons))
     return [_("verify: {problem}").format(problem=reason) for reason in unique[:6]]
+
+
+def _changed_with_the_signature(
+    returned: bytes, prepared_end: int, prepared_revisions: int
+) -> list[str]:
+    """What the return changed in the prepared statement besides the party's signature.
+
+    The signature's own revision may carry more than the signature: found in review, a
+    mayor's signing revision also painted over page 1, and another signer's rewrote the
+    chain of authority in the statement data to name himself — `verify` judges the chain
+    the party signed, so both passed, were accepted and published. Judged by the same
+    positive list as any change after a signature, from the prepared statement on.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from ..verify.changes import ChangePolicy, forbidden, review_changes
+    from ..verify.filestructure import structure_problems
+
+    policy = ChangePolicy(
+        statement_fields=(SignatureSlot.PARTY.value, SignatureSlot.COORDINATOR.value)
+    )
+    try:
+        reader = PdfFileReader(io.BytesIO(returned), strict=False)
+        changes = [
+            c.description for c in forbidden(review_changes(reader, prepared_revisions - 1, policy))
+        ]
+        # and what verify asks of everything after a signed part, from the prepared
+        # statement on (the party's own revision is part of what its signature covers)
+        changes += structure_problems(returned, reader, prepared_end)
+    except Exception:  # unreadable here means: not shown to be the prepared statement
+        return [_("the return cannot be compared with the prepared statement")]
+    return [
+        _(
+            "the party's signature came with another change to the prepared statement: "
+            "{change}; have the prepared statement signed unchanged"
+        ).format(change=change)
+        for change in list(dict.fromkeys(changes))[:3]
+    ]
 
 
 def revisions_of(statement: bytes) -> int:

@@ -295,17 +295,22 @@ class _RegisterProof:
                 return _("the register has no such verdict for return {id}").format(
                     id=str(item.get("bestand"))
                 )
-        if acceptance is None or acceptance.get("verificatie") != "PASSED":
+        if acceptance is None:
             return ""
+        # a consent file says what its verification found, passed or failed: either must be
+        # what the register recorded (found in review: a planted "consent failed" showed a
+        # party as failed, and accept skipped it for good)
         label = f"({party.code})"
         verified = [
             p
             for p in self.validations.get(str(acceptance.get("sha256")), [])
-            if p.get("resultaat") == "PASSED"
+            if p.get("resultaat") == acceptance.get("verificatie")
             and str(p.get("partij", "")).endswith(label)
             and p.get("ronde") == self.round_id
             and p.get("ingangsdatum") == acceptance.get("ingangsdatum")
         ]
+        if acceptance.get("verificatie") != "PASSED":
+            return "" if verified else _("the register has no such verification of a consent")
         consented = party.folder / ACCEPTED_FILE
         if not verified or consented.is_symlink() or not consented.is_file():
             return _("the register has no passed verification of the consented statement")

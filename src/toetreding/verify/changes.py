@@ -744,6 +744,15 @@ class _Comparison:
                         )
                     )
                     return
+        if not _plain_validation_data(old_store, new):
+            yield self._forbidden(
+                _(
+                    "validation data added to the document security store carries more than "
+                    "data (other entries, or references to other objects): a certificate, CRL "
+                    "or OCSP response refers to nothing"
+                )
+            )
+            return
         yield self._allowed(_("validation data was added to the document security store"))
 
     def _metadata(self, before: Any, after: Any) -> Iterator[Change]:
@@ -1176,13 +1185,15 @@ class _Comparison:
             if isinstance(old, generic.TextStringObject) and isinstance(
                 new, generic.TextStringObject
             ):
-                return str(old) != str(new)
+                # …but only in the encodings every reader knows: poppler reads a UTF-8 text
+                # (PDF 2.0, with its byte-order mark) as PDFDocEncoding bytes (found in review)
+                return str(old) != str(new) or _text_encoding(old) != _text_encoding(new)
             return bool(old.original_bytes != new.original_bytes)
         if type(old) is not type(new):
             if isinstance(old, (generic.NumberObject, generic.FloatObject)) and isinstance(
                 new, (generic.NumberObject, generic.FloatObject)
             ):
-                return float(old) != float(new)
+                return Decimal(str(old)) != Decimal(str(new))  # exactly, not as floats
             return True
         if isinstance(old, generic.StreamObject) and old.encoded_data != new.encoded_data:
             return True
@@ -1200,6 +1211,78 @@ class _Comparison:
                 self._differs(a, b, depth + 1) for a, b in zip(old, new, strict=True)
             )
         return bool(old != new)
+
+
+VALIDATION_STREAM_KEYS = frozenset({"/Length", "/Filter", "/DecodeParms"})
+VALIDATION_RECORD_KEYS = frozenset({"/Type", "/Cert", "/CRL", "/OCSP", "/TU", "/TS"})
+
+
+def _plain_validation_data(old_store: Any, new_store: Any) -> bool:
+    """Whether what was added to the store is only data: each new certificate, CRL and OCSP
+    response a stream whose dictionary names its length and encoding and nothing else, and
+    each new record (/VRI) only the lists PAdES gives it, of the store's own streams.
+
+    Found in review: a new "certificate" stream carried `/X 200 0 R`, which made a forged
+    catalog and its pages objects in use (so no rule about unused objects saw them) that a
+    second `/Root` in the trailer then showed to viewers.
+    """
+    listed: set[tuple[int, int]] = set()
+    for key in ("/Certs", "/CRLs", "/OCSPs"):
+        before = _raw_items(old_store, key)
+        for reference, item in _raw_items(new_store, key).items():
+            listed.add(reference)
+            if reference in before:
+                continue
+            if not _plain_stream(item):
+                return False
+    old_records = _get(old_store, "/VRI")
+    new_records = _get(new_store, "/VRI")
+    if not isinstance(new_records, generic.DictionaryObject):
+        return True
+    for name in new_records:
+        if isinstance(old_records, generic.DictionaryObject) and name in old_records:
+            continue  # compared whole above
+        record = new_records[name]
+        if not isinstance(record, generic.DictionaryObject) or set(record) - VALIDATION_RECORD_KEYS:
+            return False
+        for key in ("/Cert", "/CRL", "/OCSP"):
+            items = record.get(key)
+            items = items.get_object() if isinstance(items, generic.IndirectObject) else items
+            if items is None:
+                continue
+            if not isinstance(items, generic.ArrayObject) or not all(
+                isinstance(i, generic.IndirectObject) and _key(i.reference) in listed for i in items
+            ):
+                return False
+        if "/TU" in record and _has_reference(record.raw_get("/TU")):
+            return False
+        if "/TS" in record and not _plain_stream(record.raw_get("/TS")):
+            return False
+    return True
+
+
+def _plain_stream(value: Any) -> bool:
+    """A stream, by reference, whose dictionary names its length and encoding only."""
+    if not isinstance(value, generic.IndirectObject):
+        return False
+    stream = value.get_object()
+    return (
+        isinstance(stream, generic.StreamObject)
+        and not set(stream) - VALIDATION_STREAM_KEYS
+        and not any(_has_reference(stream.raw_get(k)) for k in stream if k != "/Length")
+    )
+
+
+def _has_reference(value: Any, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, generic.IndirectObject):
+        return True
+    if isinstance(value, generic.DictionaryObject):
+        return any(_has_reference(value.raw_get(k), depth + 1) for k in value)
+    if isinstance(value, (generic.ArrayObject, list)):
+        return any(_has_reference(v, depth + 1) for v in value)
+    return False
 
 
 def _raw_items(dictionary: Any, key: str) -> dict[tuple[int, int], Any]:
@@ -1231,6 +1314,17 @@ def _references_in(value: Any, depth: int) -> Iterator[Any]:
                 yield item
             elif isinstance(item, (generic.DictionaryObject, generic.ArrayObject)):
                 yield from _references_in(item, depth + 1)
+
+
+def _text_encoding(text: Any) -> str:
+    """The family of a text string's encoding as readers tell them apart: UTF-8 and UTF-16LE
+    (which not every reader decodes) apart from PDFDocEncoding and UTF-16BE (which all do)."""
+    raw = bytes(getattr(text, "original_bytes", b"") or b"")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    if raw.startswith(b"\xff\xfe"):
+        return "utf-16le"
+    return "common"
 
 
 def _stream_data(value: Any) -> bytes:

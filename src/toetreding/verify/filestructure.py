@@ -26,6 +26,7 @@ import re
 from typing import Any
 
 from ..i18n import _, ngettext
+from ..pdfsyntax import PdfSyntaxError, scan_value
 from .objectstreams import object_stream_problems
 from .plainstreams import decoded_alike
 from .wellformed import repair_problems
@@ -72,6 +73,18 @@ def structure_problems(data: bytes, reader: Any, signed_end: int | None) -> list
             trailer_keyword = _skip_whitespace(data, table_end)
             if data.startswith(b"trailer", trailer_keyword):
                 trailer_keywords.add(trailer_keyword)
+                # strictly, like every object: a key named twice (a second /Root) is read
+                # first by pyHanko and last by poppler, which then opened another catalog
+                # with no repair at all (found in review)
+                try:
+                    scan_value(data, trailer_keyword + len(b"trailer"))
+                except PdfSyntaxError as error:
+                    problems.append(
+                        _(
+                            "revision {number}: its trailer cannot be read strictly ({reason}); "
+                            "readers would each read it their own way"
+                        ).format(number=number, reason=error)
+                    )
             if not _subsections_fit(data, declared):
                 problems.append(
                     _(

@@ -70,8 +70,15 @@ def _properties(packet: bytes) -> dict[str, Any]:
         raise XmpError(_("the metadata packet is not well-formed XML")) from None
     if root.tag != "{adobe:ns:meta/}xmpmeta":
         raise XmpError(_("the metadata packet is not XMP"))
+    # the one shape XMP writers use: x:xmpmeta holding rdf:RDF holding rdf:Description —
+    # a description beside rdf:RDF, or a typed node, carried a second title that lenient
+    # readers show while this reading did not see it (found in review)
+    if any(child.tag != f"{{{RDF}}}RDF" for child in root):
+        raise XmpError(_("the metadata packet holds something beside its RDF"))
     found: dict[str, Any] = {}
     for rdf in root.iter(f"{{{RDF}}}RDF"):
+        if any(child.tag != f"{{{RDF}}}Description" for child in rdf):
+            raise XmpError(_("the metadata packet's RDF holds something besides descriptions"))
         for description in rdf.findall(f"{{{RDF}}}Description"):
             for name, value in _fields(description, 0):
                 if name in found and found[name] != value:
