@@ -111,3 +111,23 @@ def test_the_top_dictionarys_length_is_found(written: bytes, length: object) -> 
 def test_syntax_a_reader_would_guess_at_is_refused(written: bytes) -> None:
     with pytest.raises(PdfSyntaxError):
         scan_value(written, 0)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"<< /Pages 1 0 R /P#61ges 2 0 R >>", b"<< /R#6f#6ft 1 0 R /Root 2 0 R >>"],
+)
+def test_a_key_named_twice_once_escaped_is_refused(value: bytes) -> None:
+    """`/P#61ges` is `/Pages` to pyHanko and poppler alike (found in review: a second
+    /Pages so written opened a forged page tree in poppler under PASSED)."""
+    with pytest.raises(PdfSyntaxError, match="twice"):
+        scan_value(value, 0)
+
+
+def test_a_key_with_a_hash_that_is_no_escape_is_refused() -> None:
+    with pytest.raises(PdfSyntaxError, match="not an escape"):
+        scan_value(b"<< /A#G1 1 >>", 0)
+
+
+def test_escaped_keys_that_differ_stay_readable() -> None:
+    assert scan_value(b"<< /A#20B 1 /A 2 >>", 0).end == len(b"<< /A#20B 1 /A 2 >>")

@@ -216,7 +216,7 @@ def scan_value(data: bytes, position: int) -> Scanned:
         if frame is not None and frame.keys is not None and frame.expecting_key:
             if kind != "name":
                 raise PdfSyntaxError(_("a dictionary key must be a name"))
-            key = token.group(kind)
+            key = _decoded_name(token.group(kind))
             if key in frame.keys:
                 raise PdfSyntaxError(_("a dictionary names a key twice"))
             frame.keys.add(key)
@@ -246,6 +246,22 @@ def scan_value(data: bytes, position: int) -> Scanned:
             elif kind == "word" and token.group(kind).isdigit():
                 length = int(token.group(kind))
         frame.value_done()
+
+
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _decoded_name(name: bytes) -> bytes:
+    """A name as readers understand it: ``/P#61ges`` is ``/Pages`` (found in review: a
+    second /Pages written that way slipped past a byte-wise duplicate check, and poppler
+    opened the forged page tree). A '#' that is not followed by two hex digits is read
+    differently by different readers, and refused."""
+    if b"#" not in name:
+        return name
+    decoded = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+    if b"#" in _NAME_ESCAPE.sub(b"", name):
+        raise PdfSyntaxError(_("a name with a '#' that is not an escape"))
+    return decoded
 
 
 class _Frame:

@@ -1164,6 +1164,20 @@ def page_key_named_twice(data: bytes) -> bytes:
     return _raw_update(data, body, b"%d 1\n@OFFSET@" % reference.idnum)
 
 
+def page_key_named_twice_escaped(data: bytes) -> bytes:
+    """The same, the second /Contents written as /C#6fntents: the same name to every reader,
+    other bytes to a check that compares keys as written (found in review with /P#61ges)."""
+    reference, signed, forged = _forged_first_page(data)
+    contents = re.search(rb"/Contents\s*\d+\s+\d+\s+R", forged)
+    assert contents is not None
+    escaped = contents.group(0).replace(b"/Contents", b"/C#6fntents", 1)
+    body = b"%d 0 obj\n%s\nendobj\n" % (
+        reference.idnum,
+        signed.rstrip()[:-2] + b" " + escaped + b" >>",
+    )
+    return _raw_update(data, body, b"%d 1\n@OFFSET@" % reference.idnum)
+
+
 AMBIGUOUS_VALUE_ATTACKS: dict[str, tuple[Attack, str]] = {
     "object stream lists page 1 twice": (
         object_stream_lists_the_page_twice,
@@ -1171,6 +1185,10 @@ AMBIGUOUS_VALUE_ATTACKS: dict[str, tuple[Attack, str]] = {
     ),
     "object stream member past its slot": (object_stream_member_past_its_slot, "its place"),
     "page dictionary names /Contents twice": (page_key_named_twice, "key twice"),
+    "page dictionary names /Contents twice, once escaped": (
+        page_key_named_twice_escaped,
+        "key twice",
+    ),
 }
 """Updates after the signatures that pyHanko and poppler read as different values, with no
 repair (the first and last PASSED before wellformed.py read object streams and keys itself)."""
@@ -1348,18 +1366,30 @@ def definition_listed_under_another_number(data: bytes) -> bytes:
     return _raw_update(data, body, b"%d 1\n@OFFSET@" % size, edit_trailer=_new_size(size + 1))
 
 
-def _harmless_update(edit_trailer: Callable[[bytes], bytes]) -> Attack:
-    """An update adding one unused, empty object, its trailer edited."""
+def _new_object(
+    body: bytes,
+    table_tail: bytes = b"",
+    edit_trailer: Callable[[bytes], bytes] = lambda trailer: trailer,
+) -> Attack:
+    """An update adding one object (``body``), its table followed by ``table_tail`` and
+    its trailer edited."""
 
     def attack(data: bytes) -> bytes:
         size = _trailer_size(data)
-        body = b"%d 0 obj\n<< >>\nendobj\n" % size
         grown = _new_size(size + 1)
         return _raw_update(
-            data, body, b"%d 1\n@OFFSET@" % size, edit_trailer=lambda t: edit_trailer(grown(t))
+            data,
+            b"%d 0 obj\n%s\nendobj\n" % (size, body),
+            b"%d 1\n@OFFSET@%s" % (size, table_tail),
+            edit_trailer=lambda t: edit_trailer(grown(t)),
         )
 
     return attack
+
+
+def _harmless_update(edit_trailer: Callable[[bytes], bytes]) -> Attack:
+    """An update adding one unused, empty object, its trailer edited."""
+    return _new_object(b"<< >>", edit_trailer=edit_trailer)
 
 
 def _without(key: bytes) -> Callable[[bytes], bytes]:
@@ -1388,12 +1418,7 @@ FILE_STATEMENT_ATTACKS: dict[str, tuple[Attack, str]] = {
         "its trailer leaves out /ID",
     ),
     "an empty subsection numbered beyond what poppler counts": (
-        lambda data: _raw_update(
-            data,
-            b"%d 0 obj\n<< >>\nendobj\n" % _trailer_size(data),
-            b"%d 1\n@OFFSET@2147483648 0\n" % _trailer_size(data),
-            edit_trailer=_new_size(_trailer_size(data) + 1),
-        ),
+        _new_object(b"<< >>", table_tail=b"2147483648 0\n"),
         "empty subsection or numbers beyond",
     ),
     "the word trailer hidden in a string": (
@@ -1403,13 +1428,12 @@ FILE_STATEMENT_ATTACKS: dict[str, tuple[Attack, str]] = {
         "the word 'trailer' outside",
     ),
     "a new object nothing uses (a hidden catalog)": (
-        lambda data: _raw_update(
-            data,
-            b"%d 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" % _trailer_size(data),
-            b"%d 1\n@OFFSET@" % _trailer_size(data),
-            edit_trailer=_new_size(_trailer_size(data) + 1),
-        ),
+        _new_object(b"<< /Type /Catalog /Pages 2 0 R >>"),
         "which nothing in the document uses",
+    ),
+    "a trailer naming /Root twice, once escaped": (
+        _harmless_update(lambda trailer: trailer[: trailer.rindex(b">>")] + b" /R#6fot 1 0 R >>"),
+        "its trailer cannot be read strictly",
     ),
     "a trailer naming /Root twice": (
         _harmless_update(lambda trailer: trailer[: trailer.rindex(b">>")] + b" /Root 1 0 R >>"),
