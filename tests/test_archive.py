@@ -199,6 +199,29 @@ def test_unknown_official_or_none_configured_is_refused_before_anything(ws: Path
     assert not (ws / "archief").exists()
 
 
+def test_a_damaged_register_puts_no_history_into_a_package(ws: Path) -> None:
+    """The MDTO's validation events come from the register: only from one whose hash chain
+    holds (found in review: an edited validation entry put an official who never validated
+    into a package, exit 0)."""
+    import json
+    import sqlite3
+
+    db = sqlite3.connect(ws / "toetreding-register.sqlite")
+    seq, payload = db.execute(
+        "SELECT seq, payload FROM entries WHERE kind = 'validatie' ORDER BY seq LIMIT 1"
+    ).fetchone()
+    edited = json.loads(payload)
+    edited["verantwoordelijke"] = {"naam": "Q. Fraude", "functie": "gemeentesecretaris"}
+    canonical = json.dumps(edited, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    db.execute("UPDATE entries SET payload = ? WHERE seq = ?", (canonical, seq))
+    db.commit()
+    db.close()
+    result = toetreding(ws, "archive", ACCEPTED, "-o", "archief")
+    assert result.returncode == 1 and "register is damaged" in result.stderr, result.stderr
+    assert f"entry {seq}" in result.stderr and "Traceback" not in result.stderr
+    assert not (ws / "archief").exists()
+
+
 def test_existing_folders_are_never_replaced_unless_ours_and_asked(ws: Path) -> None:
     # a statement named like a workspace folder must not replace that folder
     shutil.copyfile(ws / ACCEPTED, ws / "pki.pdf")
@@ -477,3 +500,33 @@ def test_a_hard_link_to_a_protected_file_is_refused(tmp_path: Path) -> None:
     digest = hashlib.sha256(key.read_bytes()).hexdigest()
     data, problem = _read_pinned(workspace, "besluit.pdf", digest, frozenset({key}))
     assert data is None and problem is not None and "protected" in problem
+
+
+def test_a_decision_file_is_described_as_its_own_decision(demo: Path) -> None:
+    """Two decisions whose ids start alike ('college' and 'college-2026-11-10'): each file
+    is described as the decision it belongs to (found in review: matching on the id as a
+    prefix described the accession decision's file as the royal decree)."""
+    from types import SimpleNamespace
+
+    from toetreding.archive.package import _decision_file_name, _decision_reference
+    from toetreding.model import DocumentReference
+    from toetreding.verify.statement import signed_statement_data
+
+    statement = signed_statement_data((demo / "verklaring-verlengd.pdf").read_bytes())
+    assert statement is not None
+    first, second = statement.authority.decisions[:2]
+    pinned = {"bestand": "besluit.pdf", "sha256": "0" * 64}
+    short = first.model_copy(
+        update={"id": "college", "document": DocumentReference.model_validate(pinned)}
+    )
+    long = second.model_copy(
+        update={
+            "id": "college-2026-11-10",
+            "document": DocumentReference.model_validate({**pinned, "bestand": "b.pdf"}),
+        }
+    )
+    authority = statement.authority.model_copy(update={"decisions": [short, long]})
+    item = SimpleNamespace(statement=statement.model_copy(update={"authority": authority}))
+    for decision in (short, long):
+        reference = _decision_reference(item, _decision_file_name(decision))  # type: ignore[arg-type]
+        assert decision.subject in str(reference), (decision.id, reference)

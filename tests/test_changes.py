@@ -968,3 +968,17 @@ def test_plain_validation_data_stays_allowed(base: tuple[bytes, int]) -> None:
     changes = review(revise(pdf, _store_with({})), revision)
     assert not forbidden(changes), forbidden(changes)
     assert any("validation data was added" in c.description for c in changes)
+
+
+def test_a_producer_that_is_not_text_is_refused(base: tuple[bytes, int]) -> None:
+    """/Producer and /ModDate may change with signing, as text: a reference there made a
+    forged catalog an object in use (found in review)."""
+    pdf, revision = base
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        info = writer.trailer["/Info"].get_object()
+        info["/Producer"] = writer.add_object(generic.DictionaryObject())
+        writer.update_container(info)
+
+    found = forbidden(review(revise(pdf, change), revision))
+    assert any("/Producer is no longer a plain text" in t for t in found), found

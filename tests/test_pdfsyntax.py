@@ -131,3 +131,14 @@ def test_a_key_with_a_hash_that_is_no_escape_is_refused() -> None:
 
 def test_escaped_keys_that_differ_stay_readable() -> None:
     assert scan_value(b"<< /A#20B 1 /A 2 >>", 0).end == len(b"<< /A#20B 1 /A 2 >>")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"<< /Root 1 0 R /Root#00 2 0 R >>", b"<< /MediaBox#00 [0 0 1 1] >>", b"<< /Type /Page#00 >>"],
+)
+def test_a_name_holding_a_nul_is_refused(value: bytes) -> None:
+    """poppler keeps names as C strings: `/Root#00` is `/Root` to it and another key to
+    pyHanko (found in review: a forged catalog under PASSED)."""
+    with pytest.raises(PdfSyntaxError, match="NUL"):
+        scan_value(value, 0)

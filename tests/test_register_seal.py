@@ -89,6 +89,23 @@ def test_history_rewritten_before_a_seal_fails(tmp_path: Path, test_pki: Running
     assert report.seals.last_sealed is None
 
 
+def test_a_seal_over_an_entry_edited_in_place_does_not_hold(
+    tmp_path: Path, test_pki: RunningPki
+) -> None:
+    """An earlier entry's content edited without its hash: the chain names it, and the seal
+    that vouches for the history through it no longer holds (found in review: it was
+    still reported as "sealed up to entry 5")."""
+    path = sealed(tmp_path, test_pki)
+    db = sqlite3.connect(path)
+    db.execute("""UPDATE entries SET payload = '{"uitvoer":"vervalst.pdf"}' WHERE seq = 2""")
+    db.commit()
+    db.close()
+    report = check_register(path, roots(test_pki))  # type: ignore[arg-type]
+    assert not report.intact
+    assert any("seal 6 vouches for entries that were changed" in p for p in report.problems)
+    assert report.seals.last_sealed is None
+
+
 def test_history_after_the_last_seal_rests_on_the_chain(
     tmp_path: Path, test_pki: RunningPki
 ) -> None:

@@ -238,6 +238,8 @@ def scan_value(data: bytes, position: int) -> Scanned:
             )
         elif kind == "ref":
             references.append((int(token.group(3)), int(token.group(4))))
+        elif kind == "name":
+            _decoded_name(token.group(kind))  # a value name must read alike too
         if frame is None:
             return Scanned(position, references, None, False)
         if len(frames) == 1 and frame.key == b"/Length" and frame.keys is not None:
@@ -261,6 +263,9 @@ def _decoded_name(name: bytes) -> bytes:
     decoded = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
     if b"#" in _NAME_ESCAPE.sub(b"", name):
         raise PdfSyntaxError(_("a name with a '#' that is not an escape"))
+    if b"\x00" in decoded:
+        # poppler keeps names as C strings: /Root#00 is /Root to it, another key to pyHanko
+        raise PdfSyntaxError(_("a name holding a NUL byte"))
     return decoded
 
 

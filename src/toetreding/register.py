@@ -464,6 +464,26 @@ class Register:
         """Whether this chain of authority was recorded already."""
         return any(e.payload.get("keten_sha256") == digest for e in self.entries(EntryKind.CHAIN))
 
+    def sound_up_to(self) -> int:
+        """The last entry up to which every entry hashes as stored and follows the one
+        before (0 when the first does not): the history a seal can still vouch for."""
+        previous = GENESIS
+        sound = 0
+        for entry, stored in self._stored_entries():
+            recomputed = entry_hash(
+                entry.seq, entry.recorded_at, entry.kind, entry.payload, entry.previous_hash
+            )
+            if (
+                entry.seq != sound + 1
+                or entry.previous_hash != previous
+                or recomputed != entry.entry_hash
+                or stored != canonical(entry.payload)
+            ):
+                break
+            sound = entry.seq
+            previous = entry.entry_hash
+        return sound
+
     def verify(self) -> RegisterCheck:
         """Walk the chain; name every entry that was edited, removed, inserted or moved."""
         walk = self._walk()

@@ -368,6 +368,7 @@ def archive_recorded(
                 refuse_foreign_target(output / name, overwrite)
             if register is not None:
                 register.check_writable()
+                _refuse_a_damaged_history(register)
             history = list(register.entries(EntryKind.VALIDATION.value)) if register else []
             reports = verify_files(files, options)
             refused = [r for r in reports if not r.readable or not r.document.is_statement]
@@ -438,6 +439,22 @@ def _unchanged_bytes(report: Any) -> bytes:
             hint=_("archive it again once nothing writes to it"),
         )
     return data
+
+
+def _refuse_a_damaged_history(register: Any) -> None:
+    """The package's validation events are copied from the register: only from a register
+    whose hash chain holds (found in review: an edited entry put an official who never
+    validated, dated years before the statement, into the MDTO of a package)."""
+    from .register import RegisterError
+
+    check = register.verify()
+    if not check.intact:
+        raise RegisterError(
+            _(
+                "the register is damaged, so its history cannot go into an archive package: {problems}"
+            ).format(problems="; ".join(check.problems[:3])),
+            hint=_("run `toetreding register verify`, and repair or restore the register first"),
+        )
 
 
 def _prepare_archive_folder(output: Path) -> bool:

@@ -1431,6 +1431,10 @@ FILE_STATEMENT_ATTACKS: dict[str, tuple[Attack, str]] = {
         _new_object(b"<< /Type /Catalog /Pages 2 0 R >>"),
         "which nothing in the document uses",
     ),
+    "a trailer naming /Root#00 (poppler: /Root) after /Root": (
+        _harmless_update(lambda trailer: trailer[: trailer.rindex(b">>")] + b" /Root#00 1 0 R >>"),
+        "its trailer cannot be read strictly",
+    ),
     "a trailer naming /Root twice, once escaped": (
         _harmless_update(lambda trailer: trailer[: trailer.rindex(b">>")] + b" /R#6fot 1 0 R >>"),
         "its trailer cannot be read strictly",

@@ -773,10 +773,22 @@ def _decision_documents(item: PackageInput) -> tuple[dict[str, bytes], list[str]
             )
             continue
         assert data is not None
-        base = _safe(Path(pinned.file).name) or "besluit"
-        name = f"{_safe(decision.id)}-{base}"[:120]
-        found.setdefault(name, data)
+        name = _decision_file_name(decision)
+        if name in found:
+            warnings.append(
+                _(
+                    "decision {id}: {file} not taken along: another decision's file has its name"
+                ).format(id=decision.id, file=pinned.file)
+            )
+            continue
+        found[name] = data
     return found, warnings
+
+
+def _decision_file_name(decision: Any) -> str:
+    """The name a decision's pinned document gets in the package (id, then file name)."""
+    base = _safe(Path(decision.document.file).name) or "besluit"
+    return f"{_safe(decision.id)}-{base}"[:120]
 
 
 def _safe(name: str) -> str:
@@ -846,8 +858,10 @@ def _identities(paths: frozenset[Path]) -> set[tuple[int, int]]:
 def _decision_reference(item: PackageInput, relative: str) -> mdto.Reference:
     statement = item.statement
     assert statement is not None
+    # the decision whose file this is, by its whole name: matching on the id alone took
+    # decision 'college' for the file of 'college-2026-11-10' (found in review)
     for decision in [*statement.authority.decisions, *statement.coordinator.authority.decisions]:
-        if relative.startswith(_safe(decision.id) + "-"):
+        if decision.document is not None and _decision_file_name(decision) == relative:
             return _reference(
                 f"{decision.subject} ({decision.organ}, {decision.date.isoformat()})",
                 _identification(decision.reference, _party_words(statement)),

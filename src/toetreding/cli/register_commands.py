@@ -89,12 +89,16 @@ def register_log(
 def register_verify(config: ConfigOption = None) -> None:
     def action() -> RegisterReport:
         from ..config import load_settings
-        from ..pki.files import load_trust_roots
+        from ..pki.files import load_crls, load_trust_roots
         from ..register_seal import check_register
 
         settings = load_settings(config)
         path = _register_path(settings.register)
-        return check_register(path, load_trust_roots(settings.signing.trust_roots))
+        return check_register(
+            path,
+            load_trust_roots(settings.signing.trust_roots),
+            load_crls(settings.signing.crls),
+        )
 
     report = call(action)
     check = report.chain

@@ -656,6 +656,17 @@ class _Comparison:
             old_info = old_info if isinstance(old_info, generic.DictionaryObject) else {}
             for key in sorted(set(old_info) | set(new_info)):
                 if key in INFO_KEYS_SIGNING_UPDATES:
+                    # a date or a name written as a string, nothing else: a reference here
+                    # made a forged catalog an object "in use" (found in review)
+                    value = _raw(new_info, key)
+                    if value is not None and not isinstance(
+                        value, (generic.TextStringObject, generic.ByteStringObject)
+                    ):
+                        yield self._forbidden(
+                            _(
+                                "the document information entry {key} is no longer a plain text"
+                            ).format(key=key)
+                        )
                     continue
                 if self._differs(_raw(old_info, key), _raw(new_info, key)):
                     yield self._forbidden(
