@@ -530,3 +530,29 @@ def test_a_decision_file_is_described_as_its_own_decision(demo: Path) -> None:
     for decision in (short, long):
         reference = _decision_reference(item, _decision_file_name(decision))  # type: ignore[arg-type]
         assert decision.subject in str(reference), (decision.id, reference)
+
+
+def test_verify_records_only_what_it_read_and_names_any_file_in_its_json(ws: Path) -> None:
+    """A file name that is not UTF-8 reaches JSON and the register as text (it broke both,
+    with a traceback), and a file that was never read is not recorded as validated (found
+    in review: 'UNREADABLE' entries without a hash)."""
+    folder = ws / "map"
+    folder.mkdir()
+    odd = os.fsdecode(b"\xff oneven.pdf")
+    shutil.copyfile(ws / ACCEPTED, folder / odd)
+    os.mkfifo(folder / "pijp.pdf")
+    with Register(ws / "toetreding-register.sqlite") as register:
+        before = len(list(register.entries("validatie")))
+    env = {"PYTHONIOENCODING": "utf-8:strict"}
+    shown = toetreding(ws, "verify", "--json", "map", env=env)
+    assert "Traceback" not in shown.stderr, shown.stderr
+    names = [item["file"] for item in json.loads(shown.stdout)]
+    assert any(name.endswith("\\xff oneven.pdf") for name in names), names
+    recorded = toetreding(
+        ws, "verify", "map", str(folder / "pijp.pdf"), "--record", "--by", "archivaris", env=env
+    )
+    assert "Traceback" not in recorded.stderr, recorded.stderr
+    with Register(ws / "toetreding-register.sqlite") as register:
+        added = list(register.entries("validatie"))[before:]
+    assert [e.payload["document_sha256"] is not None for e in added] == [True]
+    assert added[0].payload["document"].endswith("\\xff oneven.pdf")

@@ -632,3 +632,33 @@ def test_cli_has_no_option_that_takes_a_secret() -> None:
     assert code == 0
     options = set(re.findall(r"--[a-z0-9-]+", out))
     assert not {o for o in options if re.search(r"pin$|passphrase|password|wachtwoord", o)}
+
+
+AMBIGUOUS_INPUTS = {
+    "a page naming /Contents twice": hostile.page_key_named_twice,
+    "a page naming /Contents twice, once escaped": hostile.page_key_named_twice_escaped,
+    "an object listed twice in one cross-reference section": hostile.xref_lists_an_object_twice,
+}
+
+
+@pytest.mark.parametrize("case", sorted(AMBIGUOUS_INPUTS))
+def test_a_statement_readers_read_differently_is_not_signed(
+    case: str,
+    tmp_path: Path,
+    test_pki: RunningPki,
+    unsigned_pdf: Path,
+    example_settings: Settings,
+    secret_file: Path,
+) -> None:
+    """The signer approves what the viewer shows; pyHanko signs what it read: found in
+    review, a page naming /Contents twice showed the clean text in poppler and was signed
+    with a forged line (which then passed verify, the ambiguity now being signed)."""
+    prepared = tmp_path / "ontvangen.pdf"
+    prepared.write_bytes(AMBIGUOUS_INPUTS[case](unsigned_pdf.read_bytes()))
+    wrong = tmp_path / "nooit-gelezen.txt"  # the key is never opened: no PIN for a bad file
+    wrong.write_text("fout\n")
+    with pytest.raises(InputFileError, match="read it as different documents"):
+        sign_file(
+            example_settings, prepared, tmp_path / "uit.pdf", choice(test_pki, "signer-rsa", wrong)
+        )
+    assert not (tmp_path / "uit.pdf").exists()

@@ -269,8 +269,13 @@ def verify_recorded(
         assert register is not None
         register.check_writable()
         reports = verify_files(files, options)
+        # a file that was never read (lost with its worker, or not readable) was not
+        # validated: no entry says it was (found in review: "UNREADABLE" entries without a
+        # hash for good files a killed worker never reached)
         items = [
-            (EntryKind.VALIDATION, validation_payload(report, responsible)) for report in reports
+            (EntryKind.VALIDATION, validation_payload(report, responsible))
+            for report in reports
+            if report.sha256 is not None
         ]
         from .batch.lifeline import Interrupts
 
@@ -285,8 +290,10 @@ def verify_recorded(
 def validation_payload(report: Any, responsible: dict[str, Any]) -> dict[str, Any]:
     """A validation as the register records it (Archiefregeling art. 24 under c: the
     signature holder, the certificate, the moment and result, the responsible official)."""
+    from .verify.report import text_of_path
+
     return {
-        "document": report.file,
+        "document": text_of_path(report.file),
         "document_sha256": report.sha256,
         "moment": report.validated_at,
         "resultaat": report.verdict,

@@ -1042,12 +1042,13 @@ def verify(
                 ).format(count=len(reports), passed=passed, failed=len(reports) - passed)
             )
         if register is not None:
+            recorded = sum(1 for r in reports if r.sha256 is not None)  # read, so validated
             stdout().print(
                 ngettext(
                     "recorded {count} validation in {register}",
                     "recorded {count} validations in {register}",
-                    len(reports),
-                ).format(count=len(reports), register=escape(str(register)))
+                    recorded,
+                ).format(count=recorded, register=escape(str(register)))
             )
     if any(not r.readable for r in reports):
         raise typer.Exit(1)

@@ -75,6 +75,29 @@ def read_pdf_bytes(path: Path) -> bytes:
     return data
 
 
+def refuse_ambiguous_structure(data: bytes, reader: Any, path: Path) -> None:
+    """Refuse, before any PIN is asked, a statement that viewers and pyHanko read as
+    different documents: the signer would approve what the viewer shows and sign what
+    pyHanko read (found in review: a page naming /Contents twice showed the clean text in
+    poppler, and the signature was made over the version with a forged line — which then
+    passed verify, the ambiguity now sitting in the signed part). The same rules `verify`
+    applies to a file's latest revision."""
+    from ..verify.filestructure import structure_problems
+
+    problems = structure_problems(data, reader, None)
+    if problems:
+        raise InputFileError(
+            _(
+                "'{path}' is not signed: PDF readers would read it as different documents "
+                "({problem})"
+            ).format(path=path, problem=problems[0]),
+            hint=_(
+                "sign the statement as `toetreding render` made it; ask whoever sent this "
+                "file for the original"
+            ),
+        )
+
+
 def open_reader(data: bytes, path: Path) -> PdfFileReader:
     """A pyHanko reader over ``data``; damaged or encrypted files are refused."""
     try:
@@ -95,10 +118,16 @@ def open_reader(data: bytes, path: Path) -> PdfFileReader:
     return reader
 
 
-def read_statement(path: Path) -> StatementPdf:
-    """Read a statement and its signature fields; refuse other PDFs."""
+def read_statement(path: Path, *, check_structure: bool = True) -> StatementPdf:
+    """Read a statement and its signature fields; refuse other PDFs.
+
+    ``check_structure``: refuse a file that PDF readers would read differently (see
+    :func:`refuse_ambiguous_structure`); off only where the file was just verified whole.
+    """
     data = read_pdf_bytes(path)
     reader = open_reader(data, path)
+    if check_structure:
+        refuse_ambiguous_structure(data, reader, path)
     fields: dict[str, FieldState] = {}
     try:
         for name, value, field_ref in enumerate_sig_fields(reader):

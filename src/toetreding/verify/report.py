@@ -221,4 +221,12 @@ class VerificationReport:
         """The JSON form."""
         data = asdict(self)
         data["verdict"] = self.verdict.value
+        data["file"] = text_of_path(self.file)
         return {"schema": SCHEMA, **data}
+
+
+def text_of_path(name: str) -> str:
+    """A file name as text any UTF-8 output can carry: bytes that are not UTF-8 (kept by
+    Python as surrogates) written as \\xNN (found in review: one such name broke the JSON
+    and --record output of a whole folder, with a traceback)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
