@@ -603,15 +603,20 @@ def _content_ref(data: bytes) -> tuple[int, int]:
 FORGED_CONTENT = b"BT /F1 24 Tf 72 700 Td (De gemeente treedt NIET toe) Tj ET"
 
 
-def xref_lists_an_object_twice(data: bytes) -> bytes:
-    """First entry: a forged page content (viewers keep it); second: the signed one
-    (pyHanko keeps it)."""
-    number, original = _content_ref(data)
-    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+def _forged_content_object(number: int) -> bytes:
+    """Object ``number`` written as a content stream drawing FORGED_CONTENT."""
+    return b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
         number,
         len(FORGED_CONTENT),
         FORGED_CONTENT,
     )
+
+
+def xref_lists_an_object_twice(data: bytes) -> bytes:
+    """First entry: a forged page content (viewers keep it); second: the signed one
+    (pyHanko keeps it)."""
+    number, original = _content_ref(data)
+    body = _forged_content_object(number)
     table = b"%d 1\n%010d 00000 n \n%d 1\n%010d 00000 n \n" % (
         number,
         len(data if data.endswith(b"\n") else data + b"\n"),
@@ -625,11 +630,7 @@ def unlisted_object_and_a_broken_pointer(data: bytes) -> bytes:
     """A forged object no table lists, and a startxref one byte off: viewers rebuild the
     file by scanning and pick the forged object; pyHanko corrects the pointer and does not."""
     number, _original = _content_ref(data)
-    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-        number,
-        len(FORGED_CONTENT),
-        FORGED_CONTENT,
-    )
+    body = _forged_content_object(number)
     return _raw_update(data, body, b"", pointer_shift=1)
 
 
@@ -965,11 +966,7 @@ def _catalog_number(data: bytes) -> int:
 
 def _hidden_content(number: int, separator: bytes) -> bytes:
     """A forged page content as a definition only a scanning reader finds."""
-    return separator + b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-        number,
-        len(FORGED_CONTENT),
-        FORGED_CONTENT,
-    )
+    return separator + _forged_content_object(number)
 
 
 def _catalog_again(
@@ -1151,31 +1148,28 @@ def object_stream_member_past_its_slot(data: bytes) -> bytes:
     )
 
 
-def page_key_named_twice(data: bytes) -> bytes:
+def _page_key_named_twice(second_name: bytes) -> Attack:
     """Page 1 written again with /Contents twice: the signed value first (pyHanko keeps
-    it), the forged one last (poppler keeps that)."""
-    reference, signed, forged = _forged_first_page(data)
-    contents = re.search(rb"/Contents\s*\d+\s+\d+\s+R", forged)
-    assert contents is not None
-    body = b"%d 0 obj\n%s\nendobj\n" % (
-        reference.idnum,
-        signed.rstrip()[:-2] + b" " + contents.group(0) + b" >>",
-    )
-    return _raw_update(data, body, b"%d 1\n@OFFSET@" % reference.idnum)
+    it), the forged one last (poppler keeps that), the second key written as
+    ``second_name`` (the same name to every reader, e.g. /C#6fntents; found in review with
+    /P#61ges)."""
+
+    def attack(data: bytes) -> bytes:
+        reference, signed, forged = _forged_first_page(data)
+        contents = re.search(rb"/Contents\s*\d+\s+\d+\s+R", forged)
+        assert contents is not None
+        second = contents.group(0).replace(b"/Contents", second_name, 1)
+        body = b"%d 0 obj\n%s\nendobj\n" % (
+            reference.idnum,
+            signed.rstrip()[:-2] + b" " + second + b" >>",
+        )
+        return _raw_update(data, body, b"%d 1\n@OFFSET@" % reference.idnum)
+
+    return attack
 
 
-def page_key_named_twice_escaped(data: bytes) -> bytes:
-    """The same, the second /Contents written as /C#6fntents: the same name to every reader,
-    other bytes to a check that compares keys as written (found in review with /P#61ges)."""
-    reference, signed, forged = _forged_first_page(data)
-    contents = re.search(rb"/Contents\s*\d+\s+\d+\s+R", forged)
-    assert contents is not None
-    escaped = contents.group(0).replace(b"/Contents", b"/C#6fntents", 1)
-    body = b"%d 0 obj\n%s\nendobj\n" % (
-        reference.idnum,
-        signed.rstrip()[:-2] + b" " + escaped + b" >>",
-    )
-    return _raw_update(data, body, b"%d 1\n@OFFSET@" % reference.idnum)
+page_key_named_twice = _page_key_named_twice(b"/Contents")
+page_key_named_twice_escaped = _page_key_named_twice(b"/C#6fntents")
 
 
 AMBIGUOUS_VALUE_ATTACKS: dict[str, tuple[Attack, str]] = {
@@ -1203,11 +1197,7 @@ def _entry_pyhanko_skips(generation: bytes) -> Attack:
         (not strict) skips as out of range; poppler, not finding ``N 0`` there, repairs the
         file and takes the forged definition."""
         number, _offset = _content_ref(data)
-        body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-            number,
-            len(FORGED_CONTENT),
-            FORGED_CONTENT,
-        )
+        body = _forged_content_object(number)
         start = len(data if data.endswith(b"\n") else data + b"\n")
         table = b"%d 1\n%010d %s n \n" % (number, start, generation)
         return _raw_update(data, body, table)
@@ -1218,11 +1208,7 @@ def _entry_pyhanko_skips(generation: bytes) -> Attack:
 def entry_line_unreadable(data: bytes) -> bytes:
     """Page 1's content defined again, its entry written with a nine-digit offset."""
     number, _offset = _content_ref(data)
-    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-        number,
-        len(FORGED_CONTENT),
-        FORGED_CONTENT,
-    )
+    body = _forged_content_object(number)
     start = len(data if data.endswith(b"\n") else data + b"\n")
     return _raw_update(data, body, b"%d 1\n%09d 00000 n  \n" % (number, start))
 
@@ -1264,11 +1250,7 @@ def _xref_stream_entries(
         trailer = PdfFileReader(io.BytesIO(data), strict=False).trailer
         out = bytearray(data if data.endswith(b"\n") else data + b"\n")
         forged_at = len(out)
-        out += b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-            number,
-            len(FORGED_CONTENT),
-            FORGED_CONTENT,
-        )
+        out += _forged_content_object(number)
         xref_number = int(trailer["/Size"])
         xref_at = len(out)
         rows = {xref_number: b"\x01" + xref_at.to_bytes(widths[1], "big") + bytes(widths[2])}
@@ -1358,11 +1340,7 @@ def definition_listed_under_another_number(data: bytes) -> bytes:
     attacks) this PASSED in review; it is refused on its own."""
     number, _original = _content_ref(data)
     size = _trailer_size(data)
-    body = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-        number,
-        len(FORGED_CONTENT),
-        FORGED_CONTENT,
-    )
+    body = _forged_content_object(number)
     return _raw_update(data, body, b"%d 1\n@OFFSET@" % size, edit_trailer=_new_size(size + 1))
 
 

@@ -372,6 +372,11 @@ def _chain_and_dates(
         )
 
 
+def _trusted_covenant(embedded: EmbeddedStatement, options: VerifyOptions) -> Any:
+    """The covenant as published the verifier trusts for this statement, or None."""
+    return next((t for t in options.covenants if t.covenant.id == embedded.covenant_id), None)
+
+
 def _party_term_differences(embedded: EmbeddedStatement, covenant: Any) -> list[str]:
     """Where the statement's terms of joining differ from the covenant as published: the
     party form and organs decide who joins and so whose chain authorises the signer."""
@@ -404,7 +409,7 @@ def _confirm_party_terms(
     """The party's chain is judged under the statement's party form, which the party drew
     up: where a covenant is trusted, that form must be the covenant's (a college mandate
     was reported as authorised under a covenant only the gemeente itself may join)."""
-    trusted = next((t for t in options.covenants if t.covenant.id == embedded.covenant_id), None)
+    trusted = _trusted_covenant(embedded, options)
     if trusted is None:
         return
     differences = _party_term_differences(embedded, trusted.covenant)
@@ -427,7 +432,7 @@ def _confirm_consent_chain(
     covenant the verifier trusts (``--covenant`` or ``verificatie.convenanten``); without
     one, the consent cannot be confirmed and does not count.
     """
-    trusted = next((t for t in options.covenants if t.covenant.id == embedded.covenant_id), None)
+    trusted = _trusted_covenant(embedded, options)
     if trusted is None:
         chain.authorised = False
         known = ", ".join(t.covenant.id for t in options.covenants) or _("none")
